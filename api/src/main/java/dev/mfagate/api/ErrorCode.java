@@ -1,0 +1,69 @@
+package dev.mfagate.api;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every error the gateway's HTTP API returns: one stable wire code and its HTTP status.
+ *
+ * <p>The wire code appears as {@code error.code} in the JSON body
+ * {@code {"error":{"code":"unknown_label","message":"..."}}}. Codes never change meaning once
+ * published; clients (such as the bot) switch on them.
+ */
+public enum ErrorCode {
+    /** The request is malformed in a way no more specific code covers. */
+    BAD_REQUEST("bad_request", 400),
+    /** A label (or client/service part) breaks the label rule. */
+    INVALID_LABEL("invalid_label", 400),
+    /** On-behalf-of headers are malformed. */
+    INVALID_ON_BEHALF("invalid_on_behalf", 400),
+    /** No bearer token, or one the gateway does not know, or one that has expired or been revoked. */
+    UNAUTHENTICATED("unauthenticated", 401),
+    /** The caller is known but policy does not allow this label. */
+    FORBIDDEN("forbidden", 403),
+    /** The token may not act on behalf of users, or the on-behalf user is outside the token's scope. */
+    ON_BEHALF_NOT_PERMITTED("on_behalf_not_permitted", 403),
+    /** The client address is outside the configured allow-list. */
+    ADDRESS_NOT_ALLOWED("address_not_allowed", 403),
+    /** No seed has this label. */
+    UNKNOWN_LABEL("unknown_label", 404),
+    /** No such route. */
+    NOT_FOUND("not_found", 404),
+    /** The route exists but not with this method. */
+    METHOD_NOT_ALLOWED("method_not_allowed", 405),
+    /** The request line, headers or body are larger than allowed. */
+    REQUEST_TOO_LARGE("request_too_large", 413),
+    /** A rate limit or daily cap is exhausted; see {@code Retry-After}. */
+    RATE_LIMITED("rate_limited", 429),
+    /** Too many denials in a row; the principal is locked out for a while; see {@code Retry-After}. */
+    LOCKED_OUT("locked_out", 429),
+    /** Something unexpected failed; the log has the details under the request id. */
+    INTERNAL_ERROR("internal_error", 500),
+    /** The audit trail cannot be written, so no code is issued (fail closed). */
+    AUDIT_UNAVAILABLE("audit_unavailable", 503),
+    /** The store (database or key) is unavailable. */
+    STORE_UNAVAILABLE("store_unavailable", 503);
+
+    private final String wireCode;
+    private final int httpStatus;
+
+    ErrorCode(String wireCode, int httpStatus) {
+        this.wireCode = wireCode;
+        this.httpStatus = httpStatus;
+    }
+
+    /** The stable code in {@code error.code}. */
+    public String wireCode() {
+        return wireCode;
+    }
+
+    /** The HTTP status this error is sent with. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The error with this wire code, if any. */
+    public static Optional<ErrorCode> fromWireCode(String wireCode) {
+        return Arrays.stream(values()).filter(c -> c.wireCode.equals(wireCode)).findFirst();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.mfagate.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseSmokeTest {
+    @Test
+    void openSqlite_newFile_runsMigrations(@TempDir Path dir) {
+        try (Database db = Database.openSqlite(dir.resolve("m.db"))) {
+            Integer n = db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history WHERE success = 1").mapTo(Integer.class).one());
+            assertThat(n).isGreaterThanOrEqualTo(1);
+            String mode = db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
+            assertThat(mode).isEqualToIgnoringCase("wal");
+        }
+    }
+}
