@@ -31,8 +31,14 @@ public enum ErrorCode {
     NOT_FOUND("not_found", 404),
     /** The route exists but not with this method. */
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
-    /** The request line, headers or body are larger than allowed. */
+    /** The request body is larger than allowed. */
     REQUEST_TOO_LARGE("request_too_large", 413),
+    /** The request target (path and query string) is longer than allowed. */
+    URI_TOO_LONG("uri_too_long", 414),
+    /** The request headers are larger than allowed. */
+    HEADERS_TOO_LARGE("headers_too_large", 431),
+    /** The client took too long to send its request. */
+    REQUEST_TIMEOUT("request_timeout", 408),
     /** A rate limit or daily cap is exhausted; see {@code Retry-After}. */
     RATE_LIMITED("rate_limited", 429),
     /** Too many denials in a row; the principal is locked out for a while; see {@code Retry-After}. */

@@ -1,0 +1,69 @@
+package dev.mfagate.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LabelTest {
+
+    static Stream<Arguments> validLabels() {
+        return Stream.of(
+                //            text                  client      service
+                Arguments.of("client-demo",         "client",   "demo"),
+                Arguments.of("acme-aws-prod",       "acme",     "aws-prod"),
+                Arguments.of("ACME-AWS",            "acme",     "aws"),
+                Arguments.of("a1-b_2.c-d",          "a1",       "b_2.c-d"),
+                Arguments.of("x.y-z",               "x.y",      "z"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("validLabels")
+    void parse_validText_splitsAtFirstDashAndLowerCases(String text, String client, String service) {
+        Label label = Label.parse(text);
+        assertThat(label.client()).isEqualTo(client);
+        assertThat(label.service()).isEqualTo(service);
+        assertThat(label.value()).isEqualTo(client + "-" + service);
+    }
+
+    static Stream<Arguments> invalidLabels() {
+        return Stream.of(
+                //            text                         message fragment
+                Arguments.of("nodash",                     "must be <client>-<service>"),
+                Arguments.of("-svc",                       "must be <client>-<service>"),
+                Arguments.of("client-",                    "must be <client>-<service>"),
+                Arguments.of("cl ient-x",                  "must match"),
+                Arguments.of("client-de/mo",               "must match"),
+                Arguments.of("client-..",                  "must match"),
+                Arguments.of("client-a..b",                "must not contain '..'"),
+                Arguments.of("client-\u0000",              "must match"),
+                Arguments.of("_client-x",                  "must match"),
+                Arguments.of("client-" + "s".repeat(65),   "at most 64"),
+                Arguments.of("x".repeat(200),              "must be at most 129"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidLabels")
+    void parse_invalidText_rejectsNamingTheRule(String text, String fragment) {
+        assertThatThrownBy(() -> Label.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(fragment);
+        assertThat(Label.isValid(text)).isFalse();
+    }
+
+    @Test
+    void parse_nonPrintableInput_doesNotEchoIt() {
+        assertThatThrownBy(() -> Label.parse("client-\u0007bell"))
+                .hasMessageNotContaining("\u0007")
+                .hasMessageContaining("not shown");
+    }
+
+    @Test
+    void constructor_parts_sameAsParse() {
+        assertThat(new Label("Acme", "AWS-Prod")).isEqualTo(Label.parse("acme-aws-prod"));
+    }
+}
