@@ -30,9 +30,9 @@ final class UriText {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '%') {
-                int high = i + 1 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
-                int low = i + 2 < text.length() ? Character.digit(text.charAt(i + 2), 16) : -1;
-                if (high < 0 || low < 0 || !isAsciiHex(text.charAt(i + 1)) || !isAsciiHex(text.charAt(i + 2))) {
+                int high = i + 1 < text.length() ? hexValue(text.charAt(i + 1)) : -1;
+                int low = i + 2 < text.length() ? hexValue(text.charAt(i + 2)) : -1;
+                if (high < 0 || low < 0) {
                     throw new SeedImportException(Kind.BAD_URI, what + ": '%' at character " + (i + 1)
                             + " must be followed by two hex digits");
                 }
@@ -95,7 +95,17 @@ final class UriText {
         return 0;
     }
 
-    private static boolean isAsciiHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    /** ASCII hex digits only; {@link Character#digit} would also take non-ASCII digits. */
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 }

@@ -185,6 +185,7 @@ class SeedParserTest {
                 Arguments.of("otpauth://totp/x?secret=",                              "has no secret parameter"),
                 Arguments.of("otpauth://totp/x?secret=SECRET&secret=SECRET",          "parameter 'secret' appears more than once"),
                 Arguments.of("otpauth://totp/x?secret=SECRET&issuer=%G1",             "must be followed by two hex digits"),
+                Arguments.of("otpauth://totp/x?secret=SECRET&issuer=%\u0661\u0662",   "must be followed by two hex digits"),
                 Arguments.of("otpauth://totp/x?secret=SECRET&issuer=%FF",             "not valid UTF-8"),
                 Arguments.of("otpauth://totp/x%?secret=SECRET",                       "must be followed by two hex digits"),
                 Arguments.of("otpauth://steam/x?secret=SECRET",                       "type 'steam' is not totp"),
