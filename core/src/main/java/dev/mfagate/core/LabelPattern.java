@@ -2,54 +2,53 @@ package dev.mfagate.core;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * A glob over {@link Label}s, such as {@code acme-*}, {@code client-demo} or {@code *}.
+ * A glob over {@link Label}s, such as {@code acme-*}, {@code client-demo} or {@code *}: {@code *}
+ * matches any run of characters (including none, and including dashes); every other character
+ * matches itself. There is no {@code ?}, no character class and no escaping.
  *
- * <p>{@code *} is the only wildcard; it matches any run (possibly empty) of label characters,
- * dashes included, so {@code acme-*} matches {@code acme-aws} and {@code acme-aws-prod}, and
- * {@code *-prod} matches {@code acme-aws-prod}. Every other character matches itself. Patterns
- * are case-insensitive and kept lower-case; they may only hold {@code [a-z0-9_.*-]} and are at
- * most {@value #MAX_LENGTH} characters.
+ * <p>Case-insensitive like labels: the pattern is kept lower-case. Allowed characters are those of
+ * labels plus {@code *}: {@code [a-z0-9_.*-]}, at most {@value #MAX_LENGTH} characters.
  *
- * <p>Immutable and thread-safe. Matching is linear in the label's length times the number of
- * wildcards (no regular expressions, so no pathological backtracking).
+ * <p>Immutable and thread-safe; {@link #matches(Label)} runs in time linear in the label for the
+ * usual one-star patterns and never backtracks exponentially.
  *
  * @param value the pattern text, lower-case
  */
 public record LabelPattern(String value) {
 
-    /** The longest pattern, in characters: the longest label. */
+    /** The longest pattern allowed: as long as the longest label. */
     public static final int MAX_LENGTH = 2 * Label.MAX_PART_LENGTH + 1;
 
+    // Before ALL: static fields initialise in order, and ALL's constructor uses this.
+    private static final Pattern ALLOWED = Pattern.compile("[a-z0-9_.*-]+");
+
     /** The pattern that matches every label. */
-    public static final LabelPattern ANY = new LabelPattern("*");
+    public static final LabelPattern ALL = new LabelPattern("*");
 
     /** Validates and lower-cases the pattern. */
     public LabelPattern {
         Objects.requireNonNull(value, "value");
         value = value.toLowerCase(Locale.ROOT);
         if (value.isEmpty()) {
-            throw new IllegalArgumentException("Invalid label pattern: empty; must be a label or a glob such as acme-*");
+            throw new IllegalArgumentException("Invalid label pattern: empty; use * to match every label");
         }
         if (value.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("Invalid label pattern: " + value.length()
                     + " characters; must be at most " + MAX_LENGTH);
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '*' || c == '-';
-            if (!ok) {
-                throw new IllegalArgumentException("Invalid label pattern " + Label.describe(value)
-                        + ": character at index " + i + " is not one of [a-z0-9_.*-]");
-            }
+        if (!ALLOWED.matcher(value).matches()) {
+            throw new IllegalArgumentException("Invalid label pattern " + Label.describe(value)
+                    + ": must use only a-z, 0-9, '_', '.', '-' and '*'");
         }
     }
 
     /**
-     * Parses a pattern such as {@code acme-*}.
+     * Parses a pattern.
      *
-     * @throws IllegalArgumentException when the text breaks the pattern rule
+     * @throws IllegalArgumentException naming the rule broken
      */
     public static LabelPattern parse(String text) {
         return new LabelPattern(text);
@@ -57,35 +56,25 @@ public record LabelPattern(String value) {
 
     /** Whether {@code label} matches this pattern. */
     public boolean matches(Label label) {
-        return globMatches(value, label.value());
+        return glob(value, label.value());
     }
 
-    /** Whether the pattern has no wildcard, so that it names exactly one label. */
-    public boolean isExact() {
-        return value.indexOf('*') < 0;
-    }
-
-    @Override
-    public String toString() {
-        return value;
-    }
-
-    /** Classic two-pointer glob match with backtracking to the last star only. */
-    private static boolean globMatches(String pattern, String text) {
+    /** Greedy glob match with single-star backtracking: O(pattern × text) at worst. */
+    private static boolean glob(String pattern, String text) {
         int p = 0;
         int t = 0;
         int star = -1;
-        int resume = 0;
+        int afterStar = 0;
         while (t < text.length()) {
-            if (p < pattern.length() && pattern.charAt(p) != '*' && pattern.charAt(p) == text.charAt(t)) {
+            if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                afterStar = t;
+            } else if (p < pattern.length() && pattern.charAt(p) == text.charAt(t)) {
                 p++;
                 t++;
-            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
-                star = p++;
-                resume = t;
             } else if (star >= 0) {
                 p = star + 1;
-                t = ++resume;
+                t = ++afterStar;
             } else {
                 return false;
             }
@@ -94,5 +83,10 @@ public record LabelPattern(String value) {
             p++;
         }
         return p == pattern.length();
+    }
+
+    @Override
+    public String toString() {
+        return value;
     }
 }

@@ -28,7 +28,7 @@ class PolicyRepositoryTest {
 
     static final Instant NOW = Instant.parse("2025-11-02T10:00:00Z");
     static final Label ACME_AWS = Label.parse("acme-aws");
-    static final Subject.Token BOT = new Subject.Token("bot", LabelPattern.ANY, true);
+    static final Subject.Token BOT = new Subject.Token("bot", LabelPattern.ALL, true);
     static final Subject ANN = Subject.onBehalf(BOT, new Subject.OnBehalf(42, Optional.empty(), Set.of(), Set.of("acme")));
 
     static Rule rule(String id, String principal, String pattern) {

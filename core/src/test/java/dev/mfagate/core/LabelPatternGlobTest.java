@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LabelPatternTest {
+class LabelPatternGlobTest {
 
     static Stream<Arguments> matches() {
         return Stream.of(
