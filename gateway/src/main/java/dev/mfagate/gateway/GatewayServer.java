@@ -6,6 +6,8 @@ import dev.mfagate.api.LabelsResponse;
 import dev.mfagate.api.OnBehalfOf;
 import dev.mfagate.api.TotpResponse;
 import dev.mfagate.core.Label;
+import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.policy.Subject;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.core.totp.TotpWindow;
@@ -40,6 +42,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
     private static final String RECORD = "mfagate.request";
+    /** The one caller of demo mode: any label, directly or on behalf. */
+    private static final Subject.Token DEMO_TOKEN = new Subject.Token("demo", LabelPattern.ALL, true);
 
     /**
      * Server settings.
@@ -145,38 +149,41 @@ public final class GatewayServer implements AutoCloseable {
         return !rec.route.equals("/healthz");
     }
 
-    private Caller authenticate(Context ctx, RequestRecord rec) {
+    private Subject.Token authenticate(Context ctx, RequestRecord rec) {
         if (settings.demo()) {
-            rec.tokenId = "demo";
-            return Caller.demo();
+            rec.tokenId = DEMO_TOKEN.tokenId();
+            return DEMO_TOKEN;
         }
         String auth = ctx.header("Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() > 512) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "Send Authorization: Bearer <token>");
         }
         String token = auth.substring(7).strip();
-        Caller caller = components.authenticator().authenticate(token, components.clock().instant())
+        Subject.Token t = components.authenticator().authenticate(token, components.clock().instant())
                 .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED, "Unknown, expired or revoked token"));
-        rec.tokenId = caller.tokenId();
-        return caller;
+        rec.tokenId = t.tokenId();
+        return t;
     }
 
-    private Optional<OnBehalf> onBehalf(Context ctx, Caller caller, RequestRecord rec) {
-        Optional<OnBehalf> ob = OnBehalf.fromHeaders(ctx::header);
-        ob.ifPresent(o -> rec.onBehalf = o);
-        if (ob.isPresent() && !caller.mayActOnBehalf()) {
+    /** The subject of the request: the token, and the user it acts for when the headers name one. */
+    private Subject subject(Context ctx, Subject.Token token, RequestRecord rec) {
+        Optional<Subject.OnBehalf> ob = OnBehalfHeaders.fromHeaders(ctx::header);
+        if (ob.isEmpty()) {
+            return Subject.direct(token);
+        }
+        rec.onBehalf = ob.get();
+        if (!token.mayActOnBehalf()) {
             throw new ApiException(ErrorCode.ON_BEHALF_NOT_PERMITTED, "This token may not act on behalf of users");
         }
-        return ob;
+        return Subject.onBehalf(token, ob.get());
     }
 
     private void totp(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         rec.route = "/totp/{client}/{service}";
-        Caller caller = authenticate(ctx, rec);
+        Subject.Token token = authenticate(ctx, rec);
         Label label = parseLabel(rec, ctx.pathParam("client"), ctx.pathParam("service"));
-        Optional<OnBehalf> ob = onBehalf(ctx, caller, rec);
-        TotpWindow w = issue(rec, caller, ob, label);
+        TotpWindow w = issue(rec, subject(ctx, token, rec), label);
         Integer nextValid = w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
         ctx.json(new TotpResponse(label.client(), label.service(), w.code(), w.validForSeconds(),
                 w.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(), w.nextCode().orElse(null), nextValid));
@@ -185,14 +192,13 @@ public final class GatewayServer implements AutoCloseable {
     private void code(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         rec.route = "/code";
-        Caller caller = authenticate(ctx, rec);
+        Subject.Token token = authenticate(ctx, rec);
         List<String> values = ctx.queryParams("label");
         if (values.size() != 1) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "Give exactly one label query parameter, for example ?label=acme-aws");
         }
         Label label = parseLabel(rec, values.get(0));
-        Optional<OnBehalf> ob = onBehalf(ctx, caller, rec);
-        TotpWindow w = issue(rec, caller, ob, label);
+        TotpWindow w = issue(rec, subject(ctx, token, rec), label);
         Integer nextValid = w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
         ctx.json(new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null), nextValid));
     }
@@ -200,10 +206,9 @@ public final class GatewayServer implements AutoCloseable {
     private void labels(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         rec.route = "/labels";
-        Caller caller = authenticate(ctx, rec);
-        Optional<OnBehalf> ob = onBehalf(ctx, caller, rec);
+        Subject subject = subject(ctx, authenticate(ctx, rec), rec);
         Instant now = components.clock().instant();
-        List<String> allowed = components.access().allowed(caller, ob, components.seeds().labels(), now)
+        List<String> allowed = components.access().allowed(subject, components.seeds().labels(), now)
                 .stream().map(Label::value).toList();
         components.audit().recordDurably(rec, "ALLOWED", "list_labels");
         rec.audited = true;
@@ -231,10 +236,10 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Authorise, find the seed, commit the audit entry, and only then compute the code. */
-    private TotpWindow issue(RequestRecord rec, Caller caller, Optional<OnBehalf> ob, Label label) {
+    private TotpWindow issue(RequestRecord rec, Subject subject, Label label) {
         Instant now = components.clock().instant();
         // Authorise before looking the label up, so a caller cannot learn which labels exist.
-        components.access().authorize(rec, caller, ob, label, now);
+        components.access().authorize(rec, subject, label, now);
         TotpSeed seed = components.seeds().find(label)
                 .orElseThrow(() -> new ApiException(ErrorCode.UNKNOWN_LABEL, "No seed has the label " + label.value()));
         try {
@@ -249,6 +254,7 @@ public final class GatewayServer implements AutoCloseable {
     private void onApiException(ApiException e, Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         ErrorCode code = e.code();
+        // When the audit trail itself is down there is nowhere to record the refusal; the log has it.
         if (rec != null && !rec.audited && isAudited(rec) && code != ErrorCode.AUDIT_UNAVAILABLE) {
             try {
                 components.audit().recordDurably(rec, outcomeOf(code), code.wireCode());

@@ -5,6 +5,9 @@ import dev.mfagate.core.seed.DotEnvFile;
 import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.seed.SeedImportException;
 import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.ratelimit.LockoutPolicy;
+import dev.mfagate.core.ratelimit.RateLimit;
+import dev.mfagate.core.ratelimit.RateLimitConfig;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.GatewayApp;
@@ -12,6 +15,7 @@ import dev.mfagate.gateway.GatewayServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -52,6 +56,30 @@ final class ServeCommand implements Callable<Integer> {
             description = "A .env file with MFAGATE_SEED_<CLIENT>_<SERVICE> seeds, read if present (default ${DEFAULT-VALUE}).")
     Path envFile;
 
+    @Option(names = "--rate-limit-label", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "5/1m",
+            description = "Codes per principal and label (default ${DEFAULT-VALUE}).")
+    RateLimit perPrincipalAndLabel;
+
+    @Option(names = "--rate-limit-principal", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "20/1m",
+            description = "Requests per principal (a Zulip user, or a token asking for itself) (default ${DEFAULT-VALUE}).")
+    RateLimit perPrincipal;
+
+    @Option(names = "--rate-limit-token", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "300/1m",
+            description = "Requests per API token, whoever it asks for (default ${DEFAULT-VALUE}).")
+    RateLimit perToken;
+
+    @Option(names = "--lockout-after", paramLabel = "N", defaultValue = "5",
+            description = "Lock a principal out after N denials within --lockout-window (default ${DEFAULT-VALUE}).")
+    int lockoutAfter;
+
+    @Option(names = "--lockout-window", paramLabel = "DURATION", converter = Durations.class, defaultValue = "10m",
+            description = "The window denials are counted in (default ${DEFAULT-VALUE}).")
+    Duration lockoutWindow;
+
+    @Option(names = "--lockout-for", paramLabel = "DURATION", converter = Durations.class, defaultValue = "15m",
+            description = "How long a lockout lasts (default ${DEFAULT-VALUE}).")
+    Duration lockoutFor;
+
     @Override
     public Integer call() throws Exception {
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
@@ -75,7 +103,15 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         GatewayServer.Settings settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024);
-        GatewayApp app = GatewayApp.start(s, envSeeds, settings);
+        GatewayApp.Options options;
+        try {
+            options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
+                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId());
+        } catch (IllegalArgumentException e) {
+            s.close();
+            throw UserError.badInput(e.getMessage());
+        }
+        GatewayApp app = GatewayApp.start(s, envSeeds, settings, options, Clock.systemUTC());
         System.out.println("mfagate listening on http://" + hostForUrl(host) + ":" + app.port());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
