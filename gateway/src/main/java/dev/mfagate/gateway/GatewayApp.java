@@ -77,7 +77,24 @@ public final class GatewayApp implements AutoCloseable {
                                    Options options, Clock clock) {
         AuditLog auditLog = null;
         try {
-            auditLog = AuditLog.builder(store.database(), store.keyring().auditMac()).build();
+            java.util.concurrent.atomic.AtomicReference<String> auditState = new java.util.concurrent.atomic.AtomicReference<>("ok");
+            auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
+                    .listener(new dev.mfagate.core.audit.AuditLogListener() {
+                        @Override
+                        public void batchCommitted(int entries, java.time.Duration commitTime) {
+                            auditState.set("ok");
+                        }
+
+                        @Override
+                        public void batchFailed(int entries, Exception cause) {
+                            auditState.set("last batch failed: " + cause.getClass().getSimpleName());
+                        }
+                    })
+                    .build();
+            Readiness readiness = new Readiness()
+                    .require("store", () -> storeCheck(store))
+                    .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
+                    .require("audit", auditState::get);
             AuditRecorder audit = new AuditLogRecorder(auditLog, clock, options.instanceId());
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
@@ -87,7 +104,7 @@ public final class GatewayApp implements AutoCloseable {
                             RateLimiter.forDatabase(store.database(), options.rateLimits(), clock),
                             new LockoutTracker(store.database(), options.lockout()), audit);
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
-                    new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock));
+                    new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness));
             server.start();
             return new GatewayApp(store, auditLog, server);
         } catch (RuntimeException e) {
@@ -96,6 +113,15 @@ public final class GatewayApp implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    private static String storeCheck(Store store) {
+        try {
+            Integer one = store.database().jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            return one == 1 ? "ok" : "unexpected answer";
+        } catch (RuntimeException e) {
+            return "unreachable: " + e.getClass().getSimpleName();
         }
     }
 

@@ -75,9 +75,10 @@ public final class GatewayServer implements AutoCloseable {
      * @param access the policy decision point
      * @param audit the durable audit trail
      * @param clock the only clock the gateway reads
+     * @param readiness the checks behind {@code /readyz}
      */
     public record Components(SeedLookup seeds, Authenticator authenticator, AccessControl access,
-                             AuditRecorder audit, Clock clock) {
+                             AuditRecorder audit, Clock clock, Readiness readiness) {
     }
 
     private final Settings settings;
@@ -104,6 +105,10 @@ public final class GatewayServer implements AutoCloseable {
             });
             cfg.routes.before(this::beginRequest);
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+            cfg.routes.get("/readyz", ctx -> {
+                Readiness.Report report = components.readiness().report();
+                ctx.status(report.ready() ? 200 : 503).json(java.util.Map.of("status", report.status(), "checks", report.checks()));
+            });
             cfg.routes.get("/totp/{client}/{service}", this::totp);
             cfg.routes.get("/code", this::code);
             cfg.routes.get("/labels", this::labels);
@@ -146,7 +151,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private boolean isAudited(RequestRecord rec) {
-        return !rec.route.equals("/healthz");
+        return !rec.route.equals("/healthz") && !rec.route.equals("/readyz");
     }
 
     private Subject.Token authenticate(Context ctx, RequestRecord rec) {
