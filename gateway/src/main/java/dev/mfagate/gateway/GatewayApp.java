@@ -28,8 +28,9 @@ public final class GatewayApp implements AutoCloseable {
      * @param rateLimits per principal+label, per principal and per token
      * @param lockout how many denials lock a principal out, and for how long
      * @param instanceId names this process in audit entries
+     * @param metricsEnabled whether Prometheus metrics are recorded and served on {@code /metrics}
      */
-    public record Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId) {
+    public record Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId, boolean metricsEnabled) {
         /** Validates presence. */
         public Options {
             Objects.requireNonNull(rateLimits, "rateLimits");
@@ -39,7 +40,7 @@ public final class GatewayApp implements AutoCloseable {
 
         /** Documented defaults; the instance id is this host's name. */
         public static Options defaults() {
-            return new Options(RateLimitConfig.defaults(), LockoutPolicy.defaults(), defaultInstanceId());
+            return new Options(RateLimitConfig.defaults(), LockoutPolicy.defaults(), defaultInstanceId(), true);
         }
 
         static String defaultInstanceId() {
@@ -77,20 +78,26 @@ public final class GatewayApp implements AutoCloseable {
                                    Options options, Clock clock) {
         AuditLog auditLog = null;
         try {
+            GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
             java.util.concurrent.atomic.AtomicReference<String> auditState = new java.util.concurrent.atomic.AtomicReference<>("ok");
             auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
                     .listener(new dev.mfagate.core.audit.AuditLogListener() {
                         @Override
                         public void batchCommitted(int entries, java.time.Duration commitTime) {
                             auditState.set("ok");
+                            metrics.batchCommitted(entries, commitTime);
                         }
 
                         @Override
                         public void batchFailed(int entries, Exception cause) {
                             auditState.set("last batch failed: " + cause.getClass().getSimpleName());
+                            metrics.batchFailed(entries, cause);
                         }
                     })
                     .build();
+            if (metrics.enabled()) {
+                store.database().dataSource().setMetricRegistry(metrics.registry());
+            }
             Readiness readiness = new Readiness()
                     .require("store", () -> storeCheck(store))
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
@@ -104,7 +111,7 @@ public final class GatewayApp implements AutoCloseable {
                             RateLimiter.forDatabase(store.database(), options.rateLimits(), clock),
                             new LockoutTracker(store.database(), options.lockout()), audit);
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
-                    new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness));
+                    new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness, metrics));
             server.start();
             return new GatewayApp(store, auditLog, server);
         } catch (RuntimeException e) {

@@ -76,9 +76,10 @@ public final class GatewayServer implements AutoCloseable {
      * @param audit the durable audit trail
      * @param clock the only clock the gateway reads
      * @param readiness the checks behind {@code /readyz}
+     * @param metrics where counters and timers go ({@link GatewayMetrics#disabled()} for none)
      */
     public record Components(SeedLookup seeds, Authenticator authenticator, AccessControl access,
-                             AuditRecorder audit, Clock clock, Readiness readiness) {
+                             AuditRecorder audit, Clock clock, Readiness readiness, GatewayMetrics metrics) {
     }
 
     private final Settings settings;
@@ -104,6 +105,9 @@ public final class GatewayServer implements AutoCloseable {
                 http.setRequestHeaderSize(8 * 1024);
             });
             cfg.routes.before(this::beginRequest);
+            cfg.routes.after(this::endRequest);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(components.metrics().scrape()));
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
                 Readiness.Report report = components.readiness().report();
@@ -136,8 +140,23 @@ public final class GatewayServer implements AutoCloseable {
         app.stop();
     }
 
+    private static final java.util.Set<String> UNAUDITED = java.util.Set.of("/healthz", "/readyz", "/metrics", "/openapi.json");
+    private static final java.util.Set<String> ROUTES = java.util.Set.of("/healthz", "/readyz", "/metrics", "/openapi.json",
+            "/totp/{client}/{service}", "/code", "/labels");
+
+    private void endRequest(Context ctx) {
+        RequestRecord rec = ctx.attribute(RECORD);
+        if (rec != null) {
+            // Unmatched paths share one series, so junk paths cannot explode the metric's cardinality.
+            String route = ROUTES.contains(rec.route) ? rec.route : "other";
+            components.metrics().httpRequest(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - rec.startNanos);
+        }
+        org.slf4j.MDC.remove("request_id");
+    }
+
     private void beginRequest(Context ctx) {
         String requestId = RequestIds.acceptOrCreate(ctx.header(OnBehalfOf.REQUEST_ID));
+        org.slf4j.MDC.put("request_id", requestId);
         ctx.header(OnBehalfOf.REQUEST_ID, requestId);
         ctx.header("Cache-Control", "no-store");
         RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), ctx.ip(), components.clock().instant());
@@ -151,7 +170,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private boolean isAudited(RequestRecord rec) {
-        return !rec.route.equals("/healthz") && !rec.route.equals("/readyz");
+        return !UNAUDITED.contains(rec.route);
     }
 
     private Subject.Token authenticate(Context ctx, RequestRecord rec) {
@@ -250,6 +269,7 @@ public final class GatewayServer implements AutoCloseable {
         try {
             components.audit().recordDurably(rec, "ALLOWED", "code_issued");
             rec.audited = true;
+            components.metrics().codeIssued(label.value());
             return TotpGenerator.window(seed, now, settings.nextCodeThreshold());
         } finally {
             seed.destroy();
@@ -267,6 +287,13 @@ public final class GatewayServer implements AutoCloseable {
             } catch (ApiException auditDown) {
                 code = auditDown.code();
                 e = auditDown;
+            }
+        }
+        if (code.httpStatus() >= 400 && code.httpStatus() < 500 && code != ErrorCode.NOT_FOUND) {
+            String reason = rec != null && rec.reason != null ? rec.reason : code.wireCode();
+            components.metrics().denied(reason);
+            if (code == ErrorCode.RATE_LIMITED || code == ErrorCode.LOCKED_OUT) {
+                components.metrics().rateLimitHit(reason);
             }
         }
         e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));

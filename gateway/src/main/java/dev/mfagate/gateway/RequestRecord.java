@@ -12,6 +12,7 @@ public final class RequestRecord {
     String route;
     final String remoteAddress;
     final Instant receivedAt;
+    final long startNanos = System.nanoTime();
     String tokenId;
     Subject.OnBehalf onBehalf;
     String label;

@@ -80,6 +80,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a lockout lasts (default ${DEFAULT-VALUE}).")
     Duration lockoutFor;
 
+    @Option(names = "--no-metrics", description = "Record no metrics; /metrics answers empty.")
+    boolean noMetrics;
+
     @Override
     public Integer call() throws Exception {
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
@@ -106,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
         GatewayApp.Options options;
         try {
             options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
-                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId());
+                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId(), !noMetrics);
         } catch (IllegalArgumentException e) {
             s.close();
             throw UserError.badInput(e.getMessage());
