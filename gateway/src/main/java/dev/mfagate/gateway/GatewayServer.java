@@ -12,10 +12,19 @@ import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.core.totp.TotpWindow;
 import dev.mfagate.gateway.http.ApiException;
+import dev.mfagate.gateway.http.ClientAddresses;
+import dev.mfagate.gateway.http.NetworkOptions;
+import dev.mfagate.gateway.http.PemKeyStores;
 import dev.mfagate.gateway.http.ErrorResponses;
 import dev.mfagate.gateway.http.JsonErrorHandler;
 import dev.mfagate.gateway.http.RequestIds;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Clock;
@@ -42,6 +51,10 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
     private static final String RECORD = "mfagate.request";
+    /** The most connections served at once; more wait in the accept queue. */
+    private static final int MAX_CONNECTIONS = 2048;
+    /** How long a stop waits for in-flight requests. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
     /** The one caller of demo mode: any label, directly or on behalf. */
     private static final Subject.Token DEMO_TOKEN = new Subject.Token("demo", LabelPattern.ALL, true);
 
@@ -53,8 +66,16 @@ public final class GatewayServer implements AutoCloseable {
      * @param nextCodeThreshold below this many seconds left, responses also carry the next code
      * @param demo whether requests need no token (demo mode only)
      * @param maxRequestBodyBytes the largest request body accepted
+     * @param network address allow-list, trusted proxies, TLS and timeouts
      */
-    public record Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes) {
+    public record Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes,
+                           NetworkOptions network) {
+
+        /** Settings with {@link NetworkOptions#defaults()}. */
+        public Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes) {
+            this(host, port, nextCodeThreshold, demo, maxRequestBodyBytes, NetworkOptions.defaults());
+        }
+
         /** Validates ranges. */
         public Settings {
             Objects.requireNonNull(host, "host");
@@ -63,6 +84,24 @@ public final class GatewayServer implements AutoCloseable {
             }
             if (nextCodeThreshold.isNegative()) {
                 throw new IllegalArgumentException("Invalid next-code threshold; must not be negative");
+            }
+            Objects.requireNonNull(network, "network");
+            if (!network.tls() && !network.allowPlainHttpOffLoopback() && !isLoopback(host)) {
+                throw new IllegalArgumentException("Refusing plain HTTP on " + host + ", which is not a loopback address: give"
+                        + " --tls-cert and --tls-key, or --allow-plain-http when a TLS proxy or VPN is in front");
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            try {
+                for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                    if (!a.isLoopbackAddress()) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("Cannot resolve the listen address " + host);
             }
         }
     }
@@ -85,11 +124,15 @@ public final class GatewayServer implements AutoCloseable {
     private final Settings settings;
     private final Components components;
     private final Javalin app;
+    private final ClientAddresses addresses;
 
     /** Builds the server; nothing listens until {@link #start()}. */
     public GatewayServer(Settings settings, Components components) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.components = Objects.requireNonNull(components, "components");
+        this.addresses = new ClientAddresses(settings.network());
+        NetworkOptions net = settings.network();
+        SslContextFactory.Server ssl = net.tls() ? sslContext(net) : null;
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -98,11 +141,29 @@ public final class GatewayServer implements AutoCloseable {
             cfg.jetty.port = settings.port();
             cfg.http.maxRequestSize = settings.maxRequestBodyBytes();
             cfg.http.defaultContentType = "application/json";
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // Bounds what many idle or slow clients can hold; idle timeouts close the stragglers.
+                server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
+                server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
+            });
             cfg.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
                 http.setRequestHeaderSize(8 * 1024);
+                http.setIdleTimeout(net.idleTimeout().toMillis());
+                if (ssl != null) {
+                    http.addCustomizer(new SecureRequestCustomizer(false));
+                }
+            });
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector connector = ssl == null
+                        ? new ServerConnector(server, new HttpConnectionFactory(http))
+                        : new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+                connector.setHost(settings.host());
+                connector.setPort(settings.port());
+                connector.setIdleTimeout(net.idleTimeout().toMillis());
+                return connector;
             });
             cfg.routes.before(this::beginRequest);
             cfg.routes.after(this::endRequest);
@@ -159,8 +220,28 @@ public final class GatewayServer implements AutoCloseable {
         org.slf4j.MDC.put("request_id", requestId);
         ctx.header(OnBehalfOf.REQUEST_ID, requestId);
         ctx.header("Cache-Control", "no-store");
-        RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), ctx.ip(), components.clock().instant());
+        if (settings.network().tls()) {
+            ctx.header("Strict-Transport-Security", "max-age=31536000");
+        }
+        String client = addresses.client(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), client, components.clock().instant());
         ctx.attribute(RECORD, rec);
+        if (!addresses.isAllowed(client)) {
+            throw new ApiException(ErrorCode.ADDRESS_NOT_ALLOWED, "Your address is not on this gateway's allow-list");
+        }
+    }
+
+    private static SslContextFactory.Server sslContext(NetworkOptions net) {
+        char[] password = RequestIds.create().toCharArray();
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        try {
+            ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot read the TLS files: " + e.getClass().getSimpleName() + " " + e.getMessage());
+        }
+        ssl.setKeyStorePassword(new String(password));
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return ssl;
     }
 
     /** The path as sent, cut short: only routes' own handlers replace it with their template. */

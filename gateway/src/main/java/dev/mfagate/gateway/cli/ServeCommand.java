@@ -12,6 +12,7 @@ import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.GatewayApp;
 import dev.mfagate.gateway.GatewayServer;
+import dev.mfagate.gateway.http.NetworkOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -80,6 +82,29 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a lockout lasts (default ${DEFAULT-VALUE}).")
     Duration lockoutFor;
 
+    @Option(names = "--allow-cidr", paramLabel = "CIDR", split = ",", defaultValue = "${env:MFAGATE_ALLOW_CIDR}",
+            description = "Client networks allowed (IPv4/IPv6, repeat or comma-separate); others get 403 and an audit entry (env MFAGATE_ALLOW_CIDR).")
+    List<String> allowCidrs;
+
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",", defaultValue = "${env:MFAGATE_TRUSTED_PROXY}",
+            description = "Proxies whose X-Forwarded-For is believed; none by default (env MFAGATE_TRUSTED_PROXY).")
+    List<String> trustedProxies;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:MFAGATE_TLS_CERT}",
+            description = "Serve HTTPS with this PEM certificate chain (env MFAGATE_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:MFAGATE_TLS_KEY}",
+            description = "The PKCS#8 PEM private key of --tls-cert (env MFAGATE_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--allow-plain-http", description = "Allow plain HTTP on a non-loopback address (a TLS proxy or VPN is in front).")
+    boolean allowPlainHttp;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "30s",
+            description = "Close connections silent this long, also mid-request (default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
     @Option(names = "--no-metrics", description = "Record no metrics; /metrics answers empty.")
     boolean noMetrics;
 
@@ -105,7 +130,15 @@ final class ServeCommand implements Callable<Integer> {
                 throw UserError.failure("No active API token; create one first with 'mfagate token create --name NAME'");
             }
         }
-        GatewayServer.Settings settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024);
+        GatewayServer.Settings settings;
+        try {
+            NetworkOptions network = new NetworkOptions(nonBlank(allowCidrs), nonBlank(trustedProxies), tlsCert, tlsKey,
+                    allowPlainHttp, idleTimeout);
+            settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024, network);
+        } catch (IllegalArgumentException e) {
+            s.close();
+            throw UserError.badInput(e.getMessage());
+        }
         GatewayApp.Options options;
         try {
             options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
@@ -115,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
             throw UserError.badInput(e.getMessage());
         }
         GatewayApp app = GatewayApp.start(s, envSeeds, settings, options, Clock.systemUTC());
-        System.out.println("mfagate listening on http://" + hostForUrl(host) + ":" + app.port());
+        System.out.println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Path demoDir = tempDir;
@@ -128,6 +161,10 @@ final class ServeCommand implements Callable<Integer> {
         }, "mfagate-shutdown"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    private static List<String> nonBlank(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
     }
 
     private static String hostForUrl(String host) {
