@@ -3,7 +3,6 @@ package dev.mfagate.zulip.emulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,6 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -49,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZulipEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZulipEmulator.class);
-    private static final String DROPPED = "mfagate.dropped";
     private static final String INJECTED_ERROR = "mfagate.injected-error";
 
     private final Realm realm;
@@ -160,6 +157,8 @@ public final class ZulipEmulator implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
+            // Faults are drawn in front of Javalin, so that a dropped connection never reaches it.
+            cfg.jetty.modifyServer(server -> server.setHandler(new FaultHandler(faults, realm::clock)));
             cfg.jetty.addConnector((server, httpConfig) -> {
                 // The Date header comes from the emulator's clock (set in the before-handler), not Jetty's.
                 httpConfig.setSendDateHeader(false);
@@ -178,13 +177,12 @@ public final class ZulipEmulator implements AutoCloseable {
                 }
                 respond(ctx, e.status, e.body());
             });
-            cfg.routes.exception(ConnectionDropped.class, (e, ctx) -> ctx.attribute(DROPPED, Boolean.TRUE));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
                 respond(ctx, 500, new ZulipError(500, "BAD_REQUEST", "Internal server error").body());
             });
             cfg.routes.error(404, ctx -> {
-                if (ctx.attribute(DROPPED) == null && !ctx.result().startsWith("{")) {
+                if (!ctx.result().startsWith("{")) {
                     respond(ctx, 404, new ZulipError(404, "BAD_REQUEST",
                             "Not emulated: " + ctx.method() + " " + ctx.path()).body());
                 }
@@ -497,15 +495,6 @@ public final class ZulipEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- request pipeline
 
-    /** Thrown after the connection has been closed on purpose; nothing more is sent. */
-    static final class ConnectionDropped extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ConnectionDropped() {
-            super("connection dropped by fault injection", null, false, false);
-        }
-    }
-
     private void beforeRequest(Context ctx) throws Exception {
         Clock clock = realm.clock();
         ctx.header("Date", Views.httpDate(clock.instant()));
@@ -514,12 +503,7 @@ public final class ZulipEmulator implements AutoCloseable {
             return;
         }
         String apiPath = path.substring(Api.PREFIX.length());
-        FaultKind fault = faults.draw(ctx.method().name(), apiPath, clock.instant());
-        if (fault == FaultKind.DROP_CONNECTION) {
-            ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel()
-                    .abort(new IOException("connection dropped by fault injection"));
-            throw new ConnectionDropped();
-        }
+        FaultKind fault = ctx.attribute(FaultHandler.ATTRIBUTE);
         if (fault == FaultKind.SLOW) {
             Thread.sleep(faults.slowDelay().toMillis());
         }
@@ -604,7 +588,7 @@ public final class ZulipEmulator implements AutoCloseable {
     }
 
     private void afterRequest(Context ctx) {
-        if (!validate || ctx.attribute(DROPPED) != null) {
+        if (!validate) {
             return;
         }
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
