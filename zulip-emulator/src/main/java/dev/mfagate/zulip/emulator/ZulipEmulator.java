@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -56,7 +57,7 @@ public final class ZulipEmulator implements AutoCloseable {
     private final Duration heartbeat;
     private final boolean validate;
     private final List<SpecViolation> violations = Collections.synchronizedList(new ArrayList<>());
-    private volatile int validatedExchanges;
+    private final AtomicInteger validatedExchanges = new AtomicInteger();
     private volatile UnaryOperator<ObjectNode> responseMutator;
     private Javalin app;
     private volatile boolean closed;
@@ -467,7 +468,7 @@ public final class ZulipEmulator implements AutoCloseable {
 
     /** How many exchanges have been checked against the description. */
     public int validatedExchangeCount() {
-        return validatedExchanges;
+        return validatedExchanges.get();
     }
 
     /**
@@ -483,7 +484,7 @@ public final class ZulipEmulator implements AutoCloseable {
         List<SpecViolation> found = validationReport();
         if (!found.isEmpty()) {
             throw new AssertionError(found.size() + " exchange(s) broke Zulip's OpenAPI description ("
-                    + validatedExchanges + " checked):\n  "
+                    + validatedExchanges.get() + " checked):\n  "
                     + found.stream().map(SpecViolation::toString).collect(Collectors.joining("\n  ")));
         }
     }
@@ -601,7 +602,7 @@ public final class ZulipEmulator implements AutoCloseable {
                 injected ? 0 : ctx.statusCode(), ctx.res().getContentType(), ctx.result());
         List<SpecViolation> found = ZulipSpecValidator.shared().validate(exchange);
         violations.addAll(found);
-        validatedExchanges++;
+        validatedExchanges.incrementAndGet();
         if (!found.isEmpty()) {
             LOG.warn("Spec violations in {} {}: {}", ctx.method(), ctx.path(), found);
         }

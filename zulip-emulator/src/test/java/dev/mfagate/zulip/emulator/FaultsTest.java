@@ -51,6 +51,7 @@ class FaultsTest {
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("7");
         assertThat(limited.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
         assertThat(next.status()).isEqualTo(200);
+        assertThat(zulip.validatedExchangeCount()).as("the 429 is checked against the spec too").isEqualTo(2);
     }
 
     @Test

@@ -454,6 +454,7 @@ class ZulipEmulatorTest {
         assertThat(reply.body()).isEqualTo(json("{\"result\":\"error\",\"code\":\"UNAUTHORIZED\","
                 + "\"msg\":\"Missing authorization header for basic auth\"}"));
         assertThat(reply.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"zulip\"");
+        assertThat(zulip.validatedExchangeCount()).as("a refused request is checked too").isEqualTo(1);
     }
 
     @Test

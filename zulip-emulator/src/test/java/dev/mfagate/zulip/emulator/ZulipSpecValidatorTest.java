@@ -97,6 +97,23 @@ class ZulipSpecValidatorTest {
     }
 
     @Test
+    void validate_commonErrors_areCheckedAgainstRestErrorHandling() {
+        ApiExchange goodLimit = response("GET", "/api/v1/users/me", 429,
+                "{\"result\":\"error\",\"msg\":\"API usage exceeded rate limit\",\"code\":\"RATE_LIMIT_HIT\",\"retry-after\":3}");
+        ApiExchange badLimit = response("GET", "/api/v1/users/me", 429,
+                "{\"result\":\"error\",\"msg\":\"API usage exceeded rate limit\",\"code\":\"RATE_LIMIT_HIT\",\"retry-after\":\"soon\"}");
+        ApiExchange noCode = response("GET", "/api/v1/users/me", 401, "{\"result\":\"error\",\"msg\":\"Invalid API key\"}");
+        ApiExchange extraField = response("POST", "/api/v1/messages", 400,
+                "{\"result\":\"error\",\"msg\":\"x\",\"code\":\"BAD_REQUEST\",\"seed\":\"JBSWY3DP\"}");
+
+        assertThat(ZulipSpecValidator.shared().validate(goodLimit)).isEmpty();
+        assertThat(ZulipSpecValidator.shared().validate(badLimit)).hasSize(1);
+        assertThat(ZulipSpecValidator.shared().validate(noCode)).hasSize(1);
+        assertThat(ZulipSpecValidator.shared().validate(extraField)).filteredOn(v -> v.side() == SpecViolation.Side.RESPONSE)
+                .hasSize(1);
+    }
+
+    @Test
     void emulator_withDeliberatelyBrokenEvent_reportsViolation() throws Exception {
         try (ZulipEmulator zulip = ZulipEmulator.builder().heartbeatInterval(Duration.ofSeconds(1)).validateAgainstSpec(true)
                 .build().start()) {
@@ -130,6 +147,10 @@ class ZulipSpecValidatorTest {
 
     private static ApiExchange events(String body) {
         return new ApiExchange("GET", "/api/v1/events", "queue_id=q&last_event_id=-1", Map.of(), "", 200, "application/json", body);
+    }
+
+    private static ApiExchange response(String method, String path, int status, String body) {
+        return new ApiExchange(method, path, "", Map.of(), "", status, "application/json", body);
     }
 
     private static ApiExchange form(String method, String path, String body) {
