@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A stand-in Zulip server over real HTTP, for tests and the local demo. It serves the part of Zulip's REST
- * API that a chat bot uses (register, event long-poll, send/get/edit/delete messages, reactions, users,
- * channels, subscriptions, user groups, server settings) under {@code /api/v1}, with HTTP Basic
+ * API that a chat bot uses (register, event long-poll, send/get/edit/delete messages, message history,
+ * reactions, users, channels, subscriptions, user groups, server settings) under {@code /api/v1}, with HTTP Basic
  * authentication ({@code email:api_key}), the error shapes of Zulip's OpenAPI description, and a
  * {@code Date} header from a settable {@link Clock}.
  *
@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * findings with {@link #validationReport()} or fail a test with {@link #assertNoSpecViolations()}.
  *
  * <p>Out of scope, refused with Zulip's error shape rather than faked: endpoints not listed above (404),
- * moving messages between topics or channels, custom emoji, narrows other than those a bot uses,
- * fetching message history ({@code GET /messages}), and Markdown beyond paragraphs (with
+ * moving messages between topics or channels, custom emoji, narrows other than those a bot uses (search,
+ * {@code has:}, {@code near:}, …), and Markdown beyond paragraphs (with
  * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting changes emit no
  * {@code realm} events, and users added after registration emit no {@code realm_user} events.
  */

@@ -308,6 +308,40 @@ class ZulipEmulatorTest {
     }
 
     @Test
+    void getMessages_newestDirectMessages_returnsWindowAfterQueueLoss() throws Exception {
+        zulip.sendDirectMessage(alice, List.of(bot), "one");
+        zulip.sendChannelMessage(alice, "client", "aws", "in the channel");
+        zulip.sendDirectMessage(alice, List.of(bot), "two");
+        zulip.sendDirectMessage(alice, List.of(bob), "not for the bot");
+
+        Reply reply = botClient.get("/messages", "anchor", "newest", "num_before", "10", "num_after", "0",
+                "narrow", "[{\"operator\":\"is\",\"operand\":\"dm\"}]", "apply_markdown", "false");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("messages").findValuesAsText("content")).containsExactly("one", "two");
+        assertThat(reply.body().get("found_newest").asBoolean()).isTrue();
+        assertThat(reply.body().get("found_oldest").asBoolean()).isTrue();
+        assertThat(reply.body().get("messages").get(0).get("flags")).isEmpty();
+    }
+
+    @Test
+    void getMessages_aroundAnchor_honoursCounts() throws Exception {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            ids.add(zulip.sendDirectMessage(alice, List.of(bot), "m" + i));
+        }
+
+        Reply reply = botClient.get("/messages", "anchor", Integer.toString(ids.get(2)), "num_before", "1", "num_after", "1",
+                "apply_markdown", "false");
+        Reply missing = botClient.get("/messages", "anchor", "newest");
+
+        assertThat(reply.body().get("messages").findValuesAsText("content")).containsExactly("m2", "m3", "m4");
+        assertThat(reply.body().get("found_anchor").asBoolean()).isTrue();
+        assertThat(reply.body().get("found_newest").asBoolean()).isFalse();
+        assertThat(missing.code()).isEqualTo("REQUEST_VARIABLE_MISSING");
+    }
+
+    @Test
     void getMessage_notVisibleToCaller_answersInvalidMessage() throws Exception {
         int id = zulip.sendDirectMessage(alice, List.of(bob), "private");
 
