@@ -121,6 +121,7 @@ final class Api {
         boolean bulkDeletion = capabilities != null && capabilities.path("bulk_message_deletion").asBoolean(false);
         realm.lock.lock();
         try {
+            narrow.requireKnownOperands(realm);
             EventQueue q = realm.register(caller.id, eventTypes == null ? null : Set.copyOf(eventTypes), narrow,
                     applyMarkdown, clientGravatar, bulkDeletion);
             ObjectNode body = Json.success();
@@ -353,6 +354,7 @@ final class Api {
         Integer numAfter = p.integer("num_after");
         realm.lock.lock();
         try {
+            narrow.requireKnownOperands(realm);
             List<Realm.MessageRec> candidates = new ArrayList<>();
             for (Realm.MessageRec m : realm.allMessages()) {
                 boolean visible = narrow.terms.isEmpty() ? realm.receivers(m).contains(caller.id) : realm.canAccess(caller.id, m);

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Out of scope, refused with Zulip's error shape rather than faked: endpoints not listed above (404),
  * moving messages between topics or channels, custom emoji, narrows other than those a bot uses (search,
  * {@code has:}, {@code near:}, …), and Markdown beyond paragraphs (with
- * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting changes emit no
- * {@code realm} events, and users added after registration emit no {@code realm_user} events.
+ * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting, role and
+ * activation changes emit no {@code realm}/{@code realm_user} update events; a new user emits
+ * {@code realm_user} {@code add}.
  */
 public final class ZulipEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZulipEmulator.class);
@@ -229,7 +230,7 @@ public final class ZulipEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- the organisation
 
-    /** Adds an active user with role member and a fresh 32-character API key; returns the user id. */
+    /** Adds an active user with role member and a fresh 32-character API key (emits {@code realm_user} {@code add}); returns the user id. */
     public int addUser(String fullName, String email, boolean isBot) {
         return realm.addUser(fullName, email, isBot);
     }

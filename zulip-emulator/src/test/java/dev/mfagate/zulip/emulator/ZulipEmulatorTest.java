@@ -203,6 +203,26 @@ class ZulipEmulatorTest {
     }
 
     @Test
+    void register_withNarrowNamingUnknownUser_isRefused() throws Exception {
+        Reply reply = botClient.post("/register", "narrow", "[[\"dm\",\"nobody@example.com\"]]");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body().get("msg").asText()).isEqualTo("Invalid narrow operator: unknown user");
+    }
+
+    @Test
+    void register_withConversationNarrow_receivesOnlyThatConversation() throws Exception {
+        String queue = botClient.register("narrow", "[[\"dm\",\"alice@example.com\"]]");
+        zulip.sendDirectMessage(bob, List.of(bot), "from bob");
+        zulip.sendDirectMessage(alice, List.of(bot), "from alice");
+        zulip.sendDirectMessage(alice, List.of(bot, bob), "group");
+
+        Reply reply = botClient.get("/events", "queue_id", queue, "last_event_id", "-1", "dont_block", "true");
+
+        assertThat(reply.body().get("events").findValuesAsText("content")).containsExactly("from alice");
+    }
+
+    @Test
     void groupMembershipChange_emitsUserGroupEvents() throws Exception {
         String queue = botClient.register("event_types", "[\"user_group\"]");
 
@@ -215,6 +235,18 @@ class ZulipEmulatorTest {
         assertThat(events.get(0).get("group_id").asInt()).isEqualTo(admins);
         assertThat(events.get(0).get("user_ids").get(0).asInt()).isEqualTo(bob);
         assertThat(events.get(1).get("user_ids").get(0).asInt()).isEqualTo(alice);
+    }
+
+    @Test
+    void addUser_afterRegistration_emitsRealmUserAdd() throws Exception {
+        String queue = botClient.register("event_types", "[\"realm_user\"]");
+
+        int carol = zulip.addUser("Carol", "carol@example.com", false);
+        Reply reply = botClient.get("/events", "queue_id", queue, "last_event_id", "-1", "dont_block", "true");
+
+        JsonNode event = reply.body().get("events").get(0);
+        assertThat(event.get("op").asText()).isEqualTo("add");
+        assertThat(event.get("person").get("user_id").asInt()).isEqualTo(carol);
     }
 
     @Test
