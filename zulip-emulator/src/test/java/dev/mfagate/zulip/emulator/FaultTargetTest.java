@@ -27,7 +27,7 @@ class FaultTargetTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void matches_byMethodAndPattern(String method, String pattern, String requestMethod, String path, boolean expected) {
+    void matches_givenMethodAndPattern_decidesPerTable(String method, String pattern, String requestMethod, String path, boolean expected) {
         assertThat(new FaultTarget(method, pattern).matches(requestMethod, path)).isEqualTo(expected);
     }
 

@@ -39,7 +39,7 @@ class FaultsTest {
     }
 
     @Test
-    void rateLimit_answers429WithRetryAfterFieldAndHeader() throws Exception {
+    void rateLimit_onNextRequest_answers429WithRetryAfterFieldAndHeader() throws Exception {
         zulip.faults().setRetryAfterSeconds(7).failNext(1, FaultKind.RATE_LIMIT);
 
         Reply limited = botClient.get("/users/me");
@@ -55,7 +55,7 @@ class FaultsTest {
     }
 
     @Test
-    void serverError_answersChosenStatusWithZulipStyleBody() throws Exception {
+    void serverError_withStatus502_answersZulipStyleBody() throws Exception {
         zulip.faults().setServerErrorStatus(502).failNext(1, FaultKind.SERVER_ERROR);
 
         Reply reply = botClient.get("/users/me");
@@ -110,7 +110,7 @@ class FaultsTest {
     }
 
     @Test
-    void slow_delaysThenAnswersNormally() throws Exception {
+    void slow_onNextRequest_delaysThenAnswersNormally() throws Exception {
         zulip.faults().setSlowDelay(Duration.ofMillis(400)).failNext(1, FaultKind.SLOW);
         long started = System.nanoTime();
 
@@ -121,7 +121,7 @@ class FaultsTest {
     }
 
     @Test
-    void targetedFault_hitsOnlyMatchingMethodAndPath() throws Exception {
+    void failNext_withTarget_hitsOnlyMatchingMethodAndPath() throws Exception {
         zulip.faults().failNext(2, FaultKind.SERVER_ERROR, FaultTarget.of("POST", "/messages"));
 
         Reply me = botClient.get("/users/me");

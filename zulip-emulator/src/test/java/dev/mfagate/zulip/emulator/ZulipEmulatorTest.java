@@ -223,7 +223,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void groupMembershipChange_emitsUserGroupEvents() throws Exception {
+    void changeGroupMembers_withRegisteredQueue_emitsUserGroupEvents() throws Exception {
         String queue = botClient.register("event_types", "[\"user_group\"]");
 
         zulip.addGroupMembers(admins, List.of(bob));
@@ -250,7 +250,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void subscriptionChange_emitsSubscriptionEvents() throws Exception {
+    void changeSubscriptions_withRegisteredQueue_emitsSubscriptionEvents() throws Exception {
         String queue = botClient.register("event_types", "[\"subscription\"]");
 
         zulip.subscribe(bob, "client");
@@ -546,7 +546,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void dateHeader_followsEmulatorClock() throws Exception {
+    void anyRequest_withSkewedClock_dateHeaderFollowsIt() throws Exception {
         Instant skewed = Instant.parse("2030-01-02T03:04:05Z");
         zulip.setClock(Clock.fixed(skewed, ZoneOffset.UTC));
 
@@ -558,7 +558,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void usersAndChannels_describeTheOrganisation() throws Exception {
+    void readEndpoints_asBot_describeTheOrganisation() throws Exception {
         int channel = zulip.channelId("client");
 
         JsonNode me = botClient.get("/users/me").body();
@@ -591,7 +591,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void privateChannel_isInvisibleToNonSubscribers() throws Exception {
+    void privateChannel_forNonSubscriber_isInvisible() throws Exception {
         int secret = zulip.addChannel("secret", "", true);
         zulip.subscribe(alice, "secret");
 
@@ -603,7 +603,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void unknownEndpoint_answersZulipErrorShape() throws Exception {
+    void request_toUnemulatedEndpoint_answersZulipErrorShape() throws Exception {
         Reply reply = botClient.get("/realm/emoji");
 
         assertThat(reply.status()).isEqualTo(404);

@@ -33,7 +33,7 @@ class ZulipSpecValidatorTest {
     }
 
     @Test
-    void tolerated_everyEntryGivesAReason() {
+    void tolerated_eachEntry_givesAReason() {
         assertThat(ZulipSpecValidator.TOLERATED).isNotEmpty();
         assertThat(ZulipSpecValidator.TOLERATED.values()).allSatisfy(reason -> assertThat(reason).hasSizeGreaterThan(60));
     }
