@@ -63,7 +63,7 @@ final class Realm {
     private final long queueTimeoutNanos;
     private boolean closing;
     final String realmName;
-    String realmUrl = "http://127.0.0.1";
+    volatile String realmUrl = "http://127.0.0.1";
 
     static final class UserRec {
         final int id;

@@ -3,10 +3,12 @@ package dev.mfagate.zulip.emulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +186,8 @@ public final class ZulipEmulator implements AutoCloseable {
                 respond(ctx, 500, new ZulipError(500, "BAD_REQUEST", "Internal server error").body());
             });
             cfg.routes.error(404, ctx -> {
-                if (!ctx.result().startsWith("{")) {
+                String result = ctx.result();
+                if (result == null || !result.startsWith("{")) {
                     respond(ctx, 404, new ZulipError(404, "BAD_REQUEST",
                             "Not emulated: " + ctx.method() + " " + ctx.path()).body());
                 }
@@ -552,7 +555,7 @@ public final class ZulipEmulator implements AutoCloseable {
         }
         String decoded;
         try {
-            decoded = new String(java.util.Base64.getDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8);
+            decoded = new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ZulipError.unauthorized("Invalid authorization header for basic auth");
         }
