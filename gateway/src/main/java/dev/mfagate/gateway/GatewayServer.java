@@ -51,6 +51,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
     private static final String RECORD = "mfagate.request";
+    /** The API description, served as it is in the {@code api} module. */
+    private static final byte[] OPENAPI = loadOpenApi();
     /** The most connections served at once; more wait in the accept queue. */
     private static final int MAX_CONNECTIONS = 2048;
     /** How long a stop waits for in-flight requests. */
@@ -167,6 +169,7 @@ public final class GatewayServer implements AutoCloseable {
             });
             cfg.routes.before(this::beginRequest);
             cfg.routes.after(this::endRequest);
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(OPENAPI));
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(components.metrics().scrape()));
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
@@ -183,6 +186,17 @@ public final class GatewayServer implements AutoCloseable {
             cfg.routes.error(405, ctx -> onBareStatus(ctx, 405));
             cfg.routes.error(413, ctx -> onBareStatus(ctx, 413));
         });
+    }
+
+    private static byte[] loadOpenApi() {
+        try (var in = dev.mfagate.api.ErrorCode.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json missing from the api module");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Starts listening. */
