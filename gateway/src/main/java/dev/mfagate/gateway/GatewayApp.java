@@ -11,6 +11,7 @@ import dev.mfagate.core.ratelimit.RateLimiter;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,8 +30,16 @@ public final class GatewayApp implements AutoCloseable {
      * @param lockout how many denials lock a principal out, and for how long
      * @param instanceId names this process in audit entries
      * @param metricsEnabled whether Prometheus metrics are recorded and served on {@code /metrics}
+     * @param ntp the NTP server to compare the clock with, or null for no check
+     * @param maxClockSkew the largest skew before readiness turns degraded
      */
-    public record Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId, boolean metricsEnabled) {
+    public record Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId, boolean metricsEnabled,
+                          String ntp, Duration maxClockSkew) {
+
+        /** Options without a clock check. */
+        public Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId, boolean metricsEnabled) {
+            this(rateLimits, lockout, instanceId, metricsEnabled, null, Duration.ofSeconds(5));
+        }
         /** Validates presence. */
         public Options {
             Objects.requireNonNull(rateLimits, "rateLimits");
@@ -55,11 +64,13 @@ public final class GatewayApp implements AutoCloseable {
     private final Store store;
     private final AuditLog auditLog;
     private final GatewayServer server;
+    private final ClockCheck clockCheck;
 
-    private GatewayApp(Store store, AuditLog auditLog, GatewayServer server) {
+    private GatewayApp(Store store, AuditLog auditLog, GatewayServer server, ClockCheck clockCheck) {
         this.store = store;
         this.auditLog = auditLog;
         this.server = server;
+        this.clockCheck = clockCheck;
     }
 
     /** Wires and starts the gateway on {@code store}, which it owns from now on, with default options. */
@@ -77,6 +88,7 @@ public final class GatewayApp implements AutoCloseable {
     public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
                                    Options options, Clock clock) {
         AuditLog auditLog = null;
+        ClockCheck clockCheck = null;
         try {
             GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
             java.util.concurrent.atomic.AtomicReference<String> auditState = new java.util.concurrent.atomic.AtomicReference<>("ok");
@@ -102,6 +114,12 @@ public final class GatewayApp implements AutoCloseable {
                     .require("store", () -> storeCheck(store))
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
                     .require("audit", auditState::get);
+            if (options.ntp() != null) {
+                String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
+                clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,
+                        options.maxClockSkew(), Duration.ofMinutes(5), metrics).start();
+                readiness.degradeOn("clock", clockCheck::state);
+            }
             AuditRecorder audit = new AuditLogRecorder(auditLog, clock, options.instanceId());
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
@@ -113,8 +131,11 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
                     new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness, metrics));
             server.start();
-            return new GatewayApp(store, auditLog, server);
+            return new GatewayApp(store, auditLog, server, clockCheck);
         } catch (RuntimeException e) {
+            if (clockCheck != null) {
+                clockCheck.close();
+            }
             if (auditLog != null) {
                 auditLog.close();
             }
@@ -144,6 +165,9 @@ public final class GatewayApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clockCheck != null) {
+            clockCheck.close();
+        }
         server.close();
         auditLog.close();
         store.close();

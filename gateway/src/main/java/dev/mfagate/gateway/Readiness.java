@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What {@code /readyz} reports: named checks, each {@code ok} or a short reason. Ready only when
- * every check is {@code ok}; a load balancer should send no traffic to an instance that is not.
+ * What {@code /readyz} reports: named checks, each {@code ok} or a short reason. Hard checks
+ * (store, keys, audit) decide readiness: when one fails the answer is 503 and a load balancer
+ * should send no traffic. Soft checks (clock) only mark the instance {@code degraded}: it still
+ * answers 200, so a fleet-wide NTP outage does not take every instance out, but operators see it.
  * Thread-safe if the checks are.
  */
 public final class Readiness {
@@ -19,7 +21,7 @@ public final class Readiness {
     /**
      * The outcome of all checks.
      *
-     * @param ready whether every check passed
+     * @param ready whether every hard check passed
      * @param status {@code ready}, {@code degraded} (only soft checks failed) or {@code unready}
      * @param checks each check's result, in registration order
      */
@@ -35,7 +37,7 @@ public final class Readiness {
         return this;
     }
 
-    /** Adds a check whose failure makes the instance degraded (clock skew); also reported as not ready. */
+    /** Adds a check whose failure makes the instance degraded (clock skew) but still ready. */
     public Readiness degradeOn(String name, Check check) {
         soft.put(name, check);
         return this;
@@ -57,7 +59,7 @@ public final class Readiness {
             softOk &= r.equals("ok");
         }
         String status = !hardOk ? "unready" : softOk ? "ready" : "degraded";
-        return new Report(hardOk && softOk, status, results);
+        return new Report(hardOk, status, results);
     }
 
     private static String run(Check check) {

@@ -105,6 +105,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Close connections silent this long, also mid-request (default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
+    @Option(names = "--ntp-server", paramLabel = "HOST[:PORT]", defaultValue = "${env:MFAGATE_NTP_SERVER}",
+            description = "Compare the clock with this NTP server every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
+    String ntpServer;
+
+    @Option(names = "--max-clock-skew", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
+            description = "Above this skew readiness turns degraded and a warning is logged (default ${DEFAULT-VALUE}).")
+    Duration maxClockSkew;
+
     @Option(names = "--no-metrics", description = "Record no metrics; /metrics answers empty.")
     boolean noMetrics;
 
@@ -142,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
         GatewayApp.Options options;
         try {
             options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
-                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId(), !noMetrics);
+                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId(), !noMetrics, ntpServer, maxClockSkew);
         } catch (IllegalArgumentException e) {
             s.close();
             throw UserError.badInput(e.getMessage());
