@@ -246,7 +246,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static SslContextFactory.Server sslContext(NetworkOptions net) {
-        char[] password = RequestIds.create().toCharArray();
+        // Protects only the in-memory key store Jetty reads; random so nothing guessable is kept.
+        char[] password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16)).toCharArray();
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         try {
             ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
