@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.codec.binary.Base32;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,9 +58,15 @@ class CliIT {
         assertThat(r.exitCode()).as(r.err()).isZero();
     }
 
+    @AfterEach
+    void exportAudit() {
+        TestLogs.exportAudit(data, "CliIT");
+    }
+
     static byte[] randomKey(int n) {
         byte[] k = new byte[n];
         RANDOM.nextBytes(k);
+        SecretRegistry.seed(k);
         return k;
     }
 
@@ -277,6 +284,7 @@ class CliIT {
         }
         HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        SecretRegistry.codesIn(r.body());
         return JSON.readTree(r.body());
     }
 

@@ -53,6 +53,7 @@ class GatewayHttpTest {
         Store store = Store.init(dir.resolve("data"));
         byte[] key = new byte[20];
         new SecureRandom().nextBytes(key);
+        SecretRegistry.seed(key);
         demoSeed = TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT);
         store.seeds().add(Label.parse("client-demo"), TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT), NOW);
         store.seeds().add(Label.parse("acme-aws"), SeedParser.parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), NOW);
@@ -64,6 +65,7 @@ class GatewayHttpTest {
 
     @AfterEach
     void stop() {
+        TestLogs.exportAudit(app.store().database(), "GatewayHttpTest");
         app.close();
     }
 
@@ -72,7 +74,11 @@ class GatewayHttpTest {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+            SecretRegistry.codesIn(r.body());
+        }
+        return r;
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.mfagate.gateway;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,16 @@ final class MfagateProcess {
             p.destroyForcibly();
             throw new IllegalStateException("mfagate " + String.join(" ", args) + " did not finish");
         }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        Result result = new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        tee(args, result);
+        return result;
+    }
+
+    /** Keeps what the command wrote under {@link TestLogs#DIR}, for the final secret scan. */
+    private static void tee(String[] args, Result result) throws IOException {
+        String what = "cli-" + String.join("-", List.of(args).subList(0, Math.min(2, args.length)));
+        Files.writeString(TestLogs.newFile(what, ".log"), "exit " + result.exitCode() + "\n--- stdout\n" + result.out()
+                + "\n--- stderr\n" + result.err(), StandardCharsets.UTF_8);
     }
 
     /** A running {@code mfagate serve}. */
@@ -69,13 +79,16 @@ final class MfagateProcess {
         final Process process;
         final String baseUrl;
         final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Everything the server writes, also kept under {@link TestLogs#DIR} for the final secret scan. */
+        final Path log = TestLogs.newFile("serve", ".log");
 
         Server(Path dataDir, Map<String, String> env, String... args) throws IOException {
             ProcessBuilder pb = new ProcessBuilder(command(dataDir, args)).redirectErrorStream(true);
             pb.environment().remove("MFAGATE_DATA_DIR");
             pb.environment().putAll(env);
             process = pb.start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            InputStream tee = new TeeInputStream(process.getInputStream(), Files.newOutputStream(log));
+            BufferedReader r = new BufferedReader(new InputStreamReader(tee, StandardCharsets.UTF_8));
             String url = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             String line;
@@ -100,6 +113,12 @@ final class MfagateProcess {
                     }
                 } catch (IOException e) {
                     // process ended
+                } finally {
+                    try {
+                        tee.close();
+                    } catch (IOException e) {
+                        // the copy is best effort; the scan reads what was written
+                    }
                 }
             }, "serve-output");
             drain.setDaemon(true);
@@ -111,6 +130,45 @@ final class MfagateProcess {
             process.destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** Copies every byte read to a file as it is read. */
+    private static final class TeeInputStream extends java.io.FilterInputStream {
+        private final OutputStream copy;
+
+        TeeInputStream(InputStream in, OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                copy.write(b);
+                copy.flush();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                copy.write(buf, off, n);
+                copy.flush();
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close();
+            } finally {
+                copy.close();
             }
         }
     }
