@@ -46,6 +46,21 @@ public final class AuditLogRecorder implements AuditRecorder {
     }
 
     @Override
+    public void recordRejected(String remoteAddress, String wireCode) {
+        try {
+            log.append(AuditEvent.builder(clock.instant(), Outcome.MALFORMED)
+                    .requestId(dev.mfagate.gateway.http.RequestIds.create())
+                    .route("(refused by the HTTP parser)")
+                    .reason(wireCode)
+                    .remoteAddress(remoteAddress)
+                    .instanceId(instanceId)
+                    .build());
+        } catch (RuntimeException e) {
+            // Nothing to fail closed on: no code was going to leave. The audit writer logs its own failures.
+        }
+    }
+
+    @Override
     public void recordLockout(RequestRecord r, String principalKey, Instant until) {
         AuditEvent.Builder b = AuditEvent.builder(clock.instant(), Outcome.LOCKED_OUT)
                 .requestId(r.requestId())

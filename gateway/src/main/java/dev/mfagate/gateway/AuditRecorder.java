@@ -16,6 +16,16 @@ public interface AuditRecorder {
      */
     void recordDurably(RequestRecord request, String outcome, String reason);
 
+    /**
+     * Records a request Jetty refused before it reached a route (malformed target, oversized
+     * headers). Queued without waiting, because it may run on the connection's I/O thread; no code
+     * is at stake. Never throws.
+     *
+     * @param remoteAddress the peer address, or null when the parser did not expose it
+     * @param wireCode the error code sent
+     */
+    void recordRejected(String remoteAddress, String wireCode);
+
     /** Records that {@code principalKey} was just locked out until {@code until}, durably. */
     void recordLockout(RequestRecord request, String principalKey, java.time.Instant until);
 }

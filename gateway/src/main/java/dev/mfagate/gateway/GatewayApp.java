@@ -113,7 +113,7 @@ public final class GatewayApp implements AutoCloseable {
             Readiness readiness = new Readiness()
                     .require("store", () -> storeCheck(store))
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
-                    .require("audit", auditState::get);
+                    .require("audit", new AuditProbe(store, auditState)::state);
             if (options.ntp() != null) {
                 String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
                 clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,
@@ -141,6 +141,56 @@ public final class GatewayApp implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * The audit part of readiness: the last batch's outcome, and an
+     * insert into the audit table that is rolled back (at most four times a second, however often
+     * /readyz is asked). The probe catches an audit store that cannot
+     * be written even while no request has tried (an idle gateway), and notices recovery the same way.
+     */
+    private static final class AuditProbe {
+        private static final long INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+        private final Store store;
+        private final java.util.concurrent.atomic.AtomicReference<String> lastBatch;
+        private volatile long probedAt = System.nanoTime() - INTERVAL_NANOS;
+        private volatile String probe = "ok";
+
+        AuditProbe(Store store, java.util.concurrent.atomic.AtomicReference<String> lastBatch) {
+            this.store = store;
+            this.lastBatch = lastBatch;
+        }
+
+        synchronized String state() {
+            long now = System.nanoTime();
+            if (now - probedAt >= INTERVAL_NANOS || !"ok".equals(probe) || !"ok".equals(lastBatch.get())) {
+                probedAt = now;
+                probe = probeOnce();
+                if ("ok".equals(probe)) {
+                    // A write that works now outdates an older failed batch.
+                    lastBatch.set("ok");
+                }
+            }
+            return !"ok".equals(probe) ? probe : lastBatch.get();
+        }
+
+        private String probeOnce() {
+            try {
+                store.database().jdbi().useHandle(h -> {
+                    h.begin();
+                    try {
+                        h.createUpdate("INSERT INTO audit_entry (seq, time_us, outcome, prev_mac, mac) "
+                                        + "VALUES (-1, 0, 'PROBE', :empty, :empty)")
+                                .bind("empty", new byte[0]).execute();
+                    } finally {
+                        h.rollback();
+                    }
+                });
+                return "ok";
+            } catch (RuntimeException e) {
+                return "audit store not writable: " + e.getClass().getSimpleName();
+            }
         }
     }
 

@@ -146,7 +146,7 @@ public final class GatewayServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxRequestBodyBytes();
             cfg.http.defaultContentType = "application/json";
             cfg.jetty.modifyServer(server -> {
-                server.setErrorHandler(new JsonErrorHandler());
+                server.setErrorHandler(new JsonErrorHandler(components.audit()::recordRejected));
                 // Bounds what many idle or slow clients can hold; idle timeouts close the stragglers.
                 server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
                 server.setStopTimeout(SHUTDOWN_GRACE.toMillis());

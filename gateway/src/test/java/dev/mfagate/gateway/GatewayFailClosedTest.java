@@ -98,6 +98,19 @@ class GatewayFailClosedTest {
     }
 
     @Test
+    void readyz_idleGatewayAuditStoreRefusesWrites_503WithoutAnyRequestFailingFirst() throws Exception {
+        assertThat(gw.get("/readyz", null).status()).isEqualTo(200);
+        setAuditWritable(false);
+        Thread.sleep(300); // the probe runs at most four times a second
+        GatewayFixture.Response down = gw.get("/readyz", null);
+        assertThat(down.status()).as("the probe finds the unwritable audit store on its own").isEqualTo(503);
+        assertThat(down.body()).contains("audit store not writable");
+        setAuditWritable(true);
+        Thread.sleep(300);
+        assertThat(gw.get("/readyz", null).status()).as("and notices the recovery").isEqualTo(200);
+    }
+
+    @Test
     void code_auditStoreWritableAgain_serviceResumesAndChainStaysIntact() throws Exception {
         assertThat(gw.get("/code?label=acme-aws", plain).status()).isEqualTo(200);
         setAuditWritable(false);

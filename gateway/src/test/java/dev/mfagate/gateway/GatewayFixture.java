@@ -92,7 +92,7 @@ final class GatewayFixture implements AutoCloseable {
 
     static GatewayApp.Options options(RateLimit perPrincipalAndLabel, RateLimit perPrincipal, RateLimit perToken,
                                       LockoutPolicy lockout) {
-        return new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken), lockout, "test");
+        return new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken), lockout, "test", true);
     }
 
     /** Adds a random seed to the store under {@code label}. */

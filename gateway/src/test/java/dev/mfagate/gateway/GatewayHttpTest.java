@@ -181,6 +181,26 @@ class GatewayHttpTest {
     }
 
     @Test
+    void request_refusedByJettyItself_stillAudited() throws Exception {
+        RawHttp.get(app.port(), "/totp/client/demo", "X-Big: " + "y".repeat(20_000));
+        RawHttp.get(app.port(), "/code?label=" + "x".repeat(20_000));
+        RawHttp.get(app.port(), "/totp/%2e%2e/%2e%2e");
+        java.io.StringWriter out = new java.io.StringWriter();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            out = new java.io.StringWriter();
+            new dev.mfagate.core.audit.AuditExporter(app.store().database()).export(Instant.EPOCH, Instant.now().plusSeconds(3600), out);
+            if (out.toString().contains("uri_too_long") && out.toString().contains("headers_too_large")
+                    && out.toString().contains("\"reason\":\"bad_request\"")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(out.toString()).contains("headers_too_large").contains("uri_too_long").contains("\"reason\":\"bad_request\"")
+                .contains("\"outcome\":\"MALFORMED\"");
+    }
+
+    @Test
     void request_hugeHeader_431Json() throws Exception {
         RawHttp.Response r = RawHttp.get(app.port(), "/totp/client/demo", "X-Big: " + "y".repeat(20_000));
         assertError(r.status(), r.body(), 431, "headers_too_large");

@@ -17,6 +17,20 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class JsonErrorHandler extends ErrorHandler {
 
+    /** Told of every request refused here, so it can be audited. */
+    @FunctionalInterface
+    public interface RejectionListener {
+        /** @param remoteAddress the peer, or null when unknown; @param wireCode the error code sent */
+        void rejected(String remoteAddress, String wireCode);
+    }
+
+    private final RejectionListener listener;
+
+    /** @param listener told of every refusal; must not block */
+    public JsonErrorHandler(RejectionListener listener) {
+        this.listener = listener;
+    }
+
     private static final HttpField JSON = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
 
     @Override
@@ -27,6 +41,11 @@ public final class JsonErrorHandler extends ErrorHandler {
             status = attr instanceof Integer i ? i : 500;
         }
         ErrorCode code = ErrorResponses.forStatus(status);
+        String remote = null;
+        if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a) {
+            remote = a.getAddress().getHostAddress();
+        }
+        listener.rejected(remote, code.wireCode());
         response.setStatus(status);
         response.getHeaders().put(JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -38,6 +57,7 @@ public final class JsonErrorHandler extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(JSON);
         ErrorCode code = ErrorResponses.forStatus(status);
+        listener.rejected(null, code.wireCode());
         return ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), null));
     }
 }

@@ -8,8 +8,8 @@ public final class RequestIds {
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{8,64}");
     /** Letters only, so an id never holds a run of digits that could be mistaken for a code. */
-    private static final char[] ALPHABET = "abcdefghijkmnopqrstuvwxyz".toCharArray();
-    private static final int LENGTH = 21;
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz".toCharArray();
+    static final int LENGTH = 21;
 
     private RequestIds() {
     }
