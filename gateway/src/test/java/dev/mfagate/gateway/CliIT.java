@@ -320,6 +320,36 @@ class CliIT {
     }
 
     @Test
+    void serve_dotEnvFileSeed_servedWithOtpauthParameters() throws Exception {
+        byte[] key = randomKey(32);
+        TotpSeed seed = TotpSeed.of(SecretBytes.copyOf(key), new TotpParameters(HmacAlgorithm.SHA256, 8, Duration.ofSeconds(60)));
+        Path env = tmp.resolve("gateway.env");
+        Files.writeString(env, "# seeds for the twelve-factor deployment\nexport MFAGATE_SEED_ENVCO_GIT_HUB=\"otpauth://totp/x?secret="
+                + base32(key) + "&algorithm=SHA256&digits=8&period=60\"\n");
+        String token = MfagateProcess.run(data, null, "token", "create", "--name", "ops").out().strip();
+        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0", "--env-file", env.toString())) {
+            JsonNode body = getTotp(server, "/totp/envco/git-hub", token);
+            assertThat(body.get("code").asText()).hasSize(8)
+                    .isEqualTo(TotpGenerator.codeAt(seed, Instant.parse(body.get("timestamp").asText())));
+        }
+    }
+
+    @Test
+    void serve_badEnvironmentSeed_refusesNamingTheVariableNotTheValue() throws Exception {
+        MfagateProcess.Result r = MfagateProcess.run(data, null, "serve", "--port", "0", "--env-file", tmp.resolve("none").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        try (MfagateProcess.Server ignored = null) {
+            ProcessBuilder pb = new ProcessBuilder(MfagateProcess.command(data, "serve", "--port", "0"));
+            pb.environment().put("MFAGATE_SEED_ENVCO_VPN", "NOT!BASE32SECRETVALUE");
+            pb.environment().remove("MFAGATE_DATA_DIR");
+            Process p = pb.start();
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).isEqualTo(2);
+            assertThat(err).contains("MFAGATE_SEED_ENVCO_VPN").doesNotContain("NOT!BASE32SECRETVALUE");
+        }
+    }
+
+    @Test
     void serveDemo_noTokenNeeded_demoCodeServedAndBannerShown() throws Exception {
         try (MfagateProcess.Server server = new MfagateProcess.Server(null, Map.of(), "serve", "--demo", "--port", "0")) {
             JsonNode body = getTotp(server, "/totp/client/demo", null);
