@@ -1,0 +1,43 @@
+package dev.mfagate.bot.gateway;
+
+import dev.mfagate.api.ErrorCode;
+
+/**
+ * Why the gateway gave no code, grouped by what the person should be told. Each wire code of
+ * {@link ErrorCode} maps to one refusal (see {@link #of(ErrorCode)}).
+ */
+public enum Refusal {
+    /** {@code unknown_label}: no seed has this label. */
+    UNKNOWN_LABEL,
+    /** {@code invalid_label}: the gateway rejected the label's form. */
+    INVALID_LABEL,
+    /** {@code forbidden}: policy does not let this person have this label. */
+    FORBIDDEN,
+    /** {@code on_behalf_not_permitted}: the bot's own token does not cover this label or this person. */
+    BOT_NOT_PERMITTED,
+    /** {@code rate_limited}: too many requests for now. */
+    RATE_LIMITED,
+    /** {@code locked_out}: too many refusals in a row; locked for a while. */
+    LOCKED_OUT,
+    /** {@code audit_unavailable}: the gateway cannot write its audit trail, so it issues no code. */
+    AUDIT_UNAVAILABLE,
+    /** {@code store_unavailable}, {@code internal_error} or another 5xx: the gateway is up but failing. */
+    GATEWAY_FAILING,
+    /** {@code unauthenticated}, {@code invalid_on_behalf}, {@code address_not_allowed} and other 4xx: the bot is misconfigured. */
+    BOT_MISCONFIGURED;
+
+    /** The refusal for a wire error. */
+    public static Refusal of(ErrorCode code) {
+        return switch (code) {
+            case UNKNOWN_LABEL -> UNKNOWN_LABEL;
+            case INVALID_LABEL -> INVALID_LABEL;
+            case FORBIDDEN -> FORBIDDEN;
+            case ON_BEHALF_NOT_PERMITTED -> BOT_NOT_PERMITTED;
+            case RATE_LIMITED -> RATE_LIMITED;
+            case LOCKED_OUT -> LOCKED_OUT;
+            case AUDIT_UNAVAILABLE -> AUDIT_UNAVAILABLE;
+            case STORE_UNAVAILABLE, INTERNAL_ERROR -> GATEWAY_FAILING;
+            default -> BOT_MISCONFIGURED;
+        };
+    }
+}
