@@ -1,0 +1,67 @@
+package dev.mfagate.zulip.emulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** One registered event queue. Guarded by the realm's lock; never touched without it. */
+final class EventQueue {
+    final String id;
+    final int userId;
+    /** Event types the client asked for, or null for all. */
+    final Set<String> eventTypes;
+    final Narrow narrow;
+    final boolean applyMarkdown;
+    final boolean clientGravatar;
+    final boolean bulkMessageDeletion;
+    private final ArrayDeque<ObjectNode> events = new ArrayDeque<>();
+    private int nextEventId;
+    long lastActivityNanos;
+    int pollers;
+    boolean dead;
+
+    EventQueue(String id, int userId, Set<String> eventTypes, Narrow narrow, boolean applyMarkdown,
+            boolean clientGravatar, boolean bulkMessageDeletion, long nowNanos) {
+        this.id = id;
+        this.userId = userId;
+        this.eventTypes = eventTypes;
+        this.narrow = narrow;
+        this.applyMarkdown = applyMarkdown;
+        this.clientGravatar = clientGravatar;
+        this.bulkMessageDeletion = bulkMessageDeletion;
+        this.lastActivityNanos = nowNanos;
+    }
+
+    boolean wants(String type) {
+        return eventTypes == null || eventTypes.contains(type);
+    }
+
+    void push(ObjectNode event) {
+        event.put("id", nextEventId++);
+        events.add(event);
+    }
+
+    /** Forgets events the client has acknowledged (ids up to and including lastEventId). */
+    void acknowledge(int lastEventId) {
+        while (!events.isEmpty() && events.peekFirst().get("id").asInt() <= lastEventId) {
+            events.removeFirst();
+        }
+    }
+
+    boolean isEmpty() {
+        return events.isEmpty();
+    }
+
+    List<ObjectNode> pending() {
+        List<ObjectNode> copy = new ArrayList<>(events.size());
+        events.forEach(e -> copy.add(e.deepCopy()));
+        return copy;
+    }
+
+    /** The id the last event got, or -1: what {@code POST /register} returns as {@code last_event_id}. */
+    int lastEventId() {
+        return nextEventId - 1;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.mfagate.zulip.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The {@code narrow} of an event queue: which message events it receives. Supports the operators a bot
+ * uses ({@code is:dm}/{@code is:private}, {@code channel}/{@code stream}, {@code topic}/{@code subject},
+ * {@code sender}, {@code dm}/{@code pm-with}), in Zulip's array form or dict form, with {@code negated};
+ * other operators are refused at registration with Zulip's {@code BAD_NARROW} error.
+ */
+final class Narrow {
+    record Term(String operator, JsonNode operand, boolean negated) {}
+
+    private static final Set<String> OPERATORS = Set.of("is", "channel", "stream", "topic", "subject", "sender", "dm", "pm-with");
+
+    static final Narrow NONE = new Narrow(List.of());
+
+    final List<Term> terms;
+
+    private Narrow(List<Term> terms) {
+        this.terms = terms;
+    }
+
+    static Narrow parse(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return NONE;
+        }
+        if (!node.isArray()) {
+            throw ZulipError.badRequest("narrow is not a list");
+        }
+        List<Term> terms = new ArrayList<>();
+        for (JsonNode element : node) {
+            Term term;
+            if (element.isArray() && element.size() == 2) {
+                term = new Term(element.get(0).asText(), element.get(1), false);
+            } else if (element.isObject() && element.has("operator") && element.has("operand")) {
+                term = new Term(element.get("operator").asText(), element.get("operand"), element.path("negated").asBoolean(false));
+            } else {
+                throw ZulipError.badRequest("Invalid narrow[" + terms.size() + "]");
+            }
+            String op = term.operator().toLowerCase(Locale.ROOT);
+            if (!OPERATORS.contains(op)) {
+                throw new ZulipError(400, "BAD_NARROW", "Invalid narrow operator: unknown operator");
+            }
+            if (op.equals("is") && !Set.of("dm", "private").contains(term.operand().asText())) {
+                throw new ZulipError(400, "BAD_NARROW", "Invalid narrow operator: unknown 'is' operand");
+            }
+            terms.add(new Term(op, term.operand(), term.negated()));
+        }
+        return new Narrow(List.copyOf(terms));
+    }
+
+    boolean matches(Realm.MessageRec m, Realm realm, int viewerId) {
+        for (Term t : terms) {
+            if (matches(t, m, realm, viewerId) == t.negated()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean matches(Term t, Realm.MessageRec m, Realm realm, int viewerId) {
+        String text = t.operand().asText();
+        return switch (t.operator()) {
+            case "is" -> m.isDm();
+            case "channel", "stream" -> !m.isDm() && (t.operand().isInt()
+                    ? m.channelId == t.operand().asInt()
+                    : realm.channel(m.channelId).name.equalsIgnoreCase(text));
+            case "topic", "subject" -> !m.isDm() && m.topic.equalsIgnoreCase(text);
+            case "sender" -> t.operand().isInt()
+                    ? m.senderId == t.operand().asInt()
+                    : realm.user(m.senderId).email.equalsIgnoreCase(text);
+            case "dm", "pm-with" -> m.isDm() && m.participants().equals(dmParticipants(t.operand(), realm, viewerId));
+            default -> throw new AssertionError("operator validated at parse: " + t.operator());
+        };
+    }
+
+    private static Set<Integer> dmParticipants(JsonNode operand, Realm realm, int viewerId) {
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
+        ids.add(viewerId);
+        if (operand.isArray()) {
+            operand.forEach(n -> ids.add(n.isInt() ? n.asInt() : realm.userIdByEmail(n.asText())));
+        } else if (operand.isInt()) {
+            ids.add(operand.asInt());
+        } else {
+            for (String email : operand.asText().split(",")) {
+                ids.add(realm.userIdByEmail(email.trim()));
+            }
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,640 @@
+package dev.mfagate.zulip.emulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in Zulip server over real HTTP, for tests and the local demo. It serves the part of Zulip's REST
+ * API that a chat bot uses (register, event long-poll, send/get/edit/delete messages, reactions, users,
+ * channels, subscriptions, user groups, server settings) under {@code /api/v1}, with HTTP Basic
+ * authentication ({@code email:api_key}), the error shapes of Zulip's OpenAPI description, and a
+ * {@code Date} header from a settable {@link Clock}.
+ *
+ * <p>Lifecycle: {@link #builder()} → {@link Builder#build()} → {@link #start()} → {@link #close()}; an
+ * instance starts once. The driving API ({@link #addUser}, {@link #sendDirectMessage}, {@link #messages()}, …)
+ * works before and after start. Thread-safe: the organisation's state sits behind one lock; long polls wait
+ * on it without holding a thread of their own beyond a virtual one.
+ *
+ * <p>Spec checking: with {@link Builder#validateAgainstSpec(boolean)}, every request received and every
+ * response sent is checked against Zulip's OpenAPI description ({@link ZulipSpecValidator}); read the
+ * findings with {@link #validationReport()} or fail a test with {@link #assertNoSpecViolations()}.
+ *
+ * <p>Out of scope, refused with Zulip's error shape rather than faked: endpoints not listed above (404),
+ * moving messages between topics or channels, custom emoji, narrows other than those a bot uses,
+ * fetching message history ({@code GET /messages}), and Markdown beyond paragraphs (with
+ * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting changes emit no
+ * {@code realm} events, and users added after registration emit no {@code realm_user} events.
+ */
+public final class ZulipEmulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ZulipEmulator.class);
+    private static final String DROPPED = "mfagate.dropped";
+    private static final String INJECTED_ERROR = "mfagate.injected-error";
+
+    private final Realm realm;
+    private final Faults faults = new Faults();
+    private final String host;
+    private final int requestedPort;
+    private final Duration heartbeat;
+    private final boolean validate;
+    private final List<SpecViolation> violations = Collections.synchronizedList(new ArrayList<>());
+    private volatile int validatedExchanges;
+    private volatile UnaryOperator<ObjectNode> responseMutator;
+    private Javalin app;
+    private volatile boolean closed;
+
+    /** Settings for a new emulator; every one has a default. Not thread-safe; use from one thread. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 0;
+        private Duration heartbeatInterval = Duration.ofSeconds(50);
+        private Duration queueTimeout = Duration.ofMinutes(10);
+        private Clock clock = Clock.systemUTC();
+        private String realmName = "Emulated Zulip";
+        private boolean validateAgainstSpec;
+
+        private Builder() {}
+
+        /** The address to listen on; default 127.0.0.1 (the emulator is for this machine only). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port to listen on; default 0, a free port chosen at start. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " must be between 0 and 65535");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** How long an idle {@code GET /events} waits before answering with a heartbeat; default 50 s as Zulip, e.g. 1 s in tests. */
+        public Builder heartbeatInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("heartbeat interval " + interval + " must be positive");
+            }
+            this.heartbeatInterval = interval;
+            return this;
+        }
+
+        /** How long an event queue lives without being polled before it is garbage-collected; default 10 minutes as Zulip. */
+        public Builder queueTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("queue timeout " + timeout + " must be positive");
+            }
+            this.queueTimeout = timeout;
+            return this;
+        }
+
+        /** The clock for message timestamps, edit and delete limits and the {@code Date} header; default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The organisation's name, as in {@code /server_settings}. */
+        public Builder realmName(String name) {
+            this.realmName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Whether to check every exchange against Zulip's OpenAPI description (loads it, about a second, once per JVM). */
+        public Builder validateAgainstSpec(boolean validate) {
+            this.validateAgainstSpec = validate;
+            return this;
+        }
+
+        public ZulipEmulator build() {
+            return new ZulipEmulator(this);
+        }
+    }
+
+    private ZulipEmulator(Builder b) {
+        this.realm = new Realm(b.realmName, b.clock, b.queueTimeout);
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.heartbeat = b.heartbeatInterval;
+        this.validate = b.validateAgainstSpec;
+        if (validate) {
+            ZulipSpecValidator.shared();
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Starts listening. Returns this, so that {@code builder().build().start()} reads naturally. */
+    public synchronized ZulipEmulator start() {
+        if (app != null) {
+            throw new IllegalStateException("this emulator has already been started; create a new one");
+        }
+        Api api = new Api(realm, heartbeat, this::respond);
+        long idleMillis = heartbeat.plusSeconds(60).toMillis();
+        app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                // The Date header comes from the emulator's clock (set in the before-handler), not Jetty's.
+                httpConfig.setSendDateHeader(false);
+                httpConfig.setSendServerVersion(false);
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                connector.setHost(host);
+                connector.setPort(requestedPort);
+                connector.setIdleTimeout(idleMillis);
+                return connector;
+            });
+            cfg.routes.before(this::beforeRequest);
+            api.register(cfg.routes);
+            cfg.routes.exception(ZulipError.class, (e, ctx) -> {
+                if (e.status == 401) {
+                    ctx.header("WWW-Authenticate", "Basic realm=\"zulip\"");
+                }
+                respond(ctx, e.status, e.body());
+            });
+            cfg.routes.exception(ConnectionDropped.class, (e, ctx) -> ctx.attribute(DROPPED, Boolean.TRUE));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("Unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
+                respond(ctx, 500, new ZulipError(500, "BAD_REQUEST", "Internal server error").body());
+            });
+            cfg.routes.error(404, ctx -> {
+                if (ctx.attribute(DROPPED) == null && !ctx.result().startsWith("{")) {
+                    respond(ctx, 404, new ZulipError(404, "BAD_REQUEST",
+                            "Not emulated: " + ctx.method() + " " + ctx.path()).body());
+                }
+            });
+            cfg.routes.after(this::afterRequest);
+        });
+        app.start();
+        realm.realmUrl = baseUrl();
+        LOG.info("Zulip emulator listening on {}", baseUrl());
+        return this;
+    }
+
+    /** Stops the server; waiting long polls return at once. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        realm.close();
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    /** The port listened on; valid after {@link #start()}. */
+    public int port() {
+        if (app == null) {
+            throw new IllegalStateException("the emulator is not started; call start() first");
+        }
+        return app.port();
+    }
+
+    /** {@code http://127.0.0.1:PORT}: the Zulip "site" a client is configured with. The API is under {@code /api/v1}. */
+    public String baseUrl() {
+        return "http://" + host + ":" + port();
+    }
+
+    /** {@code baseUrl() + "/api/v1"}. */
+    public String apiUrl() {
+        return baseUrl() + Api.PREFIX;
+    }
+
+    // ---------------------------------------------------------------- the organisation
+
+    /** Adds an active user with role member and a fresh 32-character API key; returns the user id. */
+    public int addUser(String fullName, String email, boolean isBot) {
+        return realm.addUser(fullName, email, isBot);
+    }
+
+    /** The user's API key, for {@code email:api_key} Basic authentication. */
+    public String apiKey(int userId) {
+        return locked(() -> realm.requireUser(userId).apiKey);
+    }
+
+    /** The user's email, the user name of Basic authentication. */
+    public String email(int userId) {
+        return locked(() -> realm.requireUser(userId).email);
+    }
+
+    /** Replaces the user's API key (e.g. a fixed key for the demo); it must be 32 ASCII letters and digits like Zulip's. */
+    public void setApiKey(int userId, String apiKey) {
+        realm.setApiKey(userId, apiKey);
+    }
+
+    /** Changes the user's role, and with it their system groups ({@code role:administrators}, …). */
+    public void setRole(int userId, Role role) {
+        realm.setRole(userId, Objects.requireNonNull(role, "role"));
+    }
+
+    /** Deactivates or reactivates a user; a deactivated user's requests fail with {@code USER_DEACTIVATED}. */
+    public void setUserActive(int userId, boolean active) {
+        realm.setActive(userId, active);
+    }
+
+    /** Adds a public channel with an empty description; returns its id. */
+    public int addChannel(String name) {
+        return realm.addChannel(name, "", false);
+    }
+
+    /** Adds a channel; {@code inviteOnly} makes it private (visible to subscribers only). Returns its id. */
+    public int addChannel(String name, String description, boolean inviteOnly) {
+        return realm.addChannel(name, Objects.requireNonNull(description, "description"), inviteOnly);
+    }
+
+    /** The id of the channel with this name (case-insensitive). */
+    public int channelId(String name) {
+        return locked(() -> realm.requireChannel(name).id);
+    }
+
+    /** Subscribes a user; emits {@code subscription} {@code add} to them and {@code peer_add} to others who can see the channel. */
+    public void subscribe(int userId, String channel) {
+        realm.subscribe(userId, channel);
+    }
+
+    /** Unsubscribes a user; emits {@code subscription} {@code remove} and {@code peer_remove}. */
+    public void unsubscribe(int userId, String channel) {
+        realm.unsubscribe(userId, channel);
+    }
+
+    /** Adds a user group (emits {@code user_group} {@code add}); returns its id. */
+    public int addUserGroup(String name, String description) {
+        return realm.addGroup(name, Objects.requireNonNull(description, "description"));
+    }
+
+    /** Adds members to a user group; emits {@code user_group} {@code add_members} for those not yet members. */
+    public void addGroupMembers(int groupId, List<Integer> userIds) {
+        realm.changeGroupMembers(groupId, List.copyOf(userIds), true);
+    }
+
+    /** Removes members from a user group; emits {@code user_group} {@code remove_members} for those who were members. */
+    public void removeGroupMembers(int groupId, List<Integer> userIds) {
+        realm.changeGroupMembers(groupId, List.copyOf(userIds), false);
+    }
+
+    // ---------------------------------------------------------------- organisation settings and clock
+
+    public OrgSettings orgSettings() {
+        return realm.settings();
+    }
+
+    public void setOrgSettings(OrgSettings settings) {
+        realm.setSettings(Objects.requireNonNull(settings, "settings"));
+    }
+
+    /** Zulip's "allow message editing"; off, every content edit fails with "Your organization has turned off message editing". */
+    public void setAllowMessageEditing(boolean allow) {
+        setOrgSettings(orgSettings().withAllowMessageEditing(allow));
+    }
+
+    /** Seconds after sending during which the sender may edit content; {@code null} for no limit. */
+    public void setMessageContentEditLimitSeconds(Integer seconds) {
+        setOrgSettings(orgSettings().withMessageContentEditLimitSeconds(seconds));
+    }
+
+    /** Whether everyone may delete their own messages ({@code role:everyone}) or only administrators. */
+    public void setEveryoneCanDeleteOwnMessages(boolean everyone) {
+        setOrgSettings(orgSettings().withEveryoneCanDeleteOwnMessages(everyone));
+    }
+
+    /** Seconds after sending during which the sender may delete; {@code null} for no limit. */
+    public void setMessageContentDeleteLimitSeconds(Integer seconds) {
+        setOrgSettings(orgSettings().withMessageContentDeleteLimitSeconds(seconds));
+    }
+
+    public Clock clock() {
+        return realm.clock();
+    }
+
+    /** Replaces the clock (e.g. {@code Clock.offset(...)} to skew the {@code Date} header or pass an edit limit). */
+    public void setClock(Clock clock) {
+        realm.setClock(Objects.requireNonNull(clock, "clock"));
+    }
+
+    // ---------------------------------------------------------------- driving: people typing
+
+    /**
+     * Sends a direct message as a person typing in a Zulip client would: through the same path as
+     * {@code POST /messages}, so it is stored and evented to every matching queue exactly once. Never faulted.
+     *
+     * @return the new message's id
+     * @throws IllegalArgumentException where Zulip would refuse the message (unknown user, empty content)
+     */
+    public int sendDirectMessage(int fromUserId, List<Integer> toUserIds, String content) {
+        try {
+            return realm.sendDirect(fromUserId, new TreeSet<>(toUserIds), content, Realm.CLIENT_WEBSITE);
+        } catch (ZulipError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Sends a channel message as a person would; see {@link #sendDirectMessage}. */
+    public int sendChannelMessage(int fromUserId, String channel, String topic, String content) {
+        try {
+            realm.lock.lock();
+            try {
+                return realm.sendToChannel(fromUserId, realm.requireChannel(channel), topic, content, Realm.CLIENT_WEBSITE);
+            } finally {
+                realm.lock.unlock();
+            }
+        } catch (ZulipError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Adds an emoji reaction as a person would (a Unicode emoji known by name, e.g. {@code "+1"}). */
+    public void addReaction(int userId, int messageId, String emojiName, String emojiCode) {
+        realm.lock.lock();
+        try {
+            Realm.MessageRec m = realm.message(messageId);
+            if (m == null) {
+                throw new IllegalArgumentException("no message with id " + messageId);
+            }
+            realm.react(userId, m, emojiName, emojiCode, "unicode_emoji", true);
+        } catch (ZulipError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } finally {
+            realm.lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- driving: observing
+
+    /** Every message stored so far, deleted ones included (flagged), oldest first. */
+    public List<EmulatedMessage> messages() {
+        return locked(() -> realm.allMessages().stream().map(this::snapshot).toList());
+    }
+
+    /** The message with this id, if it was ever stored. */
+    public Optional<EmulatedMessage> message(int messageId) {
+        return messages().stream().filter(m -> m.id() == messageId).findFirst();
+    }
+
+    /** Direct messages addressed to the user by someone else, oldest first. */
+    public List<EmulatedMessage> messagesTo(int userId) {
+        return messages().stream().filter(m -> m.isDirectMessageTo(userId)).toList();
+    }
+
+    /** Messages the user sent (direct or to channels), oldest first. */
+    public List<EmulatedMessage> messagesFrom(int userId) {
+        return messages().stream().filter(m -> m.senderId() == userId).toList();
+    }
+
+    /**
+     * Waits until some message satisfies the predicate (re-checked after every message change) and returns
+     * the first such one.
+     *
+     * @throws AssertionError when none does within the timeout, listing the messages there are
+     */
+    public EmulatedMessage awaitMessage(Predicate<EmulatedMessage> predicate, Duration timeout) {
+        try {
+            EmulatedMessage found = realm.awaitChange(
+                    recs -> recs.stream().map(this::snapshot).filter(predicate).findFirst().orElse(null), timeout);
+            if (found == null) {
+                throw new AssertionError("No message matched within " + timeout + "; messages: " + messages());
+            }
+            return found;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for a message", e);
+        }
+    }
+
+    private EmulatedMessage snapshot(Realm.MessageRec m) {
+        List<EmulatedMessage.Reaction> reactions = m.reactions.stream()
+                .map(r -> new EmulatedMessage.Reaction(r.userId(), r.emojiName(), r.emojiCode())).toList();
+        return new EmulatedMessage(m.id, m.senderId,
+                m.isDm() ? EmulatedMessage.Kind.DIRECT : EmulatedMessage.Kind.CHANNEL,
+                new ArrayList<>(m.to), m.isDm() ? null : realm.channel(m.channelId).name, m.topic, m.content,
+                Instant.ofEpochSecond(m.timestamp), m.edits.stream().map(Realm.EditRec::prevContent).toList(),
+                m.deleted, reactions);
+    }
+
+    /** Ids of the user's live event queues. */
+    public List<String> eventQueueIds(int userId) {
+        return realm.queueIds(userId);
+    }
+
+    /** Garbage-collects every event queue of the user now, as a server restart would; returns how many. */
+    public int dropEventQueues(int userId) {
+        return realm.dropQueues(userId);
+    }
+
+    /** Fault injection for this emulator's HTTP API. */
+    public Faults faults() {
+        return faults;
+    }
+
+    // ---------------------------------------------------------------- spec validation
+
+    /** Violations of Zulip's OpenAPI description found so far (empty unless built with {@code validateAgainstSpec(true)}). */
+    public List<SpecViolation> validationReport() {
+        synchronized (violations) {
+            return List.copyOf(violations);
+        }
+    }
+
+    /** Forgets the violations found so far, e.g. after a test has asserted on a deliberate one. */
+    public void clearValidationReport() {
+        violations.clear();
+    }
+
+    /** How many exchanges have been checked against the description. */
+    public int validatedExchangeCount() {
+        return validatedExchanges;
+    }
+
+    /**
+     * Fails when any exchange broke Zulip's OpenAPI description.
+     *
+     * @throws IllegalStateException if the emulator was not built with {@code validateAgainstSpec(true)}
+     * @throws AssertionError listing every violation
+     */
+    public void assertNoSpecViolations() {
+        if (!validate) {
+            throw new IllegalStateException("spec validation is off; build the emulator with validateAgainstSpec(true)");
+        }
+        List<SpecViolation> found = validationReport();
+        if (!found.isEmpty()) {
+            throw new AssertionError(found.size() + " exchange(s) broke Zulip's OpenAPI description ("
+                    + validatedExchanges + " checked):\n  "
+                    + found.stream().map(SpecViolation::toString).collect(Collectors.joining("\n  ")));
+        }
+    }
+
+    /** Test hook: rewrites every JSON response body before it is sent (and validated). Null turns it off. */
+    void mutateResponses(UnaryOperator<ObjectNode> mutator) {
+        this.responseMutator = mutator;
+    }
+
+    // ---------------------------------------------------------------- request pipeline
+
+    /** Thrown after the connection has been closed on purpose; nothing more is sent. */
+    static final class ConnectionDropped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConnectionDropped() {
+            super("connection dropped by fault injection", null, false, false);
+        }
+    }
+
+    private void beforeRequest(Context ctx) throws Exception {
+        Clock clock = realm.clock();
+        ctx.header("Date", Views.httpDate(clock.instant()));
+        String path = ctx.path();
+        if (!path.startsWith(Api.PREFIX + "/")) {
+            return;
+        }
+        String apiPath = path.substring(Api.PREFIX.length());
+        FaultKind fault = faults.draw(ctx.method().name(), apiPath, clock.instant());
+        if (fault == FaultKind.DROP_CONNECTION) {
+            ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel()
+                    .abort(new IOException("connection dropped by fault injection"));
+            throw new ConnectionDropped();
+        }
+        if (fault == FaultKind.SLOW) {
+            Thread.sleep(faults.slowDelay().toMillis());
+        }
+        if (fault == FaultKind.SERVER_ERROR) {
+            ctx.attribute(INJECTED_ERROR, Boolean.TRUE);
+            int status = faults.serverErrorStatus();
+            String msg = switch (status) {
+                case 502 -> "Bad gateway";
+                case 503 -> "Service temporarily unavailable";
+                default -> "Internal server error";
+            };
+            throw new ZulipError(status, "BAD_REQUEST", msg);
+        }
+        if (fault == FaultKind.RATE_LIMIT) {
+            int retryAfter = faults.retryAfterSeconds();
+            ctx.header("Retry-After", Integer.toString(retryAfter));
+            ctx.header("X-RateLimit-Limit", "200");
+            ctx.header("X-RateLimit-Remaining", "0");
+            ctx.header("X-RateLimit-Reset", Long.toString(clock.instant().getEpochSecond() + retryAfter));
+            throw new ZulipError(429, "RATE_LIMIT_HIT", "API usage exceeded rate limit").with("retry-after", retryAfter);
+        }
+        // Zulip's server settings need no authentication at all.
+        if (apiPath.equals("/server_settings")) {
+            return;
+        }
+        Realm.UserRec caller = authenticate(ctx.header("Authorization"));
+        ctx.attribute(Api.CALLER, caller);
+        if (fault == FaultKind.BAD_EVENT_QUEUE_ID) {
+            realm.dropQueues(caller.id);
+        }
+    }
+
+    /** Zulip's {@code authenticated_rest_api_view}: Basic credentials, key shape, key owner, then account state. */
+    private Realm.UserRec authenticate(String header) {
+        if (header == null) {
+            throw ZulipError.unauthorized("Missing authorization header for basic auth");
+        }
+        String[] parts = header.strip().split("\\s+");
+        if (parts.length != 2) {
+            throw ZulipError.unauthorized("Invalid authorization header for basic auth");
+        }
+        if (!parts[0].equalsIgnoreCase("basic")) {
+            throw ZulipError.badRequest("This endpoint requires HTTP basic authentication.");
+        }
+        String decoded;
+        try {
+            decoded = new String(java.util.Base64.getDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ZulipError.unauthorized("Invalid authorization header for basic auth");
+        }
+        String[] credentials = decoded.split(":", -1);
+        if (credentials.length != 2) {
+            throw ZulipError.unauthorized("Invalid authorization header for basic auth");
+        }
+        String email = credentials[0].strip();
+        String key = credentials[1].strip();
+        if (!Realm.hasApiKeyFormat(key)) {
+            throw new ZulipError(401, "INVALID_API_KEY", "Malformed API key");
+        }
+        realm.lock.lock();
+        try {
+            Realm.UserRec owner = realm.users().stream().filter(u -> u.apiKey.equals(key)).findFirst().orElse(null);
+            if (owner == null || !owner.email.equalsIgnoreCase(email)) {
+                throw new ZulipError(401, "INVALID_API_KEY", "Invalid API key");
+            }
+            if (!owner.active) {
+                throw new ZulipError(401, "USER_DEACTIVATED", "Account is deactivated");
+            }
+            return owner;
+        } finally {
+            realm.lock.unlock();
+        }
+    }
+
+    /** Writes a JSON response; every response of the API goes through here. */
+    void respond(Context ctx, int status, ObjectNode body) {
+        UnaryOperator<ObjectNode> mutator = responseMutator;
+        ObjectNode sent = mutator == null ? body : mutator.apply(body.deepCopy());
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(Json.write(sent));
+    }
+
+    private void afterRequest(Context ctx) {
+        if (!validate || ctx.attribute(DROPPED) != null) {
+            return;
+        }
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            headers.put(name, Collections.list(ctx.req().getHeaders(name)));
+        }
+        // An injected 5xx stands for a proxy or a crash, which the description does not cover; only the request is checked.
+        boolean injected = ctx.attribute(INJECTED_ERROR) != null;
+        ApiExchange exchange = new ApiExchange(ctx.method().name(), ctx.path(), ctx.queryString(), headers, ctx.body(),
+                injected ? 0 : ctx.statusCode(), ctx.res().getContentType(), ctx.result());
+        List<SpecViolation> found = ZulipSpecValidator.shared().validate(exchange);
+        violations.addAll(found);
+        validatedExchanges++;
+        if (!found.isEmpty()) {
+            LOG.warn("Spec violations in {} {}: {}", ctx.method(), ctx.path(), found);
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> action) {
+        realm.lock.lock();
+        try {
+            return action.get();
+        } finally {
+            realm.lock.unlock();
+        }
+    }
+
+    /** Names of the system groups Zulip creates in every organisation, for reference in tests. */
+    public static Set<String> systemGroupNames() {
+        return Set.of("role:nobody", "role:owners", "role:administrators", "role:moderators", "role:fullmembers",
+                "role:members", "role:everyone", "role:internet");
+    }
+}
