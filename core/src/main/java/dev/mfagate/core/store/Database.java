@@ -11,7 +11,8 @@ import org.jdbi.v3.core.Jdbi;
  * An open, migrated database: a HikariCP pool, a {@link Jdbi} on it, and the {@link Dialect}.
  *
  * <p>Opening runs the Flyway migrations of {@code db/migration/<dialect>}. SQLite runs in WAL
- * mode with {@code synchronous=FULL}, so a committed transaction survives a crash or power loss;
+ * mode with {@code synchronous=FULL}, so a committed transaction survives a crash or power loss,
+ * and {@code secure_delete=ON}, so deleted rows do not linger in free pages;
  * PostgreSQL uses its defaults (synchronous commit). Thread-safe; close it once.
  */
 public final class Database implements AutoCloseable {
@@ -42,6 +43,8 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("synchronous", "FULL");
         config.addDataSourceProperty("busy_timeout", "5000");
         config.addDataSourceProperty("foreign_keys", "true");
+        // Removed rows (seed ciphertexts, token hashes) are overwritten rather than left in free pages.
+        config.addDataSourceProperty("secure_delete", "true");
         return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath());
     }
 

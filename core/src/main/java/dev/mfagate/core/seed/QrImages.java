@@ -1,0 +1,183 @@
+package dev.mfagate.core.seed;
+
+import com.google.zxing.BarcodeFormat;
+import com.google.zxing.Binarizer;
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.DecodeHintType;
+import com.google.zxing.LuminanceSource;
+import com.google.zxing.MultiFormatReader;
+import com.google.zxing.NotFoundException;
+import com.google.zxing.Result;
+import com.google.zxing.ResultPoint;
+import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
+import com.google.zxing.common.GlobalHistogramBinarizer;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.multi.GenericMultipleBarcodeReader;
+import com.google.zxing.multi.qrcode.QRCodeMultiReader;
+import dev.mfagate.core.seed.SeedImportException.Kind;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads the text of every QR code in an image file (a screenshot of an enrolment page or of a
+ * Google Authenticator export), with ZXing.
+ *
+ * <p>Reads any format ImageIO reads (PNG and JPEG at least). Several codes in one image are found
+ * with {@link QRCodeMultiReader} and {@link GenericMultipleBarcodeReader}, then a single-code
+ * reader with {@link DecodeHintType#TRY_HARDER}, each over two binarizers; inverted (light on
+ * dark) codes are tried too. Texts come back in reading order (top to bottom, then left to right)
+ * without duplicates, so that "the second code" means what a person sees.
+ *
+ * <p>Images larger than {@value #MAX_FILE_SIZE_BYTES} bytes or {@value #MAX_PIXELS} pixels are
+ * rejected before they are decoded, so a decompression bomb cannot exhaust memory.
+ *
+ * <p>Stateless and thread-safe. The texts returned may hold secrets; they are never logged here.
+ */
+public final class QrImages {
+
+    /** A phone screenshot is a few MB; this is generous. */
+    static final long MAX_FILE_SIZE_BYTES = 50L * 1024 * 1024;
+    /** About an 8K screen. */
+    static final long MAX_PIXELS = 40_000_000L;
+
+    private QrImages() {
+    }
+
+    /**
+     * The text of each QR code in the image, in reading order.
+     *
+     * @throws SeedImportException {@link Kind#BAD_IMAGE} when the file cannot be read as an image,
+     *     {@link Kind#NO_QR_CODE} when it holds no readable QR code
+     */
+    public static List<String> decode(Path file) throws SeedImportException {
+        Objects.requireNonNull(file, "file");
+        return decode(read(file));
+    }
+
+    /** The text of each QR code in an image already in memory, in reading order. */
+    public static List<String> decode(BufferedImage image) throws SeedImportException {
+        Objects.requireNonNull(image, "image");
+        LuminanceSource source = new BufferedImageLuminanceSource(image);
+        Map<DecodeHintType, Object> hints = new EnumMap<>(DecodeHintType.class);
+        hints.put(DecodeHintType.POSSIBLE_FORMATS, List.of(BarcodeFormat.QR_CODE));
+        hints.put(DecodeHintType.TRY_HARDER, Boolean.TRUE);
+        hints.put(DecodeHintType.ALSO_INVERTED, Boolean.TRUE);
+        hints.put(DecodeHintType.CHARACTER_SET, "UTF-8");
+        List<Function<LuminanceSource, Binarizer>> binarizers = List.of(HybridBinarizer::new, GlobalHistogramBinarizer::new);
+        for (Function<LuminanceSource, Binarizer> binarizer : binarizers) {
+            List<Result> results = decodeAll(new BinaryBitmap(binarizer.apply(source)), hints);
+            if (!results.isEmpty()) {
+                return inReadingOrder(results);
+            }
+        }
+        throw new SeedImportException(Kind.NO_QR_CODE, "image has no QR code that could be read");
+    }
+
+    private static List<Result> decodeAll(BinaryBitmap bitmap, Map<DecodeHintType, Object> hints) {
+        try {
+            Result[] results = new QRCodeMultiReader().decodeMultiple(bitmap, hints);
+            if (results.length > 0) {
+                return List.of(results);
+            }
+        } catch (NotFoundException e) {
+            // Fall through to the next reader.
+        }
+        MultiFormatReader single = new MultiFormatReader();
+        single.setHints(hints);
+        try {
+            Result[] results = new GenericMultipleBarcodeReader(single).decodeMultiple(bitmap, hints);
+            if (results.length > 0) {
+                return List.of(results);
+            }
+        } catch (NotFoundException e) {
+            // Fall through to the next reader.
+        }
+        try {
+            return List.of(single.decode(bitmap, hints));
+        } catch (NotFoundException e) {
+            return List.of();
+        }
+    }
+
+    private static List<String> inReadingOrder(List<Result> results) {
+        record Found(String text, float x, float y, float size) {
+        }
+        List<Found> found = new ArrayList<>();
+        for (Result result : results) {
+            ResultPoint[] points = result.getResultPoints();
+            float minX = Float.MAX_VALUE, minY = Float.MAX_VALUE, maxX = 0, maxY = 0;
+            for (ResultPoint point : points == null ? new ResultPoint[0] : points) {
+                if (point != null) {
+                    minX = Math.min(minX, point.getX());
+                    minY = Math.min(minY, point.getY());
+                    maxX = Math.max(maxX, point.getX());
+                    maxY = Math.max(maxY, point.getY());
+                }
+            }
+            boolean located = minX != Float.MAX_VALUE;
+            found.add(new Found(result.getText(), located ? minX : 0, located ? minY : 0, located ? Math.max(maxY - minY, 1) : 1));
+        }
+        // Codes whose tops are within half a code's height of each other share a row.
+        found.sort(Comparator.comparingDouble(Found::y));
+        List<List<Found>> rows = new ArrayList<>();
+        for (Found f : found) {
+            List<Found> row = rows.isEmpty() ? null : rows.get(rows.size() - 1);
+            if (row != null && f.y() - row.get(0).y() < row.get(0).size() / 2) {
+                row.add(f);
+            } else {
+                rows.add(new ArrayList<>(List.of(f)));
+            }
+        }
+        Set<String> texts = new LinkedHashSet<>();
+        for (List<Found> row : rows) {
+            row.sort(Comparator.comparingDouble(Found::x));
+            row.forEach(f -> texts.add(f.text()));
+        }
+        return List.copyOf(texts);
+    }
+
+    private static BufferedImage read(Path file) throws SeedImportException {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_SIZE_BYTES) {
+                throw new SeedImportException(Kind.BAD_IMAGE, "image file is " + size + " bytes; must be at most " + MAX_FILE_SIZE_BYTES);
+            }
+            try (ImageInputStream input = ImageIO.createImageInputStream(file.toFile())) {
+                Iterator<ImageReader> readers = input == null ? null : ImageIO.getImageReaders(input);
+                if (readers == null || !readers.hasNext()) {
+                    throw new SeedImportException(Kind.BAD_IMAGE, "file is not an image this build can read (PNG, JPEG, GIF, BMP)");
+                }
+                ImageReader reader = readers.next();
+                try {
+                    reader.setInput(input, true, true);
+                    long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                    if (pixels > MAX_PIXELS) {
+                        throw new SeedImportException(Kind.BAD_IMAGE, "image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                                + " pixels; must be at most " + MAX_PIXELS + " pixels");
+                    }
+                    return reader.read(0);
+                } finally {
+                    reader.dispose();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports corrupt data with IOException or, for some formats, runtime exceptions.
+            throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.mfagate.core.seed;
+
+import java.util.Objects;
+
+/**
+ * A seed, a batch of seeds or a label mapping that cannot be imported, with the {@link Kind} of
+ * rule it broke.
+ *
+ * <p>The message is one line that names the entry (in a batch) and the rule, and never contains
+ * the secret or the text it came in; the admin CLI prints it as is and exits with status 2 for
+ * every kind. Causes are attached only when they cannot carry secret material (I/O errors).
+ */
+public final class SeedImportException extends Exception {
+
+    /** What went wrong; one value per rule, so callers and tests can tell failures apart. */
+    public enum Kind {
+        /** The input was empty, or a batch held no seed at all. */
+        EMPTY_INPUT,
+        /** The secret has a character outside the base32 alphabet or an impossible length. */
+        BAD_BASE32,
+        /** The secret is shorter than {@code TotpSeed.MIN_SECRET_SIZE_BYTES}. */
+        SECRET_TOO_SHORT,
+        /** The secret is longer than {@code TotpSeed.MAX_SECRET_SIZE_BYTES}. */
+        SECRET_TOO_LONG,
+        /** The seed is counter-based (HOTP) or of an unspecified type; only TOTP is served. */
+        NOT_TOTP,
+        /** The algorithm is not SHA1, SHA256 or SHA512. */
+        UNKNOWN_ALGORITHM,
+        /** The number of digits is not 6, 7 or 8. */
+        DIGITS_OUT_OF_RANGE,
+        /** The period is not whole seconds from 1 to 86400. */
+        PERIOD_OUT_OF_RANGE,
+        /** The text looks like a URI but is not a valid {@code otpauth://} or {@code otpauth-migration://} one. */
+        BAD_URI,
+        /** An image holds no QR code that could be read. */
+        NO_QR_CODE,
+        /** An image file cannot be read or is not an image. */
+        BAD_IMAGE,
+        /** A Google Authenticator export payload ends early. */
+        TRUNCATED_MIGRATION,
+        /** A Google Authenticator export is malformed, or a multi-part export is incomplete. */
+        BAD_MIGRATION,
+        /** Two seeds of one batch would get the same label. */
+        DUPLICATE_LABEL,
+        /** Labels and entries do not match up: an entry without label, an invalid or unused label. */
+        BAD_MAPPING,
+        /** A {@code .env} file has a line that is not {@code KEY=VALUE}. */
+        BAD_ENV_FILE
+    }
+
+    private final Kind kind;
+
+    /**
+     * @param kind the rule broken
+     * @param message one line naming the entry and the rule, without secret material
+     */
+    public SeedImportException(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    SeedImportException(Kind kind, String message, Throwable cause) {
+        super(oneLine(message), cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+    }
+
+    /** The rule broken. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The same failure, with {@code where} (an entry or a source) put in front of the message. */
+    SeedImportException in(String where) {
+        return new SeedImportException(kind, where + ": " + getMessage(), getCause());
+    }
+
+    private static String oneLine(String message) {
+        Objects.requireNonNull(message, "message");
+        return message.replaceAll("[\\r\\n]+", " ");
+    }
+}

@@ -1,0 +1,306 @@
+package dev.mfagate.core.store;
+
+import dev.mfagate.core.Label;
+import dev.mfagate.core.crypto.EnvelopeCipher;
+import dev.mfagate.core.crypto.Kek;
+import dev.mfagate.core.crypto.Keyring;
+import dev.mfagate.core.crypto.SealedSeed;
+import dev.mfagate.core.crypto.SeedDecryptionException;
+import dev.mfagate.core.totp.HmacAlgorithm;
+import dev.mfagate.core.totp.TotpSeed;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The encrypted seeds: add, remove, list and decrypt. Obtained from {@link Store#seeds()}.
+ *
+ * <p>Every seed is sealed by {@link EnvelopeCipher} under its own data key, bound to its label and
+ * version; the database never sees a secret in clear. {@link #find(Label)} is the gateway's hot
+ * path: one primary-key query and two AES-GCM decryptions with cached primitives.
+ *
+ * <p>Thread-safe; lives as long as its {@link Store}. Out of scope: TOTP computation, policy (who
+ * may read which seed) and the {@code MFAGATE_SEED_*} environment seeds.
+ */
+public final class SeedRepository {
+
+    private final Database database;
+    private final Keyring keyring;
+    private final ReadWriteLock rotationLock;
+
+    SeedRepository(Database database, Keyring keyring, ReadWriteLock rotationLock) {
+        this.database = database;
+        this.keyring = keyring;
+        this.rotationLock = rotationLock;
+    }
+
+    /**
+     * Stores {@code seed} under {@code label} as version 1 (or the next version, if the label was
+     * used before and removed).
+     *
+     * @param now the creation time, kept to the millisecond
+     * @throws DuplicateLabelException if the label is taken
+     */
+    public void add(Label label, TotpSeed seed, Instant now) {
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(seed, "seed");
+        addAll(List.of(Map.entry(label, seed)), now);
+    }
+
+    /**
+     * Stores every entry in one transaction: all of them or none.
+     *
+     * @throws DuplicateLabelException naming the first label that is taken in the store or appears
+     *     twice in {@code entries}; nothing is stored
+     */
+    public void addAll(List<Map.Entry<Label, TotpSeed>> entries, Instant now) {
+        Objects.requireNonNull(entries, "entries");
+        Objects.requireNonNull(now, "now");
+        Set<Label> seen = new HashSet<>();
+        for (Map.Entry<Label, TotpSeed> e : entries) {
+            Objects.requireNonNull(e, "entry");
+            Objects.requireNonNull(e.getKey(), "label");
+            Objects.requireNonNull(e.getValue(), "seed");
+            if (!seen.add(e.getKey())) {
+                throw new DuplicateLabelException(e.getKey(), "appears more than once in the batch");
+            }
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        Lock lock = rotationLock.readLock();
+        lock.lock();
+        try {
+            try {
+                insertAll(entries, now);
+            } catch (StaleKeyringException first) {
+                // Another process rotated the KEK: read the keyset again and retry once.
+                keyring.refresh();
+                try {
+                    insertAll(entries, now);
+                } catch (StaleKeyringException second) {
+                    throw new IllegalStateException("Not adding: this process's keyset (" + keyring.description()
+                            + ") has primary KEK " + second.keyringKek + " but the database's data keys must be"
+                            + " wrapped under KEK " + second.databaseKek + "; a key rotation is unfinished or"
+                            + " ran elsewhere: run `mfagate keys rotate` again, or reload the keyset");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void insertAll(List<Map.Entry<Label, TotpSeed>> entries, Instant now) {
+        long createdAtMs = now.toEpochMilli();
+        Dialect dialect = database.dialect();
+        database.jdbi().useTransaction(h -> {
+            Kek kek = null;
+            for (Map.Entry<Label, TotpSeed> e : entries) {
+                Label label = e.getKey();
+                TotpSeed seed = e.getValue();
+                // A write first: on SQLite it takes the write lock before anything is read.
+                int version = nextVersion(h, label);
+                if (kek == null) {
+                    kek = checkedKek(h, dialect);
+                }
+                if (h.createQuery("SELECT 1 FROM seeds WHERE label = :label").bind("label", label.value())
+                        .mapTo(Integer.class).findOne().isPresent()) {
+                    throw new DuplicateLabelException(label, "is already in the store");
+                }
+                SealedSeed sealed = EnvelopeCipher.seal(kek, label, version, seed);
+                try {
+                    h.createUpdate("INSERT INTO seeds (label, version, algorithm, digits, period_seconds, issuer,"
+                                    + " account_name, kek_id, wrapped_key, ciphertext, created_at_ms)"
+                                    + " VALUES (:label, :version, :algorithm, :digits, :period, :issuer,"
+                                    + " :account, :kekId, :wrapped, :ciphertext, :createdAt)")
+                            .bind("label", label.value())
+                            .bind("version", version)
+                            .bind("algorithm", seed.parameters().algorithm().name())
+                            .bind("digits", seed.parameters().digits())
+                            .bind("period", seed.parameters().periodSeconds())
+                            .bind("issuer", seed.issuer().orElse(null))
+                            .bind("account", seed.accountName().orElse(null))
+                            .bind("kekId", sealed.kekId())
+                            .bind("wrapped", sealed.wrappedKey())
+                            .bind("ciphertext", sealed.ciphertext())
+                            .bind("createdAt", createdAtMs)
+                            .execute();
+                } catch (RuntimeException ex) {
+                    if (dialect.isUniqueViolation(ex)) {
+                        throw new DuplicateLabelException(label, "is already in the store");
+                    }
+                    throw ex;
+                }
+            }
+        });
+    }
+
+    /** Reserves the next version of {@code label}; versions are never reused, even after removal. */
+    private static int nextVersion(Handle h, Label label) {
+        return h.createQuery("INSERT INTO seed_label_versions (label, last_version) VALUES (:label, 1)"
+                        + " ON CONFLICT (label) DO UPDATE SET last_version = seed_label_versions.last_version + 1"
+                        + " RETURNING last_version")
+                .bind("label", label.value())
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    /**
+     * The keyring's KEK, if its primary is the one the database requires. Holding the
+     * {@code kek_state} row (FOR SHARE on PostgreSQL, the write lock on SQLite) until commit keeps a
+     * rotation from switching KEKs under this transaction.
+     */
+    private Kek checkedKek(Handle h, Dialect dialect) {
+        String required = kekState(h, dialect.forShareClause());
+        Kek kek = keyring.kek();
+        if (!kek.primaryKeyId().equals(required)) {
+            throw new StaleKeyringException(kek.primaryKeyId(), required);
+        }
+        return kek;
+    }
+
+    static String kekState(Handle h, String lockClause) {
+        return h.createQuery("SELECT primary_kek_id FROM kek_state WHERE id = 1" + lockClause)
+                .mapTo(String.class)
+                .findOne()
+                .orElseThrow(() -> new IllegalStateException("The kek_state row is missing; the database was"
+                        + " not opened through Store.open, or was altered"));
+    }
+
+    /**
+     * Removes the seed of {@code label} (its ciphertext is deleted; SQLite overwrites it).
+     *
+     * @return whether there was one
+     */
+    public boolean remove(Label label) {
+        Objects.requireNonNull(label, "label");
+        return database.jdbi().withHandle(h -> h.createUpdate("DELETE FROM seeds WHERE label = :label")
+                .bind("label", label.value()).execute()) > 0;
+    }
+
+    /** Every stored seed, without secrets, ordered by label. */
+    public List<SeedInfo> list() {
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + INFO_COLUMNS + " FROM seeds ORDER BY label")
+                .map((rs, ctx) -> info(rs))
+                .list());
+    }
+
+    /** The public description of the seed of {@code label}, if there is one. */
+    public Optional<SeedInfo> info(Label label) {
+        Objects.requireNonNull(label, "label");
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + INFO_COLUMNS + " FROM seeds WHERE label = :label")
+                .bind("label", label.value())
+                .map((rs, ctx) -> info(rs))
+                .findOne());
+    }
+
+    private static final String INFO_COLUMNS =
+            "label, algorithm, digits, period_seconds, issuer, account_name, version, created_at_ms";
+
+    private static SeedInfo info(ResultSet rs) throws SQLException {
+        return new SeedInfo(Label.parse(rs.getString(1)), HmacAlgorithm.valueOf(rs.getString(2)), rs.getInt(3),
+                rs.getLong(4), rs.getString(5), rs.getString(6), rs.getInt(7), Instant.ofEpochMilli(rs.getLong(8)));
+    }
+
+    /**
+     * Decrypts the seed of {@code label}. The parameters come from inside the ciphertext
+     * (authenticated), not from the clear columns. The caller should {@link TotpSeed#destroy()} it
+     * after use.
+     *
+     * @return the seed, or empty if the label has none
+     * @throws SeedDecryptionException if the stored row does not open: moved from another label,
+     *     altered, or wrapped under a KEK the keyring does not hold
+     */
+    public Optional<TotpSeed> find(Label label) {
+        Objects.requireNonNull(label, "label");
+        Kek kek = keyring.kek();
+        Optional<StoredSeed> row = load(label);
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(EnvelopeCipher.open(kek, label, row.get().version(), row.get().sealed()));
+        } catch (SeedDecryptionException e) {
+            // A rotation (here or in another process) may have changed the keys between taking the
+            // snapshot and reading the row; if so, read both again once.
+            if (keyring.kek() == kek && !keyring.refresh()) {
+                throw e;
+            }
+            Kek current = keyring.kek();
+            Optional<StoredSeed> again = load(label);
+            return again.map(r -> EnvelopeCipher.open(current, label, r.version(), r.sealed()));
+        }
+    }
+
+    private Optional<StoredSeed> load(Label label) {
+        return database.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT version, kek_id, wrapped_key, ciphertext FROM seeds WHERE label = :label")
+                .bind("label", label.value())
+                .map((rs, ctx) -> new StoredSeed(rs.getInt(1), new SealedSeed(rs.getString(2), rs.getBytes(3), rs.getBytes(4))))
+                .findOne());
+    }
+
+    /**
+     * Rotation step 2: in one transaction, records {@code kek}'s primary as the required KEK and
+     * re-wraps every data key under it.
+     *
+     * @return how many data keys were re-wrapped
+     * @throws SeedDecryptionException if any row does not open; nothing is changed then
+     */
+    int rewrapAll(Kek kek) {
+        return database.jdbi().inTransaction(h -> {
+            // The update comes first: it blocks adders (who read kek_state FOR SHARE) until commit.
+            h.createUpdate("UPDATE kek_state SET primary_kek_id = :kek WHERE id = 1")
+                    .bind("kek", kek.primaryKeyId()).execute();
+            List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
+                            "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds")
+                    .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
+                            new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
+                    .list());
+            for (RowToRewrap row : rows) {
+                SealedSeed rewrapped = EnvelopeCipher.rewrap(kek, row.label(), row.version(), row.sealed());
+                h.createUpdate("UPDATE seeds SET kek_id = :kek, wrapped_key = :wrapped"
+                                + " WHERE label = :label AND version = :version")
+                        .bind("kek", rewrapped.kekId())
+                        .bind("wrapped", rewrapped.wrappedKey())
+                        .bind("label", row.label().value())
+                        .bind("version", row.version())
+                        .execute();
+            }
+            return rows.size();
+        });
+    }
+
+    /** How many data keys are wrapped under a KEK other than {@code kekId}. */
+    long countWrappedUnderOtherThan(String kekId) {
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM seeds WHERE kek_id <> :kek")
+                .bind("kek", kekId).mapTo(Long.class).one());
+    }
+
+    private record StoredSeed(int version, SealedSeed sealed) {}
+
+    private record RowToRewrap(Label label, int version, SealedSeed sealed) {}
+
+    /** The keyring's primary KEK is not the one the database requires; rolls the transaction back. */
+    private static final class StaleKeyringException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String keyringKek;
+        final String databaseKek;
+
+        StaleKeyringException(String keyringKek, String databaseKek) {
+            super(null, null, false, false);
+            this.keyringKek = keyringKek;
+            this.databaseKek = databaseKek;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.mfagate.core.store;
+
+import dev.mfagate.core.Label;
+import dev.mfagate.core.LabelPattern;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What is known about an API token, without its secret.
+ *
+ * @param id the public id, 16 characters of lower-case base32 ({@code [a-z2-7]}); part of the token
+ * @param name a unique name chosen by the operator: {@code [a-z0-9][a-z0-9_.-]*}, at most
+ *     {@value #MAX_NAME_LENGTH} characters, kept lower-case
+ * @param labelPattern the labels this token may ask codes for, a {@link LabelPattern} such as {@code acme-*}
+ * @param onBehalfOf whether the token may act for a named end user (the bot's token); such callers
+ *     are then judged by policy as that user
+ * @param createdAt when the token was created, to the millisecond
+ * @param expiresAt when it stops working, if ever
+ * @param revokedAt when it was revoked, if it was
+ */
+public record TokenInfo(String id, String name, String labelPattern, boolean onBehalfOf, Instant createdAt,
+        Optional<Instant> expiresAt, Optional<Instant> revokedAt) {
+
+    /** The longest token name, in characters. */
+    public static final int MAX_NAME_LENGTH = 64;
+
+    private static final Pattern ID = Pattern.compile("[a-z2-7]{16}");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+
+    /** Validates every field; the name is lower-cased, the pattern normalised. */
+    public TokenInfo {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(labelPattern, "labelPattern");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("Invalid token id: must be 16 characters of [a-z2-7]");
+        }
+        name = normaliseName(name);
+        labelPattern = LabelPattern.parse(labelPattern).value();
+    }
+
+    /**
+     * Validates and lower-cases a token name.
+     *
+     * @throws IllegalArgumentException naming the rule broken
+     */
+    public static String normaliseName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.isEmpty() || lower.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("Invalid token name: " + lower.length()
+                    + " characters; must be from 1 to " + MAX_NAME_LENGTH);
+        }
+        if (!NAME.matcher(lower).matches()) {
+            throw new IllegalArgumentException("Invalid token name " + quote(lower)
+                    + ": must match [a-z0-9][a-z0-9_.-]*");
+        }
+        return lower;
+    }
+
+    /** The label pattern, parsed. */
+    public LabelPattern pattern() {
+        return LabelPattern.parse(labelPattern);
+    }
+
+    /** Whether this token's scope covers {@code label}. */
+    public boolean covers(Label label) {
+        return pattern().matches(label);
+    }
+
+    /** Whether the token works at {@code now}: not revoked and not expired. */
+    public boolean isActiveAt(Instant now) {
+        return revokedAt.isEmpty() && expiresAt.map(now::isBefore).orElse(true);
+    }
+
+    private static String quote(String value) {
+        return value.length() <= 64 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+                ? "'" + value + "'" : "(" + value.length() + " characters, not shown)";
+    }
+}
