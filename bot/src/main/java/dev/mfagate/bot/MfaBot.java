@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.mfagate.bot.gateway.GatewayClient;
 import dev.mfagate.bot.zulip.Backoff;
 import dev.mfagate.bot.zulip.EventsResult;
-import dev.mfagate.bot.zulip.MessagesPage;
 import dev.mfagate.bot.zulip.RateGuard;
 import dev.mfagate.bot.zulip.Registration;
 import dev.mfagate.bot.zulip.ZulipClient;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@code user_group} and {@code subscription} (and fetches {@code realm_user_groups}), with
  * {@code apply_markdown=false}; long-polls {@code GET /events}, tracking {@code last_event_id}; skips
  * heartbeats; registers again on {@code BAD_EVENT_QUEUE_ID} and then catches up through
- * {@code GET /messages} on what arrived while it had no queue; handles each message once (recent ids are
+ * {@code GET /messages/{id}} on what arrived while it had no queue; handles each message once (recent ids are
  * remembered across re-registrations); deletes its queue on shutdown.
  *
  * <p>Lifecycle: {@link #start()} once, then {@link #close()} once: stop polling, finish in-flight replies
@@ -48,9 +48,14 @@ public final class MfaBot implements AutoCloseable {
 
     /** The events the bot receives. */
     static final List<String> EVENT_TYPES = List.of("message", "user_group", "subscription");
-    /** The initial state it fetches: {@code max_message_id} and the user groups. */
-    static final List<String> FETCH_EVENT_TYPES = List.of("message", "realm_user_groups");
-    private static final int CATCH_UP_PAGE = 200;
+    /**
+     * The initial state it fetches: {@code max_message_id} and the user groups. Zulip's description names the
+     * groups' fetch key {@code realm_user_groups}; {@code user_group} is sent too because some servers (our
+     * emulator among them) key the fetch by event type. Zulip ignores names it does not know.
+     */
+    static final List<String> FETCH_EVENT_TYPES = List.of("message", "realm_user_groups", "user_group");
+    /** The most message ids read back after a re-registration. */
+    static final int CATCH_UP_LIMIT = 2_000;
 
     private final BotConfig config;
     private final BotMetrics metrics;
@@ -139,7 +144,7 @@ public final class MfaBot implements AutoCloseable {
         return running.get() && t != null && t.isAlive();
     }
 
-    private void register(boolean first) throws ZulipException {
+    private Registration register(boolean first) throws ZulipException {
         Registration r = zulip.register(EVENT_TYPES, FETCH_EVENT_TYPES);
         membership.resetGroups(r.userGroups());
         lastEventId = r.lastEventId();
@@ -148,6 +153,7 @@ public final class MfaBot implements AutoCloseable {
             watermark.accumulateAndGet(r.maxMessageId(), Math::max);
         }
         log.info("event queue registered {} {}", kv("first", first), kv("user_groups", r.userGroups().size()));
+        return r;
     }
 
     private void pollLoop() {
@@ -155,9 +161,9 @@ public final class MfaBot implements AutoCloseable {
         while (running.get()) {
             try {
                 if (queueId == null) {
-                    register(false);
+                    Registration r = register(false);
                     metrics.reconnected();
-                    catchUp();
+                    catchUp(r.maxMessageId());
                 }
                 EventsResult result = zulip.events(queueId, lastEventId);
                 lastPollOk = clock.instant();
@@ -191,25 +197,33 @@ public final class MfaBot implements AutoCloseable {
         }
     }
 
-    /** Handles messages that arrived while the bot had no queue (Zulip drops the events in that gap). */
-    private void catchUp() throws ZulipException {
-        long anchor = watermark.get();
-        if (anchor < 0) {
+    /**
+     * Handles messages that arrived while the bot had no queue: Zulip drops the events of that gap, so
+     * every message id between the last one seen and the new queue's {@code max_message_id} is read with
+     * {@code GET /messages/{id}} (ids the bot may not see answer "invalid" and are skipped). Message ids are
+     * realm-wide, so the gap is bounded by {@value #CATCH_UP_LIMIT} reads; beyond that the oldest are given up
+     * with a warning. Messages already handled are skipped by {@link RecentIds}.
+     */
+    private void catchUp(long maxMessageId) throws ZulipException {
+        long from = watermark.get();
+        if (from < 0 || maxMessageId <= from) {
+            watermark.accumulateAndGet(maxMessageId, Math::max);
             return;
         }
+        if (maxMessageId - from > CATCH_UP_LIMIT) {
+            metrics.error("catch_up_truncated");
+            log.warn("more messages arrived without a queue than the bot reads back; the oldest are skipped {}",
+                    kv("skipped_ids", maxMessageId - from - CATCH_UP_LIMIT));
+            from = maxMessageId - CATCH_UP_LIMIT;
+        }
         int caught = 0;
-        while (running.get()) {
-            MessagesPage page = zulip.messagesAfter(anchor, CATCH_UP_PAGE);
-            for (ZulipMessage m : page.messages()) {
-                anchor = Math.max(anchor, m.id());
-                if (dispatch(m)) {
-                    caught++;
-                }
-            }
-            if (page.foundNewest() || page.messages().isEmpty()) {
-                break;
+        for (long id = from + 1; id <= maxMessageId && running.get(); id++) {
+            Optional<ZulipMessage> m = zulip.message(id);
+            if (m.isPresent() && dispatch(m.get())) {
+                caught++;
             }
         }
+        watermark.accumulateAndGet(maxMessageId, Math::max);
         if (caught > 0) {
             log.info("caught up on messages missed while re-registering {}", kv("messages", caught));
         }

@@ -200,22 +200,20 @@ public final class ZulipClient implements AutoCloseable {
     }
 
     /**
-     * {@code GET /messages}: up to {@code count} messages with ids above {@code afterId}, oldest first,
-     * raw Markdown. Used to catch up on messages that arrived while the event queue was gone.
+     * {@code GET /messages/{message_id}} with raw Markdown: the message if the bot may read it, else empty
+     * (Zulip answers 400 "Invalid message(s)" for a message the bot cannot see, or one that was deleted).
      */
-    public MessagesPage messagesAfter(long afterId, int count) throws ZulipException {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("anchor", Long.toString(afterId));
-        query.put("include_anchor", "false");
-        query.put("num_before", "0");
-        query.put("num_after", Integer.toString(count));
-        query.put("apply_markdown", "false");
-        JsonNode body = call("GET", "/messages", query, null, false).body();
-        List<ZulipMessage> out = new ArrayList<>();
-        for (JsonNode m : body.path("messages")) {
-            out.add(message(m, m.path("flags")));
+    public Optional<ZulipMessage> message(long messageId) throws ZulipException {
+        try {
+            JsonNode body = call("GET", "/messages/" + messageId, Map.of("apply_markdown", "false"), null, false).body();
+            JsonNode m = body.path("message");
+            return Optional.of(message(m, m.path("flags")));
+        } catch (ZulipException e) {
+            if (e.status() == 400 || e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
         }
-        return new MessagesPage(out, body.path("found_newest").asBoolean(true));
     }
 
     /** Stops retries in progress and refuses new requests. */
