@@ -1,0 +1,54 @@
+package dev.mfagate.core.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON-lines form of an audit entry, shared by the {@code dev.mfagate.audit} log and
+ * {@link AuditExporter}: {@code {"seq":1,"time":"2025-...Z","outcome":"ALLOWED",...}}, null
+ * fields left out, names in snake_case, fixed order.
+ */
+final class AuditJson {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private AuditJson() {
+    }
+
+    static String toJson(AuditEntry entry) {
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            AuditEvent e = entry.event();
+            g.writeStartObject();
+            g.writeNumberField("seq", entry.seq());
+            g.writeStringField("time", e.time().toString());
+            g.writeStringField("outcome", e.outcome().name());
+            field(g, "request_id", e.requestId());
+            field(g, "route", e.route());
+            field(g, "token_id", e.tokenId());
+            if (e.zulipUserId() != null) {
+                g.writeNumberField("zulip_user_id", e.zulipUserId());
+            }
+            field(g, "zulip_email", e.zulipEmail());
+            field(g, "label", e.label());
+            field(g, "reason", e.reason());
+            field(g, "rule_id", e.ruleId());
+            field(g, "remote_address", e.remoteAddress());
+            field(g, "instance_id", e.instanceId());
+            field(g, "detail", e.detail());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot happen: writing to memory", ex);
+        }
+        return w.toString();
+    }
+
+    private static void field(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package dev.mfagate.core.audit;
+
+import dev.mfagate.core.crypto.ChainMac;
+import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.Dialect;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail writer: appends entries to a keyed hash chain in the database, durably, with
+ * group commit, failing closed.
+ *
+ * <p><b>Use.</b> Build one per process and close it on shutdown:
+ * <pre>{@code
+ * AuditLog audit = AuditLog.builder(db, chainMac).listener(metrics).build();
+ * long seq = audit.appendDurably(event);   // throws AuditUnavailableException: answer 503, no code
+ * // ... only now compute and return the code
+ * audit.close();
+ * }</pre>
+ *
+ * <p><b>Group commit.</b> {@link #append} puts the event on a bounded queue and returns a future.
+ * One writer thread takes everything queued (up to {@code maxBatch}), writes it in ONE
+ * transaction — reading the chain head, chaining each entry's MAC to the previous one, updating
+ * the head — commits, and only then completes the futures with their sequence numbers. So many
+ * concurrent requests share one fsync.
+ *
+ * <p><b>Fail closed.</b> If the transaction fails (read-only file, disk full, database down, a
+ * head that is missing, fails its MAC, or disagrees with the entries) the whole batch is rolled
+ * back and every future in it fails with {@link AuditUnavailableException}; nothing of it counts
+ * as written. The next batch starts again from the head as stored, so the writer recovers as soon
+ * as the database does. A full queue, a closed log, or a write slower than {@code appendTimeout}
+ * also fail with {@link AuditUnavailableException}. A head that is missing or inconsistent is
+ * never repaired automatically: that is evidence, and appends stay refused until an operator
+ * has run {@code audit verify} and dealt with it.
+ *
+ * <p><b>Several instances.</b> On PostgreSQL each batch locks the head row
+ * ({@code SELECT ... FOR UPDATE}) before reading it, so any number of instances append to one
+ * contiguous chain. On SQLite the batch starts with {@code BEGIN IMMEDIATE}, which takes the
+ * database's write lock before the head is read, with the same effect.
+ *
+ * <p><b>Log.</b> After commit each entry is also logged as one JSON line at INFO on logger
+ * {@code dev.mfagate.audit} (see {@link AuditExporter} for the format).
+ *
+ * <p>Thread-safe. Never sees a code or seed: {@link AuditEvent} has no field for one.
+ */
+public final class AuditLog implements AutoCloseable {
+
+    /** Default most entries per transaction. */
+    public static final int DEFAULT_MAX_BATCH = 500;
+    /** Default queue capacity; beyond it appends fail rather than wait. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    /** Default longest {@link #appendDurably} waits for the commit. */
+    public static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Logger AUDIT_LOG = LoggerFactory.getLogger("dev.mfagate.audit");
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+
+    private final Database db;
+    private final ChainMac chainMac;
+    private final int maxBatch;
+    private final Duration appendTimeout;
+    private final AuditLogListener listener;
+    private final Consumer<Handle> beforeHeadUpdate;
+    private final BlockingQueue<Pending> queue;
+    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    private record Pending(AuditEvent event, CompletableFuture<Long> future) {
+    }
+
+    private AuditLog(Builder b) {
+        this.db = b.db;
+        this.chainMac = b.chainMac;
+        this.maxBatch = b.maxBatch;
+        this.appendTimeout = b.appendTimeout;
+        this.listener = b.listener;
+        this.beforeHeadUpdate = b.beforeHeadUpdate;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.writer = Thread.ofPlatform().name("mfagate-audit-writer").daemon(true).unstarted(this::runWriter);
+        writer.start();
+    }
+
+    /** A builder for a log on {@code db} whose chain is keyed by {@code chainMac}. */
+    public static Builder builder(Database db, ChainMac chainMac) {
+        return new Builder(db, chainMac);
+    }
+
+    /**
+     * Queues {@code event}; the future completes with its sequence number once it is committed,
+     * or fails with {@link AuditUnavailableException}. Never blocks.
+     */
+    public CompletableFuture<Long> append(AuditEvent event) {
+        Objects.requireNonNull(event, "event");
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        closeLock.readLock().lock();
+        try {
+            if (closed) {
+                future.completeExceptionally(new AuditUnavailableException("The audit log is closed"));
+            } else if (!queue.offer(new Pending(event, future))) {
+                future.completeExceptionally(new AuditUnavailableException(
+                        "The audit queue is full (" + queue.size() + " entries waiting); the database is too slow or down"));
+            }
+        } finally {
+            closeLock.readLock().unlock();
+        }
+        return future;
+    }
+
+    /**
+     * Appends {@code event} and waits until it is committed.
+     *
+     * @return its sequence number
+     * @throws AuditUnavailableException when it was not (or not in time) written; the caller must
+     *     not issue a code
+     */
+    public long appendDurably(AuditEvent event) {
+        CompletableFuture<Long> future = append(event);
+        try {
+            return future.get(appendTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | CompletionException e) {
+            if (e.getCause() instanceof AuditUnavailableException u) {
+                throw new AuditUnavailableException(u.getMessage(), u);
+            }
+            throw new AuditUnavailableException("The audit entry could not be written", e.getCause());
+        } catch (TimeoutException e) {
+            throw new AuditUnavailableException("The audit entry was not committed within " + appendTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("Interrupted while waiting for the audit commit");
+        }
+    }
+
+    /**
+     * Stops accepting entries, writes everything already queued, and stops the writer. Idempotent.
+     */
+    @Override
+    public void close() {
+        closeLock.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            closeLock.writeLock().unlock();
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runWriter() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (true) {
+            Pending first;
+            try {
+                first = queue.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                first = null;
+            }
+            if (first == null) {
+                if (closed && queue.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, maxBatch - 1);
+            try {
+                writeBatch(batch);
+            } catch (RuntimeException | Error e) {
+                // writeBatch completes every future itself; this only guards the loop.
+                LOG.error("Audit writer failed unexpectedly; entries refused", e);
+                batch.forEach(p -> p.future().completeExceptionally(new AuditUnavailableException("Audit writer failed", e)));
+            }
+            batch.clear();
+        }
+    }
+
+    private void writeBatch(List<Pending> batch) {
+        long start = System.nanoTime();
+        List<ChainRow> rows;
+        try {
+            rows = writeTransaction(batch);
+        } catch (Exception e) {
+            listener.batchFailed(batch.size(), e);
+            AuditUnavailableException failure = e instanceof AuditUnavailableException u ? u
+                    : new AuditUnavailableException("The audit trail cannot be written: " + e.getClass().getSimpleName(), e);
+            LOG.warn("Audit batch of {} entries not written (requests fail closed): {}", batch.size(), failure.getMessage());
+            batch.forEach(p -> p.future().completeExceptionally(failure));
+            return;
+        }
+        Duration latency = Duration.ofNanos(System.nanoTime() - start);
+        for (int i = 0; i < rows.size(); i++) {
+            ChainRow row = rows.get(i);
+            if (AUDIT_LOG.isInfoEnabled()) {
+                AUDIT_LOG.info(AuditJson.toJson(new AuditEntry(row.seq(), batch.get(i).event())));
+            }
+            batch.get(i).future().complete(row.seq());
+        }
+        listener.batchCommitted(batch.size(), latency);
+    }
+
+    /** Writes the batch in one transaction and returns the rows written (after commit). */
+    private List<ChainRow> writeTransaction(List<Pending> batch) throws Exception {
+        boolean sqlite = db.dialect() == Dialect.SQLITE;
+        try (Handle h = db.jdbi().open()) {
+            if (sqlite) {
+                // Take the write lock before reading the head, so no other writer can move it.
+                h.execute("BEGIN IMMEDIATE");
+            } else {
+                h.begin();
+            }
+            try {
+                List<ChainRow> rows = appendRows(h, batch, !sqlite);
+                if (sqlite) {
+                    h.execute("COMMIT");
+                } else {
+                    h.commit();
+                }
+                return rows;
+            } catch (Exception e) {
+                try {
+                    if (sqlite) {
+                        h.execute("ROLLBACK");
+                    } else {
+                        h.rollback();
+                    }
+                } catch (RuntimeException suppressed) {
+                    // A connection whose transaction state is unknown must not go back to the pool.
+                    e.addSuppressed(suppressed);
+                    db.dataSource().evictConnection(h.getConnection());
+                }
+                throw e;
+            }
+        }
+    }
+
+    private List<ChainRow> appendRows(Handle h, List<Pending> batch, boolean lockHead) {
+        ChainHead head = ChainHead.read(h, lockHead).orElseThrow(() -> new AuditUnavailableException(
+                "The audit chain head is missing: the tail may have been truncated; run audit verify"));
+        long lastSeq = h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM audit_entry").mapTo(Long.class).one();
+        if (head.isGenesis() ? lastSeq != 0 : !head.isAuthentic(chainMac)) {
+            throw new AuditUnavailableException("The audit chain head fails its check (head seq " + head.seq()
+                    + ", last entry " + lastSeq + "); run audit verify");
+        }
+        if (lastSeq != head.seq()) {
+            throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
+                    + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
+        }
+        List<ChainRow> rows = new ArrayList<>(batch.size());
+        byte[] prev = head.lastMac();
+        long seq = head.seq();
+        PreparedBatch insert = h.prepareBatch(ChainRow.INSERT);
+        for (Pending p : batch) {
+            seq++;
+            ChainRow unsealed = ChainRow.unsealed(seq, p.event(), prev);
+            ChainRow row = unsealed.withMac(chainMac.computeMac(unsealed.canonicalBytes(seq)));
+            row.bind(insert).add();
+            rows.add(row);
+            prev = row.mac();
+        }
+        insert.execute();
+        beforeHeadUpdate.accept(h);
+        int updated = h.createUpdate("UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac WHERE id = 1")
+                .bind("seq", seq)
+                .bind("mac", prev)
+                .bind("head_mac", chainMac.computeMac(ChainRow.headBytes(seq, prev)))
+                .execute();
+        if (updated != 1) {
+            throw new AuditUnavailableException("The audit chain head vanished during the write");
+        }
+        return rows;
+    }
+
+    /**
+     * Builds an {@link AuditLog}; {@link #build()} starts its writer thread. Not thread-safe.
+     */
+    public static final class Builder {
+        private final Database db;
+        private final ChainMac chainMac;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private Duration appendTimeout = DEFAULT_APPEND_TIMEOUT;
+        private AuditLogListener listener = AuditLogListener.NONE;
+        private Consumer<Handle> beforeHeadUpdate = h -> { };
+
+        private Builder(Database db, ChainMac chainMac) {
+            this.db = Objects.requireNonNull(db, "db");
+            this.chainMac = Objects.requireNonNull(chainMac, "chainMac");
+        }
+
+        /** Most entries per transaction (default {@value AuditLog#DEFAULT_MAX_BATCH}). */
+        public Builder maxBatch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBatch " + n + " must be at least 1");
+            }
+            maxBatch = n;
+            return this;
+        }
+
+        /** Entries that may wait for the writer (default {@value AuditLog#DEFAULT_QUEUE_CAPACITY}). */
+        public Builder queueCapacity(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("queueCapacity " + n + " must be at least 1");
+            }
+            queueCapacity = n;
+            return this;
+        }
+
+        /** Longest {@link AuditLog#appendDurably} waits (default 10 s). */
+        public Builder appendTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("appendTimeout " + d + " must be positive");
+            }
+            appendTimeout = d;
+            return this;
+        }
+
+        /** Metrics listener (default none). */
+        public Builder listener(AuditLogListener l) {
+            listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
+        /** Test hook: runs inside each batch's transaction after the entries are inserted, before the head update. */
+        Builder beforeHeadUpdate(Consumer<Handle> hook) {
+            beforeHeadUpdate = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /** The log, with its writer running. */
+        public AuditLog build() {
+            return new AuditLog(this);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.mfagate.core.policy;
+
+import dev.mfagate.core.Label;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable snapshot of the policy rules, and the one place that decides who may get which label.
+ *
+ * <p><b>The rule</b> (deny by default; a token's scope is always a ceiling):
+ * <ol>
+ *   <li>A request that names an on-behalf user is denied with
+ *       {@link DenialReason#ON_BEHALF_NOT_PERMITTED} unless the token may act on behalf of users.</li>
+ *   <li>A label outside the token's scope is denied with {@link DenialReason#OUTSIDE_TOKEN_SCOPE}.</li>
+ *   <li><b>Direct request</b> (no on-behalf user):
+ *     <ul>
+ *       <li>a plain token (one that may not act on behalf of users) is allowed: its scope, set by
+ *           an operator with {@code token create --labels PATTERN}, <em>is</em> its grant, so
+ *           simple setups need no rules;</li>
+ *       <li>a delegating token (the bot's) is a delegate, not an owner: its scope is only a ceiling,
+ *           and its own direct requests need a {@code token:<id>} rule. So a bot token with scope
+ *           {@code *} cannot fetch codes without naming a user.</li>
+ *     </ul></li>
+ *   <li><b>On-behalf request</b>: allowed iff an unexpired rule for {@code user:<id>}, for one
+ *       of the user's groups, or for one of the user's channels matches the label. {@code token:}
+ *       rules do not apply to on-behalf requests.</li>
+ *   <li>Expired rules never match. When only expired rules would have matched, the reason is
+ *       {@link DenialReason#GRANT_EXPIRED}, otherwise {@link DenialReason#NO_MATCHING_RULE}.</li>
+ * </ol>
+ * When several rules match, an uncapped rule is preferred, then the smallest id; the chosen rule
+ * is reported for the audit trail. Daily caps are <em>not</em> enforced here (this class never
+ * touches the database); {@link Authorizer} enforces them.
+ *
+ * <p>Thread-safe and immutable; {@link PolicyRepository#snapshot()} hands out a current one.
+ */
+public final class Policy {
+
+    /** No rules: only plain tokens' own scopes grant anything. */
+    public static final Policy EMPTY = new Policy(0, List.of());
+
+    private static final Comparator<Rule> PREFERENCE =
+            Comparator.comparing((Rule r) -> r.dailyCap().isPresent()).thenComparing(Rule::id);
+
+    private final long version;
+    private final List<Rule> rules;
+    private final Map<Principal, List<Rule>> byPrincipal;
+
+    /**
+     * A snapshot of {@code rules} at policy {@code version}.
+     *
+     * @throws IllegalArgumentException when two rules share an id
+     */
+    public Policy(long version, Collection<Rule> rules) {
+        this.version = version;
+        List<Rule> sorted = new ArrayList<>(rules);
+        sorted.sort(Comparator.comparing(Rule::id));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).id().equals(sorted.get(i - 1).id())) {
+                throw new IllegalArgumentException("Duplicate rule id " + sorted.get(i).id() + ": rule ids must be unique");
+            }
+        }
+        this.rules = List.copyOf(sorted);
+        Map<Principal, List<Rule>> index = new HashMap<>();
+        for (Rule r : this.rules) {
+            index.computeIfAbsent(r.principal(), k -> new ArrayList<>()).add(r);
+        }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.byPrincipal = Map.copyOf(index);
+    }
+
+    /** The policy version this snapshot was read at (0 for a policy built in memory). */
+    public long version() {
+        return version;
+    }
+
+    /** All rules, sorted by id. */
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /**
+     * Decides whether {@code subject} may get {@code label} at {@code now}, ignoring daily caps.
+     */
+    public PolicyDecision decide(Subject subject, Label label, Instant now) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(now, "now");
+        Subject.Token token = subject.token();
+        if (subject.isOnBehalf() && !token.mayActOnBehalf()) {
+            return new PolicyDecision.Denied(DenialReason.ON_BEHALF_NOT_PERMITTED);
+        }
+        if (!token.covers(label)) {
+            return new PolicyDecision.Denied(DenialReason.OUTSIDE_TOKEN_SCOPE);
+        }
+        if (!subject.isOnBehalf() && !token.mayActOnBehalf()) {
+            return PolicyDecision.Allowed.byTokenScope();
+        }
+        List<Rule> candidates = new ArrayList<>();
+        boolean expiredMatch = collect(subject, label, now, candidates);
+        if (candidates.isEmpty()) {
+            return new PolicyDecision.Denied(expiredMatch ? DenialReason.GRANT_EXPIRED : DenialReason.NO_MATCHING_RULE);
+        }
+        return PolicyDecision.Allowed.byRule(candidates.getFirst());
+    }
+
+    /**
+     * The labels among {@code all} that {@code subject} may get at {@code now} (daily caps
+     * ignored), sorted: what {@code GET /labels} and {@code !mfa list} show.
+     */
+    public List<Label> listAllowed(Subject subject, Collection<Label> all, Instant now) {
+        return all.stream().distinct().filter(l -> decide(subject, l, now).isAllowed()).sorted().toList();
+    }
+
+    /**
+     * The unexpired rules that grant {@code label} to the subject, in order of preference; empty
+     * when the grant is the token scope or nothing matches. Only meaningful after {@link #decide}
+     * returned a rule.
+     */
+    List<Rule> grantingRules(Subject subject, Label label, Instant now) {
+        List<Rule> out = new ArrayList<>();
+        collect(subject, label, now, out);
+        return out;
+    }
+
+    /** Adds matching unexpired rules to {@code out} (sorted by preference); returns whether an expired one matched. */
+    private boolean collect(Subject subject, Label label, Instant now, List<Rule> out) {
+        boolean expiredMatch = false;
+        for (Principal p : principalsOf(subject)) {
+            for (Rule r : byPrincipal.getOrDefault(p, List.of())) {
+                if (!r.covers(label)) {
+                    continue;
+                }
+                if (r.isActiveAt(now)) {
+                    out.add(r);
+                } else {
+                    expiredMatch = true;
+                }
+            }
+        }
+        out.sort(PREFERENCE);
+        return expiredMatch;
+    }
+
+    private static List<Principal> principalsOf(Subject subject) {
+        if (subject.onBehalf().isEmpty()) {
+            return List.of(new Principal.ApiToken(subject.token().tokenId()));
+        }
+        Subject.OnBehalf user = subject.onBehalf().get();
+        List<Principal> out = new ArrayList<>(1 + user.groupIds().size() + user.channelNames().size());
+        out.add(new Principal.ZulipUser(user.userId()));
+        user.groupIds().forEach(g -> out.add(new Principal.ZulipGroup(g)));
+        user.channelNames().forEach(c -> out.add(new Principal.ZulipChannel(c)));
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Policy[version=" + version + ", " + rules.size() + " rules]";
+    }
+}

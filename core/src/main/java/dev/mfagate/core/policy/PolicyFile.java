@@ -1,0 +1,187 @@
+package dev.mfagate.core.policy;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.mfagate.core.LabelPattern;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A whole policy as a reviewable YAML document: export it, edit it in a pull request, apply it.
+ *
+ * <pre>{@code
+ * # mfagate policy (format 1). Rules are sorted by id; apply with the CLI, which shows the diff first.
+ * version: 1
+ * rules:
+ * - id: "acme-team"
+ *   principal: "channel:acme"
+ *   labels: "acme-*"
+ *   expires_at: "2026-01-31T00:00:00Z"   # optional
+ *   daily_cap: 20                        # optional
+ *   created_by: "alice"                  # optional; informational
+ *   created_at: "2025-11-02T09:14:00Z"   # optional; informational
+ * }</pre>
+ * The format is stable: rules sorted by id, fields in a fixed order, times in UTC ISO-8601, so an
+ * export of an unchanged policy is byte-for-byte the same. Parsing is strict: unknown fields,
+ * duplicate ids and bad values are rejected with a message naming the rule and the rule broken.
+ * {@code created_by}/{@code created_at} are informational; when absent they read as
+ * {@value #UNKNOWN_CREATOR} and the epoch, and {@link PolicyRepository#apply} restamps whatever
+ * it adds or changes.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param rules the rules, sorted by id
+ */
+public record PolicyFile(List<Rule> rules) {
+
+    /** The only format version so far. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** {@code created_by} of a rule whose file entry has none. */
+    public static final String UNKNOWN_CREATOR = "policy-file";
+
+    private static final String HEADER = "# mfagate policy (format 1). Rules are sorted by id; apply with the CLI, which shows the diff first.\n";
+
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    /** Sorts by id and rejects duplicate ids. */
+    public PolicyFile {
+        List<Rule> sorted = new ArrayList<>(Objects.requireNonNull(rules, "rules"));
+        sorted.sort(Comparator.comparing(Rule::id));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).id().equals(sorted.get(i - 1).id())) {
+                throw new IllegalArgumentException("Duplicate rule id " + sorted.get(i).id() + ": rule ids must be unique");
+            }
+        }
+        rules = List.copyOf(sorted);
+    }
+
+    /** A file holding {@code rules}. */
+    public static PolicyFile of(Collection<Rule> rules) {
+        return new PolicyFile(List.copyOf(rules));
+    }
+
+    /**
+     * Parses a policy document.
+     *
+     * @throws IllegalArgumentException when the document is not valid; the message names the
+     *     rule (by position and id) and the problem
+     */
+    public static PolicyFile parse(String yaml) {
+        Objects.requireNonNull(yaml, "yaml");
+        Doc doc;
+        try {
+            doc = YAML.readValue(yaml, Doc.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Invalid policy file: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
+        }
+        if (doc == null) {
+            throw new IllegalArgumentException("Invalid policy file: empty; must have version: 1 and rules:");
+        }
+        if (doc.version() == null || doc.version() != FORMAT_VERSION) {
+            throw new IllegalArgumentException("Invalid policy file: version " + doc.version() + "; must be " + FORMAT_VERSION);
+        }
+        List<Rule> rules = new ArrayList<>();
+        List<Entry> entries = doc.rules() == null ? List.of() : doc.rules();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (e == null) {
+                throw new IllegalArgumentException("Invalid policy file: rule #" + (i + 1) + " is empty");
+            }
+            try {
+                rules.add(e.toRule());
+            } catch (IllegalArgumentException | NullPointerException | DateTimeParseException ex) {
+                throw new IllegalArgumentException("Invalid policy file: rule #" + (i + 1)
+                        + (e.id() == null ? "" : " (" + Texts.describe(e.id()) + ")") + ": " + ex.getMessage(), ex);
+            }
+        }
+        return new PolicyFile(rules);
+    }
+
+    /** The document text: header comment, {@code version}, rules sorted by id. */
+    public String toYaml() {
+        List<Entry> entries = rules.stream().map(Entry::of).toList();
+        try {
+            return HEADER + YAML.writeValueAsString(new Doc(FORMAT_VERSION, entries));
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("Policy rules always serialise", e);
+        }
+    }
+
+    /** What applying this file to {@code current} would change. */
+    public PolicyDiff diffFrom(Collection<Rule> current) {
+        return PolicyDiff.between(current, rules);
+    }
+
+    @JsonPropertyOrder({"version", "rules"})
+    private record Doc(@JsonProperty("version") Integer version, @JsonProperty("rules") List<Entry> rules) {
+        @JsonCreator
+        Doc {
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"id", "principal", "labels", "expires_at", "daily_cap", "created_by", "created_at"})
+    private record Entry(
+            @JsonProperty("id") String id,
+            @JsonProperty("principal") String principal,
+            @JsonProperty("labels") String labels,
+            @JsonProperty("expires_at") String expiresAt,
+            @JsonProperty("daily_cap") Integer dailyCap,
+            @JsonProperty("created_by") String createdBy,
+            @JsonProperty("created_at") String createdAt) {
+
+        @JsonCreator
+        Entry {
+        }
+
+        static Entry of(Rule r) {
+            return new Entry(r.id(), r.principal().text(), r.pattern().value(),
+                    r.expiresAt().map(Instant::toString).orElse(null),
+                    r.dailyCap().isPresent() ? r.dailyCap().getAsInt() : null,
+                    r.createdBy(), r.createdAt().toString());
+        }
+
+        Rule toRule() {
+            require(id, "id");
+            require(principal, "principal");
+            require(labels, "labels");
+            return new Rule(id, Principal.parse(principal), LabelPattern.parse(labels),
+                    Optional.ofNullable(expiresAt).map(Instant::parse),
+                    dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
+                    createdBy == null ? UNKNOWN_CREATOR : createdBy,
+                    createdAt == null ? Instant.EPOCH : Instant.parse(createdAt));
+        }
+
+        private static void require(Object value, String field) {
+            if (value == null) {
+                throw new IllegalArgumentException("missing " + field);
+            }
+        }
+    }
+}

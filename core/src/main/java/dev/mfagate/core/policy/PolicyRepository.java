@@ -1,0 +1,230 @@
+package dev.mfagate.core.policy;
+
+import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.Dialect;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * Policy rules in the database (SQLite or PostgreSQL), with a cached {@link Policy} for the hot path.
+ *
+ * <p><b>Caching and staleness.</b> {@link #snapshot()} returns a cached policy and, at most once
+ * per {@code maxStaleness} (default {@value #DEFAULT_MAX_STALENESS_MILLIS} ms), reads the
+ * {@code policy_version} counter; only when it changed does it reload the rules. Every change
+ * ({@link #grant}, {@link #revoke}, {@link #apply}) bumps the counter in the same transaction, so
+ * a change made through <em>another</em> instance sharing the database takes effect here within
+ * {@code maxStaleness} plus one query; a change made through this repository takes effect at once.
+ *
+ * <p>Thread-safe; one instance per gateway process (per {@link Database}). Holds no resources of
+ * its own; closing the database ends it. Database failures surface as Jdbi's unchecked
+ * exceptions (the gateway answers 503): a policy that cannot be read is never guessed.
+ *
+ * <p>Out of scope: who may change policy (the CLI runs as an operator) and auditing changes (the
+ * gateway or CLI writes an {@code ADMIN} audit entry).
+ */
+public final class PolicyRepository {
+
+    /** Default bound on how long a change made elsewhere can go unseen, in milliseconds. */
+    public static final long DEFAULT_MAX_STALENESS_MILLIS = 1_000;
+
+    private static final String RULE_COLUMNS = "id, principal, pattern, expires_at_ms, daily_cap, created_by, created_at_ms";
+
+    private final Database db;
+    private final long maxStalenessNanos;
+    private final LongSupplier nanoTime;
+    private final ReentrantLock refreshLock = new ReentrantLock();
+    private volatile Cached cached;
+
+    private record Cached(Policy policy, long checkedAtNanos) {
+    }
+
+    /** A repository whose snapshot is at most {@value #DEFAULT_MAX_STALENESS_MILLIS} ms stale. */
+    public PolicyRepository(Database db) {
+        this(db, Duration.ofMillis(DEFAULT_MAX_STALENESS_MILLIS));
+    }
+
+    /** A repository whose snapshot is at most {@code maxStaleness} stale ({@link Duration#ZERO}: always checked). */
+    public PolicyRepository(Database db, Duration maxStaleness) {
+        this(db, maxStaleness, System::nanoTime);
+    }
+
+    PolicyRepository(Database db, Duration maxStaleness, LongSupplier nanoTime) {
+        this.db = Objects.requireNonNull(db, "db");
+        if (maxStaleness.isNegative()) {
+            throw new IllegalArgumentException("maxStaleness " + maxStaleness + " must not be negative");
+        }
+        this.maxStalenessNanos = maxStaleness.toNanos();
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * The current policy, at most {@code maxStaleness} behind the database. Cheap: usually no
+     * database access at all.
+     */
+    public Policy snapshot() {
+        Cached c = cached;
+        long now = nanoTime.getAsLong();
+        if (c != null && now - c.checkedAtNanos() < maxStalenessNanos) {
+            return c.policy();
+        }
+        refreshLock.lock();
+        try {
+            c = cached;
+            now = nanoTime.getAsLong();
+            if (c != null && now - c.checkedAtNanos() < maxStalenessNanos) {
+                return c.policy();
+            }
+            long version = db.jdbi().withHandle(PolicyRepository::readVersion);
+            Policy policy = (c != null && c.policy().version() == version) ? c.policy() : load();
+            cached = new Cached(policy, now);
+            return policy;
+        } finally {
+            refreshLock.unlock();
+        }
+    }
+
+    /** The policy as it is in the database now (no cache), read consistently. */
+    public Policy load() {
+        return db.jdbi().inTransaction(snapshotIsolation(), h -> {
+            long version = readVersion(h);
+            return new Policy(version, readRules(h));
+        });
+    }
+
+    /** All rules, sorted by id, straight from the database. */
+    public List<Rule> list() {
+        return load().rules();
+    }
+
+    /**
+     * Adds {@code rule}.
+     *
+     * @return the rule as stored
+     * @throws IllegalArgumentException when a rule with that id exists
+     */
+    public Rule grant(Rule rule) {
+        Objects.requireNonNull(rule, "rule");
+        db.jdbi().useTransaction(h -> {
+            bumpVersion(h);
+            boolean exists = h.createQuery("SELECT count(*) FROM policy_rule WHERE id = :id")
+                    .bind("id", rule.id()).mapTo(Integer.class).one() > 0;
+            if (exists) {
+                throw new IllegalArgumentException("A rule with id " + rule.id() + " exists; revoke it first or choose another id");
+            }
+            insert(h, rule);
+        });
+        invalidate();
+        return rule;
+    }
+
+    /** Removes the rule with {@code ruleId}; returns whether there was one. */
+    public boolean revoke(String ruleId) {
+        Objects.requireNonNull(ruleId, "ruleId");
+        boolean removed = db.jdbi().inTransaction(h -> {
+            int n = h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", ruleId).execute();
+            if (n > 0) {
+                bumpVersion(h);
+            }
+            return n > 0;
+        });
+        invalidate();
+        return removed;
+    }
+
+    /**
+     * Makes the stored rules exactly {@code desired}, in one transaction, if the policy is still
+     * at {@code expectedVersion} (from the {@link #load()} the caller showed its diff against).
+     * Added and changed rules are stored with {@code appliedBy} and {@code now} as their
+     * creator and creation time; unchanged rules keep theirs.
+     */
+    public ApplyResult apply(PolicyFile desired, long expectedVersion, String appliedBy, Instant now) {
+        Objects.requireNonNull(desired, "desired");
+        Objects.requireNonNull(appliedBy, "appliedBy");
+        Objects.requireNonNull(now, "now");
+        ApplyResult result = db.jdbi().inTransaction(h -> {
+            // The version update comes first: it takes the write lock (SQLite) or row lock
+            // (PostgreSQL) before anything is read, so the diff below is against a stable state.
+            int updated = h.createUpdate("UPDATE policy_version SET version = version + 1 WHERE id = 1 AND version = :v")
+                    .bind("v", expectedVersion).execute();
+            if (updated == 0) {
+                long actual = readVersion(h);
+                h.rollback();
+                return new ApplyResult.Conflict(expectedVersion, actual);
+            }
+            PolicyDiff diff = PolicyDiff.between(readRules(h), desired.rules());
+            for (Rule r : diff.removed()) {
+                h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", r.id()).execute();
+            }
+            for (PolicyDiff.Change c : diff.changed()) {
+                h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", c.before().id()).execute();
+                insert(h, restamp(c.after(), appliedBy, now));
+            }
+            for (Rule r : diff.added()) {
+                insert(h, restamp(r, appliedBy, now));
+            }
+            return new ApplyResult.Applied(diff, expectedVersion + 1);
+        });
+        invalidate();
+        return result;
+    }
+
+    private TransactionIsolationLevel snapshotIsolation() {
+        // sqlite-jdbc supports only SERIALIZABLE (its default); PostgreSQL's snapshot is REPEATABLE READ.
+        return db.dialect() == Dialect.SQLITE ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
+    }
+
+    private static Rule restamp(Rule r, String by, Instant at) {
+        return new Rule(r.id(), r.principal(), r.pattern(), r.expiresAt(), r.dailyCap(), by, at);
+    }
+
+    private void invalidate() {
+        cached = null;
+    }
+
+    private static long readVersion(Handle h) {
+        return h.createQuery("SELECT version FROM policy_version WHERE id = 1").mapTo(Long.class).one();
+    }
+
+    private static void bumpVersion(Handle h) {
+        h.createUpdate("UPDATE policy_version SET version = version + 1 WHERE id = 1").execute();
+    }
+
+    private static List<Rule> readRules(Handle h) {
+        return h.createQuery("SELECT " + RULE_COLUMNS + " FROM policy_rule ORDER BY id")
+                .map((rs, ctx) -> mapRule(rs)).list();
+    }
+
+    private static Rule mapRule(ResultSet rs) throws SQLException {
+        long expires = rs.getLong("expires_at_ms");
+        Optional<Instant> expiresAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expires));
+        int cap = rs.getInt("daily_cap");
+        OptionalInt dailyCap = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(cap);
+        return new Rule(rs.getString("id"), Principal.parse(rs.getString("principal")),
+                LabelPattern.parse(rs.getString("pattern")), expiresAt, dailyCap,
+                rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_at_ms")));
+    }
+
+    private static void insert(Handle h, Rule r) {
+        h.createUpdate("INSERT INTO policy_rule (" + RULE_COLUMNS + ") VALUES "
+                        + "(:id, :principal, :pattern, :expires, :cap, :by, :at)")
+                .bind("id", r.id())
+                .bind("principal", r.principal().text())
+                .bind("pattern", r.pattern().value())
+                .bind("expires", r.expiresAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("cap", r.dailyCap().isPresent() ? Integer.valueOf(r.dailyCap().getAsInt()) : null)
+                .bind("by", r.createdBy())
+                .bind("at", r.createdAt().toEpochMilli())
+                .execute();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.mfagate.core.policy;
+
+import dev.mfagate.core.Label;
+import dev.mfagate.core.LabelPattern;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Who is asking: the authenticated API token and, for a delegated request, the Zulip user it asks for.
+ *
+ * <p>The gateway builds a subject after it has authenticated the bearer token (the token store
+ * supplies id, scope and on-behalf permission) and parsed the on-behalf headers:
+ * <pre>{@code
+ * var token = new Subject.Token("bot-1", LabelPattern.parse("*"), true);
+ * Subject direct = Subject.direct(token);
+ * Subject asUser = Subject.onBehalf(token, new Subject.OnBehalf(42, Optional.of("ann@example.com"),
+ *         Set.of(7L), Set.of("acme")));
+ * }</pre>
+ * A subject states, it does not prove: group and channel membership are what the (trusted,
+ * authenticated) bot says. That is why the token's scope caps every on-behalf request.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param token the authenticated token
+ * @param onBehalf the Zulip user the token asks for, if this is a delegated request
+ */
+public record Subject(Token token, Optional<OnBehalf> onBehalf) {
+
+    /** Validates. */
+    public Subject {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(onBehalf, "onBehalf");
+    }
+
+    /** A request the token makes for itself. */
+    public static Subject direct(Token token) {
+        return new Subject(token, Optional.empty());
+    }
+
+    /** A request the token makes on behalf of a Zulip user. */
+    public static Subject onBehalf(Token token, OnBehalf user) {
+        return new Subject(token, Optional.of(Objects.requireNonNull(user, "user")));
+    }
+
+    /** Whether this is a delegated request. */
+    public boolean isOnBehalf() {
+        return onBehalf.isPresent();
+    }
+
+    /**
+     * The principal the request counts against for daily caps, rate limits and lockout:
+     * {@code user:<id>} for a delegated request, else {@code token:<id>}.
+     */
+    public String principalKey() {
+        return onBehalf.<String>map(u -> "user:" + u.userId()).orElseGet(() -> "token:" + token.tokenId());
+    }
+
+    /**
+     * An authenticated API token as policy sees it.
+     *
+     * @param tokenId the token's public id (never its secret)
+     * @param scope the labels the token may ever obtain; a ceiling for everything it asks
+     * @param mayActOnBehalf whether the token may ask on behalf of Zulip users (the bot's token)
+     */
+    public record Token(String tokenId, LabelPattern scope, boolean mayActOnBehalf) {
+        /** Validates. */
+        public Token {
+            Texts.checkTokenId(tokenId);
+            Objects.requireNonNull(scope, "scope");
+        }
+
+        /** Whether {@code label} is inside the token's scope. */
+        public boolean covers(Label label) {
+            return scope.matches(label);
+        }
+    }
+
+    /**
+     * The Zulip user a delegated request is for, with the memberships the bot reports.
+     *
+     * @param userId the Zulip user id (what rules match on)
+     * @param email the user's email, for the audit trail only; never used to match
+     * @param groupIds ids of the Zulip user groups the user is in
+     * @param channelNames names of the channels the user is subscribed to (normalised like
+     *     {@link Principal.ZulipChannel}: lower-case, no {@code #})
+     */
+    public record OnBehalf(long userId, Optional<String> email, Set<Long> groupIds, Set<String> channelNames) {
+
+        /** Validates and copies the sets. */
+        public OnBehalf {
+            Texts.checkId("user", userId);
+            Objects.requireNonNull(email, "email");
+            email.ifPresent(Texts::checkEmail);
+            groupIds = Set.copyOf(Objects.requireNonNull(groupIds, "groupIds"));
+            groupIds.forEach(g -> Texts.checkId("group", g));
+            channelNames = normaliseChannels(Objects.requireNonNull(channelNames, "channelNames"));
+        }
+
+        private static Set<String> normaliseChannels(Collection<String> names) {
+            return names.stream().map(Texts::channelName).collect(Collectors.toUnmodifiableSet());
+        }
+    }
+}

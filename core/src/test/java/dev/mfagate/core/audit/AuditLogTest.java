@@ -1,0 +1,270 @@
+package dev.mfagate.core.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.mfagate.core.crypto.ChainMac;
+import dev.mfagate.core.store.Database;
+import dev.mfagate.core.testing.PolicyTestDatabases;
+import dev.mfagate.core.testing.PolicyTestDatabases.Backend;
+import dev.mfagate.core.testing.RandomKeyChainMac;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
+
+class AuditLogTest {
+
+    @RegisterExtension
+    static final PolicyTestDatabases DBS = new PolicyTestDatabases();
+
+    static final Instant T0 = Instant.parse("2025-11-02T10:00:00.123456789Z");
+
+    final ChainMac mac = new RandomKeyChainMac();
+
+    static AuditEvent event(int i) {
+        return AuditEvent.builder(T0.plusSeconds(i), i % 3 == 0 ? Outcome.DENIED : Outcome.ALLOWED)
+                .requestId("req-" + i).route("GET /code").tokenId("bot-1")
+                .zulipUser(42L, "ann@example.com").label("acme-aws").reason(i % 3 == 0 ? "NO_MATCHING_RULE" : "rule:acme-team")
+                .ruleId(i % 3 == 0 ? null : "acme-team").remoteAddress("10.0.0.5").instanceId("gw-1").build();
+    }
+
+    /** Counts batches and entries per batch. */
+    static final class Recorder implements AuditLogListener {
+        final ConcurrentLinkedQueue<Integer> committed = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Integer> failed = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void batchCommitted(int entries, Duration commitLatency) {
+            committed.add(entries);
+        }
+
+        @Override
+        public void batchFailed(int entries, Exception cause) {
+            failed.add(entries);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void appendDurably_sequence_contiguousSeqsVerifiesAndExportsEveryField(Backend backend) {
+        Database db = DBS.fresh(backend).db();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
+            for (int i = 1; i <= 5; i++) {
+                assertThat(log.appendDurably(event(i))).isEqualTo(i);
+            }
+        }
+        assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.Intact(5));
+        List<AuditEntry> exported = new ArrayList<>();
+        new AuditExporter(db).forEach(Instant.EPOCH, T0.plusSeconds(100), exported::add);
+        assertThat(exported).extracting(AuditEntry::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(exported.get(2).event()).isEqualTo(event(3));
+        assertThat(exported.get(2).event().time()).isEqualTo(Instant.parse("2025-11-02T10:00:03.123456Z"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_200ConcurrentVirtualThreads_fewBatchesAndChainVerifies(Backend backend) throws Exception {
+        Database db = DBS.fresh(backend).db();
+        Recorder recorder = new Recorder();
+        Set<Long> seqs = new HashSet<>();
+        try (AuditLog log = AuditLog.builder(db, mac).listener(recorder).build()) {
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<java.util.concurrent.Future<Long>> results = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    int n = i;
+                    results.add(threads.submit(() -> log.appendDurably(event(n))));
+                }
+                for (var f : results) {
+                    seqs.add(f.get());
+                }
+            }
+        }
+        assertThat(seqs).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+        assertThat(recorder.committed.stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
+        assertThat(recorder.committed.size()).as("commits for 200 entries").isLessThan(50);
+        assertThat(recorder.failed).isEmpty();
+        assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.Intact(200));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_twoInstancesConcurrently_oneContiguousChain(Backend backend) throws Exception {
+        var store = DBS.fresh(backend);
+        Database a = store.db();
+        Database b = store.openAnother();
+        Set<Long> seqs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (AuditLog first = AuditLog.builder(a, mac).maxBatch(7).build();
+             AuditLog second = AuditLog.builder(b, mac).maxBatch(7).build();
+             var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> results = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                AuditLog log = i % 2 == 0 ? first : second;
+                int n = i;
+                results.add(threads.submit(() -> seqs.add(log.appendDurably(event(n)))));
+            }
+            for (var f : results) {
+                f.get();
+            }
+        }
+        assertThat(seqs).hasSize(120).allMatch(s -> s >= 1 && s <= 120);
+        assertThat(new AuditVerifier(b, mac).verify()).isEqualTo(new VerificationResult.Intact(120));
+    }
+
+    @Test
+    void append_databaseTurnsReadOnlyMidBatch_failsClosedNothingWrittenThenRecovers() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        AtomicBoolean readOnly = new AtomicBoolean();
+        Recorder recorder = new Recorder();
+        try (AuditLog log = AuditLog.builder(db, mac).listener(recorder)
+                .beforeHeadUpdate(h -> {
+                    if (readOnly.get()) {
+                        h.execute("PRAGMA query_only = ON");
+                    }
+                })
+                .build()) {
+            assertThat(log.appendDurably(event(1))).isEqualTo(1);
+
+            readOnly.set(true);
+            assertThatThrownBy(() -> log.appendDurably(event(2)))
+                    .isInstanceOf(AuditUnavailableException.class)
+                    .hasMessageContaining("cannot be written");
+            assertThat(recorder.failed).containsExactly(1);
+            assertThat(countEntries(db)).as("the entry inserted before the failure was rolled back").isEqualTo(1);
+            assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.Intact(1));
+
+            readOnly.set(false);
+            // The database becomes writable again: fresh connections, without query_only.
+            db.dataSource().getHikariPoolMXBean().softEvictConnections();
+            assertThat(log.appendDurably(event(3))).as("recovers from the stored head").isEqualTo(2);
+        }
+        assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.Intact(2));
+    }
+
+    @Test
+    void append_databaseClosed_auditUnavailable() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
+            db.close();
+            assertThatThrownBy(() -> log.appendDurably(event(1))).isInstanceOf(AuditUnavailableException.class);
+        }
+    }
+
+    @Test
+    void append_headRowDeleted_refusesAndVerifyReportsHeadMissing() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
+            log.appendDurably(event(1));
+            db.jdbi().useHandle(h -> h.execute("DELETE FROM audit_head"));
+            assertThatThrownBy(() -> log.appendDurably(event(2)))
+                    .isInstanceOf(AuditUnavailableException.class)
+                    .hasMessageContaining("head is missing");
+        }
+        assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.HeadMissing(1));
+    }
+
+    @Test
+    void append_afterClose_auditUnavailable() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        AuditLog log = AuditLog.builder(db, mac).build();
+        log.close();
+        assertThatThrownBy(() -> log.appendDurably(event(1)))
+                .isInstanceOf(AuditUnavailableException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void close_withQueuedEntries_writesThemAll() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        AuditLog log = AuditLog.builder(db, mac).maxBatch(3).build();
+        for (int i = 0; i < 20; i++) {
+            futures.add(log.append(event(i)));
+        }
+        log.close();
+        assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertThat(countEntries(db)).isEqualTo(20);
+    }
+
+    @Test
+    void append_queueFull_failsWithoutBlocking() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        AtomicBoolean release = new AtomicBoolean();
+        try (AuditLog log = AuditLog.builder(db, mac).queueCapacity(2).maxBatch(1)
+                .beforeHeadUpdate(h -> {
+                    while (!release.get()) {
+                        Thread.onSpinWait();
+                    }
+                }).build()) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                futures.add(log.append(event(i)));
+            }
+            release.set(true);
+            assertThat(futures).anySatisfy(f -> assertThatThrownBy(f::join)
+                    .isInstanceOf(CompletionException.class)
+                    .hasCauseInstanceOf(AuditUnavailableException.class)
+                    .hasMessageContaining("queue is full"));
+        }
+    }
+
+    @Test
+    void append_committed_logsOneJsonLinePerEntryWithoutSecrets() {
+        Logger auditLogger = (Logger) LoggerFactory.getLogger("dev.mfagate.audit");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        auditLogger.addAppender(appender);
+        try (AuditLog log = AuditLog.builder(DBS.fresh(Backend.SQLITE).db(), mac).build()) {
+            log.appendDurably(event(1));
+        } finally {
+            auditLogger.detachAppender(appender);
+        }
+        assertThat(appender.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).isEqualTo(
+                "{\"seq\":1,\"time\":\"2025-11-02T10:00:01.123456Z\",\"outcome\":\"ALLOWED\",\"request_id\":\"req-1\","
+                        + "\"route\":\"GET /code\",\"token_id\":\"bot-1\",\"zulip_user_id\":42,\"zulip_email\":\"ann@example.com\","
+                        + "\"label\":\"acme-aws\",\"reason\":\"rule:acme-team\",\"rule_id\":\"acme-team\","
+                        + "\"remote_address\":\"10.0.0.5\",\"instance_id\":\"gw-1\"}");
+    }
+
+    @Test
+    void export_timeRange_writesJsonLinesInRange() {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
+            for (int i = 1; i <= 6; i++) {
+                log.appendDurably(event(i));
+            }
+        }
+        StringWriter out = new StringWriter();
+        long n = new AuditExporter(db).export(T0.plusSeconds(2), T0.plusSeconds(5), out);
+        assertThat(n).isEqualTo(3);
+        assertThat(out.toString().lines()).hasSize(3).allMatch(l -> l.startsWith("{\"seq\":"));
+        assertThat(out.toString().lines().findFirst().orElseThrow()).contains("\"seq\":2,");
+    }
+
+    @Test
+    void auditEvent_controlCharactersAndLongText_sanitised() {
+        AuditEvent e = AuditEvent.builder(T0, Outcome.MALFORMED).label("acme\n-aws\u0000").detail("x".repeat(5000)).build();
+        assertThat(e.label()).isEqualTo("acme?-aws?");
+        assertThat(e.detail()).hasSize(AuditEvent.MAX_FIELD_LENGTH);
+    }
+
+    static long countEntries(Database db) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM audit_entry").mapTo(Long.class).one());
+    }
+}

@@ -1,0 +1,134 @@
+package dev.mfagate.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mfagate.core.LabelPattern;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class PolicyFileTest {
+
+    static final Instant AT = Instant.parse("2025-11-02T09:14:00Z");
+
+    static Rule rule(String id, String principal, String pattern) {
+        return Rule.of(id, Principal.parse(principal), LabelPattern.parse(pattern), "alice", AT);
+    }
+
+    @Test
+    void toYaml_rules_sortedStableAndRoundTrips() {
+        Rule b = new Rule("b-temp", Principal.parse("user:42"), LabelPattern.parse("*"),
+                Optional.of(Instant.parse("2026-01-31T00:00:00Z")), OptionalInt.of(20), "alice", AT);
+        Rule a = rule("a-team", "channel:acme", "acme-*");
+        PolicyFile file = PolicyFile.of(List.of(b, a));
+
+        String yaml = file.toYaml();
+
+        assertThat(yaml).isEqualTo("""
+                # mfagate policy (format 1). Rules are sorted by id; apply with the CLI, which shows the diff first.
+                version: 1
+                rules:
+                - id: "a-team"
+                  principal: "channel:acme"
+                  labels: "acme-*"
+                  created_by: "alice"
+                  created_at: "2025-11-02T09:14:00Z"
+                - id: "b-temp"
+                  principal: "user:42"
+                  labels: "*"
+                  expires_at: "2026-01-31T00:00:00Z"
+                  daily_cap: 20
+                  created_by: "alice"
+                  created_at: "2025-11-02T09:14:00Z"
+                """);
+        assertThat(PolicyFile.parse(yaml)).isEqualTo(file);
+        assertThat(PolicyFile.parse(yaml).toYaml()).isEqualTo(yaml);
+    }
+
+    @Test
+    void parse_minimalRule_defaultsInformationalFields() {
+        PolicyFile f = PolicyFile.parse("""
+                version: 1
+                rules:
+                  - id: acme-team
+                    principal: channel:acme
+                    labels: acme-*
+                """);
+        assertThat(f.rules()).singleElement().satisfies(r -> {
+            assertThat(r.createdBy()).isEqualTo(PolicyFile.UNKNOWN_CREATOR);
+            assertThat(r.principal()).isEqualTo(new Principal.ZulipChannel("acme"));
+        });
+    }
+
+    @Test
+    void parse_unknownField_rejected() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 1\nrules:\n  - id: a\n    principal: user:1\n    labels: '*'\n    deny: true\n"))
+                .hasMessageStartingWith("Invalid policy file").hasMessageContaining("deny");
+    }
+
+    @Test
+    void parse_duplicateIds_rejected() {
+        assertThatThrownBy(() -> PolicyFile.parse("""
+                version: 1
+                rules:
+                  - {id: a, principal: "user:1", labels: "*"}
+                  - {id: a, principal: "user:2", labels: "*"}
+                """)).hasMessageContaining("Duplicate rule id a");
+    }
+
+    @Test
+    void parse_badPrincipal_namesRuleAndProblem() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 1\nrules:\n  - {id: x1, principal: 'user:abc', labels: '*'}\n"))
+                .hasMessageContaining("rule #1 ('x1')").hasMessageContaining("Invalid user id");
+    }
+
+    @Test
+    void parse_missingLabels_namesField() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 1\nrules:\n  - {id: x1, principal: 'user:1'}\n"))
+                .hasMessageContaining("missing labels");
+    }
+
+    @Test
+    void parse_wrongVersion_rejected() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 2\nrules: []\n")).hasMessageContaining("version 2; must be 1");
+    }
+
+    @Test
+    void parse_capAsString_rejected() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 1\nrules:\n  - {id: x1, principal: 'user:1', labels: '*', daily_cap: 'ten'}\n"))
+                .hasMessageStartingWith("Invalid policy file");
+    }
+
+    @Test
+    void diff_addedRemovedChangedAndMetadataOnly_reportsGrantChangesOnly() {
+        Rule keep = rule("keep", "user:1", "*");
+        Rule keepOtherMeta = Rule.of("keep", Principal.parse("user:1"), LabelPattern.parse("*"), "bob", AT.plusSeconds(9));
+        Rule gone = rule("gone", "user:2", "*");
+        Rule before = rule("widen", "channel:acme", "acme-aws");
+        Rule after = rule("widen", "channel:acme", "acme-*");
+        Rule fresh = rule("fresh", "group:7", "beta-*");
+
+        PolicyDiff diff = PolicyDiff.between(List.of(keep, gone, before), List.of(keepOtherMeta, after, fresh));
+
+        assertThat(diff.added()).containsExactly(fresh);
+        assertThat(diff.removed()).containsExactly(gone);
+        assertThat(diff.changed()).containsExactly(new PolicyDiff.Change(before, after));
+        assertThat(diff.toText()).isEqualTo("""
+                - gone: user:2 -> *
+                ~ widen: channel:acme -> acme-aws
+                  -> widen: channel:acme -> acme-*
+                + fresh: group:7 -> beta-*
+                1 added, 1 removed, 1 changed
+                """);
+    }
+
+    @Test
+    void diff_identical_isEmpty() {
+        List<Rule> rules = List.of(rule("a", "user:1", "*"));
+        assertThat(PolicyDiff.between(rules, rules).isEmpty()).isTrue();
+        assertThat(PolicyDiff.between(rules, rules).toText()).isEqualTo("no changes\n");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.mfagate.core.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mfagate.core.testing.PolicyTestDatabases;
+import dev.mfagate.core.testing.PolicyTestDatabases.Backend;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class LockoutTrackerTest {
+
+    @RegisterExtension
+    static final PolicyTestDatabases DBS = new PolicyTestDatabases();
+
+    static final Instant T0 = Instant.parse("2025-11-02T10:00:00Z");
+    static final LockoutPolicy POLICY = LockoutPolicy.defaults();
+    static final String ANN = "user:42";
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void recordDenial_fifthInWindow_locksOutOnceFor15Minutes(Backend backend) {
+        LockoutTracker tracker = new LockoutTracker(DBS.fresh(backend).db(), POLICY);
+        for (int i = 1; i <= 4; i++) {
+            assertThat(tracker.recordDenial(ANN, T0.plusSeconds(i))).isEqualTo(new LockoutStatus.Open(i));
+        }
+        Instant fifth = T0.plusSeconds(5);
+        Instant until = fifth.plus(Duration.ofMinutes(15));
+
+        assertThat(tracker.recordDenial(ANN, fifth)).isEqualTo(new LockoutStatus.Locked(until, true));
+        assertThat(tracker.recordDenial(ANN, fifth.plusSeconds(1))).as("no extension, not started again")
+                .isEqualTo(new LockoutStatus.Locked(until, false));
+        assertThat(tracker.check(ANN, until.minusMillis(1))).isEqualTo(new LockoutStatus.Locked(until, false));
+        assertThat(tracker.check(ANN, until)).isEqualTo(new LockoutStatus.Open(0));
+        assertThat(tracker.recordDenial(ANN, until.plusSeconds(1))).as("a fresh window after the lockout").isEqualTo(new LockoutStatus.Open(1));
+        assertThat(tracker.check("user:43", T0)).isEqualTo(new LockoutStatus.Open(0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void recordDenial_spreadBeyondWindow_neverLocks(Backend backend) {
+        LockoutTracker tracker = new LockoutTracker(DBS.fresh(backend).db(), POLICY);
+        for (int i = 0; i < 12; i++) {
+            assertThat(tracker.recordDenial(ANN, T0.plus(Duration.ofMinutes(3L * i))).isLocked()).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void recordSuccess_afterDenials_clearsCount(Backend backend) {
+        LockoutTracker tracker = new LockoutTracker(DBS.fresh(backend).db(), POLICY);
+        for (int i = 0; i < 4; i++) {
+            tracker.recordDenial(ANN, T0);
+        }
+        tracker.recordSuccess(ANN, T0);
+        assertThat(tracker.check(ANN, T0)).isEqualTo(new LockoutStatus.Open(0));
+        assertThat(tracker.recordDenial(ANN, T0)).isEqualTo(new LockoutStatus.Open(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void recordDenial_concurrentOnTwoInstances_allCountedOneLockoutStart(Backend backend) throws Exception {
+        var store = DBS.fresh(backend);
+        LockoutTracker first = new LockoutTracker(store.db(), POLICY);
+        LockoutTracker second = new LockoutTracker(store.openAnother(), POLICY);
+        int started = 0;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<LockoutStatus>> results = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                LockoutTracker which = i % 2 == 0 ? first : second;
+                Instant at = T0.plusMillis(i);
+                results.add(threads.submit(() -> which.recordDenial(ANN, at)));
+            }
+            for (Future<LockoutStatus> f : results) {
+                if (f.get() instanceof LockoutStatus.Locked l && l.startedNow()) {
+                    started++;
+                }
+            }
+        }
+        assertThat(started).isEqualTo(1);
+        assertThat(second.check(ANN, T0.plusSeconds(1)).isLocked()).isTrue();
+        assertThat(first.check(ANN, T0.plusSeconds(1)).isLocked()).isTrue();
+    }
+
+    @Test
+    void locked_remainingAt_neverNegative() {
+        LockoutStatus.Locked l = new LockoutStatus.Locked(T0, false);
+        assertThat(l.remainingAt(T0.minusSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+        assertThat(l.remainingAt(T0.plusSeconds(5))).isEqualTo(Duration.ZERO);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.mfagate.gateway;
+
+import dev.mfagate.gateway.cli.MfagateCommand;
+
+/** The {@code mfagate} command: {@code java -jar mfagate.jar <command>}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_LOG_LEVEL") == null) {
+            // One-shot commands print their own results; only warnings from the libraries matter.
+            System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
+        }
+        int code = MfagateCommand.run(args);
+        if (code != 0 || !MfagateCommand.isServing(args)) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package dev.mfagate.gateway.cli;
+
+import dev.mfagate.core.Label;
+import dev.mfagate.core.seed.ImportInput;
+import dev.mfagate.core.seed.ImportedEntry;
+import dev.mfagate.core.seed.LabeledSeed;
+import dev.mfagate.core.seed.LabelMapping;
+import dev.mfagate.core.seed.SeedImportException;
+import dev.mfagate.core.seed.SeedImports;
+import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.store.DuplicateLabelException;
+import dev.mfagate.core.store.SeedInfo;
+import dev.mfagate.core.store.Store;
+import dev.mfagate.core.totp.TotpSeed;
+import java.io.ByteArrayOutputStream;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mfagate seed add|import|list|remove}. Seeds go in; no command shows one. */
+@Command(name = "seed", mixinStandardHelpOptions = true, description = "Add, import, list and remove seeds.",
+        subcommands = {SeedCommand.Add.class, SeedCommand.Import.class, SeedCommand.ListSeeds.class, SeedCommand.Remove.class})
+final class SeedCommand {
+
+    /** The most a seed input may be; a seed or a batch of URIs is far smaller. */
+    static final int MAX_STDIN_BYTES = 64 * 1024;
+
+    static Label label(String text) {
+        try {
+            return Label.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw UserError.badInput(e.getMessage());
+        }
+    }
+
+    /**
+     * Whether standard input is a terminal. Since JDK 22 {@code System.console()} is non-null even
+     * when streams are redirected and {@code Console.isTerminal()} tells; on JDK 21 a non-null
+     * console already means a terminal. Reflection keeps the build at {@code --release 21}.
+     */
+    static boolean isTerminal(Console console) {
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+
+    static String readStdin(String prompt) {
+        Console console = System.console();
+        if (console != null && isTerminal(console)) {
+            char[] typed = console.readPassword("%s", prompt);
+            if (typed == null) {
+                throw UserError.badInput("No seed given on standard input");
+            }
+            String s = new String(typed);
+            Arrays.fill(typed, '\0');
+            return s;
+        }
+        try {
+            InputStream in = System.in;
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            byte[] chunk = new byte[4096];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                buf.write(chunk, 0, n);
+                if (buf.size() > MAX_STDIN_BYTES) {
+                    throw UserError.badInput("Standard input is larger than " + MAX_STDIN_BYTES + " bytes; give one seed or URI list");
+                }
+            }
+            return buf.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw UserError.failure("Cannot read standard input: " + e.getClass().getSimpleName());
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Read one seed from standard input and store it encrypted under LABEL.",
+                    "The seed is a base32 secret or an otpauth://totp/ URI; it is never taken from the command line,",
+                    "so it stays out of shell history. Example: mfagate seed add acme-aws < seed.txt"})
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "LABEL", description = "The label, <client>-<service>, for example acme-aws.")
+        String label;
+
+        @Override
+        public Integer call() throws SeedImportException {
+            Label l = label(label);
+            TotpSeed seed = SeedParser.parse(readStdin("Seed (base32 or otpauth:// URI, not echoed): "));
+            try (Store s = store.open()) {
+                s.seeds().add(l, seed, Instant.now());
+            } catch (DuplicateLabelException e) {
+                throw UserError.badInput("Label " + l + " already has a seed; remove it first with 'mfagate seed remove " + l + "'");
+            } finally {
+                seed.destroy();
+            }
+            System.out.println("Added " + l + " (" + seed.parameters().algorithm() + ", " + seed.parameters().digits()
+                    + " digits, " + seed.parameters().periodSeconds() + " s).");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Import every seed in the given files, all or nothing.",
+                    "A file is a QR image (PNG/JPEG) or text with one URI per line: otpauth://totp/... or a",
+                    "Google Authenticator export otpauth-migration://offline?data=...; '-' reads standard input.",
+                    "Labels come from --label (in entry order) or --mapping FILE (lines 'ISSUER:ACCOUNT = label' or '#N = label')."})
+    static final class Import implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--label", paramLabel = "LABEL", description = "Label for the next entry, in order; repeat once per entry.")
+        List<String> labels = new ArrayList<>();
+
+        @Option(names = "--mapping", paramLabel = "FILE", description = "A file mapping entries to labels.")
+        Path mapping;
+
+        @Option(names = "--dry-run", description = "Check and show what would be imported; write nothing.")
+        boolean dryRun;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE", description = "QR images or text files with URIs; '-' for standard input.")
+        List<String> inputs;
+
+        @Override
+        public Integer call() throws SeedImportException, IOException {
+            if (mapping != null && !labels.isEmpty()) {
+                throw UserError.badInput("Give labels either with --label or with --mapping, not both");
+            }
+            List<ImportInput> sources = new ArrayList<>();
+            for (String in : inputs) {
+                sources.add(input(in));
+            }
+            List<ImportedEntry> entries = SeedImports.read(sources);
+            LabelMapping map = mapping != null ? LabelMapping.read(mapping) : LabelMapping.ofLabels(labels);
+            List<LabeledSeed> batch = map.assign(entries);
+            try {
+                if (!dryRun) {
+                    List<Map.Entry<Label, TotpSeed>> rows = batch.stream()
+                            .map(b -> Map.entry(b.label(), b.seed())).toList();
+                    try (Store s = store.open()) {
+                        s.seeds().addAll(rows, Instant.now());
+                    } catch (DuplicateLabelException e) {
+                        throw UserError.badInput(e.getMessage() + "; nothing was imported");
+                    }
+                }
+                for (LabeledSeed b : batch) {
+                    TotpSeed seed = b.seed();
+                    System.out.println((dryRun ? "Would import " : "Imported ") + b.label() + " ("
+                            + seed.issuer().orElse("-") + ", " + seed.parameters().algorithm() + ", "
+                            + seed.parameters().digits() + " digits, " + seed.parameters().periodSeconds() + " s)");
+                }
+                System.out.println((dryRun ? "Checked " : "Imported ") + batch.size() + " seeds; nothing else was written.");
+            } finally {
+                batch.forEach(b -> b.seed().destroy());
+            }
+            return ExitCodes.OK;
+        }
+
+        /** A QR image by its magic bytes (PNG, JPEG), else text with one URI per line; '-' is standard input. */
+        private static ImportInput input(String name) throws IOException {
+            if (name.equals("-")) {
+                return ImportInput.text("standard input", readStdin(""));
+            }
+            Path p = Path.of(name);
+            if (!Files.isRegularFile(p)) {
+                throw UserError.badInput("No such file: " + p);
+            }
+            byte[] head = new byte[4];
+            int n;
+            try (InputStream in = Files.newInputStream(p)) {
+                n = in.readNBytes(head, 0, 4);
+            }
+            boolean png = n == 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
+            boolean jpeg = n >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff;
+            if (png || jpeg) {
+                return ImportInput.image(p);
+            }
+            if (Files.size(p) > MAX_STDIN_BYTES) {
+                throw UserError.badInput("File " + p + " is larger than " + MAX_STDIN_BYTES + " bytes; not a seed export");
+            }
+            return ImportInput.text(p.toString(), Files.readString(p));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List labels and parameters (never secrets).")
+    static final class ListSeeds implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            try (Store s = store.open()) {
+                List<SeedInfo> seeds = s.seeds().list();
+                System.out.printf("%-40s %-7s %-6s %-7s %-24s %s%n", "LABEL", "ALG", "DIGITS", "PERIOD", "ISSUER", "ADDED");
+                for (SeedInfo i : seeds) {
+                    System.out.printf("%-40s %-7s %-6d %-7s %-24s %s%n", i.label(), i.algorithm(), i.digits(),
+                            i.periodSeconds() + "s", i.issuer() == null ? "-" : i.issuer(), i.createdAt());
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove the seed with LABEL.")
+    static final class Remove implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "LABEL")
+        String label;
+
+        @Override
+        public Integer call() {
+            Label l = label(label);
+            try (Store s = store.open()) {
+                if (!s.seeds().remove(l)) {
+                    throw UserError.badInput("No seed has the label " + l);
+                }
+            }
+            System.out.println("Removed " + l + ".");
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.mfagate.gateway.cli;
+
+import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.store.CreatedToken;
+import dev.mfagate.core.store.DuplicateTokenNameException;
+import dev.mfagate.core.store.Store;
+import dev.mfagate.core.store.TokenInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mfagate token create|list|revoke}: API tokens for callers of the gateway. */
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Create, list and revoke API tokens.",
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+final class TokenCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a token and print it once; only its hash is stored.")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "A unique name, such as zulip-bot or ci-deploy.")
+        String name;
+
+        @Option(names = "--labels", paramLabel = "PATTERN", defaultValue = "*",
+                description = "The labels this token may ever reach, a glob such as acme-* (default ${DEFAULT-VALUE}).")
+        String labels;
+
+        @Option(names = "--expires", paramLabel = "DURATION", converter = Durations.class,
+                description = "Expire after this long, for example 90d or 12h.")
+        Duration expires;
+
+        @Option(names = "--on-behalf", description = "Allow this token to ask on behalf of Zulip users (the bot's token).")
+        boolean onBehalf;
+
+        @Override
+        public Integer call() {
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+                throw UserError.badInput("Invalid token name; must be 1 to 64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
+            }
+            LabelPattern pattern;
+            try {
+                pattern = LabelPattern.parse(labels);
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput(e.getMessage());
+            }
+            Instant now = Instant.now();
+            try (Store s = store.open()) {
+                CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf,
+                        Optional.ofNullable(expires).map(now::plus), now);
+                System.err.println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
+                        + (onBehalf ? ", may act on behalf of Zulip users" : "")
+                        + (expires != null ? ", expires " + now.plus(expires) : "")
+                        + ". It is shown once; store it now:");
+                System.out.println(t.plaintext());
+            } catch (DuplicateTokenNameException e) {
+                throw UserError.badInput("A token named '" + name + "' already exists; pick another name or revoke it first");
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput(e.getMessage());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never the tokens themselves).")
+    static final class ListTokens implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            Instant now = Instant.now();
+            try (Store s = store.open()) {
+                System.out.printf("%-14s %-24s %-20s %-9s %-8s %s%n", "ID", "NAME", "LABELS", "ON-BEHALF", "STATE", "EXPIRES");
+                for (TokenInfo t : s.tokens().list()) {
+                    String state = t.revokedAt().isPresent() ? "revoked"
+                            : t.expiresAt().filter(e -> !e.isAfter(now)).isPresent() ? "expired" : "active";
+                    System.out.printf("%-14s %-24s %-20s %-9s %-8s %s%n", t.id(), t.name(), t.labelPattern(),
+                            t.onBehalfOf() ? "yes" : "no", state, t.expiresAt().map(Instant::toString).orElse("never"));
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by id or name.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "ID|NAME")
+        String idOrName;
+
+        @Override
+        public Integer call() {
+            try (Store s = store.open()) {
+                if (!s.tokens().revoke(idOrName, Instant.now())) {
+                    throw UserError.badInput("No active token has the id or name '" + idOrName + "'");
+                }
+            }
+            System.out.println("Revoked " + idOrName + ".");
+            return ExitCodes.OK;
+        }
+    }
+}

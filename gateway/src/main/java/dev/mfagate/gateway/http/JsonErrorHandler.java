@@ -1,0 +1,43 @@
+package dev.mfagate.gateway.http;
+
+import dev.mfagate.api.ErrorCode;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's error handler, replaced so that requests Jetty rejects before they reach a route
+ * (ambiguous or encoded path separators, over-long request lines, oversized headers, bad
+ * encodings) still get the gateway's JSON error body and never an HTML page or stack trace.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+
+    private static final HttpField JSON = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        if (status < 400) {
+            Object attr = request.getAttribute(ERROR_STATUS);
+            status = attr instanceof Integer i ? i : 500;
+        }
+        ErrorCode code = ErrorResponses.forStatus(status);
+        response.setStatus(status);
+        response.getHeaders().put(JSON);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), null)), callback);
+        return true;
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(JSON);
+        ErrorCode code = ErrorResponses.forStatus(status);
+        return ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), null));
+    }
+}

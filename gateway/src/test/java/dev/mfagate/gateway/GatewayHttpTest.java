@@ -1,0 +1,205 @@
+package dev.mfagate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mfagate.core.Label;
+import dev.mfagate.core.SecretBytes;
+import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.store.Store;
+import dev.mfagate.core.totp.HmacAlgorithm;
+import dev.mfagate.core.totp.TotpGenerator;
+import dev.mfagate.core.totp.TotpParameters;
+import dev.mfagate.core.totp.TotpSeed;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The HTTP API over a real socket, on a real store, with a fixed clock. */
+class GatewayHttpTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** 22:29:39 UTC: 21 s left in the 30 s step, as in the documented example. */
+    private static final Instant NOW = Instant.parse("2025-09-02T22:29:39Z");
+
+    @TempDir
+    Path dir;
+    private GatewayApp app;
+    private TotpSeed demoSeed;
+    private String fullToken;
+    private String acmeToken;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        Store store = Store.init(dir.resolve("data"));
+        byte[] key = new byte[20];
+        new SecureRandom().nextBytes(key);
+        demoSeed = TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT);
+        store.seeds().add(Label.parse("client-demo"), TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT), NOW);
+        store.seeds().add(Label.parse("acme-aws"), SeedParser.parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), NOW);
+        fullToken = store.tokens().create("full", "*", false, Optional.empty(), NOW).plaintext();
+        acmeToken = store.tokens().create("acme-only", "acme-*", false, Optional.empty(), NOW).plaintext();
+        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void stop() {
+        app.close();
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void totp_validToken_returnsOriginalShapeWithCodeOfThatInstant() throws Exception {
+        HttpResponse<String> r = get("/totp/client/demo", fullToken);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.get("client").asText()).isEqualTo("client");
+        assertThat(body.get("service").asText()).isEqualTo("demo");
+        assertThat(body.get("code").asText()).isEqualTo(TotpGenerator.codeAt(demoSeed, NOW)).matches("[0-9]{6}");
+        assertThat(body.get("valid_for").asInt()).isEqualTo(21);
+        assertThat(body.get("timestamp").asText()).isEqualTo("2025-09-02T22:29:39Z");
+        assertThat(body.has("next_code")).as("21 s left is above the 5 s threshold").isFalse();
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void code_labelQuery_returnsCodePeriodAndValidFor() throws Exception {
+        HttpResponse<String> r = get("/code?label=Client-Demo", fullToken);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.get("code").asText()).isEqualTo(TotpGenerator.codeAt(demoSeed, NOW));
+        assertThat(body.get("period").asInt()).isEqualTo(30);
+        assertThat(body.get("valid_for").asInt()).isEqualTo(21);
+    }
+
+    @Test
+    void totp_littleTimeLeft_addsNextCode() throws Exception {
+        app.close();
+        Instant late = Instant.parse("2025-09-02T22:29:57Z");
+        app = GatewayApp.start(Store.open(dir.resolve("data")), Map.of(),
+                new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024), Clock.fixed(late, ZoneOffset.UTC));
+        JsonNode body = JSON.readTree(get("/totp/client/demo", fullToken).body());
+        assertThat(body.get("valid_for").asInt()).isEqualTo(3);
+        assertThat(body.get("next_code").asText()).isEqualTo(TotpGenerator.codeAt(demoSeed, late.plusSeconds(30)));
+        assertThat(body.get("next_valid_for").asInt()).isEqualTo(30);
+        JsonNode code = JSON.readTree(get("/code?label=client-demo", fullToken).body());
+        assertThat(code.get("next_code").asText()).isEqualTo(body.get("next_code").asText());
+    }
+
+    @Test
+    void totp_noToken_401WithStableCode() throws Exception {
+        HttpResponse<String> r = get("/totp/client/demo", null);
+        assertError(r.statusCode(), r.body(), 401, "unauthenticated");
+    }
+
+    @Test
+    void totp_unknownToken_401() throws Exception {
+        HttpResponse<String> r = get("/totp/client/demo", "mfg_nope_" + "A".repeat(43));
+        assertError(r.statusCode(), r.body(), 401, "unauthenticated");
+    }
+
+    @Test
+    void totp_tokenOutsideItsLabelPattern_403() throws Exception {
+        HttpResponse<String> r = get("/totp/client/demo", acmeToken);
+        assertError(r.statusCode(), r.body(), 403, "forbidden");
+        HttpResponse<String> ok = get("/totp/acme/aws", acmeToken);
+        assertThat(ok.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void totp_unknownLabelInsideScope_404() throws Exception {
+        HttpResponse<String> r = get("/totp/acme/nothing", acmeToken);
+        assertError(r.statusCode(), r.body(), 404, "unknown_label");
+    }
+
+    @Test
+    void totp_unknownLabelOutsideScope_403NotRevealingExistence() throws Exception {
+        assertError(get("/totp/zzz/nothing", acmeToken), 403, "forbidden");
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                //            request target                                  status  code
+                Arguments.of("/totp/client/de$mo",                            400,    "invalid_label"),
+                Arguments.of("/totp/cli-ent/demo",                            400,    "invalid_label"),
+                Arguments.of("/totp/client/" + "a".repeat(65),                400,    "invalid_label"),
+                Arguments.of("/totp/client/de%2Fmo",                          400,    "invalid_label"),
+                Arguments.of("/totp/client/%2e%2e",                           400,    "invalid_label"),
+                Arguments.of("/totp/client/..",                               400,    "invalid_label"),
+                Arguments.of("/totp/%2e%2e/%2e%2e",                           400,    "bad_request"),
+                Arguments.of("/totp/client/de%00mo",                          400,    "bad_request"),
+                Arguments.of("/totp/client/d%C3%A9mo",                        400,    "invalid_label"),
+                Arguments.of("/code",                                         400,    "bad_request"),
+                Arguments.of("/code?label=",                                  400,    "invalid_label"),
+                Arguments.of("/code?label=a-b&label=c-d",                     400,    "bad_request"),
+                Arguments.of("/code?label=client/demo",                       400,    "invalid_label"),
+                Arguments.of("/code?label=%00",                               400,    "invalid_label"),
+                Arguments.of("/code?label=" + "x".repeat(20_000),             414,    "uri_too_long"),
+                Arguments.of("/nowhere",                                      404,    "not_found"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformed")
+    void request_malformed_clearJsonErrorNever500(String target, int status, String code) throws Exception {
+        RawHttp.Response r = RawHttp.get(app.port(), target, "Authorization: Bearer " + fullToken);
+        assertError(r.status(), r.body(), status, code);
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("<html");
+    }
+
+    @Test
+    void request_hugeHeader_431Json() throws Exception {
+        RawHttp.Response r = RawHttp.get(app.port(), "/totp/client/demo", "X-Big: " + "y".repeat(20_000));
+        assertError(r.status(), r.body(), 431, "headers_too_large");
+    }
+
+    @Test
+    void labels_scopedToken_listsOnlyItsLabels() throws Exception {
+        JsonNode body = JSON.readTree(get("/labels", acmeToken).body());
+        assertThat(body.get("labels")).extracting(JsonNode::asText).containsExactly("acme-aws");
+    }
+
+    @Test
+    void errorBody_neverContainsACode() throws Exception {
+        String code = TotpGenerator.codeAt(demoSeed, NOW);
+        assertThat(get("/totp/client/demo", acmeToken).body()).doesNotContain(code);
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
+        assertError(r.statusCode(), r.body(), status, code);
+    }
+
+    private static void assertError(int actualStatus, String body, int status, String code) throws Exception {
+        assertThat(actualStatus).as("status for body %s", body).isEqualTo(status);
+        JsonNode node = JSON.readTree(body);
+        assertThat(node.at("/error/code").asText()).isEqualTo(code);
+        assertThat(node.at("/error/message").asText()).isNotBlank();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.mfagate.gateway;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Runs the shipped {@code mfagate.jar} as a separate process, as an operator would. */
+final class MfagateProcess {
+
+    record Result(int exitCode, String out, String err) {
+        /** Standard error as lines, without the JVM's own warnings. */
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.startsWith("WARNING:")).toList();
+        }
+    }
+
+    static Path jar() {
+        String p = System.getProperty("mfagate.jar");
+        if (p == null || !Files.isRegularFile(Path.of(p))) {
+            throw new IllegalStateException("mfagate.jar not built; run the tests with 'mvnw verify' (property mfagate.jar=" + p + ")");
+        }
+        return Path.of(p);
+    }
+
+    static List<String> command(Path dataDir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        if (dataDir != null && args.length > 0 && !List.of(args).contains("--demo")) {
+            cmd.add("--data-dir");
+            cmd.add(dataDir.toString());
+        }
+        return cmd;
+    }
+
+    /** Runs to completion with {@code stdin} as standard input. */
+    static Result run(Path dataDir, String stdin, String... args) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command(dataDir, args));
+        pb.environment().remove("MFAGATE_DATA_DIR");
+        pb.environment().keySet().removeIf(k -> k.startsWith("MFAGATE_SEED_"));
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        var out = p.getInputStream().readAllBytes();
+        var err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("mfagate " + String.join(" ", args) + " did not finish");
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /** A running {@code mfagate serve}. */
+    static final class Server implements AutoCloseable {
+        private static final Pattern LISTENING = Pattern.compile("mfagate listening on http://([^\\s]+)");
+        final Process process;
+        final String baseUrl;
+        final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        Server(Path dataDir, Map<String, String> env, String... args) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command(dataDir, args)).redirectErrorStream(true);
+            pb.environment().remove("MFAGATE_DATA_DIR");
+            pb.environment().putAll(env);
+            process = pb.start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String url = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String line;
+            while (System.nanoTime() < deadline && (line = r.readLine()) != null) {
+                output.add(line);
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    url = "http://" + m.group(1);
+                    break;
+                }
+            }
+            if (url == null) {
+                process.destroyForcibly();
+                throw new IllegalStateException("serve did not start: " + String.join("\n", output));
+            }
+            baseUrl = url;
+            Thread drain = new Thread(() -> {
+                try {
+                    String l;
+                    while ((l = r.readLine()) != null) {
+                        output.add(l);
+                    }
+                } catch (IOException e) {
+                    // process ended
+                }
+            }, "serve-output");
+            drain.setDaemon(true);
+            drain.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
