@@ -3,9 +3,11 @@ package dev.mfagate.bot;
 import dev.mfagate.bot.zulip.ZulipException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -30,6 +32,20 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--env-file", paramLabel = "FILE", description = "A .env file of settings. Default: ./.env if it exists.")
     Path envFile;
 
+    private final Map<String, String> environment;
+    private final PrintStream err;
+
+    /** The command for this process: its environment and standard error. */
+    public Main() {
+        this(System.getenv(), System.err);
+    }
+
+    /** The command with an explicit environment and error stream (tests). */
+    Main(Map<String, String> environment, PrintStream err) {
+        this.environment = environment;
+        this.err = err;
+    }
+
     /** Entry point. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -37,13 +53,13 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path rc = zuliprc != null ? zuliprc : envPath("ZULIP_CONFIG");
+        Path rc = zuliprc != null ? zuliprc : envPath(environment, "ZULIP_CONFIG");
         Path env = envFile != null ? envFile : (Files.isRegularFile(Path.of(".env")) ? Path.of(".env") : null);
         BotConfig config;
         try {
-            config = BotConfig.load(System.getenv(), env, rc);
+            config = BotConfig.load(environment, env, rc);
         } catch (ConfigException e) {
-            System.err.println("mfagate-bot: " + e.getMessage());
+            err.println("mfagate-bot: " + e.getMessage());
             return 2;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
@@ -58,13 +74,13 @@ public final class Main implements Callable<Integer> {
             }
             bot.start();
         } catch (ZulipException e) {
-            System.err.println("mfagate-bot: cannot start: " + e.getMessage());
+            err.println("mfagate-bot: cannot start: " + e.getMessage());
             if (admin != null) {
                 admin.close();
             }
             return 1;
         } catch (java.io.IOException e) {
-            System.err.println("mfagate-bot: cannot open the admin port (MFAGATE_BOT_ADMIN_PORT): " + e.getMessage());
+            err.println("mfagate-bot: cannot open the admin port (MFAGATE_BOT_ADMIN_PORT): " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -84,8 +100,8 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private static Path envPath(String name) {
-        String v = System.getenv(name);
+    private static Path envPath(Map<String, String> environment, String name) {
+        String v = environment.get(name);
         return v == null || v.isBlank() ? null : Path.of(v);
     }
 }
