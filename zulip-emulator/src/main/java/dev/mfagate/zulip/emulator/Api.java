@@ -60,6 +60,8 @@ final class Api {
         route(routes, HandlerType.DELETE, "/events", this::deleteQueue, "queue_id");
         route(routes, HandlerType.POST, "/messages", this::sendMessage, "type", "to", "content", "topic", "subject",
                 "queue_id", "local_id", "read_by_sender");
+        route(routes, HandlerType.GET, "/messages", this::getMessages, "anchor", "include_anchor", "num_before", "num_after",
+                "narrow", "client_gravatar", "apply_markdown", "use_first_unread_anchor", "message_ids", "allow_empty_topic_name");
         route(routes, HandlerType.GET, "/messages/{message_id}", this::getMessage, "apply_markdown", "allow_empty_topic_name");
         route(routes, HandlerType.PATCH, "/messages/{message_id}", this::editMessage, "topic", "propagate_mode",
                 "send_notification_to_old_thread", "send_notification_to_new_thread", "content", "stream_id");
@@ -119,6 +121,7 @@ final class Api {
         boolean bulkDeletion = capabilities != null && capabilities.path("bulk_message_deletion").asBoolean(false);
         realm.lock.lock();
         try {
+            narrow.requireKnownOperands(realm);
             EventQueue q = realm.register(caller.id, eventTypes == null ? null : Set.copyOf(eventTypes), narrow,
                     applyMarkdown, clientGravatar, bulkDeletion);
             ObjectNode body = Json.success();
@@ -331,6 +334,103 @@ final class Api {
         } finally {
             realm.lock.unlock();
         }
+    }
+
+    /** Zulip's sentinel for {@code anchor=newest}: larger than any message id. */
+    static final long LARGER_THAN_MAX_MESSAGE_ID = 10_000_000_000_000_000L;
+    private static final int MAX_MESSAGES_PER_FETCH = 5000;
+
+    /** {@code GET /messages}: a window of the caller's messages around an anchor, or the messages with given ids. */
+    private ObjectNode getMessages(Context ctx, Realm.UserRec caller, Params p) {
+        boolean applyMarkdown = p.bool("apply_markdown", true);
+        boolean clientGravatar = p.bool("client_gravatar", true);
+        boolean includeAnchor = p.bool("include_anchor", true);
+        boolean firstUnread = p.bool("use_first_unread_anchor", false);
+        p.bool("allow_empty_topic_name", false);
+        Narrow narrow = Narrow.parse(p.json("narrow"));
+        JsonNode messageIds = p.json("message_ids");
+        String anchorText = p.string("anchor");
+        Integer numBefore = p.integer("num_before");
+        Integer numAfter = p.integer("num_after");
+        realm.lock.lock();
+        try {
+            narrow.requireKnownOperands(realm);
+            List<Realm.MessageRec> candidates = new ArrayList<>();
+            for (Realm.MessageRec m : realm.allMessages()) {
+                boolean visible = narrow.terms.isEmpty() ? realm.receivers(m).contains(caller.id) : realm.canAccess(caller.id, m);
+                if (!m.deleted && visible && narrow.matches(m, realm, caller.id)) {
+                    candidates.add(m);
+                }
+            }
+            ObjectNode body = Json.success();
+            ArrayNode messages = body.putArray("messages");
+            if (messageIds != null) {
+                if (anchorText != null || numBefore != null || numAfter != null) {
+                    throw ZulipError.badRequest("Unsupported parameter combination: anchor, message_ids");
+                }
+                Set<Integer> wanted = new LinkedHashSet<>();
+                messageIds.forEach(n -> wanted.add(n.asInt()));
+                candidates.stream().filter(m -> wanted.contains(m.id))
+                        .forEach(m -> messages.add(messageForList(m, caller, applyMarkdown, clientGravatar)));
+                return body;
+            }
+            if (numBefore == null) {
+                throw ZulipError.missingArgument("num_before");
+            }
+            if (numAfter == null) {
+                throw ZulipError.missingArgument("num_after");
+            }
+            if (numBefore < 0 || numAfter < 0) {
+                throw ZulipError.badRequest("num_before and num_after must not be negative");
+            }
+            if (numBefore + numAfter > MAX_MESSAGES_PER_FETCH) {
+                throw ZulipError.badRequest("Too many messages requested (maximum " + MAX_MESSAGES_PER_FETCH + ").");
+            }
+            long anchor = anchor(anchorText, firstUnread, candidates, caller.id);
+            List<Realm.MessageRec> before = candidates.stream().filter(m -> m.id < anchor).toList();
+            List<Realm.MessageRec> after = candidates.stream().filter(m -> m.id > anchor).toList();
+            Realm.MessageRec atAnchor = candidates.stream().filter(m -> m.id == anchor).findFirst().orElse(null);
+            List<Realm.MessageRec> window = new ArrayList<>(before.subList(Math.max(0, before.size() - numBefore), before.size()));
+            if (atAnchor != null && includeAnchor) {
+                window.add(atAnchor);
+            }
+            window.addAll(after.subList(0, Math.min(numAfter, after.size())));
+            window.forEach(m -> messages.add(messageForList(m, caller, applyMarkdown, clientGravatar)));
+            body.put("anchor", anchor);
+            body.put("found_anchor", atAnchor != null);
+            body.put("found_oldest", before.size() <= numBefore);
+            body.put("found_newest", after.size() <= numAfter);
+            body.put("history_limited", false);
+            return body;
+        } finally {
+            realm.lock.unlock();
+        }
+    }
+
+    private long anchor(String text, boolean firstUnread, List<Realm.MessageRec> candidates, int userId) {
+        if (text == null && !firstUnread) {
+            throw ZulipError.missingArgument("anchor");
+        }
+        String anchor = text == null ? "first_unread" : text;
+        return switch (anchor) {
+            case "newest" -> LARGER_THAN_MAX_MESSAGE_ID;
+            case "oldest" -> 0;
+            case "first_unread" -> candidates.stream()
+                    .filter(m -> !m.flags.getOrDefault(userId, Set.of("read")).contains("read"))
+                    .mapToLong(m -> m.id).findFirst().orElse(LARGER_THAN_MAX_MESSAGE_ID);
+            default -> {
+                if (!anchor.matches("[0-9]{1,18}")) {
+                    throw ZulipError.badRequest("Invalid anchor");
+                }
+                yield Long.parseLong(anchor);
+            }
+        };
+    }
+
+    private ObjectNode messageForList(Realm.MessageRec m, Realm.UserRec caller, boolean applyMarkdown, boolean clientGravatar) {
+        ObjectNode message = Views.message(realm, m, caller.id, applyMarkdown, clientGravatar, true);
+        message.set("flags", realm.flagsOf(m, caller.id));
+        return message;
     }
 
     private ObjectNode editMessage(Context ctx, Realm.UserRec caller, Params p) {

@@ -54,6 +54,41 @@ final class Narrow {
         return new Narrow(List.copyOf(terms));
     }
 
+    /** Refuses, as Zulip does, a narrow naming a user or channel that does not exist. Caller holds the realm lock. */
+    void requireKnownOperands(Realm realm) {
+        for (Term t : terms) {
+            switch (t.operator()) {
+                case "channel", "stream" -> {
+                    boolean known = t.operand().isInt() ? realm.channel(t.operand().asInt()) != null
+                            : realm.channelByName(t.operand().asText()) != null;
+                    if (!known) {
+                        throw new ZulipError(400, "BAD_NARROW", "Invalid narrow operator: unknown channel");
+                    }
+                }
+                case "sender", "dm", "pm-with" -> {
+                    List<JsonNode> operands = new ArrayList<>();
+                    if (t.operand().isArray()) {
+                        t.operand().forEach(operands::add);
+                    } else if (t.operand().isTextual() && !t.operator().equals("sender")) {
+                        for (String email : t.operand().asText().split(",")) {
+                            operands.add(com.fasterxml.jackson.databind.node.TextNode.valueOf(email.trim()));
+                        }
+                    } else {
+                        operands.add(t.operand());
+                    }
+                    for (JsonNode user : operands) {
+                        boolean known = user.isInt() ? realm.user(user.asInt()) != null : realm.userByEmail(user.asText()) != null;
+                        if (!known) {
+                            throw new ZulipError(400, "BAD_NARROW", "Invalid narrow operator: unknown user");
+                        }
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** Never throws: an operand that names nobody (e.g. a user who no longer exists) simply matches nothing. */
     boolean matches(Realm.MessageRec m, Realm realm, int viewerId) {
         for (Term t : terms) {
             if (matches(t, m, realm, viewerId) == t.negated()) {
@@ -83,14 +118,19 @@ final class Narrow {
         java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
         ids.add(viewerId);
         if (operand.isArray()) {
-            operand.forEach(n -> ids.add(n.isInt() ? n.asInt() : realm.userIdByEmail(n.asText())));
+            operand.forEach(n -> ids.add(n.isInt() ? n.asInt() : idOrNobody(realm, n.asText())));
         } else if (operand.isInt()) {
             ids.add(operand.asInt());
         } else {
             for (String email : operand.asText().split(",")) {
-                ids.add(realm.userIdByEmail(email.trim()));
+                ids.add(idOrNobody(realm, email.trim()));
             }
         }
         return ids;
+    }
+
+    private static int idOrNobody(Realm realm, String email) {
+        Realm.UserRec user = realm.userByEmail(email);
+        return user == null ? -1 : user.id;
     }
 }

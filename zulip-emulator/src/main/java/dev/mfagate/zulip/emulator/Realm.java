@@ -63,7 +63,7 @@ final class Realm {
     private final long queueTimeoutNanos;
     private boolean closing;
     final String realmName;
-    String realmUrl = "http://127.0.0.1";
+    volatile String realmUrl = "http://127.0.0.1";
 
     static final class UserRec {
         final int id;
@@ -258,8 +258,14 @@ final class Realm {
                 throw new IllegalArgumentException("email '" + email + "' is already in use");
             }
             int id = nextUserId++;
-            users.put(id, new UserRec(id, email, fullName, isBot, newApiKey(), clock.instant()));
+            UserRec user = new UserRec(id, email, fullName, isBot, newApiKey(), clock.instant());
+            users.put(id, user);
             groups.get(roleGroups.get(Role.MEMBER)).members.add(id);
+            emit(q -> true, "realm_user", q -> {
+                ObjectNode e = event("realm_user", "add");
+                e.set("person", Views.user(user, q.clientGravatar));
+                return e;
+            });
             return id;
         } finally {
             lock.unlock();

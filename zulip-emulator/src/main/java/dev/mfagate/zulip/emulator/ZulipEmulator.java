@@ -3,11 +3,12 @@ package dev.mfagate.zulip.emulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A stand-in Zulip server over real HTTP, for tests and the local demo. It serves the part of Zulip's REST
- * API that a chat bot uses (register, event long-poll, send/get/edit/delete messages, reactions, users,
- * channels, subscriptions, user groups, server settings) under {@code /api/v1}, with HTTP Basic
+ * API that a chat bot uses (register, event long-poll, send/get/edit/delete messages, message history,
+ * reactions, users, channels, subscriptions, user groups, server settings) under {@code /api/v1}, with HTTP Basic
  * authentication ({@code email:api_key}), the error shapes of Zulip's OpenAPI description, and a
  * {@code Date} header from a settable {@link Clock}.
  *
@@ -42,14 +43,14 @@ import org.slf4j.LoggerFactory;
  * findings with {@link #validationReport()} or fail a test with {@link #assertNoSpecViolations()}.
  *
  * <p>Out of scope, refused with Zulip's error shape rather than faked: endpoints not listed above (404),
- * moving messages between topics or channels, custom emoji, narrows other than those a bot uses,
- * fetching message history ({@code GET /messages}), and Markdown beyond paragraphs (with
- * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting changes emit no
- * {@code realm} events, and users added after registration emit no {@code realm_user} events.
+ * moving messages between topics or channels, custom emoji, narrows other than those a bot uses (search,
+ * {@code has:}, {@code near:}, …), and Markdown beyond paragraphs (with
+ * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting, role and
+ * activation changes emit no {@code realm}/{@code realm_user} update events; a new user emits
+ * {@code realm_user} {@code add}.
  */
 public final class ZulipEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZulipEmulator.class);
-    private static final String DROPPED = "mfagate.dropped";
     private static final String INJECTED_ERROR = "mfagate.injected-error";
 
     private final Realm realm;
@@ -59,7 +60,7 @@ public final class ZulipEmulator implements AutoCloseable {
     private final Duration heartbeat;
     private final boolean validate;
     private final List<SpecViolation> violations = Collections.synchronizedList(new ArrayList<>());
-    private volatile int validatedExchanges;
+    private final AtomicInteger validatedExchanges = new AtomicInteger();
     private volatile UnaryOperator<ObjectNode> responseMutator;
     private Javalin app;
     private volatile boolean closed;
@@ -160,6 +161,8 @@ public final class ZulipEmulator implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
+            // Faults are drawn in front of Javalin, so that a dropped connection never reaches it.
+            cfg.jetty.modifyServer(server -> server.setHandler(new FaultHandler(faults, realm::clock)));
             cfg.jetty.addConnector((server, httpConfig) -> {
                 // The Date header comes from the emulator's clock (set in the before-handler), not Jetty's.
                 httpConfig.setSendDateHeader(false);
@@ -178,13 +181,13 @@ public final class ZulipEmulator implements AutoCloseable {
                 }
                 respond(ctx, e.status, e.body());
             });
-            cfg.routes.exception(ConnectionDropped.class, (e, ctx) -> ctx.attribute(DROPPED, Boolean.TRUE));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
                 respond(ctx, 500, new ZulipError(500, "BAD_REQUEST", "Internal server error").body());
             });
             cfg.routes.error(404, ctx -> {
-                if (ctx.attribute(DROPPED) == null && !ctx.result().startsWith("{")) {
+                String result = ctx.result();
+                if (result == null || !result.startsWith("{")) {
                     respond(ctx, 404, new ZulipError(404, "BAD_REQUEST",
                             "Not emulated: " + ctx.method() + " " + ctx.path()).body());
                 }
@@ -230,7 +233,7 @@ public final class ZulipEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- the organisation
 
-    /** Adds an active user with role member and a fresh 32-character API key; returns the user id. */
+    /** Adds an active user with role member and a fresh 32-character API key (emits {@code realm_user} {@code add}); returns the user id. */
     public int addUser(String fullName, String email, boolean isBot) {
         return realm.addUser(fullName, email, isBot);
     }
@@ -469,7 +472,7 @@ public final class ZulipEmulator implements AutoCloseable {
 
     /** How many exchanges have been checked against the description. */
     public int validatedExchangeCount() {
-        return validatedExchanges;
+        return validatedExchanges.get();
     }
 
     /**
@@ -485,7 +488,7 @@ public final class ZulipEmulator implements AutoCloseable {
         List<SpecViolation> found = validationReport();
         if (!found.isEmpty()) {
             throw new AssertionError(found.size() + " exchange(s) broke Zulip's OpenAPI description ("
-                    + validatedExchanges + " checked):\n  "
+                    + validatedExchanges.get() + " checked):\n  "
                     + found.stream().map(SpecViolation::toString).collect(Collectors.joining("\n  ")));
         }
     }
@@ -497,15 +500,6 @@ public final class ZulipEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- request pipeline
 
-    /** Thrown after the connection has been closed on purpose; nothing more is sent. */
-    static final class ConnectionDropped extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ConnectionDropped() {
-            super("connection dropped by fault injection", null, false, false);
-        }
-    }
-
     private void beforeRequest(Context ctx) throws Exception {
         Clock clock = realm.clock();
         ctx.header("Date", Views.httpDate(clock.instant()));
@@ -514,12 +508,7 @@ public final class ZulipEmulator implements AutoCloseable {
             return;
         }
         String apiPath = path.substring(Api.PREFIX.length());
-        FaultKind fault = faults.draw(ctx.method().name(), apiPath, clock.instant());
-        if (fault == FaultKind.DROP_CONNECTION) {
-            ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel()
-                    .abort(new IOException("connection dropped by fault injection"));
-            throw new ConnectionDropped();
-        }
+        FaultKind fault = ctx.attribute(FaultHandler.ATTRIBUTE);
         if (fault == FaultKind.SLOW) {
             Thread.sleep(faults.slowDelay().toMillis());
         }
@@ -566,7 +555,7 @@ public final class ZulipEmulator implements AutoCloseable {
         }
         String decoded;
         try {
-            decoded = new String(java.util.Base64.getDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8);
+            decoded = new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ZulipError.unauthorized("Invalid authorization header for basic auth");
         }
@@ -604,7 +593,7 @@ public final class ZulipEmulator implements AutoCloseable {
     }
 
     private void afterRequest(Context ctx) {
-        if (!validate || ctx.attribute(DROPPED) != null) {
+        if (!validate) {
             return;
         }
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -617,7 +606,7 @@ public final class ZulipEmulator implements AutoCloseable {
                 injected ? 0 : ctx.statusCode(), ctx.res().getContentType(), ctx.result());
         List<SpecViolation> found = ZulipSpecValidator.shared().validate(exchange);
         violations.addAll(found);
-        validatedExchanges++;
+        validatedExchanges.incrementAndGet();
         if (!found.isEmpty()) {
             LOG.warn("Spec violations in {} {}: {}", ctx.method(), ctx.path(), found);
         }

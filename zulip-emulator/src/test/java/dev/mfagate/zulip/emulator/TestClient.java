@@ -86,7 +86,13 @@ final class TestClient {
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode body = response.body().isEmpty() ? MAPPER.createObjectNode() : MAPPER.readTree(response.body());
+        JsonNode body;
+        try {
+            body = response.body().isEmpty() ? MAPPER.createObjectNode() : MAPPER.readTree(response.body());
+        } catch (IOException notJson) {
+            // Not an IOException to the caller: a test expecting a dropped connection must not pass on a bad body.
+            throw new AssertionError("response is not JSON: " + response.statusCode() + " " + response.body(), notJson);
+        }
         return new Reply(response.statusCode(), body, response.headers());
     }
 

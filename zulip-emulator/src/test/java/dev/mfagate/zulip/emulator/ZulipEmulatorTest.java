@@ -203,7 +203,27 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void groupMembershipChange_emitsUserGroupEvents() throws Exception {
+    void register_withNarrowNamingUnknownUser_isRefused() throws Exception {
+        Reply reply = botClient.post("/register", "narrow", "[[\"dm\",\"nobody@example.com\"]]");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body().get("msg").asText()).isEqualTo("Invalid narrow operator: unknown user");
+    }
+
+    @Test
+    void register_withConversationNarrow_receivesOnlyThatConversation() throws Exception {
+        String queue = botClient.register("narrow", "[[\"dm\",\"alice@example.com\"]]");
+        zulip.sendDirectMessage(bob, List.of(bot), "from bob");
+        zulip.sendDirectMessage(alice, List.of(bot), "from alice");
+        zulip.sendDirectMessage(alice, List.of(bot, bob), "group");
+
+        Reply reply = botClient.get("/events", "queue_id", queue, "last_event_id", "-1", "dont_block", "true");
+
+        assertThat(reply.body().get("events").findValuesAsText("content")).containsExactly("from alice");
+    }
+
+    @Test
+    void changeGroupMembers_withRegisteredQueue_emitsUserGroupEvents() throws Exception {
         String queue = botClient.register("event_types", "[\"user_group\"]");
 
         zulip.addGroupMembers(admins, List.of(bob));
@@ -218,7 +238,19 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void subscriptionChange_emitsSubscriptionEvents() throws Exception {
+    void addUser_afterRegistration_emitsRealmUserAdd() throws Exception {
+        String queue = botClient.register("event_types", "[\"realm_user\"]");
+
+        int carol = zulip.addUser("Carol", "carol@example.com", false);
+        Reply reply = botClient.get("/events", "queue_id", queue, "last_event_id", "-1", "dont_block", "true");
+
+        JsonNode event = reply.body().get("events").get(0);
+        assertThat(event.get("op").asText()).isEqualTo("add");
+        assertThat(event.get("person").get("user_id").asInt()).isEqualTo(carol);
+    }
+
+    @Test
+    void changeSubscriptions_withRegisteredQueue_emitsSubscriptionEvents() throws Exception {
         String queue = botClient.register("event_types", "[\"subscription\"]");
 
         zulip.subscribe(bob, "client");
@@ -305,6 +337,40 @@ class ZulipEmulatorTest {
         assertThat(message.get("content").asText()).isEqualTo("second");
         assertThat(message.get("edit_history").get(0).get("prev_content").asText()).isEqualTo("first");
         assertThat(message.has("last_edit_timestamp")).isTrue();
+    }
+
+    @Test
+    void getMessages_newestDirectMessages_returnsWindowAfterQueueLoss() throws Exception {
+        zulip.sendDirectMessage(alice, List.of(bot), "one");
+        zulip.sendChannelMessage(alice, "client", "aws", "in the channel");
+        zulip.sendDirectMessage(alice, List.of(bot), "two");
+        zulip.sendDirectMessage(alice, List.of(bob), "not for the bot");
+
+        Reply reply = botClient.get("/messages", "anchor", "newest", "num_before", "10", "num_after", "0",
+                "narrow", "[{\"operator\":\"is\",\"operand\":\"dm\"}]", "apply_markdown", "false");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("messages").findValuesAsText("content")).containsExactly("one", "two");
+        assertThat(reply.body().get("found_newest").asBoolean()).isTrue();
+        assertThat(reply.body().get("found_oldest").asBoolean()).isTrue();
+        assertThat(reply.body().get("messages").get(0).get("flags")).isEmpty();
+    }
+
+    @Test
+    void getMessages_aroundAnchor_honoursCounts() throws Exception {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            ids.add(zulip.sendDirectMessage(alice, List.of(bot), "m" + i));
+        }
+
+        Reply reply = botClient.get("/messages", "anchor", Integer.toString(ids.get(2)), "num_before", "1", "num_after", "1",
+                "apply_markdown", "false");
+        Reply missing = botClient.get("/messages", "anchor", "newest");
+
+        assertThat(reply.body().get("messages").findValuesAsText("content")).containsExactly("m2", "m3", "m4");
+        assertThat(reply.body().get("found_anchor").asBoolean()).isTrue();
+        assertThat(reply.body().get("found_newest").asBoolean()).isFalse();
+        assertThat(missing.code()).isEqualTo("REQUEST_VARIABLE_MISSING");
     }
 
     @Test
@@ -454,6 +520,7 @@ class ZulipEmulatorTest {
         assertThat(reply.body()).isEqualTo(json("{\"result\":\"error\",\"code\":\"UNAUTHORIZED\","
                 + "\"msg\":\"Missing authorization header for basic auth\"}"));
         assertThat(reply.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"zulip\"");
+        assertThat(zulip.validatedExchangeCount()).as("a refused request is checked too").isEqualTo(1);
     }
 
     @Test
@@ -479,7 +546,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void dateHeader_followsEmulatorClock() throws Exception {
+    void anyRequest_withSkewedClock_dateHeaderFollowsIt() throws Exception {
         Instant skewed = Instant.parse("2030-01-02T03:04:05Z");
         zulip.setClock(Clock.fixed(skewed, ZoneOffset.UTC));
 
@@ -491,7 +558,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void usersAndChannels_describeTheOrganisation() throws Exception {
+    void readEndpoints_asBot_describeTheOrganisation() throws Exception {
         int channel = zulip.channelId("client");
 
         JsonNode me = botClient.get("/users/me").body();
@@ -524,7 +591,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void privateChannel_isInvisibleToNonSubscribers() throws Exception {
+    void privateChannel_forNonSubscriber_isInvisible() throws Exception {
         int secret = zulip.addChannel("secret", "", true);
         zulip.subscribe(alice, "secret");
 
@@ -536,7 +603,7 @@ class ZulipEmulatorTest {
     }
 
     @Test
-    void unknownEndpoint_answersZulipErrorShape() throws Exception {
+    void request_toUnemulatedEndpoint_answersZulipErrorShape() throws Exception {
         Reply reply = botClient.get("/realm/emoji");
 
         assertThat(reply.status()).isEqualTo(404);
