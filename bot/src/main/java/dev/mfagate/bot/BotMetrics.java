@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code mfagate_bot_events_received_total{type}}, {@code mfagate_bot_replies_sent_total{kind}},
  * {@code mfagate_bot_reconnects_total}, {@code mfagate_bot_errors_total{kind}},
  * {@code mfagate_bot_clock_skew_seconds}, {@code mfagate_bot_in_flight_messages},
- * {@code mfagate_bot_reply_seconds} (message received to reply sent), plus the JVM's.
+ * {@code mfagate_bot_reply_seconds} (message received to reply sent), {@code mfagate_bot_gateway_request_seconds}
+ * (gateway round trips), plus the JVM's.
  * Thread-safe.
  */
 public final class BotMetrics {
@@ -27,12 +28,15 @@ public final class BotMetrics {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter reconnects;
     private final Timer replyTime;
+    private final Timer gatewayTime;
 
     /** Registers the bot's meters and the JVM binders on {@code registry}. */
     public BotMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.reconnects = Counter.builder("mfagate.bot.reconnects").description("Zulip event queue re-registrations").register(registry);
         this.replyTime = Timer.builder("mfagate.bot.reply").description("From a message reaching the bot to its reply being sent")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.gatewayTime = Timer.builder("mfagate.bot.gateway.request").description("Round trips to the gateway that got an HTTP answer")
                 .publishPercentiles(0.5, 0.99).register(registry);
         Gauge.builder("mfagate.bot.clock.skew", clockSkewMillis, v -> v.get() / 1000.0).baseUnit("seconds")
                 .description("Local clock minus the Zulip server's Date header").register(registry);
@@ -72,6 +76,11 @@ public final class BotMetrics {
 
     Timer replyTime() {
         return replyTime;
+    }
+
+    /** The gateway round-trip timer. */
+    public Timer gatewayTime() {
+        return gatewayTime;
     }
 
     AtomicInteger inFlight() {

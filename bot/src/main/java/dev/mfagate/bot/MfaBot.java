@@ -100,7 +100,7 @@ public final class MfaBot implements AutoCloseable {
                 metrics.error("zulip_" + kind);
             }
         });
-        this.gateway = new GatewayClient(config.gatewayUrl(), config.gatewayToken(), config.requestTimeout());
+        this.gateway = new GatewayClient(config.gatewayUrl(), config.gatewayToken(), config.requestTimeout(), metrics.gatewayTime()::record);
         this.membership = new Membership(zulip, config.membershipCacheTtl());
         this.expiry = new ReplyExpiry(zulip, config.expiryAction(), metrics, clock);
         this.inFlightPermits = new Semaphore(config.maxInFlight());

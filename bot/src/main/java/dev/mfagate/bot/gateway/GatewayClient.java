@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -40,9 +41,16 @@ public final class GatewayClient {
     private final String authorization;
     private final Duration timeout;
     private final HttpClient http;
+    private final Consumer<Duration> onRoundTrip;
 
     /** A client for the gateway at {@code baseUrl}, authenticating with {@code token}. */
     public GatewayClient(URI baseUrl, Secret token, Duration timeout) {
+        this(baseUrl, token, timeout, d -> { });
+    }
+
+    /** As above, reporting the duration of every round trip that got an HTTP answer to {@code onRoundTrip} (metrics). */
+    public GatewayClient(URI baseUrl, Secret token, Duration timeout, Consumer<Duration> onRoundTrip) {
+        this.onRoundTrip = Objects.requireNonNull(onRoundTrip, "onRoundTrip");
         this.base = Objects.requireNonNull(baseUrl, "baseUrl").toString().replaceAll("/+$", "");
         this.authorization = "Bearer " + Objects.requireNonNull(token, "token").reveal();
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -95,7 +103,9 @@ public final class GatewayClient {
         String lastProblem = "no attempt";
         for (int attempt = 0; attempt < CONNECTION_TRIES; attempt++) {
             try {
+                long start = System.nanoTime();
                 HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                onRoundTrip.accept(Duration.ofNanos(System.nanoTime() - start));
                 return interpret(response, type);
             } catch (IOException e) {
                 lastProblem = e.getClass().getSimpleName();

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A small typed client for the parts of Zulip's REST API the bot uses, on {@code java.net.http}.
@@ -57,6 +59,7 @@ public final class ZulipClient implements AutoCloseable {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ZulipClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USER_AGENT = "mfagate-bot/0.1";
 
@@ -293,6 +296,9 @@ public final class ZulipClient implements AutoCloseable {
             }
             failures++;
             listener.onRetry(kind);
+            if (Integer.bitCount(failures) == 1) { // 1st, 2nd, 4th, 8th... failure of this call: visible, not flooding
+                LOG.warn("Zulip {} {} failed ({}); retrying in {} ms, attempt {}", method, template(path), kind, wait.toMillis(), failures);
+            }
             if (System.nanoTime() + wait.toNanos() > deadline) {
                 throw new ZulipException(0, "RETRIES_EXHAUSTED", method + " " + template(path) + " failed " + failures
                         + " times (last: " + kind + "); retry budget spent");
