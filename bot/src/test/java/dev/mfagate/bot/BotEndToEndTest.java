@@ -74,6 +74,9 @@ class BotEndToEndTest {
         zulip.subscribe(bot, "ops");
         zulip.subscribe(ada, "ops");
         zulip.subscribe(grace, "ops");
+        // A channel name with a comma and non-ASCII letters: the on-behalf header must carry it intact.
+        zulip.addChannel("équipe, nord");
+        zulip.subscribe(ada, "équipe, nord");
     }
 
     private void startBot(Map<String, String> overrides) throws Exception {
