@@ -1,9 +1,9 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.core.Label;
+import dev.mfagate.core.policy.Subject;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Optional;
 import java.util.SortedSet;
 
 /**
@@ -18,8 +18,8 @@ public interface AccessControl {
      * @throws dev.mfagate.gateway.http.ApiException with {@code forbidden}, {@code on_behalf_not_permitted},
      *     {@code rate_limited} or {@code locked_out} when it is not
      */
-    void authorize(RequestRecord request, Caller caller, Optional<OnBehalf> onBehalf, Label label, Instant now);
+    void authorize(RequestRecord request, Subject subject, Label label, Instant now);
 
     /** Exactly the labels among {@code all} that {@link #authorize} would allow (ignoring rate limits). */
-    SortedSet<Label> allowed(Caller caller, Optional<OnBehalf> onBehalf, Collection<Label> all, Instant now);
+    SortedSet<Label> allowed(Subject subject, Collection<Label> all, Instant now);
 }

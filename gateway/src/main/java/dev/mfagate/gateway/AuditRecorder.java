@@ -15,4 +15,7 @@ public interface AuditRecorder {
      *     committed: the caller must then not return a code (fail closed)
      */
     void recordDurably(RequestRecord request, String outcome, String reason);
+
+    /** Records that {@code principalKey} was just locked out until {@code until}, durably. */
+    void recordLockout(RequestRecord request, String principalKey, java.time.Instant until);
 }

@@ -1,49 +1,156 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.core.Label;
-import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.audit.AuditLog;
+import dev.mfagate.core.policy.Authorizer;
+import dev.mfagate.core.policy.Subject;
+import dev.mfagate.core.ratelimit.LockoutPolicy;
+import dev.mfagate.core.ratelimit.LockoutTracker;
+import dev.mfagate.core.ratelimit.RateLimitConfig;
+import dev.mfagate.core.ratelimit.RateLimiter;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The running gateway: the store, the HTTP server and everything between them, wired once.
+ * The running gateway: the store, the audit log, the policy and the HTTP server, wired once.
  *
- * <p>Lifecycle: {@link #start} opens, {@link #close} stops accepting requests, lets in-flight
- * ones finish, flushes the audit trail and closes the store.
+ * <p>Lifecycle: {@link #start} opens; {@link #close} stops accepting requests and lets in-flight
+ * ones finish, then drains the audit log (every queued entry committed) and closes the store.
  */
 public final class GatewayApp implements AutoCloseable {
 
-    private final Store store;
-    private final GatewayServer server;
+    /**
+     * How the gateway decides and limits.
+     *
+     * @param rateLimits per principal+label, per principal and per token
+     * @param lockout how many denials lock a principal out, and for how long
+     * @param instanceId names this process in audit entries
+     * @param metricsEnabled whether Prometheus metrics are recorded and served on {@code /metrics}
+     * @param ntp the NTP server to compare the clock with, or null for no check
+     * @param maxClockSkew the largest skew before readiness turns degraded
+     */
+    public record Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId, boolean metricsEnabled,
+                          String ntp, Duration maxClockSkew) {
 
-    private GatewayApp(Store store, GatewayServer server) {
-        this.store = store;
-        this.server = server;
+        /** Options without a clock check. */
+        public Options(RateLimitConfig rateLimits, LockoutPolicy lockout, String instanceId, boolean metricsEnabled) {
+            this(rateLimits, lockout, instanceId, metricsEnabled, null, Duration.ofSeconds(5));
+        }
+        /** Validates presence. */
+        public Options {
+            Objects.requireNonNull(rateLimits, "rateLimits");
+            Objects.requireNonNull(lockout, "lockout");
+            Objects.requireNonNull(instanceId, "instanceId");
+        }
+
+        /** Documented defaults; the instance id is this host's name. */
+        public static Options defaults() {
+            return new Options(RateLimitConfig.defaults(), LockoutPolicy.defaults(), defaultInstanceId(), true);
+        }
+
+        static String defaultInstanceId() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
+            } catch (java.net.UnknownHostException e) {
+                return "pid:" + ProcessHandle.current().pid();
+            }
+        }
     }
 
-    /** Wires and starts the gateway on {@code store}, which it owns from now on. */
+    private final Store store;
+    private final AuditLog auditLog;
+    private final GatewayServer server;
+    private final ClockCheck clockCheck;
+
+    private GatewayApp(Store store, AuditLog auditLog, GatewayServer server, ClockCheck clockCheck) {
+        this.store = store;
+        this.auditLog = auditLog;
+        this.server = server;
+        this.clockCheck = clockCheck;
+    }
+
+    /** Wires and starts the gateway on {@code store}, which it owns from now on, with default options. */
     public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings) {
-        return start(store, environmentSeeds, settings, Clock.systemUTC());
+        return start(store, environmentSeeds, settings, Options.defaults(), Clock.systemUTC());
     }
 
     /** As {@link #start(Store, Map, GatewayServer.Settings)}, reading time from {@code clock} (tests pass a fixed one). */
     public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
                                    Clock clock) {
-        Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
-                .map(t -> new Caller(t.id(), t.name(), LabelPattern.parse(t.labelPattern()), t.onBehalfOf()));
-        AccessControl access = new ScopeAccessControl();
-        AuditRecorder audit = (request, outcome, reason) -> { };
-        GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
-                new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock));
+        return start(store, environmentSeeds, settings, Options.defaults(), clock);
+    }
+
+    /** Wires and starts the gateway with explicit options. */
+    public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
+                                   Options options, Clock clock) {
+        AuditLog auditLog = null;
+        ClockCheck clockCheck = null;
         try {
+            GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
+            java.util.concurrent.atomic.AtomicReference<String> auditState = new java.util.concurrent.atomic.AtomicReference<>("ok");
+            auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
+                    .listener(new dev.mfagate.core.audit.AuditLogListener() {
+                        @Override
+                        public void batchCommitted(int entries, java.time.Duration commitTime) {
+                            auditState.set("ok");
+                            metrics.batchCommitted(entries, commitTime);
+                        }
+
+                        @Override
+                        public void batchFailed(int entries, Exception cause) {
+                            auditState.set("last batch failed: " + cause.getClass().getSimpleName());
+                            metrics.batchFailed(entries, cause);
+                        }
+                    })
+                    .build();
+            if (metrics.enabled()) {
+                store.database().dataSource().setMetricRegistry(metrics.registry());
+            }
+            Readiness readiness = new Readiness()
+                    .require("store", () -> storeCheck(store))
+                    .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
+                    .require("audit", auditState::get);
+            if (options.ntp() != null) {
+                String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
+                clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,
+                        options.maxClockSkew(), Duration.ofMinutes(5), metrics).start();
+                readiness.degradeOn("clock", clockCheck::state);
+            }
+            AuditRecorder audit = new AuditLogRecorder(auditLog, clock, options.instanceId());
+            Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
+                    .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
+            AccessControl access = settings.demo()
+                    ? new ScopeAccessControl()
+                    : new PolicyAccessControl(Authorizer.open(store.database()),
+                            RateLimiter.forDatabase(store.database(), options.rateLimits(), clock),
+                            new LockoutTracker(store.database(), options.lockout()), audit);
+            GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
+                    new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness, metrics));
             server.start();
+            return new GatewayApp(store, auditLog, server, clockCheck);
         } catch (RuntimeException e) {
+            if (clockCheck != null) {
+                clockCheck.close();
+            }
+            if (auditLog != null) {
+                auditLog.close();
+            }
             store.close();
             throw e;
         }
-        return new GatewayApp(store, server);
+    }
+
+    private static String storeCheck(Store store) {
+        try {
+            Integer one = store.database().jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            return one == 1 ? "ok" : "unexpected answer";
+        } catch (RuntimeException e) {
+            return "unreachable: " + e.getClass().getSimpleName();
+        }
     }
 
     /** The bound port. */
@@ -51,9 +158,18 @@ public final class GatewayApp implements AutoCloseable {
         return server.port();
     }
 
+    /** The store this gateway serves from. */
+    public Store store() {
+        return store;
+    }
+
     @Override
     public void close() {
+        if (clockCheck != null) {
+            clockCheck.close();
+        }
         server.close();
+        auditLog.close();
         store.close();
     }
 }

@@ -6,14 +6,25 @@ import dev.mfagate.api.LabelsResponse;
 import dev.mfagate.api.OnBehalfOf;
 import dev.mfagate.api.TotpResponse;
 import dev.mfagate.core.Label;
+import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.policy.Subject;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.core.totp.TotpWindow;
 import dev.mfagate.gateway.http.ApiException;
+import dev.mfagate.gateway.http.ClientAddresses;
+import dev.mfagate.gateway.http.NetworkOptions;
+import dev.mfagate.gateway.http.PemKeyStores;
 import dev.mfagate.gateway.http.ErrorResponses;
 import dev.mfagate.gateway.http.JsonErrorHandler;
 import dev.mfagate.gateway.http.RequestIds;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Clock;
@@ -40,6 +51,14 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
     private static final String RECORD = "mfagate.request";
+    /** The API description, served as it is in the {@code api} module. */
+    private static final byte[] OPENAPI = loadOpenApi();
+    /** The most connections served at once; more wait in the accept queue. */
+    private static final int MAX_CONNECTIONS = 2048;
+    /** How long a stop waits for in-flight requests. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** The one caller of demo mode: any label, directly or on behalf. */
+    private static final Subject.Token DEMO_TOKEN = new Subject.Token("demo", LabelPattern.ALL, true);
 
     /**
      * Server settings.
@@ -49,8 +68,16 @@ public final class GatewayServer implements AutoCloseable {
      * @param nextCodeThreshold below this many seconds left, responses also carry the next code
      * @param demo whether requests need no token (demo mode only)
      * @param maxRequestBodyBytes the largest request body accepted
+     * @param network address allow-list, trusted proxies, TLS and timeouts
      */
-    public record Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes) {
+    public record Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes,
+                           NetworkOptions network) {
+
+        /** Settings with {@link NetworkOptions#defaults()}. */
+        public Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes) {
+            this(host, port, nextCodeThreshold, demo, maxRequestBodyBytes, NetworkOptions.defaults());
+        }
+
         /** Validates ranges. */
         public Settings {
             Objects.requireNonNull(host, "host");
@@ -59,6 +86,24 @@ public final class GatewayServer implements AutoCloseable {
             }
             if (nextCodeThreshold.isNegative()) {
                 throw new IllegalArgumentException("Invalid next-code threshold; must not be negative");
+            }
+            Objects.requireNonNull(network, "network");
+            if (!network.tls() && !network.allowPlainHttpOffLoopback() && !isLoopback(host)) {
+                throw new IllegalArgumentException("Refusing plain HTTP on " + host + ", which is not a loopback address: give"
+                        + " --tls-cert and --tls-key, or --allow-plain-http when a TLS proxy or VPN is in front");
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            try {
+                for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                    if (!a.isLoopbackAddress()) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("Cannot resolve the listen address " + host);
             }
         }
     }
@@ -71,19 +116,25 @@ public final class GatewayServer implements AutoCloseable {
      * @param access the policy decision point
      * @param audit the durable audit trail
      * @param clock the only clock the gateway reads
+     * @param readiness the checks behind {@code /readyz}
+     * @param metrics where counters and timers go ({@link GatewayMetrics#disabled()} for none)
      */
     public record Components(SeedLookup seeds, Authenticator authenticator, AccessControl access,
-                             AuditRecorder audit, Clock clock) {
+                             AuditRecorder audit, Clock clock, Readiness readiness, GatewayMetrics metrics) {
     }
 
     private final Settings settings;
     private final Components components;
     private final Javalin app;
+    private final ClientAddresses addresses;
 
     /** Builds the server; nothing listens until {@link #start()}. */
     public GatewayServer(Settings settings, Components components) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.components = Objects.requireNonNull(components, "components");
+        this.addresses = new ClientAddresses(settings.network());
+        NetworkOptions net = settings.network();
+        SslContextFactory.Server ssl = net.tls() ? sslContext(net) : null;
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -92,14 +143,40 @@ public final class GatewayServer implements AutoCloseable {
             cfg.jetty.port = settings.port();
             cfg.http.maxRequestSize = settings.maxRequestBodyBytes();
             cfg.http.defaultContentType = "application/json";
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // Bounds what many idle or slow clients can hold; idle timeouts close the stragglers.
+                server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
+                server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
+            });
             cfg.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
                 http.setRequestHeaderSize(8 * 1024);
+                http.setIdleTimeout(net.idleTimeout().toMillis());
+                if (ssl != null) {
+                    http.addCustomizer(new SecureRequestCustomizer(false));
+                }
+            });
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector connector = ssl == null
+                        ? new ServerConnector(server, new HttpConnectionFactory(http))
+                        : new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+                connector.setHost(settings.host());
+                connector.setPort(settings.port());
+                connector.setIdleTimeout(net.idleTimeout().toMillis());
+                return connector;
             });
             cfg.routes.before(this::beginRequest);
+            cfg.routes.after(this::endRequest);
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(OPENAPI));
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(components.metrics().scrape()));
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+            cfg.routes.get("/readyz", ctx -> {
+                Readiness.Report report = components.readiness().report();
+                ctx.status(report.ready() ? 200 : 503).json(java.util.Map.of("status", report.status(), "checks", report.checks()));
+            });
             cfg.routes.get("/totp/{client}/{service}", this::totp);
             cfg.routes.get("/code", this::code);
             cfg.routes.get("/labels", this::labels);
@@ -109,6 +186,17 @@ public final class GatewayServer implements AutoCloseable {
             cfg.routes.error(405, ctx -> onBareStatus(ctx, 405));
             cfg.routes.error(413, ctx -> onBareStatus(ctx, 413));
         });
+    }
+
+    private static byte[] loadOpenApi() {
+        try (var in = dev.mfagate.api.ErrorCode.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json missing from the api module");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Starts listening. */
@@ -127,12 +215,47 @@ public final class GatewayServer implements AutoCloseable {
         app.stop();
     }
 
+    private static final java.util.Set<String> UNAUDITED = java.util.Set.of("/healthz", "/readyz", "/metrics", "/openapi.json");
+    private static final java.util.Set<String> ROUTES = java.util.Set.of("/healthz", "/readyz", "/metrics", "/openapi.json",
+            "/totp/{client}/{service}", "/code", "/labels");
+
+    private void endRequest(Context ctx) {
+        RequestRecord rec = ctx.attribute(RECORD);
+        if (rec != null) {
+            // Unmatched paths share one series, so junk paths cannot explode the metric's cardinality.
+            String route = ROUTES.contains(rec.route) ? rec.route : "other";
+            components.metrics().httpRequest(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - rec.startNanos);
+        }
+        org.slf4j.MDC.remove("request_id");
+    }
+
     private void beginRequest(Context ctx) {
         String requestId = RequestIds.acceptOrCreate(ctx.header(OnBehalfOf.REQUEST_ID));
+        org.slf4j.MDC.put("request_id", requestId);
         ctx.header(OnBehalfOf.REQUEST_ID, requestId);
         ctx.header("Cache-Control", "no-store");
-        RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), ctx.ip(), components.clock().instant());
+        if (settings.network().tls()) {
+            ctx.header("Strict-Transport-Security", "max-age=31536000");
+        }
+        String client = addresses.client(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), client, components.clock().instant());
         ctx.attribute(RECORD, rec);
+        if (!addresses.isAllowed(client)) {
+            throw new ApiException(ErrorCode.ADDRESS_NOT_ALLOWED, "Your address is not on this gateway's allow-list");
+        }
+    }
+
+    private static SslContextFactory.Server sslContext(NetworkOptions net) {
+        char[] password = RequestIds.create().toCharArray();
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        try {
+            ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot read the TLS files: " + e.getClass().getSimpleName() + " " + e.getMessage());
+        }
+        ssl.setKeyStorePassword(new String(password));
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return ssl;
     }
 
     /** The path as sent, cut short: only routes' own handlers replace it with their template. */
@@ -142,41 +265,44 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private boolean isAudited(RequestRecord rec) {
-        return !rec.route.equals("/healthz");
+        return !UNAUDITED.contains(rec.route);
     }
 
-    private Caller authenticate(Context ctx, RequestRecord rec) {
+    private Subject.Token authenticate(Context ctx, RequestRecord rec) {
         if (settings.demo()) {
-            rec.tokenId = "demo";
-            return Caller.demo();
+            rec.tokenId = DEMO_TOKEN.tokenId();
+            return DEMO_TOKEN;
         }
         String auth = ctx.header("Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() > 512) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "Send Authorization: Bearer <token>");
         }
         String token = auth.substring(7).strip();
-        Caller caller = components.authenticator().authenticate(token, components.clock().instant())
+        Subject.Token t = components.authenticator().authenticate(token, components.clock().instant())
                 .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED, "Unknown, expired or revoked token"));
-        rec.tokenId = caller.tokenId();
-        return caller;
+        rec.tokenId = t.tokenId();
+        return t;
     }
 
-    private Optional<OnBehalf> onBehalf(Context ctx, Caller caller, RequestRecord rec) {
-        Optional<OnBehalf> ob = OnBehalf.fromHeaders(ctx::header);
-        ob.ifPresent(o -> rec.onBehalf = o);
-        if (ob.isPresent() && !caller.mayActOnBehalf()) {
+    /** The subject of the request: the token, and the user it acts for when the headers name one. */
+    private Subject subject(Context ctx, Subject.Token token, RequestRecord rec) {
+        Optional<Subject.OnBehalf> ob = OnBehalfHeaders.fromHeaders(ctx::header);
+        if (ob.isEmpty()) {
+            return Subject.direct(token);
+        }
+        rec.onBehalf = ob.get();
+        if (!token.mayActOnBehalf()) {
             throw new ApiException(ErrorCode.ON_BEHALF_NOT_PERMITTED, "This token may not act on behalf of users");
         }
-        return ob;
+        return Subject.onBehalf(token, ob.get());
     }
 
     private void totp(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         rec.route = "/totp/{client}/{service}";
-        Caller caller = authenticate(ctx, rec);
+        Subject.Token token = authenticate(ctx, rec);
         Label label = parseLabel(rec, ctx.pathParam("client"), ctx.pathParam("service"));
-        Optional<OnBehalf> ob = onBehalf(ctx, caller, rec);
-        TotpWindow w = issue(rec, caller, ob, label);
+        TotpWindow w = issue(rec, subject(ctx, token, rec), label);
         Integer nextValid = w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
         ctx.json(new TotpResponse(label.client(), label.service(), w.code(), w.validForSeconds(),
                 w.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(), w.nextCode().orElse(null), nextValid));
@@ -185,14 +311,13 @@ public final class GatewayServer implements AutoCloseable {
     private void code(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         rec.route = "/code";
-        Caller caller = authenticate(ctx, rec);
+        Subject.Token token = authenticate(ctx, rec);
         List<String> values = ctx.queryParams("label");
         if (values.size() != 1) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "Give exactly one label query parameter, for example ?label=acme-aws");
         }
         Label label = parseLabel(rec, values.get(0));
-        Optional<OnBehalf> ob = onBehalf(ctx, caller, rec);
-        TotpWindow w = issue(rec, caller, ob, label);
+        TotpWindow w = issue(rec, subject(ctx, token, rec), label);
         Integer nextValid = w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
         ctx.json(new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null), nextValid));
     }
@@ -200,10 +325,9 @@ public final class GatewayServer implements AutoCloseable {
     private void labels(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         rec.route = "/labels";
-        Caller caller = authenticate(ctx, rec);
-        Optional<OnBehalf> ob = onBehalf(ctx, caller, rec);
+        Subject subject = subject(ctx, authenticate(ctx, rec), rec);
         Instant now = components.clock().instant();
-        List<String> allowed = components.access().allowed(caller, ob, components.seeds().labels(), now)
+        List<String> allowed = components.access().allowed(subject, components.seeds().labels(), now)
                 .stream().map(Label::value).toList();
         components.audit().recordDurably(rec, "ALLOWED", "list_labels");
         rec.audited = true;
@@ -231,15 +355,16 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Authorise, find the seed, commit the audit entry, and only then compute the code. */
-    private TotpWindow issue(RequestRecord rec, Caller caller, Optional<OnBehalf> ob, Label label) {
+    private TotpWindow issue(RequestRecord rec, Subject subject, Label label) {
         Instant now = components.clock().instant();
         // Authorise before looking the label up, so a caller cannot learn which labels exist.
-        components.access().authorize(rec, caller, ob, label, now);
+        components.access().authorize(rec, subject, label, now);
         TotpSeed seed = components.seeds().find(label)
                 .orElseThrow(() -> new ApiException(ErrorCode.UNKNOWN_LABEL, "No seed has the label " + label.value()));
         try {
             components.audit().recordDurably(rec, "ALLOWED", "code_issued");
             rec.audited = true;
+            components.metrics().codeIssued(label.value());
             return TotpGenerator.window(seed, now, settings.nextCodeThreshold());
         } finally {
             seed.destroy();
@@ -249,6 +374,7 @@ public final class GatewayServer implements AutoCloseable {
     private void onApiException(ApiException e, Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         ErrorCode code = e.code();
+        // When the audit trail itself is down there is nowhere to record the refusal; the log has it.
         if (rec != null && !rec.audited && isAudited(rec) && code != ErrorCode.AUDIT_UNAVAILABLE) {
             try {
                 components.audit().recordDurably(rec, outcomeOf(code), code.wireCode());
@@ -256,6 +382,13 @@ public final class GatewayServer implements AutoCloseable {
             } catch (ApiException auditDown) {
                 code = auditDown.code();
                 e = auditDown;
+            }
+        }
+        if (code.httpStatus() >= 400 && code.httpStatus() < 500 && code != ErrorCode.NOT_FOUND) {
+            String reason = rec != null && rec.reason != null ? rec.reason : code.wireCode();
+            components.metrics().denied(reason);
+            if (code == ErrorCode.RATE_LIMITED || code == ErrorCode.LOCKED_OUT) {
+                components.metrics().rateLimitHit(reason);
             }
         }
         e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));

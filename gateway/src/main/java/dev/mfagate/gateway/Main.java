@@ -14,6 +14,10 @@ public final class Main {
             // One-shot commands print their own results; only warnings from the libraries matter.
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
         }
+        if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_AUDIT_LOG") == null) {
+            // Operator changes still go on the audit chain; echoing them to the terminal adds nothing.
+            System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
+        }
         int code = MfagateCommand.run(args);
         if (code != 0 || !MfagateCommand.isServing(args)) {
             System.exit(code);

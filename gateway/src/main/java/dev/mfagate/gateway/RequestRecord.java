@@ -1,5 +1,6 @@
 package dev.mfagate.gateway;
 
+import dev.mfagate.core.policy.Subject;
 import java.time.Instant;
 
 /**
@@ -11,9 +12,14 @@ public final class RequestRecord {
     String route;
     final String remoteAddress;
     final Instant receivedAt;
+    final long startNanos = System.nanoTime();
     String tokenId;
-    OnBehalf onBehalf;
+    Subject.OnBehalf onBehalf;
     String label;
+    /** Why the request was refused, when a deeper layer knows better than the wire code. */
+    String reason;
+    /** What allowed it: {@code rule:<id>} or {@code token-scope}. */
+    String grant;
     boolean audited;
 
     RequestRecord(String requestId, String route, String remoteAddress, Instant receivedAt) {
@@ -49,7 +55,7 @@ public final class RequestRecord {
     }
 
     /** The on-behalf user, or null. */
-    public OnBehalf onBehalf() {
+    public Subject.OnBehalf onBehalf() {
         return onBehalf;
     }
 

@@ -192,6 +192,35 @@ class GatewayHttpTest {
         assertThat(get("/totp/client/demo", acmeToken).body()).doesNotContain(code);
     }
 
+    @Test
+    void metrics_afterCodesAndRefusals_countsByLabelReasonAndRoute() throws Exception {
+        get("/totp/client/demo", fullToken);
+        get("/code?label=client-demo", fullToken);
+        get("/totp/client/demo", acmeToken);
+        get("/totp/client/demo", null);
+        HttpResponse<String> m = get("/metrics", null);
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.body())
+                .contains("mfagate_codes_issued_total{label=\"client-demo\"} 2.0")
+                .contains("mfagate_denials_total{reason=\"outside_token_scope\"} 1.0")
+                .contains("mfagate_denials_total{reason=\"unauthenticated\"} 1.0")
+                .contains("http_server_requests_seconds_bucket{method=\"GET\",route=\"/totp/{client}/{service}\",status=\"200\"")
+                .contains("mfagate_audit_commit_seconds_count")
+                .contains("mfagate_audit_batch_size_count")
+                .contains("jvm_memory_used_bytes")
+                .doesNotContain(TotpGenerator.codeAt(demoSeed, NOW));
+    }
+
+    @Test
+    void readyz_healthyStore_readyWithEveryCheckOk() throws Exception {
+        HttpResponse<String> r = get("/readyz", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.get("status").asText()).isEqualTo("ready");
+        assertThat(body.get("checks").get("store").asText()).isEqualTo("ok");
+        assertThat(body.get("checks").get("audit").asText()).isEqualTo("ok");
+    }
+
     private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
         assertError(r.statusCode(), r.body(), status, code);
     }

@@ -21,6 +21,7 @@ final class KeysCommand {
         public Integer call() {
             try (Store s = store.open()) {
                 KeyRotation r = s.rotateKeys();
+                AdminAudit.record(s, "keys-rotate", null, r.previousKekId() + " -> " + r.newKekId());
                 System.out.println("Rotated the key-encryption key (" + r.previousKekId() + " -> " + r.newKekId()
                         + "); re-wrapped " + r.rewrappedDataKeys() + " data keys. Seeds and codes are unchanged.");
             }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mfagate", mixinStandardHelpOptions = true, versionProvider = MfagateCommand.Version.class,
         description = "Keeps shared TOTP seeds encrypted and hands out codes, never seeds.",
         subcommands = {InitCommand.class, ServeCommand.class, SeedCommand.class, TokenCommand.class,
-                KeysCommand.class, CommandLine.HelpCommand.class})
+                KeysCommand.class, GrantCommand.class, RevokeCommand.class, PolicyCommand.class, AuditCommand.class,
+                CommandLine.HelpCommand.class})
 public final class MfagateCommand implements Runnable {
 
     @CommandLine.Spec

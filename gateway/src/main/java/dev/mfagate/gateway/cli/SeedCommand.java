@@ -104,6 +104,7 @@ final class SeedCommand {
             TotpSeed seed = SeedParser.parse(readStdin("Seed (base32 or otpauth:// URI, not echoed): "));
             try (Store s = store.open()) {
                 s.seeds().add(l, seed, Instant.now());
+                AdminAudit.record(s, "seed-add", l.value(), null);
             } catch (DuplicateLabelException e) {
                 throw UserError.badInput("Label " + l + " already has a seed; remove it first with 'mfagate seed remove " + l + "'");
             } finally {
@@ -154,6 +155,8 @@ final class SeedCommand {
                             .map(b -> Map.entry(b.label(), b.seed())).toList();
                     try (Store s = store.open()) {
                         s.seeds().addAll(rows, Instant.now());
+                        AdminAudit.record(s, "seed-import", null, rows.size() + " seeds: "
+                                + String.join(",", rows.stream().map(r -> r.getKey().value()).toList()));
                     } catch (DuplicateLabelException e) {
                         throw UserError.badInput(e.getMessage() + "; nothing was imported");
                     }
@@ -231,6 +234,7 @@ final class SeedCommand {
                 if (!s.seeds().remove(l)) {
                     throw UserError.badInput("No seed has the label " + l);
                 }
+                AdminAudit.record(s, "seed-remove", l.value(), null);
             }
             System.out.println("Removed " + l + ".");
             return ExitCodes.OK;

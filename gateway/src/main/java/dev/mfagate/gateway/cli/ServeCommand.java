@@ -5,16 +5,22 @@ import dev.mfagate.core.seed.DotEnvFile;
 import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.seed.SeedImportException;
 import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.ratelimit.LockoutPolicy;
+import dev.mfagate.core.ratelimit.RateLimit;
+import dev.mfagate.core.ratelimit.RateLimitConfig;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.GatewayApp;
 import dev.mfagate.gateway.GatewayServer;
+import dev.mfagate.gateway.http.NetworkOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +58,64 @@ final class ServeCommand implements Callable<Integer> {
             description = "A .env file with MFAGATE_SEED_<CLIENT>_<SERVICE> seeds, read if present (default ${DEFAULT-VALUE}).")
     Path envFile;
 
+    @Option(names = "--rate-limit-label", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "5/1m",
+            description = "Codes per principal and label (default ${DEFAULT-VALUE}).")
+    RateLimit perPrincipalAndLabel;
+
+    @Option(names = "--rate-limit-principal", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "20/1m",
+            description = "Requests per principal (a Zulip user, or a token asking for itself) (default ${DEFAULT-VALUE}).")
+    RateLimit perPrincipal;
+
+    @Option(names = "--rate-limit-token", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "300/1m",
+            description = "Requests per API token, whoever it asks for (default ${DEFAULT-VALUE}).")
+    RateLimit perToken;
+
+    @Option(names = "--lockout-after", paramLabel = "N", defaultValue = "5",
+            description = "Lock a principal out after N denials within --lockout-window (default ${DEFAULT-VALUE}).")
+    int lockoutAfter;
+
+    @Option(names = "--lockout-window", paramLabel = "DURATION", converter = Durations.class, defaultValue = "10m",
+            description = "The window denials are counted in (default ${DEFAULT-VALUE}).")
+    Duration lockoutWindow;
+
+    @Option(names = "--lockout-for", paramLabel = "DURATION", converter = Durations.class, defaultValue = "15m",
+            description = "How long a lockout lasts (default ${DEFAULT-VALUE}).")
+    Duration lockoutFor;
+
+    @Option(names = "--allow-cidr", paramLabel = "CIDR", split = ",", defaultValue = "${env:MFAGATE_ALLOW_CIDR}",
+            description = "Client networks allowed (IPv4/IPv6, repeat or comma-separate); others get 403 and an audit entry (env MFAGATE_ALLOW_CIDR).")
+    List<String> allowCidrs;
+
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",", defaultValue = "${env:MFAGATE_TRUSTED_PROXY}",
+            description = "Proxies whose X-Forwarded-For is believed; none by default (env MFAGATE_TRUSTED_PROXY).")
+    List<String> trustedProxies;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:MFAGATE_TLS_CERT}",
+            description = "Serve HTTPS with this PEM certificate chain (env MFAGATE_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:MFAGATE_TLS_KEY}",
+            description = "The PKCS#8 PEM private key of --tls-cert (env MFAGATE_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--allow-plain-http", description = "Allow plain HTTP on a non-loopback address (a TLS proxy or VPN is in front).")
+    boolean allowPlainHttp;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "30s",
+            description = "Close connections silent this long, also mid-request (default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--ntp-server", paramLabel = "HOST[:PORT]", defaultValue = "${env:MFAGATE_NTP_SERVER}",
+            description = "Compare the clock with this NTP server every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
+    String ntpServer;
+
+    @Option(names = "--max-clock-skew", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
+            description = "Above this skew readiness turns degraded and a warning is logged (default ${DEFAULT-VALUE}).")
+    Duration maxClockSkew;
+
+    @Option(names = "--no-metrics", description = "Record no metrics; /metrics answers empty.")
+    boolean noMetrics;
+
     @Override
     public Integer call() throws Exception {
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
@@ -74,9 +138,25 @@ final class ServeCommand implements Callable<Integer> {
                 throw UserError.failure("No active API token; create one first with 'mfagate token create --name NAME'");
             }
         }
-        GatewayServer.Settings settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024);
-        GatewayApp app = GatewayApp.start(s, envSeeds, settings);
-        System.out.println("mfagate listening on http://" + hostForUrl(host) + ":" + app.port());
+        GatewayServer.Settings settings;
+        try {
+            NetworkOptions network = new NetworkOptions(nonBlank(allowCidrs), nonBlank(trustedProxies), tlsCert, tlsKey,
+                    allowPlainHttp, idleTimeout);
+            settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024, network);
+        } catch (IllegalArgumentException e) {
+            s.close();
+            throw UserError.badInput(e.getMessage());
+        }
+        GatewayApp.Options options;
+        try {
+            options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
+                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId(), !noMetrics, ntpServer, maxClockSkew);
+        } catch (IllegalArgumentException e) {
+            s.close();
+            throw UserError.badInput(e.getMessage());
+        }
+        GatewayApp app = GatewayApp.start(s, envSeeds, settings, options, Clock.systemUTC());
+        System.out.println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Path demoDir = tempDir;
@@ -89,6 +169,10 @@ final class ServeCommand implements Callable<Integer> {
         }, "mfagate-shutdown"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    private static List<String> nonBlank(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
     }
 
     private static String hostForUrl(String host) {

@@ -54,6 +54,8 @@ final class TokenCommand {
             try (Store s = store.open()) {
                 CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf,
                         Optional.ofNullable(expires).map(now::plus), now);
+                AdminAudit.record(s, "token-create", null, "token " + t.info().id() + " '" + t.info().name() + "' labels " + pattern.value()
+                        + (onBehalf ? " on-behalf" : ""));
                 System.err.println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
                         + (onBehalf ? ", may act on behalf of Zulip users" : "")
                         + (expires != null ? ", expires " + now.plus(expires) : "")
@@ -99,10 +101,15 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
+            if (idOrName.length() > 64) {
+                // Someone pasted the token itself: refuse rather than write it into the audit trail.
+                throw UserError.badInput("Give the token's id or name (see 'mfagate token list'), never the token itself");
+            }
             try (Store s = store.open()) {
                 if (!s.tokens().revoke(idOrName, Instant.now())) {
                     throw UserError.badInput("No active token has the id or name '" + idOrName + "'");
                 }
+                AdminAudit.record(s, "token-revoke", null, "token " + idOrName);
             }
             System.out.println("Revoked " + idOrName + ".");
             return ExitCodes.OK;

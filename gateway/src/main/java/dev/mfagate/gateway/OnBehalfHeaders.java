@@ -2,6 +2,7 @@ package dev.mfagate.gateway;
 
 import dev.mfagate.api.ErrorCode;
 import dev.mfagate.api.OnBehalfOf;
+import dev.mfagate.core.policy.Subject;
 import dev.mfagate.gateway.http.ApiException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,24 +13,17 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * The Zulip user a delegating caller asks for, read from the {@link OnBehalfOf} headers.
- *
- * @param userId the Zulip user id
- * @param email the Zulip email, for the audit trail only (may be null)
- * @param groupIds the Zulip user groups the caller says the user belongs to
- * @param channels the Zulip channels the caller says the user is subscribed to (lower-cased)
+ * Reads the Zulip user a delegating caller asks for from the {@link OnBehalfOf} headers, strictly:
+ * decimal ids, bounded lists, percent-encoded channel names.
  */
-public record OnBehalf(long userId, String email, Set<Long> groupIds, Set<String> channels) {
+public final class OnBehalfHeaders {
 
     private static final int MAX_ITEMS = 1000;
     private static final int MAX_HEADER_CHARS = 4096;
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,18}");
     private static final Pattern EMAIL = Pattern.compile("[^\\s,]{1,254}");
 
-    /** Copies the sets. */
-    public OnBehalf {
-        groupIds = Set.copyOf(groupIds);
-        channels = Set.copyOf(channels);
+    private OnBehalfHeaders() {
     }
 
     /**
@@ -37,7 +31,7 @@ public record OnBehalf(long userId, String email, Set<Long> groupIds, Set<String
      *
      * @throws ApiException {@code invalid_on_behalf} naming the header and the rule broken
      */
-    public static Optional<OnBehalf> fromHeaders(Function<String, String> header) {
+    public static Optional<Subject.OnBehalf> fromHeaders(Function<String, String> header) {
         String user = header.apply(OnBehalfOf.USER_ID);
         String email = header.apply(OnBehalfOf.EMAIL);
         String groups = header.apply(OnBehalfOf.GROUPS);
@@ -74,7 +68,7 @@ public record OnBehalf(long userId, String email, Set<Long> groupIds, Set<String
             }
             channelNames.add(name);
         }
-        return Optional.of(new OnBehalf(Long.parseLong(user), email, groupIds, channelNames));
+        return Optional.of(new Subject.OnBehalf(Long.parseLong(user), Optional.ofNullable(email), groupIds, channelNames));
     }
 
     private static String[] split(String name, String value) {

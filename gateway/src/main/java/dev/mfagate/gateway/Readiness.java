@@ -1,0 +1,73 @@
+package dev.mfagate.gateway;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What {@code /readyz} reports: named checks, each {@code ok} or a short reason. Hard checks
+ * (store, keys, audit) decide readiness: when one fails the answer is 503 and a load balancer
+ * should send no traffic. Soft checks (clock) only mark the instance {@code degraded}: it still
+ * answers 200, so a fleet-wide NTP outage does not take every instance out, but operators see it.
+ * Thread-safe if the checks are.
+ */
+public final class Readiness {
+
+    /** One check: returns {@code "ok"} or a short reason, never a secret; must not block for long. */
+    @FunctionalInterface
+    public interface Check extends Supplier<String> {
+    }
+
+    /**
+     * The outcome of all checks.
+     *
+     * @param ready whether every hard check passed
+     * @param status {@code ready}, {@code degraded} (only soft checks failed) or {@code unready}
+     * @param checks each check's result, in registration order
+     */
+    public record Report(boolean ready, String status, Map<String, String> checks) {
+    }
+
+    private final Map<String, Check> hard = new LinkedHashMap<>();
+    private final Map<String, Check> soft = new LinkedHashMap<>();
+
+    /** Adds a check whose failure makes the instance unready (store, keys, audit). */
+    public Readiness require(String name, Check check) {
+        hard.put(name, check);
+        return this;
+    }
+
+    /** Adds a check whose failure makes the instance degraded (clock skew) but still ready. */
+    public Readiness degradeOn(String name, Check check) {
+        soft.put(name, check);
+        return this;
+    }
+
+    /** Runs every check. */
+    public Report report() {
+        Map<String, String> results = new LinkedHashMap<>();
+        boolean hardOk = true;
+        boolean softOk = true;
+        for (var e : hard.entrySet()) {
+            String r = run(e.getValue());
+            results.put(e.getKey(), r);
+            hardOk &= r.equals("ok");
+        }
+        for (var e : soft.entrySet()) {
+            String r = run(e.getValue());
+            results.put(e.getKey(), r);
+            softOk &= r.equals("ok");
+        }
+        String status = !hardOk ? "unready" : softOk ? "ready" : "degraded";
+        return new Report(hardOk, status, results);
+    }
+
+    private static String run(Check check) {
+        try {
+            String r = check.get();
+            return r == null ? "no answer" : r;
+        } catch (RuntimeException e) {
+            return "failed: " + e.getClass().getSimpleName();
+        }
+    }
+}

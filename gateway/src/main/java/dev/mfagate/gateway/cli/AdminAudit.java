@@ -1,0 +1,38 @@
+package dev.mfagate.gateway.cli;
+
+import dev.mfagate.core.audit.AuditEvent;
+import dev.mfagate.core.audit.AuditLog;
+import dev.mfagate.core.audit.Outcome;
+import dev.mfagate.core.store.Store;
+import java.time.Instant;
+
+/**
+ * Puts an operator's change (seed added, token created, grant revoked...) on the audit chain, so
+ * the trail shows who changed access as well as who used it. Never records a seed or token.
+ */
+final class AdminAudit {
+
+    private AdminAudit() {
+    }
+
+    static String operator() {
+        String user = System.getenv("SUDO_USER");
+        if (user == null) {
+            user = System.getProperty("user.name", "unknown");
+        }
+        return user.replaceAll("[^\\x21-\\x7e]", "?");
+    }
+
+    /** Commits one {@code ADMIN} entry; {@code detail} must hold no secret. */
+    static void record(Store store, String action, String label, String detail) {
+        try (AuditLog log = AuditLog.builder(store.database(), store.keyring().auditMac()).build()) {
+            log.appendDurably(AuditEvent.builder(Instant.now(), Outcome.ADMIN)
+                    .route("cli:" + action)
+                    .label(label)
+                    .reason(action)
+                    .detail("by " + operator() + (detail == null ? "" : "; " + detail))
+                    .instanceId("cli")
+                    .build());
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.mfagate.gateway.cli;
+
+import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.policy.PolicyRepository;
+import dev.mfagate.core.policy.Principal;
+import dev.mfagate.core.policy.Rule;
+import dev.mfagate.core.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mfagate grant PRINCIPAL PATTERN}: allow a principal codes for labels matching a pattern. */
+@Command(name = "grant", mixinStandardHelpOptions = true,
+        description = {"Allow PRINCIPAL codes for labels matching PATTERN (deny is the default).",
+                "PRINCIPAL: user:<zulip user id>, group:<zulip group id>, channel:<zulip channel name>, token:<token id>.",
+                "Example: mfagate grant channel:acme 'acme-*' --expires 30d"})
+final class GrantCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "PRINCIPAL")
+    String principal;
+
+    @Parameters(index = "1", paramLabel = "PATTERN", description = "Labels, a glob such as acme-* or client-demo.")
+    String pattern;
+
+    @Option(names = "--expires", paramLabel = "DURATION", converter = Durations.class, description = "A time-boxed grant: ends after this long.")
+    Duration expires;
+
+    @Option(names = "--daily-cap", paramLabel = "N", description = "At most N codes per principal and label each UTC day.")
+    Integer dailyCap;
+
+    @Option(names = "--id", paramLabel = "ID", description = "A rule id to use instead of a random one.")
+    String id;
+
+    @Override
+    public Integer call() {
+        Instant now = Instant.now();
+        Rule rule;
+        try {
+            rule = new Rule(id != null ? id : Rule.newId(), Principal.parse(principal), LabelPattern.parse(pattern),
+                    Optional.ofNullable(expires).map(now::plus),
+                    dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
+                    AdminAudit.operator(), now);
+        } catch (IllegalArgumentException e) {
+            throw UserError.badInput(e.getMessage());
+        }
+        try (Store s = store.open()) {
+            Rule stored = new PolicyRepository(s.database()).grant(rule);
+            AdminAudit.record(s, "grant", null, stored.describe());
+            System.out.println("Granted: " + stored.describe());
+        }
+        return ExitCodes.OK;
+    }
+}

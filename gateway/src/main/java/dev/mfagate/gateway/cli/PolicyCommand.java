@@ -1,0 +1,117 @@
+package dev.mfagate.gateway.cli;
+
+import dev.mfagate.core.policy.ApplyResult;
+import dev.mfagate.core.policy.Policy;
+import dev.mfagate.core.policy.PolicyDiff;
+import dev.mfagate.core.policy.PolicyFile;
+import dev.mfagate.core.policy.PolicyRepository;
+import dev.mfagate.core.policy.Rule;
+import dev.mfagate.core.store.Store;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mfagate policy show|export|apply}: the whole policy as a reviewable file. */
+@Command(name = "policy", mixinStandardHelpOptions = true, description = "Show, export and apply the access policy.",
+        subcommands = {PolicyCommand.Show.class, PolicyCommand.Export.class, PolicyCommand.Apply.class})
+final class PolicyCommand {
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "List every grant.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            try (Store s = store.open()) {
+                var rules = new PolicyRepository(s.database()).list();
+                if (rules.isEmpty()) {
+                    System.out.println("No grants: every request is denied except by a plain token within its own label scope.");
+                }
+                for (Rule r : rules) {
+                    System.out.println(r.describe());
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write the policy as YAML to FILE ('-' for standard output).")
+    static final class Export implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "FILE", defaultValue = "-")
+        String file;
+
+        @Override
+        public Integer call() throws IOException {
+            String yaml;
+            try (Store s = store.open()) {
+                yaml = PolicyFile.of(new PolicyRepository(s.database()).list()).toYaml();
+            }
+            if (file.equals("-")) {
+                System.out.print(yaml);
+            } else {
+                Files.writeString(Path.of(file), yaml);
+                System.err.println("Wrote the policy to " + file + ".");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = {"Show how FILE differs from the stored policy; with --yes, make the policy exactly FILE in one transaction.",
+                    "If the policy changes between the diff and the apply, nothing is applied."})
+    static final class Apply implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--yes", description = "Apply the shown difference.")
+        boolean yes;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isRegularFile(file)) {
+                throw UserError.badInput("No such policy file: " + file);
+            }
+            PolicyFile desired;
+            try {
+                desired = PolicyFile.parse(Files.readString(file));
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput("Invalid policy file " + file + ": " + e.getMessage());
+            }
+            try (Store s = store.open()) {
+                PolicyRepository repo = new PolicyRepository(s.database());
+                Policy current = repo.load();
+                PolicyDiff diff = desired.diffFrom(current.rules());
+                if (diff.isEmpty()) {
+                    System.out.println("The stored policy already matches " + file + "; nothing to apply.");
+                    return ExitCodes.OK;
+                }
+                System.out.println(diff.toText());
+                if (!yes) {
+                    System.out.println("Not applied. Re-run with --yes to apply exactly this difference.");
+                    return ExitCodes.OK;
+                }
+                ApplyResult result = repo.apply(desired, current.version(), AdminAudit.operator(), Instant.now());
+                if (result instanceof ApplyResult.Conflict c) {
+                    throw UserError.failure("The policy changed while applying (version " + c.expectedVersion() + " became "
+                            + c.actualVersion() + "); nothing was applied. Run apply again to see the new difference.");
+                }
+                AdminAudit.record(s, "policy-apply", null, "from " + file.getFileName());
+                System.out.println("Applied.");
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

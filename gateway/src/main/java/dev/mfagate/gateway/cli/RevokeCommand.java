@@ -1,0 +1,32 @@
+package dev.mfagate.gateway.cli;
+
+import dev.mfagate.core.policy.PolicyRepository;
+import dev.mfagate.core.store.Store;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code mfagate revoke RULE_ID}: remove a grant; it stops working on every instance within a second. */
+@Command(name = "revoke", mixinStandardHelpOptions = true,
+        description = "Remove the grant RULE_ID (see 'mfagate policy show'). Tokens are revoked with 'mfagate token revoke'.")
+final class RevokeCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "RULE_ID")
+    String ruleId;
+
+    @Override
+    public Integer call() {
+        try (Store s = store.open()) {
+            if (!new PolicyRepository(s.database()).revoke(ruleId)) {
+                throw UserError.badInput("No grant has the id '" + ruleId + "'; see 'mfagate policy show'");
+            }
+            AdminAudit.record(s, "revoke", null, "rule " + ruleId);
+        }
+        System.out.println("Revoked grant " + ruleId + ".");
+        return ExitCodes.OK;
+    }
+}
