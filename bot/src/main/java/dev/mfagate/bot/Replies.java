@@ -114,6 +114,10 @@ public final class Replies {
 
     private static String seconds(Duration d) {
         long s = Math.max(1, (d.toMillis() + 999) / 1000);
+        if (s >= 120) {
+            long minutes = (s + 59) / 60;
+            return minutes + " minutes";
+        }
         return s == 1 ? "1 second" : s + " seconds";
     }
 }

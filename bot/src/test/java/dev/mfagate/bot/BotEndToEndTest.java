@@ -32,6 +32,7 @@ class BotEndToEndTest {
     static Path dataDir;
     private static GatewayProcess gateway;
     private static String token;
+    private static String noBehalfToken;
 
     private ZulipEmulator zulip;
     private BotHarness harness;
@@ -50,7 +51,13 @@ class BotEndToEndTest {
         token = GatewayProcess.cli(null, "token", "create", "--name", "zulip-bot", "--labels", "client-*", "--on-behalf", "--data-dir", dir);
         assertThat(token).as("token create prints the token alone").doesNotContain(" ").isNotEmpty();
         SecretScan.CREDENTIALS.add(token);
-        gateway = GatewayProcess.serve("--data-dir", dir, "--next-code-threshold", "2s");
+        noBehalfToken = GatewayProcess.cli(null, "token", "create", "--name", "not-a-bot", "--labels", "client-*", "--data-dir", dir);
+        SecretScan.CREDENTIALS.add(noBehalfToken);
+        // Policy: members of #ops may have client-* codes. Everyone else is denied by default.
+        GatewayProcess.cli(null, "grant", "channel:ops", "client-*", "--data-dir", dir);
+        // Generous rate limits (the tests reuse user ids across emulators); lockout after three denials.
+        gateway = GatewayProcess.serve("--data-dir", dir, "--next-code-threshold", "2s", "--rate-limit-label", "1000/1m",
+                "--rate-limit-principal", "1000/1m", "--rate-limit-token", "10000/1m", "--lockout-after", "3");
     }
 
     @AfterAll
@@ -73,7 +80,7 @@ class BotEndToEndTest {
         zulip.addChannel("ops");
         zulip.subscribe(bot, "ops");
         zulip.subscribe(ada, "ops");
-        zulip.subscribe(grace, "ops");
+        // Grace is not in #ops: the gateway's policy denies her.
         // A channel name with a comma and non-ASCII letters: the on-behalf header must carry it intact.
         zulip.addChannel("équipe, nord");
         zulip.subscribe(ada, "équipe, nord");
@@ -195,6 +202,33 @@ class BotEndToEndTest {
         assertThat(dmFromBot(ada, "There is no seed labelled `client-nope`")).isNotNull();
         zulip.sendDirectMessage(ada, List.of(bot), "!mfa-other-secret");
         assertThat(dmFromBot(ada, "not allowed to get codes for `other-secret`")).isNotNull();
+    }
+
+    @Test
+    void policy_personOutsideGrantedChannel_isRefused_thenLockedOut() throws Exception {
+        startBot(Map.of());
+        for (int i = 0; i < 3; i++) {
+            zulip.sendDirectMessage(grace, List.of(bot), "!mfa-client-demo");
+            int expected = i + 1;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline && refusalsTo(grace, "not allowed") < expected) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(refusalsTo(grace, "not allowed")).as("the gateway's policy decides, through channel membership").isEqualTo(3);
+        zulip.sendDirectMessage(grace, List.of(bot), "!mfa-client-demo");
+        assertThat(dmFromBot(grace, "locked out for").content()).contains("minute").doesNotContainPattern("`\\d{6}`");
+    }
+
+    private long refusalsTo(int user, String text) {
+        return zulip.messagesFrom(bot).stream().filter(m -> m.recipientIds().contains(user) && m.content().contains(text)).count();
+    }
+
+    @Test
+    void tokenWithoutOnBehalf_codeRequest_getsBotNotPermittedReply() throws Exception {
+        harness = BotHarness.start(zulip, bot, gateway.url(), noBehalfToken, Map.of());
+        zulip.sendDirectMessage(ada, List.of(bot), "!mfa-client-demo");
+        assertThat(dmFromBot(ada, "I am not allowed to fetch `client-demo` for you")).isNotNull();
     }
 
     @Test

@@ -37,6 +37,7 @@ class RepliesTest {
         assertThat(texts.stream().collect(Collectors.toSet())).as("refusals are distinguishable")
                 .hasSize(Refusal.values().length);
         assertThat(Replies.refused(Refusal.RATE_LIMITED, "acme-aws", Duration.ofSeconds(30))).contains("30 seconds");
+        assertThat(Replies.refused(Refusal.LOCKED_OUT, "acme-aws", Duration.ofSeconds(900))).contains("15 minutes");
         assertThat(Replies.unreachable()).isNotIn(texts);
     }
 
