@@ -225,6 +225,25 @@ class BotEndToEndTest {
     }
 
     @Test
+    void policy_userAndGroupGrants_followZulipUserIdsAndGroupEvents() throws Exception {
+        int hedy = zulip.addUser("Hedy Lamarr", "hedy@example.com", false);
+        startBot(Map.of());
+        int group = zulip.addUserGroup("mfa-fast", "people who may have client-fast");
+        zulip.addGroupMembers(group, List.of(hedy)); // learned from a user_group event, not from /user_groups
+        GatewayProcess.cli(null, "grant", "user:" + hedy, "client-demo", "--data-dir", dataDir.toString());
+        GatewayProcess.cli(null, "grant", "group:" + group, "client-fast", "--data-dir", dataDir.toString());
+        Thread.sleep(1200); // the gateway re-reads its policy at most once a second
+        zulip.sendDirectMessage(hedy, List.of(bot), "!mfa-client-demo");
+        SecretScan.recordCodes(dmFromBot(hedy, "**client-demo**: `").content());
+        zulip.sendDirectMessage(hedy, List.of(bot), "!mfa-client-fast");
+        SecretScan.recordCodes(dmFromBot(hedy, "**client-fast**: `").content());
+        zulip.removeGroupMembers(group, List.of(hedy));
+        Thread.sleep(300);
+        zulip.sendDirectMessage(hedy, List.of(bot), "!mfa-client-fast");
+        assertThat(dmFromBot(hedy, "not allowed to get codes for `client-fast`")).isNotNull();
+    }
+
+    @Test
     void tokenWithoutOnBehalf_codeRequest_getsBotNotPermittedReply() throws Exception {
         harness = BotHarness.start(zulip, bot, gateway.url(), noBehalfToken, Map.of());
         zulip.sendDirectMessage(ada, List.of(bot), "!mfa-client-demo");
