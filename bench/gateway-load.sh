@@ -21,7 +21,9 @@ TOKEN=$($JAVA -jar "$JAR" token create --name bench --labels 'bench-*' 2>/dev/nu
 head -c 20 /dev/urandom | base32 | $JAVA -jar "$JAR" seed add bench-aws >/dev/null
 
 start_ns=$(date +%s%N)
-$JAVA ${JAVA_OPTS:-} -jar "$JAR" serve --port "$PORT" "$@" >"$work/serve.log" 2>&1 &
+# Policy, rate limiting and durable audit stay on; the limits are raised so they do not cap the load.
+LIMITS="--rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s --rate-limit-token 1000000000/1s"
+$JAVA ${JAVA_OPTS:-} -jar "$JAR" serve --port "$PORT" $LIMITS "$@" >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/totp/bench/aws"; do
   kill -0 $pid 2>/dev/null || { echo "bench: server died"; cat "$work/serve.log"; exit 1; }

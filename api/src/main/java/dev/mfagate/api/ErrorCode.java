@@ -48,7 +48,9 @@ public enum ErrorCode {
     /** The audit trail cannot be written, so no code is issued (fail closed). */
     AUDIT_UNAVAILABLE("audit_unavailable", 503),
     /** The store (database or key) is unavailable. */
-    STORE_UNAVAILABLE("store_unavailable", 503);
+    STORE_UNAVAILABLE("store_unavailable", 503),
+    /** The gateway is shutting down and takes no new requests; another instance, or a retry, will. */
+    SHUTTING_DOWN("shutting_down", 503);
 
     private final String wireCode;
     private final int httpStatus;

@@ -127,6 +127,8 @@ public final class GatewayServer implements AutoCloseable {
     private final Components components;
     private final Javalin app;
     private final ClientAddresses addresses;
+    private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+    private volatile boolean draining;
 
     /** Builds the server; nothing listens until {@link #start()}. */
     public GatewayServer(Settings settings, Components components) {
@@ -210,8 +212,22 @@ public final class GatewayServer implements AutoCloseable {
         return app.port();
     }
 
+    /**
+     * Stops gracefully: new requests get 503 {@code shutting_down}, requests in flight finish (up to
+     * {@link #SHUTDOWN_GRACE}), then the listener closes.
+     */
     @Override
     public void close() {
+        draining = true;
+        long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         app.stop();
     }
 
@@ -222,6 +238,7 @@ public final class GatewayServer implements AutoCloseable {
     private void endRequest(Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         if (rec != null) {
+            inFlight.decrement();
             // Unmatched paths share one series, so junk paths cannot explode the metric's cardinality.
             String route = ROUTES.contains(rec.route) ? rec.route : "other";
             components.metrics().httpRequest(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - rec.startNanos);
@@ -239,14 +256,20 @@ public final class GatewayServer implements AutoCloseable {
         }
         String client = addresses.client(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
         RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), client, components.clock().instant());
+        inFlight.increment();
         ctx.attribute(RECORD, rec);
+        if (draining) {
+            throw new ApiException(ErrorCode.SHUTTING_DOWN, "The gateway is shutting down; retry, or use another instance",
+                    Duration.ofSeconds(1));
+        }
         if (!addresses.isAllowed(client)) {
             throw new ApiException(ErrorCode.ADDRESS_NOT_ALLOWED, "Your address is not on this gateway's allow-list");
         }
     }
 
     private static SslContextFactory.Server sslContext(NetworkOptions net) {
-        char[] password = RequestIds.create().toCharArray();
+        // Protects only the in-memory key store Jetty reads; random so nothing guessable is kept.
+        char[] password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16)).toCharArray();
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         try {
             ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
@@ -425,7 +448,7 @@ public final class GatewayServer implements AutoCloseable {
             case FORBIDDEN, ON_BEHALF_NOT_PERMITTED, ADDRESS_NOT_ALLOWED, UNKNOWN_LABEL -> "DENIED";
             case RATE_LIMITED -> "RATE_LIMITED";
             case LOCKED_OUT -> "LOCKED_OUT";
-            case INTERNAL_ERROR, AUDIT_UNAVAILABLE, STORE_UNAVAILABLE -> "FAILED";
+            case INTERNAL_ERROR, AUDIT_UNAVAILABLE, STORE_UNAVAILABLE, SHUTTING_DOWN -> "FAILED";
             default -> "MALFORMED";
         };
     }

@@ -25,7 +25,11 @@ import java.util.TreeSet;
  * <p>Order matters: a locked-out principal is refused before it can spend a rate-limit token or
  * probe the policy; rate limits apply to denied requests too, so probing is slowed; every policy
  * denial counts towards the lockout, and the request that starts a lockout writes its own audit
- * entry ({@code LOCKED_OUT}, {@code lockout_started}) besides the request's entry. Thread-safe.
+ * entry ({@code LOCKED_OUT}, {@code lockout_started}) besides the request's entry.
+ *
+ * <p>A principal found with no recent denials is remembered for {@link #CLEAN_CACHE_TTL}, so the
+ * common case costs no database read; a denial here forgets it at once, and a lockout started by
+ * another instance sharing the database applies here within that bound. Thread-safe.
  */
 public final class PolicyAccessControl implements AccessControl {
 
@@ -33,6 +37,11 @@ public final class PolicyAccessControl implements AccessControl {
     private final RateLimiter limiter;
     private final LockoutTracker lockout;
     private final AuditRecorder audit;
+    /** How long a principal seen without denials skips the lockout lookup. */
+    public static final Duration CLEAN_CACHE_TTL = Duration.ofSeconds(1);
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> cleanUntilNanos = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final LockoutStatus CLEAN = new LockoutStatus.Open(0);
 
     /** Wires the parts; all are thread-safe. */
     public PolicyAccessControl(Authorizer authorizer, RateLimiter limiter, LockoutTracker lockout, AuditRecorder audit) {
@@ -45,7 +54,17 @@ public final class PolicyAccessControl implements AccessControl {
     @Override
     public void authorize(RequestRecord request, Subject subject, Label label, Instant now) {
         String key = subject.principalKey();
-        LockoutStatus status = lockout.check(key, now);
+        long nowNanos = System.nanoTime();
+        Long cleanUntil = cleanUntilNanos.get(key);
+        LockoutStatus status = cleanUntil != null && nowNanos - cleanUntil < 0 ? CLEAN : lockout.check(key, now);
+        if (status instanceof LockoutStatus.Open open && open.denialsInWindow() == 0 && cleanUntil == null) {
+            if (cleanUntilNanos.size() > 100_000) {
+                cleanUntilNanos.clear();
+            }
+            cleanUntilNanos.put(key, nowNanos + CLEAN_CACHE_TTL.toNanos());
+        } else if (cleanUntil != null && nowNanos - cleanUntil >= 0) {
+            cleanUntilNanos.remove(key);
+        }
         if (status instanceof LockoutStatus.Locked locked) {
             request.reason = "locked_out";
             throw new ApiException(ErrorCode.LOCKED_OUT, "Too many refused requests; try again after "
@@ -61,6 +80,7 @@ public final class PolicyAccessControl implements AccessControl {
         PolicyDecision decision = authorizer.authorize(subject, label, now);
         if (decision instanceof PolicyDecision.Denied denied) {
             request.reason = denied.reason().name().toLowerCase(java.util.Locale.ROOT);
+            cleanUntilNanos.remove(key);
             LockoutStatus after = lockout.recordDenial(key, now);
             if (after instanceof LockoutStatus.Locked locked && locked.startedNow()) {
                 audit.recordLockout(request, key, locked.until());

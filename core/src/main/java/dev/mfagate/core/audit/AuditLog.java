@@ -17,7 +17,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -266,16 +265,20 @@ public final class AuditLog implements AutoCloseable {
         List<ChainRow> rows = new ArrayList<>(batch.size());
         byte[] prev = head.lastMac();
         long seq = head.seq();
-        PreparedBatch insert = h.prepareBatch(ChainRow.INSERT);
-        for (Pending p : batch) {
-            seq++;
-            ChainRow unsealed = ChainRow.unsealed(seq, p.event(), prev);
-            ChainRow row = unsealed.withMac(chainMac.computeMac(unsealed.canonicalBytes(seq)));
-            row.bind(insert).add();
-            rows.add(row);
-            prev = row.mac();
+        try (java.sql.PreparedStatement insert = h.getConnection().prepareStatement(ChainRow.INSERT_POSITIONAL)) {
+            for (Pending p : batch) {
+                seq++;
+                ChainRow unsealed = ChainRow.unsealed(seq, p.event(), prev);
+                ChainRow row = unsealed.withMac(chainMac.computeMac(unsealed.canonicalBytes(seq)));
+                row.bindPositional(insert);
+                insert.addBatch();
+                rows.add(row);
+                prev = row.mac();
+            }
+            insert.executeBatch();
+        } catch (java.sql.SQLException e) {
+            throw new AuditUnavailableException("The audit batch could not be inserted: " + e.getClass().getSimpleName(), e);
         }
-        insert.execute();
         beforeHeadUpdate.accept(h);
         int updated = h.createUpdate("UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac WHERE id = 1")
                 .bind("seq", seq)

@@ -69,6 +69,45 @@ record ChainRow(
                 bytes(rs.getBytes("prev_mac")), bytes(rs.getBytes("mac")));
     }
 
+    /** {@link #INSERT} with positional parameters, for the writer's plain-JDBC batch. */
+    static final String INSERT_POSITIONAL = "INSERT INTO audit_entry (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /**
+     * Binds this row to {@link #INSERT_POSITIONAL}. The audit writer binds rows with plain JDBC
+     * rather than Jdbi's named parameters: it runs once per entry on the hot path, and named
+     * binding costs several times more there.
+     */
+    void bindPositional(java.sql.PreparedStatement ps) throws SQLException {
+        ps.setLong(1, seq);
+        ps.setLong(2, timeMicros);
+        text(ps, 3, requestId);
+        text(ps, 4, route);
+        text(ps, 5, tokenId);
+        if (zulipUserId == null) {
+            ps.setNull(6, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(6, zulipUserId);
+        }
+        text(ps, 7, zulipEmail);
+        text(ps, 8, label);
+        text(ps, 9, outcome);
+        text(ps, 10, reason);
+        text(ps, 11, ruleId);
+        text(ps, 12, remoteAddress);
+        text(ps, 13, instanceId);
+        text(ps, 14, detail);
+        ps.setBytes(15, prevMac);
+        ps.setBytes(16, mac);
+    }
+
+    private static void text(java.sql.PreparedStatement ps, int i, String v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, java.sql.Types.VARCHAR);
+        } else {
+            ps.setString(i, v);
+        }
+    }
+
     <S extends SqlStatement<S>> S bind(S stmt) {
         return stmt.bind("seq", seq).bind("time_us", timeMicros).bind("request_id", requestId).bind("route", route)
                 .bind("token_id", tokenId).bind("zulip_user_id", zulipUserId).bind("zulip_email", zulipEmail)

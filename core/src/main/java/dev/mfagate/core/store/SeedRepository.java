@@ -66,6 +66,7 @@ public final class SeedRepository {
     public void addAll(List<Map.Entry<Label, TotpSeed>> entries, Instant now) {
         Objects.requireNonNull(entries, "entries");
         Objects.requireNonNull(now, "now");
+        entries.forEach(e -> rowCache.remove(e.getKey().value()));
         Set<Label> seen = new HashSet<>();
         for (Map.Entry<Label, TotpSeed> e : entries) {
             Objects.requireNonNull(e, "entry");
@@ -184,6 +185,7 @@ public final class SeedRepository {
      */
     public boolean remove(Label label) {
         Objects.requireNonNull(label, "label");
+        rowCache.remove(label.value());
         return database.jdbi().withHandle(h -> h.createUpdate("DELETE FROM seeds WHERE label = :label")
                 .bind("label", label.value()).execute()) > 0;
     }
@@ -237,12 +239,44 @@ public final class SeedRepository {
                 throw e;
             }
             Kek current = keyring.kek();
+            rowCache.remove(label.value());
             Optional<StoredSeed> again = load(label);
             return again.map(r -> EnvelopeCipher.open(current, label, r.version(), r.sealed()));
         }
     }
 
+    /**
+     * How long a sealed row (ciphertext and wrapped key, never a decrypted seed) may be served from
+     * memory: a seed removed or replaced by another instance stops being served within this bound;
+     * changes made through this repository take effect at once.
+     */
+    public static final java.time.Duration ROW_CACHE_TTL = java.time.Duration.ofSeconds(1);
+
+    private record CachedRow(StoredSeed row, long loadedAtNanos) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, CachedRow> rowCache = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Optional<StoredSeed> load(Label label) {
+        CachedRow cached = rowCache.get(label.value());
+        long now = System.nanoTime();
+        if (cached != null && now - cached.loadedAtNanos() < ROW_CACHE_TTL.toNanos()) {
+            return Optional.of(cached.row());
+        }
+        Optional<StoredSeed> row = loadFromDatabase(label);
+        if (row.isPresent()) {
+            rowCache.put(label.value(), new CachedRow(row.get(), now));
+        } else {
+            rowCache.remove(label.value());
+        }
+        return row;
+    }
+
+    private void forgetCachedRows() {
+        rowCache.clear();
+    }
+
+    private Optional<StoredSeed> loadFromDatabase(Label label) {
         return database.jdbi().withHandle(h -> h.createQuery(
                         "SELECT version, kek_id, wrapped_key, ciphertext FROM seeds WHERE label = :label")
                 .bind("label", label.value())
@@ -258,6 +292,7 @@ public final class SeedRepository {
      * @throws SeedDecryptionException if any row does not open; nothing is changed then
      */
     int rewrapAll(Kek kek) {
+        forgetCachedRows();
         return database.jdbi().inTransaction(h -> {
             // The update comes first: it blocks adders (who read kek_state FOR SHARE) until commit.
             h.createUpdate("UPDATE kek_state SET primary_kek_id = :kek WHERE id = 1")
