@@ -99,6 +99,7 @@ class BotFaultRunTest {
             }
             zulip.assertNoSpecViolations();
         }
+        assertThat(SecretScan.findings("bot log line", SecretScan.logLines())).as("no code and no token in anything the bot logged").isEmpty();
     }
 
     private static List<EmulatedMessage> repliesTo(ZulipEmulator zulip, int bot) {

@@ -21,12 +21,12 @@ public enum Refusal {
     LOCKED_OUT,
     /** {@code audit_unavailable}: the gateway cannot write its audit trail, so it issues no code. */
     AUDIT_UNAVAILABLE,
-    /** {@code store_unavailable}, {@code internal_error} or another 5xx: the gateway is up but failing. */
+    /** {@code store_unavailable}, {@code internal_error}, {@code shutting_down}, {@code request_timeout}: the gateway is up but failing. */
     GATEWAY_FAILING,
     /** {@code unauthenticated}, {@code invalid_on_behalf}, {@code address_not_allowed} and other 4xx: the bot is misconfigured. */
     BOT_MISCONFIGURED;
 
-    /** The refusal for a wire error. */
+    /** The refusal for a wire error. Exhaustive on purpose: a new error code does not compile until it is placed here. */
     public static Refusal of(ErrorCode code) {
         return switch (code) {
             case UNKNOWN_LABEL -> UNKNOWN_LABEL;
@@ -36,8 +36,9 @@ public enum Refusal {
             case RATE_LIMITED -> RATE_LIMITED;
             case LOCKED_OUT -> LOCKED_OUT;
             case AUDIT_UNAVAILABLE -> AUDIT_UNAVAILABLE;
-            case STORE_UNAVAILABLE, INTERNAL_ERROR -> GATEWAY_FAILING;
-            default -> BOT_MISCONFIGURED;
+            case STORE_UNAVAILABLE, INTERNAL_ERROR, SHUTTING_DOWN, REQUEST_TIMEOUT -> GATEWAY_FAILING;
+            case BAD_REQUEST, INVALID_ON_BEHALF, UNAUTHENTICATED, ADDRESS_NOT_ALLOWED, NOT_FOUND, METHOD_NOT_ALLOWED,
+                 REQUEST_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE -> BOT_MISCONFIGURED;
         };
     }
 }
