@@ -1,0 +1,107 @@
+package dev.mfagate.bot;
+
+import dev.mfagate.bot.zulip.ZulipException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar mfagate-bot.jar [--zuliprc FILE] [--env-file FILE]}: runs the Zulip bot until
+ * SIGTERM/SIGINT, then shuts down gracefully. Exit codes: 0 after a clean stop, 1 when Zulip refuses
+ * or cannot be reached at start, 2 for a missing or malformed setting (the message names it).
+ */
+@Command(name = "mfagate-bot", mixinStandardHelpOptions = true, version = "mfagate-bot 0.1",
+        description = "The mfagate Zulip bot: answers !mfa-<client>-<service> in a direct message with a code from the gateway.")
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--zuliprc", paramLabel = "FILE",
+            description = "Zulip credentials file ([api] email, key, site). Default: $ZULIP_CONFIG if set.")
+    Path zuliprc;
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "A .env file of settings. Default: ./.env if it exists.")
+    Path envFile;
+
+    private final Map<String, String> environment;
+    private final PrintStream err;
+
+    /** The command for this process: its environment and standard error. */
+    public Main() {
+        this(System.getenv(), System.err);
+    }
+
+    /** The command with an explicit environment and error stream (tests). */
+    Main(Map<String, String> environment, PrintStream err) {
+        this.environment = environment;
+        this.err = err;
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        Path rc = zuliprc != null ? zuliprc : envPath(environment, "ZULIP_CONFIG");
+        Path env = envFile != null ? envFile : (Files.isRegularFile(Path.of(".env")) ? Path.of(".env") : null);
+        BotConfig config;
+        try {
+            config = BotConfig.load(environment, env, rc);
+        } catch (ConfigException e) {
+            err.println("mfagate-bot: " + e.getMessage());
+            return 2;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MfaBot bot = new MfaBot(config, new BotMetrics(registry), Clock.systemUTC());
+        AdminServer admin = null;
+        try {
+            if (config.adminAddress() != null) {
+                admin = new AdminServer(config.adminAddress(), bot, registry);
+                admin.start();
+                log.info("admin port listening on {}:{}", config.adminAddress().getHostString(), admin.port());
+            }
+            bot.start();
+        } catch (ZulipException e) {
+            err.println("mfagate-bot: cannot start: " + e.getMessage());
+            if (admin != null) {
+                admin.close();
+            }
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("mfagate-bot: cannot open the admin port (MFAGATE_BOT_ADMIN_PORT): " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        AdminServer adminToClose = admin;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            bot.close();
+            if (adminToClose != null) {
+                adminToClose.close();
+            }
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static Path envPath(Map<String, String> environment, String name) {
+        String v = environment.get(name);
+        return v == null || v.isBlank() ? null : Path.of(v);
+    }
+}

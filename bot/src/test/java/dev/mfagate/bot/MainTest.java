@@ -1,0 +1,47 @@
+package dev.mfagate.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+    private static final String TOKEN = "gateway-token-never-printed";
+
+    private static Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("ZULIP_SITE", "http://127.0.0.1:1");
+        env.put("ZULIP_EMAIL", "bot@example.com");
+        env.put("MFAGATE_GATEWAY_URL", "http://127.0.0.1:2");
+        env.put("MFAGATE_GATEWAY_TOKEN", TOKEN);
+        return env;
+    }
+
+    private static int run(Map<String, String> env, ByteArrayOutputStream err, String... args) {
+        return new CommandLine(new Main(env, new PrintStream(err, true, StandardCharsets.UTF_8))).execute(args);
+    }
+
+    @Test
+    void start_missingApiKey_exits2NamingTheSetting() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = run(env(), err);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isEqualTo(2);
+        assertThat(text).contains("ZULIP_API_KEY or ZULIP_BOT_TOKEN").contains("required").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void start_malformedGatewayUrl_exits2NamingTheSetting() {
+        Map<String, String> env = env();
+        env.put("ZULIP_API_KEY", "key");
+        env.put("MFAGATE_GATEWAY_URL", "not a url");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(env, err)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("mfagate-bot: MFAGATE_GATEWAY_URL:").doesNotContain(TOKEN);
+    }
+}
