@@ -109,7 +109,7 @@ public record BotConfig(
         Setting tokenSetting = required(s.first("gateway token", List.of("MFAGATE_GATEWAY_TOKEN"), null));
         Secret token = Secret.of(tokenSetting.name, tokenSetting.value);
 
-        ExpiryAction expiry = enumOf(ExpiryAction.class, s.optional("MFAGATE_BOT_EXPIRY_ACTION"), ExpiryAction.EDIT);
+        ExpiryAction expiry = enumOf(ExpiryAction.class, s.optional("MFAGATE_BOT_EXPIRY_ACTION"), ExpiryAction.DELETE);
         AuditMode audit = enumOf(AuditMode.class, s.optional("MFAGATE_BOT_AUDIT"), AuditMode.OFF);
         String auditChannel = textOrNull(s.optional("MFAGATE_BOT_AUDIT_CHANNEL"));
         if (audit != AuditMode.OFF && auditChannel == null) {

@@ -71,6 +71,20 @@ final class ReplyExpiry implements AutoCloseable {
         }
         try {
             ChangeResult r = action == ExpiryAction.DELETE ? zulip.deleteMessage(messageId) : zulip.editMessage(messageId, Replies.expired(label));
+            if (action == ExpiryAction.DELETE && r instanceof ChangeResult.Refused) {
+                // Deleting is forbidden here: an edit at least takes the code out of the visible message.
+                ChangeResult edited = zulip.editMessage(messageId, Replies.expired(label));
+                if (!(edited instanceof ChangeResult.Refused)) {
+                    if (warnedRefusal.compareAndSet(false, true)) {
+                        log.warn("Zulip refused to delete an expired code reply; edited it instead. The code stays in the"
+                                + " message's edit history; allow bots to delete their own messages to avoid that. {}",
+                                kv("zulip_code", ((ChangeResult.Refused) r).code()));
+                    }
+                    metrics.replySent("expiry_edit");
+                    return;
+                }
+                r = edited;
+            }
             if (r instanceof ChangeResult.Refused refused) {
                 metrics.error("expiry_refused");
                 if (warnedRefusal.compareAndSet(false, true)) {

@@ -35,7 +35,7 @@ class BotConfigTest {
         assertThat(c.zulipEmail()).isEqualTo("mfa-bot@chat.example.com");
         assertThat(c.zulipApiKey().reveal()).isEqualTo(KEY);
         assertThat(c.gatewayToken().reveal()).isEqualTo(TOKEN);
-        assertThat(c.expiryAction()).isEqualTo(ExpiryAction.EDIT);
+        assertThat(c.expiryAction()).as("delete by default: an edit leaves the code in the edit history").isEqualTo(ExpiryAction.DELETE);
         assertThat(c.auditMode()).isEqualTo(AuditMode.OFF);
         assertThat(c.auditTopic()).isEqualTo("channel events");
         assertThat(c.clockSkewThreshold()).isEqualTo(Duration.ofSeconds(5));
@@ -74,12 +74,12 @@ class BotConfigTest {
     @Test
     void load_dotEnv_fillsWhatTheEnvironmentLacks() throws Exception {
         Path dotEnv = dir.resolve(".env");
-        Files.writeString(dotEnv, "# comment\nexport MFAGATE_GATEWAY_TOKEN=\"" + TOKEN + "\"\nMFAGATE_BOT_EXPIRY_ACTION=delete\n");
+        Files.writeString(dotEnv, "# comment\nexport MFAGATE_GATEWAY_TOKEN=\"" + TOKEN + "\"\nMFAGATE_BOT_EXPIRY_ACTION=edit\n");
         Map<String, String> env = env();
         env.remove("MFAGATE_GATEWAY_TOKEN");
         BotConfig c = BotConfig.load(env, dotEnv, null);
         assertThat(c.gatewayToken().reveal()).isEqualTo(TOKEN);
-        assertThat(c.expiryAction()).isEqualTo(ExpiryAction.DELETE);
+        assertThat(c.expiryAction()).isEqualTo(ExpiryAction.EDIT);
     }
 
     @Test

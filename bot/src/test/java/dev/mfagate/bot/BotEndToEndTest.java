@@ -152,7 +152,7 @@ class BotEndToEndTest {
 
     @Test
     void expiry_editSetting_replyIsEditedToSayExpired() throws Exception {
-        startBot(Map.of());
+        startBot(Map.of("MFAGATE_BOT_EXPIRY_ACTION", "edit"));
         zulip.sendDirectMessage(ada, List.of(bot), "code client-fast");
         EmulatedMessage reply = dmFromBot(ada, "client-fast");
         SecretScan.recordCodes(reply.content());
@@ -162,8 +162,8 @@ class BotEndToEndTest {
     }
 
     @Test
-    void expiry_deleteSetting_replyIsDeleted() throws Exception {
-        startBot(Map.of("MFAGATE_BOT_EXPIRY_ACTION", "delete"));
+    void expiry_defaultSetting_replyIsDeleted() throws Exception {
+        startBot(Map.of());
         zulip.sendDirectMessage(ada, List.of(bot), "!mfa-client-fast");
         EmulatedMessage reply = dmFromBot(ada, "client-fast");
         SecretScan.recordCodes(reply.content());
@@ -171,10 +171,31 @@ class BotEndToEndTest {
     }
 
     @Test
+    void expiry_organisationForbidsDeleting_replyEditedInsteadAndWarnedOnce() throws Exception {
+        zulip.setEveryoneCanDeleteOwnMessages(false);
+        startBot(Map.of());
+        zulip.sendDirectMessage(ada, List.of(bot), "!mfa-client-fast");
+        EmulatedMessage reply = dmFromBot(ada, "client-fast");
+        SecretScan.recordCodes(reply.content());
+        EmulatedMessage edited = zulip.awaitMessage(m -> m.id() == reply.id() && m.content().contains("expired"), WAIT);
+        assertThat(edited.deleted()).as("deleting is forbidden here").isFalse();
+        assertThat(edited.content()).doesNotContainPattern("\\d{6}");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && deleteRefusals() == 0) {
+            Thread.sleep(50); // the log is written asynchronously
+        }
+        assertThat(deleteRefusals()).as("the refusal is logged once").isEqualTo(1);
+    }
+
+    private static long deleteRefusals() throws Exception {
+        return SecretScan.logLines().stream().filter(l -> l.contains("refused to delete an expired code reply")).count();
+    }
+
+    @Test
     void expiry_organisationForbidsEditing_loggedOnceAndBotCarriesOn() throws Exception {
         codesMayRemain = true; // the organisation keeps them: that is the point of this test
         zulip.setAllowMessageEditing(false);
-        startBot(Map.of());
+        startBot(Map.of("MFAGATE_BOT_EXPIRY_ACTION", "edit"));
         long warningsBefore = warnings();
         for (int i = 0; i < 2; i++) {
             zulip.sendDirectMessage(ada, List.of(bot), "!mfa-client-fast");
@@ -285,7 +306,7 @@ class BotEndToEndTest {
         EmulatedMessage reply = dmFromBot(ada, "client-demo");
         SecretScan.recordCodes(reply.content());
         harness.close();
-        assertThat(zulip.message(reply.id()).orElseThrow().content()).contains("expired");
+        assertThat(zulip.message(reply.id()).orElseThrow().deleted()).as("deleted before the bot left").isTrue();
         assertThat(zulip.eventQueueIds(bot)).as("the queue is deleted on shutdown").isEmpty();
     }
 }
