@@ -185,6 +185,7 @@ class DeploymentFilesTest {
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(30));
         assertThat(unit.first("CapabilityBoundingSet")).as("no capabilities at all").contains("");
         assertThat(unit.first("UMask")).contains("0077");
+        assertThat(unit.first("LimitCORE")).as("no core dumps of key material").contains("0");
         assertThat(unit.first("ProtectSystem")).contains("strict");
         assertThat(unit.first("DynamicUser").isPresent() || unit.first("User").filter(u -> !u.equals("root")).isPresent())
                 .as("a dedicated user or DynamicUser=yes").isTrue();
@@ -275,6 +276,7 @@ class DeploymentFilesTest {
             assertThat(texts(s.path("security_opt"))).as("%s: security_opt", name).contains("no-new-privileges:true");
             assertThat(texts(s.path("tmpfs"))).as("%s: tmpfs /tmp", name).anyMatch(t -> t.equals("/tmp") || t.startsWith("/tmp:"));
             assertThat(s.path("privileged").asBoolean(false)).isFalse();
+            assertThat(s.path("ulimits").path("core").asText()).as("%s: no core dumps", name).isEqualTo("0");
             String user = s.path("user").asText();
             assertThat(user).as("%s: numeric non-root user", name).matches("[1-9][0-9]*:[0-9]+");
         }
