@@ -87,6 +87,16 @@ public final class GatewayApp implements AutoCloseable {
     /** Wires and starts the gateway with explicit options. */
     public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
                                    Options options, Clock clock) {
+        return start(store, environmentSeeds, settings, options, clock, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Store, Map, GatewayServer.Settings, Options, Clock)}, with the audit recorder
+     * passed through {@code auditDecorator}. Only benchmarks that measure what the audit trail
+     * costs replace it; no flag or setting reaches this.
+     */
+    public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
+                                   Options options, Clock clock, java.util.function.UnaryOperator<AuditRecorder> auditDecorator) {
         AuditLog auditLog = null;
         ClockCheck clockCheck = null;
         try {
@@ -120,7 +130,7 @@ public final class GatewayApp implements AutoCloseable {
                         options.maxClockSkew(), Duration.ofMinutes(5), metrics).start();
                 readiness.degradeOn("clock", clockCheck::state);
             }
-            AuditRecorder audit = new AuditLogRecorder(auditLog, clock, options.instanceId());
+            AuditRecorder audit = auditDecorator.apply(new AuditLogRecorder(auditLog, clock, options.instanceId()));
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
             AccessControl access = settings.demo()
