@@ -30,19 +30,22 @@ public final class AuditLogRecorder implements AuditRecorder {
 
     @Override
     public void recordDurably(RequestRecord r, String outcome, String reason) {
-        AuditEvent.Builder b = AuditEvent.builder(clock.instant(), Outcome.valueOf(outcome))
+        append(fromRequest(r, Outcome.valueOf(outcome)).reason(r.reason != null ? r.reason : reason).ruleId(r.grant).build());
+    }
+
+    /** The fields every entry about a request carries. */
+    private AuditEvent.Builder fromRequest(RequestRecord r, Outcome outcome) {
+        AuditEvent.Builder b = AuditEvent.builder(clock.instant(), outcome)
                 .requestId(r.requestId())
                 .route(r.route())
                 .tokenId(r.tokenId())
                 .label(r.label())
-                .reason(r.reason != null ? r.reason : reason)
-                .ruleId(r.grant)
                 .remoteAddress(r.remoteAddress())
                 .instanceId(instanceId);
         if (r.onBehalf() != null) {
             b.zulipUser(r.onBehalf().userId(), r.onBehalf().email().orElse(null));
         }
-        append(b.build());
+        return b;
     }
 
     @Override
@@ -62,19 +65,7 @@ public final class AuditLogRecorder implements AuditRecorder {
 
     @Override
     public void recordLockout(RequestRecord r, String principalKey, Instant until) {
-        AuditEvent.Builder b = AuditEvent.builder(clock.instant(), Outcome.LOCKED_OUT)
-                .requestId(r.requestId())
-                .route(r.route())
-                .tokenId(r.tokenId())
-                .label(r.label())
-                .reason("lockout_started")
-                .remoteAddress(r.remoteAddress())
-                .instanceId(instanceId)
-                .detail(principalKey + " locked until " + until);
-        if (r.onBehalf() != null) {
-            b.zulipUser(r.onBehalf().userId(), r.onBehalf().email().orElse(null));
-        }
-        append(b.build());
+        append(fromRequest(r, Outcome.LOCKED_OUT).reason("lockout_started").detail(principalKey + " locked until " + until).build());
     }
 
     private void append(AuditEvent event) {
