@@ -77,24 +77,14 @@ public final class GatewayApp implements AutoCloseable {
                                    Options options, Clock clock) {
         AuditLog auditLog = null;
         try {
-            java.util.concurrent.atomic.AtomicReference<String> auditState = new java.util.concurrent.atomic.AtomicReference<>("ok");
+            StoreHealth health = new StoreHealth(store.database());
             auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
-                    .listener(new dev.mfagate.core.audit.AuditLogListener() {
-                        @Override
-                        public void batchCommitted(int entries, java.time.Duration commitTime) {
-                            auditState.set("ok");
-                        }
-
-                        @Override
-                        public void batchFailed(int entries, Exception cause) {
-                            auditState.set("last batch failed: " + cause.getClass().getSimpleName());
-                        }
-                    })
+                    .listener(health)
                     .build();
             Readiness readiness = new Readiness()
-                    .require("store", () -> storeCheck(store))
+                    .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
-                    .require("audit", auditState::get);
+                    .require("audit", health::checkAudit);
             AuditRecorder audit = new AuditLogRecorder(auditLog, clock, options.instanceId());
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
@@ -113,15 +103,6 @@ public final class GatewayApp implements AutoCloseable {
             }
             store.close();
             throw e;
-        }
-    }
-
-    private static String storeCheck(Store store) {
-        try {
-            Integer one = store.database().jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
-            return one == 1 ? "ok" : "unexpected answer";
-        } catch (RuntimeException e) {
-            return "unreachable: " + e.getClass().getSimpleName();
         }
     }
 
