@@ -153,9 +153,10 @@ final class ServeCommand implements Callable<Integer> {
         });
         sweeper.scheduleWithFixedDelay(() -> {
             try {
-                while (buckets.removeExpired(1_000) == 1_000) {
-                    Thread.onSpinWait();
-                }
+                int removed;
+                do {
+                    removed = buckets.removeExpired(1_000);
+                } while (removed == 1_000);
             } catch (RuntimeException e) {
                 // The database is away or shutting down; the next sweep tries again.
                 LOG.debug("Rate-limit bucket sweep failed: {}", e.getClass().getSimpleName());
