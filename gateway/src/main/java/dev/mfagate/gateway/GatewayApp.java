@@ -101,18 +101,18 @@ public final class GatewayApp implements AutoCloseable {
         ClockCheck clockCheck = null;
         try {
             GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
-            java.util.concurrent.atomic.AtomicReference<String> auditState = new java.util.concurrent.atomic.AtomicReference<>("ok");
+            StoreHealth health = new StoreHealth(store.database());
             auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
                     .listener(new dev.mfagate.core.audit.AuditLogListener() {
                         @Override
                         public void batchCommitted(int entries, java.time.Duration commitTime) {
-                            auditState.set("ok");
+                            health.batchCommitted(entries, commitTime);
                             metrics.batchCommitted(entries, commitTime);
                         }
 
                         @Override
                         public void batchFailed(int entries, Exception cause) {
-                            auditState.set("last batch failed: " + cause.getClass().getSimpleName());
+                            health.batchFailed(entries, cause);
                             metrics.batchFailed(entries, cause);
                         }
                     })
@@ -121,9 +121,9 @@ public final class GatewayApp implements AutoCloseable {
                 store.database().dataSource().setMetricRegistry(metrics.registry());
             }
             Readiness readiness = new Readiness()
-                    .require("store", () -> storeCheck(store))
+                    .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
-                    .require("audit", new AuditProbe(store, auditState)::state);
+                    .require("audit", new AuditProbe(store, health)::state);
             if (options.ntp() != null) {
                 String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
                 clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,
@@ -155,34 +155,30 @@ public final class GatewayApp implements AutoCloseable {
     }
 
     /**
-     * The audit part of readiness: the last batch's outcome, and an
-     * insert into the audit table that is rolled back (at most four times a second, however often
-     * /readyz is asked). The probe catches an audit store that cannot
-     * be written even while no request has tried (an idle gateway), and notices recovery the same way.
+     * The audit part of readiness: {@link StoreHealth#checkAudit()} (the last batch, forgiven once
+     * an outage is over), and an insert into the audit table that is rolled back, at most four times
+     * a second however often /readyz is asked. The probe catches an audit store that reads but
+     * cannot be written, also while no request has tried (an idle gateway), and sees it recover.
      */
     private static final class AuditProbe {
         private static final long INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
         private final Store store;
-        private final java.util.concurrent.atomic.AtomicReference<String> lastBatch;
+        private final StoreHealth health;
         private volatile long probedAt = System.nanoTime() - INTERVAL_NANOS;
         private volatile String probe = "ok";
 
-        AuditProbe(Store store, java.util.concurrent.atomic.AtomicReference<String> lastBatch) {
+        AuditProbe(Store store, StoreHealth health) {
             this.store = store;
-            this.lastBatch = lastBatch;
+            this.health = health;
         }
 
         synchronized String state() {
             long now = System.nanoTime();
-            if (now - probedAt >= INTERVAL_NANOS || !"ok".equals(probe) || !"ok".equals(lastBatch.get())) {
+            if (now - probedAt >= INTERVAL_NANOS) {
                 probedAt = now;
                 probe = probeOnce();
-                if ("ok".equals(probe)) {
-                    // A write that works now outdates an older failed batch.
-                    lastBatch.set("ok");
-                }
             }
-            return !"ok".equals(probe) ? probe : lastBatch.get();
+            return !"ok".equals(probe) ? probe : health.checkAudit();
         }
 
         private String probeOnce() {
@@ -201,15 +197,6 @@ public final class GatewayApp implements AutoCloseable {
             } catch (RuntimeException e) {
                 return "audit store not writable: " + e.getClass().getSimpleName();
             }
-        }
-    }
-
-    private static String storeCheck(Store store) {
-        try {
-            Integer one = store.database().jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
-            return one == 1 ? "ok" : "unexpected answer";
-        } catch (RuntimeException e) {
-            return "unreachable: " + e.getClass().getSimpleName();
         }
     }
 

@@ -18,6 +18,7 @@ import dev.mfagate.gateway.http.PemKeyStores;
 import dev.mfagate.gateway.http.ErrorResponses;
 import dev.mfagate.gateway.http.JsonErrorHandler;
 import dev.mfagate.gateway.http.RequestIds;
+import dev.mfagate.gateway.http.StoreFailures;
 import io.javalin.Javalin;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -421,6 +422,13 @@ public final class GatewayServer implements AutoCloseable {
     private void onUnexpected(Exception e, Context ctx) {
         RequestRecord rec = ctx.attribute(RECORD);
         String id = rec == null ? null : rec.requestId;
+        if (StoreFailures.isStoreFailure(e)) {
+            // The database is away (restart, network, pool timeout): fail closed with a 503 that says so.
+            LOG.warn("Store unavailable in request {}: {}", id, StoreFailures.describe(e));
+            onApiException(new ApiException(ErrorCode.STORE_UNAVAILABLE,
+                    "The store is unavailable, so no code is issued; try again shortly", Duration.ofSeconds(2)), ctx);
+            return;
+        }
         // The message of an unexpected exception may carry anything; log its type and stack, never send it.
         LOG.error("Unexpected failure in request {}", id, e);
         onApiException(new ApiException(ErrorCode.INTERNAL_ERROR, ErrorResponses.messageFor(ErrorCode.INTERNAL_ERROR)), ctx);

@@ -28,13 +28,25 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The HTTP API over a real socket, on a real store, with a fixed clock. */
+/** The HTTP API over a real socket, on a real store (SQLite and PostgreSQL), with a fixed clock. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestStores.Backend.class)
 class GatewayHttpTest {
+
+    @RegisterExtension
+    static final TestStores STORES = new TestStores();
+
+    @Parameter(0)
+    TestStores.Backend backend;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** 22:29:39 UTC: 21 s left in the 30 s step, as in the documented example. */
@@ -42,6 +54,7 @@ class GatewayHttpTest {
 
     @TempDir
     Path dir;
+    private TestStores.Location location;
     private GatewayApp app;
     private TotpSeed demoSeed;
     private String fullToken;
@@ -50,7 +63,8 @@ class GatewayHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        Store store = Store.init(dir.resolve("data"));
+        location = STORES.fresh(backend, dir);
+        Store store = location.init();
         byte[] key = new byte[20];
         new SecureRandom().nextBytes(key);
         SecretRegistry.seed(key);
@@ -110,7 +124,7 @@ class GatewayHttpTest {
     void totp_littleTimeLeft_addsNextCode() throws Exception {
         app.close();
         Instant late = Instant.parse("2025-09-02T22:29:57Z");
-        app = GatewayApp.start(Store.open(dir.resolve("data")), Map.of(),
+        app = GatewayApp.start(location.open(), Map.of(),
                 new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024), Clock.fixed(late, ZoneOffset.UTC));
         JsonNode body = JSON.readTree(get("/totp/client/demo", fullToken).body());
         assertThat(body.get("valid_for").asInt()).isEqualTo(3);

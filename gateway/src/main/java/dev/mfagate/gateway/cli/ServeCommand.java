@@ -6,8 +6,10 @@ import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.seed.SeedImportException;
 import dev.mfagate.core.seed.SeedParser;
 import dev.mfagate.core.ratelimit.LockoutPolicy;
+import dev.mfagate.core.ratelimit.PostgresBucketBackend;
 import dev.mfagate.core.ratelimit.RateLimit;
 import dev.mfagate.core.ratelimit.RateLimitConfig;
+import dev.mfagate.core.store.Dialect;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.GatewayApp;
@@ -24,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,6 +38,8 @@ import picocli.CommandLine.Option;
 /** {@code mfagate serve}: runs the HTTP gateway until stopped (SIGTERM finishes in-flight requests first). */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the HTTP gateway.")
 final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     /** A fake seed for the demo label only; it protects nothing. */
     static final String DEMO_SEED_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -156,6 +165,9 @@ final class ServeCommand implements Callable<Integer> {
             throw UserError.badInput(e.getMessage());
         }
         GatewayApp app = GatewayApp.start(s, envSeeds, settings, options, Clock.systemUTC());
+        if (s.database().dialect() == Dialect.POSTGRESQL) {
+            sweepExpiredBuckets(s);
+        }
         System.out.println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -173,6 +185,31 @@ final class ServeCommand implements Callable<Integer> {
 
     private static List<String> nonBlank(List<String> values) {
         return values == null ? List.of() : values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /**
+     * Deletes rate-limit buckets that have refilled completely (Bucket4j stamps each row with that
+     * time), every few minutes, so the shared table does not grow with every principal ever seen.
+     * Each instance sweeps; concurrent sweeps delete disjoint rows or nothing.
+     */
+    private static void sweepExpiredBuckets(Store s) {
+        PostgresBucketBackend buckets = new PostgresBucketBackend(s.database(), Clock.systemUTC());
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mfagate-bucket-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                int removed;
+                do {
+                    removed = buckets.removeExpired(1_000);
+                } while (removed == 1_000);
+            } catch (RuntimeException e) {
+                // The database is away or shutting down; the next sweep tries again.
+                LOG.debug("Rate-limit bucket sweep failed: {}", e.getClass().getSimpleName());
+            }
+        }, 1, 5, TimeUnit.MINUTES);
     }
 
     private static String hostForUrl(String host) {

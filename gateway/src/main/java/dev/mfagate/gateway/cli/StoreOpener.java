@@ -3,33 +3,172 @@ package dev.mfagate.gateway.cli;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Store;
+import dev.mfagate.gateway.http.StoreFailures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 
-/** Opens the store the flags name: the SQLite file in the data directory, or a PostgreSQL database. */
+/**
+ * Opens (or initialises) the store the flags name: the SQLite file in the data directory, or a
+ * PostgreSQL database shared by several gateway instances.
+ *
+ * <p><b>Keys with PostgreSQL.</b> The database holds only ciphertext; the keyset never goes into
+ * it. Every instance needs the same keyset: {@value Keyring#ENVIRONMENT_VARIABLE} when set (the
+ * keyset JSON or its base64, for containers), else {@code keyset.json} in the data directory
+ * (mode 0600), copied there from the instance that ran {@code mfagate init --database}.
+ */
 final class StoreOpener {
+
+    private static final String KEYSET_HELP = "copy keyset.json (mode 0600) from the instance that ran"
+            + " 'mfagate init --database' into the data directory, or set " + Keyring.ENVIRONMENT_VARIABLE
+            + " to its content";
 
     private StoreOpener() {
     }
 
     /**
-     * With no database URL, the data directory's SQLite store and keyset. With one, the PostgreSQL
-     * database, keyed by {@code MFAGATE_KEYSET} when set, else by the data directory's keyset file.
+     * With no database URL, the data directory's SQLite store and keyset. With one, that database,
+     * keyed by {@value Keyring#ENVIRONMENT_VARIABLE} when set, else by the data directory's keyset file.
+     *
+     * @param poolSize the most connections to a PostgreSQL database
+     * @throws UserError when the keyset is missing or the database cannot be reached
      */
-    static Store open(Path dataDir, String databaseUrl) {
+    static Store open(Path dataDir, String databaseUrl, int poolSize) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
             return Store.open(dataDir);
         }
-        Map<String, String> env = System.getenv();
-        Keyring keyring = env.containsKey("MFAGATE_KEYSET")
-                ? Keyring.fromEnvironment(env)
-                : Keyring.openFile(dataDir.resolve("keyset.json"));
-        Database db = Database.open(databaseUrl);
+        Keyring keyring = environmentKeyring().orElseGet(() -> {
+            Path keysetFile = dataDir.resolve(Store.KEYSET_FILE_NAME);
+            if (!Files.exists(keysetFile)) {
+                throw UserError.failure("No keyset for the database " + redact(databaseUrl) + ": no "
+                        + keysetFile.toAbsolutePath() + " and " + Keyring.ENVIRONMENT_VARIABLE + " is not set; "
+                        + KEYSET_HELP + " (or run 'mfagate init --database URL' once, for a new database)");
+            }
+            return Keyring.openFile(keysetFile);
+        });
+        Database db = openDatabase(databaseUrl, poolSize);
         try {
             return Store.open(db, keyring);
         } catch (RuntimeException e) {
             db.close();
             throw e;
+        }
+    }
+
+    /**
+     * Initialises a store. Without a database URL: a new SQLite store and keyset in the data
+     * directory. With one: a new keyset in the data directory (or the one in
+     * {@value Keyring#ENVIRONMENT_VARIABLE}) and the schema in that database, which is claimed for
+     * that keyset.
+     *
+     * @throws UserError when a keyset file exists already, or the database was initialised before
+     *     (it then already has a keyset: give this instance a copy of it rather than a new one)
+     */
+    static Store init(Path dataDir, String databaseUrl, int poolSize) {
+        if (databaseUrl == null || databaseUrl.isBlank()) {
+            return Store.init(dataDir);
+        }
+        Path dir = dataDir.toAbsolutePath();
+        Path keysetFile = dir.resolve(Store.KEYSET_FILE_NAME);
+        Optional<Keyring> fromEnvironment = environmentKeyring();
+        if (fromEnvironment.isEmpty() && Files.exists(keysetFile)) {
+            throw UserError.failure("Refusing to initialise: " + keysetFile + " exists, and a keyset is never overwritten;"
+                    + " to serve an initialised database with it, run 'mfagate serve --database URL'");
+        }
+        Database db = openDatabase(databaseUrl, poolSize);
+        boolean createdKeyset = false;
+        try {
+            Optional<String> claimedBy = db.jdbi().withHandle(h -> h.createQuery("SELECT primary_kek_id FROM kek_state WHERE id = 1")
+                    .mapTo(String.class).findOne());
+            if (claimedBy.isPresent()) {
+                throw UserError.failure("The database " + db.description() + " is initialised already (its data keys are"
+                        + " wrapped under KEK " + claimedBy.get() + "); do not initialise it again: " + KEYSET_HELP
+                        + ", then run 'mfagate serve --database URL'");
+            }
+            Keyring keyring;
+            if (fromEnvironment.isPresent()) {
+                keyring = fromEnvironment.get();
+            } else {
+                createPrivateDirectory(dir);
+                keyring = Keyring.createFile(keysetFile);
+                createdKeyset = true;
+            }
+            return Store.open(db, keyring);
+        } catch (RuntimeException e) {
+            db.close();
+            if (createdKeyset) {
+                // Nothing was encrypted under it: another init claimed the database first.
+                deleteQuietly(keysetFile);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opens and migrates the database at {@code url}.
+     *
+     * @throws UserError with a one-line reason when it cannot be reached
+     */
+    static Database openDatabase(String url, int poolSize) {
+        try {
+            return url.matches("^(jdbc:)?postgres(ql)?://.*") ? Database.openPostgres(url, poolSize) : Database.open(url);
+        } catch (IllegalArgumentException e) {
+            throw UserError.badInput(e.getMessage());
+        } catch (RuntimeException e) {
+            if (StoreFailures.isStoreFailure(e)) {
+                throw UserError.failure("Cannot open the database " + redact(url) + ": " + rootMessage(e));
+            }
+            throw e;
+        }
+    }
+
+    /** The keyring from {@value Keyring#ENVIRONMENT_VARIABLE}, when it is set. */
+    static Optional<Keyring> environmentKeyring() {
+        Map<String, String> env = System.getenv();
+        String value = env.get(Keyring.ENVIRONMENT_VARIABLE);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(Keyring.fromEnvironment(env));
+    }
+
+    /** {@code url} without any password. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+    }
+
+    /** The message of the deepest {@link java.sql.SQLException}: the driver's own words ("Connection to ... refused"). */
+    private static String rootMessage(Throwable e) {
+        String message = e.getClass().getSimpleName();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException && t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        // Driver messages name hosts and users, never passwords; keep them short all the same.
+        return message.length() > 200 ? message.substring(0, 200) + "..." : message;
+    }
+
+    private static void createPrivateDirectory(Path dir) {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(EnumSet.of(
+                    PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the data directory " + dir, e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Left behind, it is refused by the next init with a clear message.
         }
     }
 }

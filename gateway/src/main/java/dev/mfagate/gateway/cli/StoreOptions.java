@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the store is: a data directory (SQLite + keyset), optionally with a PostgreSQL database. */
+/**
+ * Where the store is: a data directory (SQLite + keyset), or a PostgreSQL database shared by
+ * several instances, keyed by the data directory's keyset file or {@code MFAGATE_KEYSET}.
+ */
 public final class StoreOptions {
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:MFAGATE_DATA_DIR:-mfagate-data}",
@@ -13,19 +16,47 @@ public final class StoreOptions {
     Path dataDir;
 
     @Option(names = "--database", paramLabel = "URL", defaultValue = "${env:MFAGATE_DATABASE_URL}",
-            description = "PostgreSQL URL (postgresql://user@host:5432/db) instead of the SQLite file (env MFAGATE_DATABASE_URL).")
+            description = {"PostgreSQL URL (postgresql://user@host:5432/db) instead of the SQLite file (env MFAGATE_DATABASE_URL).",
+                    "Every instance on it needs the same keyset: keyset.json in --data-dir, or MFAGATE_KEYSET."})
     String databaseUrl;
+
+    @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "${env:MFAGATE_DATABASE_POOL_SIZE:-10}",
+            description = "Most connections to PostgreSQL per process (env MFAGATE_DATABASE_POOL_SIZE; default ${DEFAULT-VALUE}).")
+    int poolSize;
 
     /** The data directory. */
     public Path dataDir() {
         return dataDir;
     }
 
+    /** Whether the store is a database named by URL rather than the data directory's SQLite file. */
+    public boolean hasDatabaseUrl() {
+        return databaseUrl != null && !databaseUrl.isBlank();
+    }
+
     /** Opens the initialised store, or fails with a one-line reason. */
     public Store open() {
-        if ((databaseUrl == null || databaseUrl.isBlank()) && !Files.isDirectory(dataDir)) {
+        checkPoolSize();
+        if (!hasDatabaseUrl() && !Files.isDirectory(dataDir)) {
             throw UserError.failure("No store at " + dataDir.toAbsolutePath() + "; run 'mfagate init' first (or pass --data-dir)");
         }
-        return StoreOpener.open(dataDir, databaseUrl);
+        return StoreOpener.open(dataDir, databaseUrl, poolSize);
+    }
+
+    /** Creates a new store: SQLite in the data directory, or the schema in the database with the keyset kept here. */
+    Store init() {
+        checkPoolSize();
+        return StoreOpener.init(dataDir, databaseUrl, poolSize);
+    }
+
+    /** Where the store is, with any password removed. */
+    String describe() {
+        return hasDatabaseUrl() ? StoreOpener.redact(databaseUrl) : dataDir.toAbsolutePath().toString();
+    }
+
+    private void checkPoolSize() {
+        if (poolSize < 2 || poolSize > 200) {
+            throw UserError.badInput("Invalid --database-pool-size " + poolSize + "; must be from 2 to 200");
+        }
     }
 }

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Authenticated code requests with durable (group-committed, fail-closed) audit, in one run:
+#   1. one instance on SQLite, 2. one instance on PostgreSQL, 3. two instances on one PostgreSQL.
+# Loopback only. Bounded: each phase warms up WARMUP s and measures DURATION s with wrk; every
+# server is stopped and the benchmark database dropped at the end, also on failure. Rate limits
+# are raised so that they do not cap the load (the buckets are still taken: on PostgreSQL each
+# request locks three bucket rows). After phase 3 the shared audit chain is verified.
+#
+# Usage: bench/multi-instance.sh
+#   env: CONNECTIONS (32, split over the instances), DURATION (15), WARMUP (5), PORT (18180; uses
+#        PORT..PORT+2), PG_HOST (127.0.0.1:5432), PG_USER (postgres; trust or ~/.pgpass), JAR, JAVA_OPTS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNECTIONS=${CONNECTIONS:-32}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; PORT=${PORT:-18180}
+PG_HOST=${PG_HOST:-127.0.0.1:5432}; PG_USER=${PG_USER:-postgres}
+PG_ADMIN_URL="postgresql://$PG_USER@$PG_HOST/postgres"
+JAR=${JAR:-gateway/target/mfagate.jar}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+for tool in wrk psql curl; do
+  command -v $tool >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }
+done
+[ -f "$JAR" ] || { echo "bench: build first: ./mvnw -B -q -pl gateway -am package -DskipTests" >&2; exit 1; }
+
+work=$(mktemp -d)
+db="mfagate_bench_$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+limits=(--rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s --rate-limit-token 1000000000/1s)
+mfagate() { $JAVA -jar "$JAR" "$@" 2> >(grep -v '^WARNING:' >&2); }
+
+echo "=== machine"
+echo "cpus: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+echo "java: $($JAVA -version 2>&1 | head -1)"
+echo "postgresql: $(psql -tAq "$PG_ADMIN_URL" -c 'SHOW server_version')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk: $CONNECTIONS connections, ${WARMUP}s warm-up, ${DURATION}s measured per phase"
+
+# $1 data dir, $2 database URL or "" -> prints a new token; adds the throw-away seed bench-aws.
+prepare() {
+  local dir=$1 url=$2 dbargs=()
+  [ -n "$url" ] && dbargs=(--database "$url")
+  mfagate init --data-dir "$dir" "${dbargs[@]}" >/dev/null
+  mfagate token create --data-dir "$dir" "${dbargs[@]}" --name bench --labels 'bench-*' 2>/dev/null
+  # A random, throw-away seed (never a real one).
+  head -c 20 /dev/urandom | base32 | mfagate seed add --data-dir "$dir" "${dbargs[@]}" bench-aws >/dev/null
+}
+
+# $1 port, rest: extra serve flags/env handled by caller -> starts a server, waits for a code.
+serve() {
+  local port=$1; shift
+  $JAVA ${JAVA_OPTS:-} -jar "$JAR" serve --port "$port" "${limits[@]}" "$@" >"$work/serve-$port.log" 2>&1 &
+  pids+=($!)
+  until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/totp/bench/aws"; do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "bench: server on $port died"; cat "$work/serve-$port.log"; exit 1; }
+    sleep 0.05
+  done
+}
+
+stop_all() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=()
+}
+
+# $1 label, $2 comma-separated ports -> one wrk run spread over the ports.
+measure() {
+  local label=$1 ports=$2 n
+  n=$(tr ',' '\n' <<<"$ports" | wc -l)
+  WRK_PORTS=$ports wrk -t"$n" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/multi-instance.lua \
+      -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${ports%%,*}/totp/bench/aws" >/dev/null
+  echo "--- $label: wrk -t$n -c$CONNECTIONS -d${DURATION}s GET /totp/bench/aws"
+  WRK_PORTS=$ports wrk -t"$n" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/multi-instance.lua \
+      -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${ports%%,*}/totp/bench/aws" | tee "$work/wrk.txt"
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  non2xx=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$work/wrk.txt" | grep -o '[0-9]*$' || echo 0)
+  summary+=("$(printf '%-34s %10s %9s %9s %8s' "$label" "$rps" "$p50" "$p99" "$non2xx")")
+}
+summary=()
+
+echo "=== 1. one instance, SQLite"
+TOKEN=$(prepare "$work/sqlite" "")
+serve "$PORT" --data-dir "$work/sqlite"
+measure "SQLite, 1 instance" "$PORT"
+stop_all
+
+echo "=== 2. one instance, PostgreSQL"
+psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE $db" >/dev/null
+url="postgresql://$PG_HOST/$db?user=$PG_USER"
+TOKEN=$(prepare "$work/pg" "$url")
+serve $((PORT + 1)) --data-dir "$work/pg" --database "$url"
+measure "PostgreSQL, 1 instance" "$((PORT + 1))"
+
+echo "=== 3. two instances, one PostgreSQL (the second keyed by MFAGATE_KEYSET)"
+MFAGATE_KEYSET="$(cat "$work/pg/keyset.json")" serve $((PORT + 2)) --data-dir "$work/none" --database "$url"
+measure "PostgreSQL, 2 instances" "$((PORT + 1)),$((PORT + 2))"
+stop_all
+echo "--- audit chain after both instances wrote to it"
+mfagate audit verify --data-dir "$work/pg" --database "$url"
+
+echo
+echo "=== summary (loopback, $CONNECTIONS connections, ${DURATION}s each; latencies from wrk)"
+printf '%-34s %10s %9s %9s %8s\n' "configuration" "req/s" "p50" "p99" "non-2xx"
+printf '%s\n' "${summary[@]}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

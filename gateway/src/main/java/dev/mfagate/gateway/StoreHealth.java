@@ -1,0 +1,68 @@
+package dev.mfagate.gateway;
+
+import dev.mfagate.core.audit.AuditLogListener;
+import dev.mfagate.core.store.Database;
+import dev.mfagate.gateway.http.StoreFailures;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code store} and {@code audit} checks behind {@code /readyz}, so that an instance reports
+ * unready while its database is away and ready again as soon as it answers, without an operator.
+ *
+ * <p>{@link #checkStore()} runs {@code SELECT 1} through the pool, so it answers within the pool's
+ * connection timeout (2 s on PostgreSQL) when the database is down. {@link #checkAudit()} reports
+ * the last audit batch: a batch that failed because the database was unreachable stops counting
+ * once the store check passes again (the next batch starts afresh from the stored chain head;
+ * without this an unready instance would get no traffic, write no batch and stay unready for
+ * ever), while a batch refused for any other reason (a chain head that fails its check) keeps the
+ * instance unready until a batch commits. Register {@code store} before {@code audit}: the audit
+ * check reads the store check's last result.
+ *
+ * <p>Thread-safe. As an {@link AuditLogListener} it is called on the audit writer's thread.
+ */
+public final class StoreHealth implements AuditLogListener {
+
+    private final Database database;
+    private volatile String lastStoreResult = "not checked yet";
+    private volatile String auditFailure;
+    private volatile boolean auditFailureFromOutage;
+
+    /** Checks for the store on {@code database}. */
+    public StoreHealth(Database database) {
+        this.database = Objects.requireNonNull(database, "database");
+    }
+
+    /** {@code ok}, or why the database does not answer. */
+    public String checkStore() {
+        String result;
+        try {
+            Integer one = database.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            result = one == 1 ? "ok" : "unexpected answer";
+        } catch (RuntimeException e) {
+            result = "unreachable: " + StoreFailures.describe(e);
+        }
+        lastStoreResult = result;
+        return result;
+    }
+
+    /** {@code ok}, or why the last audit batch failed while that still matters. */
+    public String checkAudit() {
+        String failure = auditFailure;
+        if (failure == null || (auditFailureFromOutage && lastStoreResult.equals("ok"))) {
+            return "ok";
+        }
+        return failure;
+    }
+
+    @Override
+    public void batchCommitted(int entries, Duration commitLatency) {
+        auditFailure = null;
+    }
+
+    @Override
+    public void batchFailed(int entries, Exception cause) {
+        auditFailureFromOutage = StoreFailures.isStoreFailure(cause);
+        auditFailure = "last batch failed: " + cause.getClass().getSimpleName();
+    }
+}
