@@ -124,8 +124,46 @@ public final class Database implements AutoCloseable {
         return description;
     }
 
+    private HikariDataSource relaxedPool;
+
+    /**
+     * A second, small PostgreSQL pool whose sessions commit with {@code synchronous_commit = off},
+     * for state whose loss in a database crash costs nothing that matters: rate-limit buckets (a
+     * crash can at most hand back the last fraction of a second of consumed tokens). Such commits
+     * do not wait for the WAL flush, so the row locks they hold are released sooner. Never use it
+     * for the audit trail, seeds, tokens or policy. Created on first use, closed with this database.
+     *
+     * @throws IllegalStateException on SQLite, which keeps buckets in memory
+     */
+    public synchronized javax.sql.DataSource relaxedDurabilityDataSource() {
+        if (dialect != Dialect.POSTGRESQL) {
+            throw new IllegalStateException("A relaxed-durability pool exists only on PostgreSQL");
+        }
+        if (relaxedPool == null) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(dataSource.getJdbcUrl());
+            config.setUsername(dataSource.getUsername());
+            config.setPassword(dataSource.getPassword());
+            config.setDataSourceProperties(dataSource.getDataSourceProperties());
+            config.setPoolName("mfagate-postgresql-buckets");
+            config.setMaximumPoolSize(Math.max(2, Math.min(8, dataSource.getMaximumPoolSize())));
+            config.setMinimumIdle(1);
+            config.setConnectionTimeout(dataSource.getConnectionTimeout());
+            config.setValidationTimeout(dataSource.getValidationTimeout());
+            config.setInitializationFailTimeout(-1);
+            config.setConnectionInitSql("SET synchronous_commit TO OFF");
+            relaxedPool = new HikariDataSource(config);
+        }
+        return relaxedPool;
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (relaxedPool != null) {
+                relaxedPool.close();
+            }
+        }
         dataSource.close();
     }
 }
