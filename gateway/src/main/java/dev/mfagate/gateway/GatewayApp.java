@@ -102,17 +102,20 @@ public final class GatewayApp implements AutoCloseable {
         try {
             GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
             StoreHealth health = new StoreHealth(store.database());
+            AuditProbe auditProbe = new AuditProbe(store, health);
             auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
                     .listener(new dev.mfagate.core.audit.AuditLogListener() {
                         @Override
                         public void batchCommitted(int entries, java.time.Duration commitTime) {
                             health.batchCommitted(entries, commitTime);
+                            auditProbe.batchCommitted();
                             metrics.batchCommitted(entries, commitTime);
                         }
 
                         @Override
                         public void batchFailed(int entries, Exception cause) {
                             health.batchFailed(entries, cause);
+                            auditProbe.batchFailed();
                             metrics.batchFailed(entries, cause);
                         }
                     })
@@ -123,7 +126,7 @@ public final class GatewayApp implements AutoCloseable {
             Readiness readiness = new Readiness()
                     .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
-                    .require("audit", new AuditProbe(store, health)::state);
+                    .require("audit", auditProbe::state);
             if (options.ntp() != null) {
                 String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
                 clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,
@@ -166,6 +169,17 @@ public final class GatewayApp implements AutoCloseable {
         private final StoreHealth health;
         private volatile long probedAt = System.nanoTime() - INTERVAL_NANOS;
         private volatile String probe = "ok";
+        private volatile long failedAt = probedAt;
+
+        /** A batch committed: the store is writable, whatever an older probe found. */
+        void batchCommitted() {
+            probe = "ok";
+        }
+
+        /** A batch failed: the next readiness check probes again at once instead of trusting an older probe. */
+        void batchFailed() {
+            failedAt = System.nanoTime();
+        }
 
         AuditProbe(Store store, StoreHealth health) {
             this.store = store;
@@ -174,7 +188,7 @@ public final class GatewayApp implements AutoCloseable {
 
         synchronized String state() {
             long now = System.nanoTime();
-            if (now - probedAt >= INTERVAL_NANOS) {
+            if (now - probedAt >= INTERVAL_NANOS || failedAt - probedAt > 0) {
                 probedAt = now;
                 probe = probeOnce();
             }
