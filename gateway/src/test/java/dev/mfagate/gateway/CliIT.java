@@ -350,6 +350,24 @@ class CliIT {
     }
 
     @Test
+    void keysetFromEnvironment_sqliteStoreWithoutKeysetFile_opens() throws Exception {
+        assertThat(MfagateProcess.run(data, base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
+        Path keyset = data.resolve("keyset.json");
+        String keysetJson = Files.readString(keyset);
+        Files.move(keyset, tmp.resolve("keyset-held-elsewhere.json"));
+        assertThat(MfagateProcess.run(data, null, "seed", "list").exitCode()).as("no keyset at all").isEqualTo(1);
+
+        ProcessBuilder pb = new ProcessBuilder(MfagateProcess.command(data, "seed", "list"));
+        pb.environment().remove("MFAGATE_DATA_DIR");
+        pb.environment().put("MFAGATE_KEYSET", keysetJson);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.getErrorStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).contains("acme-aws");
+    }
+
+    @Test
     void serveDemo_noTokenNeeded_demoCodeServedAndBannerShown() throws Exception {
         try (MfagateProcess.Server server = new MfagateProcess.Server(null, Map.of(), "serve", "--demo", "--port", "0")) {
             JsonNode body = getTotp(server, "/totp/client/demo", null);

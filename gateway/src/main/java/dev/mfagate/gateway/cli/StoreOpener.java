@@ -18,6 +18,9 @@ import java.util.Optional;
  * Opens (or initialises) the store the flags name: the SQLite file in the data directory, or a
  * PostgreSQL database shared by several gateway instances.
  *
+ * <p><b>Keys with SQLite.</b> {@value Keyring#ENVIRONMENT_VARIABLE} when set, else
+ * {@code keyset.json} beside the database.
+ *
  * <p><b>Keys with PostgreSQL.</b> The database holds only ciphertext; the keyset never goes into
  * it. Every instance needs the same keyset: {@value Keyring#ENVIRONMENT_VARIABLE} when set (the
  * keyset JSON or its base64, for containers), else {@code keyset.json} in the data directory
@@ -41,7 +44,23 @@ final class StoreOpener {
      */
     static Store open(Path dataDir, String databaseUrl, int poolSize) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
-            return Store.open(dataDir);
+            Optional<Keyring> fromEnvironment = environmentKeyring();
+            if (fromEnvironment.isEmpty()) {
+                return Store.open(dataDir);
+            }
+            // The keyset handed over in the environment (a systemd credential, a container secret)
+            // keys the SQLite store too, so keyset.json need not sit beside the database.
+            Path dbFile = dataDir.resolve(Store.DATABASE_FILE_NAME);
+            if (!Files.isRegularFile(dbFile)) {
+                throw UserError.failure("No mfagate store in " + dataDir.toAbsolutePath() + "; run 'mfagate init' first");
+            }
+            Database db = Database.openSqlite(dbFile);
+            try {
+                return Store.open(db, fromEnvironment.get());
+            } catch (RuntimeException e) {
+                db.close();
+                throw e;
+            }
         }
         Keyring keyring = environmentKeyring().orElseGet(() -> {
             Path keysetFile = dataDir.resolve(Store.KEYSET_FILE_NAME);
