@@ -32,19 +32,24 @@ public final class Database implements AutoCloseable {
     /** Opens (creating if needed) the SQLite file at {@code file} and migrates it. */
     public static Database openSqlite(Path file) {
         Objects.requireNonNull(file, "file");
+        java.util.Properties pragmas = new java.util.Properties();
+        pragmas.setProperty("journal_mode", "WAL");
+        pragmas.setProperty("synchronous", "FULL");
+        pragmas.setProperty("busy_timeout", "5000");
+        pragmas.setProperty("foreign_keys", "true");
+        // Removed rows (seed ciphertexts, token hashes) are overwritten rather than left in free pages.
+        pragmas.setProperty("secure_delete", "true");
+        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(new org.sqlite.SQLiteConfig(pragmas));
+        sqlite.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        // The driver's own DataSource, not a JDBC URL: a URL makes the pool go through DriverManager,
+        // which loads every driver on the class path (PostgreSQL's costs about 0.3 s of start-up).
+        config.setDataSource(sqlite);
         config.setPoolName("mfagate-sqlite");
         // One writer at a time is SQLite's model; a few connections let reads overlap a write in WAL mode.
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
-        config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "FULL");
-        config.addDataSourceProperty("busy_timeout", "5000");
-        config.addDataSourceProperty("foreign_keys", "true");
-        // Removed rows (seed ciphertexts, token hashes) are overwritten rather than left in free pages.
-        config.addDataSourceProperty("secure_delete", "true");
         return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath());
     }
 

@@ -14,6 +14,15 @@ class DatabaseSmokeTest {
             assertThat(n).isGreaterThanOrEqualTo(1);
             String mode = db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
             assertThat(mode).isEqualToIgnoringCase("wal");
+            for (String[] pragma : new String[][] {
+                    // pragma          expected  why
+                    {"synchronous",    "2",      "FULL: a committed audit entry survives power loss"},
+                    {"secure_delete",  "1",      "removed ciphertexts and token hashes are overwritten"},
+                    {"foreign_keys",   "1",      "references hold"},
+                    {"busy_timeout",   "5000",   "writers wait for each other instead of failing"}}) {
+                String value = db.jdbi().withHandle(h -> h.createQuery("PRAGMA " + pragma[0]).mapTo(String.class).one());
+                assertThat(value).as(pragma[0] + ": " + pragma[2]).isEqualTo(pragma[1]);
+            }
         }
     }
 }
