@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Looks for registered secrets in text the gateway wrote (logs, process output, audit exports).
  *
  * <p><b>Codes</b> match as whole digit runs, {@code (?<![0-9])CODE(?![0-9])}, after timestamps
- * (ISO-8601 instants, {@code HH:mm:ss.SSS} log times) and {@code instance_id} values (host:pid)
+ * (ISO-8601 instants, {@code HH:mm:ss.SSS} log times), {@code zulip_user_id} numbers and {@code instance_id} values (host:pid)
  * are blanked: their digit runs are formatted numbers of known meaning, and leaving them in would
  * make a six-digit code match a microsecond fraction about once in a million lines.
  * <b>Seeds</b> match as text: the first 16 characters of their base32 (upper- and lower-case) and
@@ -44,7 +44,9 @@ final class SecretScanner {
     private static final Pattern BENIGN_NUMBERS = Pattern.compile(String.join("|",
             "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?",
             "(?<![0-9])[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]{3}(?![0-9])",
-            "instance_id\\\\?\"\\s*:\\s*\\\\?\"[^\"\\\\]*"));
+            "instance_id\\\\?\"\\s*:\\s*\\\\?\"[^\"\\\\]*",
+            // Zulip user ids are numbers the tests pick; a six-digit one can equal an issued code.
+            "zulip_user_id\\\\?\"\\s*:\\s*[0-9]+"));
     private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+");
     private static final int KEY_LENGTH = 12;
 
