@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# mfagate as shipped (bin/mfagate and its defaults, no extra JVM flags) beside the FastAPI + pyotp
+# peer in bench/fastapi-peer, in one run on this machine: start to first served code, alternating
+# wrk rounds against authenticated GET /totp/{client}/{service}, resident memory after the load,
+# and the time of the CLI commands an operator types. Loopback only; every run is bounded.
+#
+# Usage: bench/versus-fastapi.sh
+#   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18080), PEER_PORT (18090)
+# Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, hyperfine, curl, and Debian's
+# python3-fastapi, python3-uvicorn and python3-pyotp.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONNECTIONS=${CONNECTIONS:-32}; THREADS=${THREADS:-2}
+PORT=${PORT:-18080}; PEER_PORT=${PEER_PORT:-18090}
+MFAGATE=bin/mfagate
+PY=/usr/bin/python3
+for tool in wrk hyperfine curl; do command -v $tool >/dev/null || { echo "bench: needs $tool (apt-get install $tool)" >&2; exit 1; }; done
+$PY -c 'import fastapi, uvicorn, pyotp' 2>/dev/null || { echo "bench: needs python3-fastapi python3-uvicorn python3-pyotp" >&2; exit 1; }
+[ -f gateway/target/mfagate.jar ] || { echo "bench: build first: ./mvnw -B -q package -DskipTests" >&2; exit 1; }
+
+work=$(mktemp -d); pid=; peer=
+trap 'kill $pid $peer 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+export MFAGATE_DATA_DIR="$work/data"
+SEED=$(head -c 20 /dev/urandom | base32)   # random and thrown away
+$MFAGATE init >/dev/null 2>&1
+TOKEN=$($MFAGATE token create --name bench --labels 'bench-*' 2>/dev/null)
+PEER_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "$SEED" | $MFAGATE seed add bench-aws >/dev/null 2>&1
+
+# Policy, rate limiting and durable audit stay on; limits are raised since the peer has none.
+LIMITS="--rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s --rate-limit-token 1000000000/1s"
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+wait_code() { # url token pid
+  until curl -sf -o /dev/null -H "Authorization: Bearer $2" "$1"; do
+    kill -0 "$3" 2>/dev/null || { echo "bench: server died"; cat "$work"/*.log; exit 1; }
+    sleep 0.005
+  done
+}
+start_mfagate() {
+  local t0; t0=$(date +%s%N)
+  $MFAGATE serve --port "$PORT" $LIMITS >"$work/mfagate.log" 2>&1 &
+  pid=$!
+  wait_code "http://127.0.0.1:$PORT/totp/bench/aws" "$TOKEN" $pid
+  echo "mfagate: start to first served code $(ms_since "$t0") ms"
+}
+start_peer() {
+  local t0; t0=$(date +%s%N)
+  MFAGATE_SEED_BENCH_AWS="$SEED" PEER_TOKEN="$PEER_TOKEN" \
+    $PY -m uvicorn app:app --app-dir bench/fastapi-peer --host 127.0.0.1 --port "$PEER_PORT" >"$work/peer.log" 2>&1 &
+  peer=$!
+  wait_code "http://127.0.0.1:$PEER_PORT/totp/bench/aws" "$PEER_TOKEN" $peer
+  echo "fastapi: start to first served code $(ms_since "$t0") ms"
+}
+for i in 1 2; do  # the second start runs with whatever the first left behind (class-data or AOT cache)
+  start_mfagate; kill $pid; wait $pid 2>/dev/null || true
+done
+start_mfagate
+start_peer
+kill $peer; wait $peer 2>/dev/null || true
+start_peer
+
+rss() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$1/status) / 1024 )); }
+load() { # name url token -> "req/s p99ms"
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $3" "$2")
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' <<<"$out" || true)
+  echo "$1 $rps $p99 ${non2xx:+($non2xx)}"
+}
+M_URL="http://127.0.0.1:$PORT/totp/bench/aws"; P_URL="http://127.0.0.1:$PEER_PORT/totp/bench/aws"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $TOKEN" "$M_URL" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $PEER_TOKEN" "$P_URL" >/dev/null
+echo "--- wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s GET /totp/bench/aws, $ROUNDS alternating rounds after ${WARMUP}s warm-up each"
+for r in $(seq 1 "$ROUNDS"); do
+  read -r _ m_rps m_p99 m_note < <(load mfagate "$M_URL" "$TOKEN")
+  read -r _ p_rps p_p99 p_note < <(load fastapi "$P_URL" "$PEER_TOKEN")
+  ratio=$(awk -v a="$m_rps" -v b="$p_rps" 'BEGIN { printf "%.1f", a / b }')
+  echo "round $r: mfagate $m_rps req/s p99 $m_p99 $m_note | fastapi $p_rps req/s p99 $p_p99 $p_note | ratio ${ratio}x"
+done
+echo "resident memory after the load: mfagate $(rss $pid) MB, fastapi $(rss $peer) MB"
+kill $pid; wait $pid 2>/dev/null || true
+
+echo "--- CLI commands (hyperfine, store of one seed and one token)"
+hyperfine -N -w 2 -r 10 --style basic --export-markdown "$work/cli.md" \
+  "$MFAGATE seed list" "$MFAGATE token list" "$MFAGATE audit verify" >/dev/null 2>&1 || true
+cat "$work/cli.md" 2>/dev/null || echo "bench: hyperfine failed"
