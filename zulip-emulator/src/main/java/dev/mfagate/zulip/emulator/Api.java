@@ -7,17 +7,17 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
-/** The HTTP endpoints of the emulated Zulip API, each a small handler over the {@link Realm}. */
+/** The HTTP endpoints of the emulated Zulip API, each a small handler over the {@link Realm} answering with a {@link Responses} record. */
 final class Api {
     static final String PREFIX = "/api/v1";
-    static final String ZULIP_VERSION = "11.0-dev";
-    static final int ZULIP_FEATURE_LEVEL = 378;
     static final String CALLER = "mfagate.caller";
 
     /** Unicode emoji a bot is likely to react with, by Zulip name. Others need an explicit {@code emoji_code}. */
@@ -33,7 +33,7 @@ final class Api {
 
     @FunctionalInterface
     interface Endpoint {
-        ObjectNode handle(Context ctx, Realm.UserRec caller, Params params) throws Exception;
+        Responses.Success handle(Context ctx, Directory.User caller, Params params) throws Exception;
     }
 
     /** Writes a JSON response; the emulator's one place for that. */
@@ -88,8 +88,8 @@ final class Api {
         Set<String> names = Set.of(known);
         routes.addHttpHandler(method, PREFIX + path, ctx -> {
             Params params = Params.of(ctx, names);
-            Realm.UserRec caller = ctx.attribute(CALLER);
-            ObjectNode body = endpoint.handle(ctx, caller, params);
+            Directory.User caller = ctx.attribute(CALLER);
+            ObjectNode body = Json.tree(endpoint.handle(ctx, caller, params));
             List<String> ignored = params.ignored();
             if (!ignored.isEmpty()) {
                 ArrayNode list = body.putArray("ignored_parameters_unsupported");
@@ -101,7 +101,7 @@ final class Api {
 
     // ---------------------------------------------------------------- events
 
-    private ObjectNode registerQueue(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Registered registerQueue(Context ctx, Directory.User caller, Params p) {
         boolean applyMarkdown = p.bool("apply_markdown", false);
         boolean clientGravatar = p.bool("client_gravatar", false);
         boolean includeSubscribers = p.bool("include_subscribers", false);
@@ -119,137 +119,65 @@ final class Api {
             throw ZulipError.badRequest("client_capabilities is not a dict");
         }
         boolean bulkDeletion = capabilities != null && capabilities.path("bulk_message_deletion").asBoolean(false);
+        Set<String> fetch = fetchTypes == null ? null : Set.copyOf(fetchTypes);
+        Predicate<String> fetches = type -> fetch == null || fetch.contains(type);
         realm.lock.lock();
         try {
-            narrow.requireKnownOperands(realm);
-            EventQueue q = realm.register(caller.id, eventTypes == null ? null : Set.copyOf(eventTypes), narrow,
+            Directory directory = realm.directory;
+            narrow.requireKnownOperands(directory);
+            EventQueue q = realm.events.register(caller.id, eventTypes == null ? null : Set.copyOf(eventTypes), narrow,
                     applyMarkdown, clientGravatar, bulkDeletion);
-            ObjectNode body = Json.success();
-            body.put("queue_id", q.id);
-            body.put("last_event_id", q.lastEventId());
-            body.put("zulip_version", ZULIP_VERSION);
-            body.put("zulip_feature_level", ZULIP_FEATURE_LEVEL);
-            body.put("zulip_merge_base", ZULIP_VERSION);
-            body.put("event_queue_longpoll_timeout_seconds", heartbeat.toSeconds() + 40);
-            Set<String> fetch = fetchTypes == null ? null : Set.copyOf(fetchTypes);
-            if (fetch == null || fetch.contains("message")) {
-                body.put("max_message_id", realm.maxMessageId());
-            }
-            if (fetch == null || fetch.contains("realm_user")) {
-                ArrayNode active = body.putArray("realm_users");
-                ArrayNode inactive = body.putArray("realm_non_active_users");
-                for (Realm.UserRec u : realm.users()) {
-                    (u.active ? active : inactive).add(Views.user(u, clientGravatar));
-                }
-                body.putArray("cross_realm_bots");
-                body.put("user_id", caller.id);
-                body.put("email", caller.email);
-                body.put("delivery_email", caller.email);
-                body.put("full_name", caller.fullName);
-                body.put("is_admin", caller.role.isAdministrator());
-                body.put("is_owner", caller.role == Role.OWNER);
-                body.put("is_moderator", caller.role == Role.MODERATOR);
-                body.put("is_guest", caller.role == Role.GUEST);
-                body.put("avatar_source", "G");
-                body.put("avatar_url", Views.avatarUrl(caller));
-                body.put("avatar_url_medium", Views.avatarUrl(caller));
-            }
-            if (fetch == null || fetch.contains("subscription")) {
-                ArrayNode subscribed = body.putArray("subscriptions");
-                body.putArray("unsubscribed");
-                ArrayNode never = body.putArray("never_subscribed");
-                for (Realm.ChannelRec c : realm.channels()) {
-                    if (c.subscribers.contains(caller.id)) {
-                        subscribed.add(Views.subscription(realm, c, includeSubscribers));
-                    } else if (realm.canSeeChannel(caller.id, c)) {
-                        ObjectNode channel = Views.channel(realm, c);
-                        if (includeSubscribers) {
-                            channel.set("subscribers", Json.ints(c.subscribers));
-                        }
-                        never.add(channel);
-                    }
-                }
-            }
-            if (fetch == null || fetch.contains("user_group")) {
-                ArrayNode groups = body.putArray("realm_user_groups");
-                realm.groups().forEach(g -> groups.add(Views.userGroup(realm, g)));
-            }
-            if (fetch == null || fetch.contains("stream")) {
-                ArrayNode streams = body.putArray("streams");
-                realm.channels().stream().filter(c -> realm.canSeeChannel(caller.id, c))
-                        .forEach(c -> streams.add(Views.channel(realm, c)));
-            }
-            if (fetch == null || fetch.contains("realm")) {
-                OrgSettings s = realm.settings();
-                body.put("realm_name", realm.realmName);
-                body.put("realm_url", realm.realmUrl);
-                body.put("realm_allow_message_editing", s.allowMessageEditing());
-                putNullable(body, "realm_message_content_edit_limit_seconds", s.messageContentEditLimitSeconds());
-                putNullable(body, "realm_message_content_delete_limit_seconds", s.messageContentDeleteLimitSeconds());
-                body.put("realm_can_delete_own_message_group",
-                        s.everyoneCanDeleteOwnMessages() ? realm.everyoneGroupId : realm.administratorsGroupId);
-                body.put("realm_can_delete_any_message_group", realm.administratorsGroupId);
-                body.put("max_message_length", Realm.MAX_MESSAGE_LENGTH);
-                body.put("max_topic_length", Realm.MAX_TOPIC_LENGTH);
-            }
-            return body;
+            return new Responses.Registered(q.id, q.lastEventId(), heartbeat.toSeconds() + 40,
+                    fetches.test("message") ? new Responses.MessageState(realm.messages.maxMessageId()) : null,
+                    fetches.test("realm_user") ? Responses.RealmUserState.of(directory.users(), caller, clientGravatar) : null,
+                    fetches.test("subscription") ? Responses.SubscriptionState.of(directory, caller.id, includeSubscribers) : null,
+                    fetches.test("user_group") ? Responses.UserGroupState.of(directory) : null,
+                    fetches.test("stream") ? Responses.StreamState.of(directory, caller.id) : null,
+                    fetches.test("realm") ? Responses.RealmState.of(realm.realmName, realm.realmUrl, realm.settings(), directory) : null);
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private static void putNullable(ObjectNode node, String field, Integer value) {
-        if (value == null) {
-            node.putNull(field);
-        } else {
-            node.put(field, value);
-        }
-    }
-
-    private ObjectNode getEvents(Context ctx, Realm.UserRec caller, Params p) throws InterruptedException {
+    private Responses.Events getEvents(Context ctx, Directory.User caller, Params p) throws InterruptedException {
         String queueId = p.requiredString("queue_id");
         Integer lastEventId = p.integer("last_event_id");
         boolean dontBlock = p.bool("dont_block", false);
-        List<ObjectNode> events = realm.poll(caller.id, queueId, lastEventId, dontBlock, heartbeat);
-        ObjectNode body = Json.success();
-        ArrayNode array = body.putArray("events");
-        events.forEach(array::add);
-        body.put("queue_id", queueId);
-        return body;
+        List<EventQueue.Entry> events = realm.events.poll(caller.id, queueId, lastEventId, dontBlock, heartbeat);
+        return new Responses.Events(events, queueId);
     }
 
-    private ObjectNode deleteQueue(Context ctx, Realm.UserRec caller, Params p) {
-        realm.deleteQueue(caller.id, p.requiredString("queue_id"));
-        return Json.success();
+    private Responses.Ok deleteQueue(Context ctx, Directory.User caller, Params p) {
+        realm.events.delete(caller.id, p.requiredString("queue_id"));
+        return new Responses.Ok();
     }
 
     // ---------------------------------------------------------------- messages
 
-    private ObjectNode sendMessage(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Sent sendMessage(Context ctx, Directory.User caller, Params p) {
         String type = p.requiredString("type");
         String to = p.requiredString("to");
         String content = p.requiredString("content");
         String client = clientName(ctx.userAgent());
+        Instant now = realm.now();
         int id;
         realm.lock.lock();
         try {
             switch (type) {
-                case "direct", "private" -> id = realm.sendDirect(caller.id, directRecipients(to), content, client);
+                case "direct", "private" -> id = realm.messages.sendDirect(caller.id, directRecipients(to), content, client, now);
                 case "stream", "channel" -> {
                     String topic = p.string("topic") != null ? p.string("topic") : p.string("subject");
                     if (topic == null) {
                         throw ZulipError.badRequest("Missing topic");
                     }
-                    id = realm.sendToChannel(caller.id, channelRecipient(caller, to), topic, content, client);
+                    id = realm.messages.sendToChannel(caller.id, channelRecipient(caller, to), topic, content, client, now);
                 }
                 default -> throw ZulipError.badRequest("Invalid message type");
             }
         } finally {
             realm.lock.unlock();
         }
-        ObjectNode body = Json.success();
-        body.put("id", id);
-        return body;
+        return new Responses.Sent(id);
     }
 
     /** Zulip takes a JSON list of user ids or of emails, a single id, or (legacy) comma-separated emails. */
@@ -261,7 +189,7 @@ final class Api {
                 if (element.isInt()) {
                     ids.add(element.asInt());
                 } else if (element.isTextual()) {
-                    ids.add(realm.userIdByEmail(element.asText()));
+                    ids.add(realm.directory.userIdByEmail(element.asText()));
                 } else {
                     throw ZulipError.badRequest("Invalid data type for recipients");
                 }
@@ -272,7 +200,7 @@ final class Api {
             String emails = node != null && node.isTextual() ? node.asText() : to;
             for (String email : emails.split(",")) {
                 if (!email.isBlank()) {
-                    ids.add(realm.userIdByEmail(email.strip()));
+                    ids.add(realm.directory.userIdByEmail(email.strip()));
                 }
             }
         }
@@ -280,22 +208,22 @@ final class Api {
     }
 
     /** A channel by name (plain or JSON string, or a one-element JSON list) or by id; private ones only for those who can see them. */
-    private Realm.ChannelRec channelRecipient(Realm.UserRec caller, String to) {
+    private Directory.Channel channelRecipient(Directory.User caller, String to) {
         JsonNode node = Json.parseOrNull(to);
         if (node != null && node.isArray() && node.size() == 1) {
             node = node.get(0);
         }
         if (node != null && node.isInt()) {
-            Realm.ChannelRec channel = realm.channel(node.asInt());
-            if (channel == null || !realm.canSeeChannel(caller.id, channel)) {
+            Directory.Channel channel = realm.directory.channel(node.asInt());
+            if (channel == null || !realm.directory.canSeeChannel(caller.id, channel)) {
                 throw new ZulipError(400, "STREAM_DOES_NOT_EXIST", "Channel with ID '" + node.asInt() + "' does not exist")
                         .with("stream_id", node.asInt());
             }
             return channel;
         }
         String name = node != null && node.isTextual() ? node.asText() : to;
-        Realm.ChannelRec channel = realm.channelByName(name);
-        if (channel == null || !realm.canSeeChannel(caller.id, channel)) {
+        Directory.Channel channel = realm.directory.channelByName(name);
+        if (channel == null || !realm.directory.canSeeChannel(caller.id, channel)) {
             throw new ZulipError(400, "STREAM_DOES_NOT_EXIST", "Channel '" + name + "' does not exist").with("stream", name);
         }
         return channel;
@@ -310,27 +238,22 @@ final class Api {
         return token.isEmpty() ? "Unspecified" : token;
     }
 
-    private Realm.MessageRec accessibleMessage(Context ctx, Realm.UserRec caller) {
+    private MessageStore.Message accessibleMessage(Context ctx, Directory.User caller) {
         int id = Params.pathInt(ctx, "message_id");
-        Realm.MessageRec m = realm.message(id);
-        if (m == null || !realm.canAccess(caller.id, m)) {
+        MessageStore.Message m = realm.messages.message(id);
+        if (m == null || !realm.messages.canAccess(caller.id, m)) {
             throw ZulipError.invalidMessage();
         }
         return m;
     }
 
-    private ObjectNode getMessage(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.OneMessage getMessage(Context ctx, Directory.User caller, Params p) {
         boolean applyMarkdown = p.bool("apply_markdown", true);
         p.bool("allow_empty_topic_name", false);
         realm.lock.lock();
         try {
-            Realm.MessageRec m = accessibleMessage(ctx, caller);
-            ObjectNode body = Json.success();
-            body.put("raw_content", m.content);
-            ObjectNode message = Views.message(realm, m, caller.id, applyMarkdown, false, true);
-            message.set("flags", realm.flagsOf(m, caller.id));
-            body.set("message", message);
-            return body;
+            MessageStore.Message m = accessibleMessage(ctx, caller);
+            return new Responses.OneMessage(m.content, messageForList(m, caller, applyMarkdown, false));
         } finally {
             realm.lock.unlock();
         }
@@ -341,7 +264,7 @@ final class Api {
     private static final int MAX_MESSAGES_PER_FETCH = 5000;
 
     /** {@code GET /messages}: a window of the caller's messages around an anchor, or the messages with given ids. */
-    private ObjectNode getMessages(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Success getMessages(Context ctx, Directory.User caller, Params p) {
         boolean applyMarkdown = p.bool("apply_markdown", true);
         boolean clientGravatar = p.bool("client_gravatar", true);
         boolean includeAnchor = p.bool("include_anchor", true);
@@ -354,25 +277,23 @@ final class Api {
         Integer numAfter = p.integer("num_after");
         realm.lock.lock();
         try {
-            narrow.requireKnownOperands(realm);
-            List<Realm.MessageRec> candidates = new ArrayList<>();
-            for (Realm.MessageRec m : realm.allMessages()) {
-                boolean visible = narrow.terms.isEmpty() ? realm.receivers(m).contains(caller.id) : realm.canAccess(caller.id, m);
-                if (!m.deleted && visible && narrow.matches(m, realm, caller.id)) {
+            MessageStore store = realm.messages;
+            narrow.requireKnownOperands(realm.directory);
+            List<MessageStore.Message> candidates = new ArrayList<>();
+            for (MessageStore.Message m : store.all()) {
+                boolean visible = narrow.terms.isEmpty() ? store.receivers(m).contains(caller.id) : store.canAccess(caller.id, m);
+                if (!m.deleted && visible && narrow.matches(m, realm.directory, caller.id)) {
                     candidates.add(m);
                 }
             }
-            ObjectNode body = Json.success();
-            ArrayNode messages = body.putArray("messages");
             if (messageIds != null) {
                 if (anchorText != null || numBefore != null || numAfter != null) {
                     throw ZulipError.badRequest("Unsupported parameter combination: anchor, message_ids");
                 }
                 Set<Integer> wanted = new LinkedHashSet<>();
                 messageIds.forEach(n -> wanted.add(n.asInt()));
-                candidates.stream().filter(m -> wanted.contains(m.id))
-                        .forEach(m -> messages.add(messageForList(m, caller, applyMarkdown, clientGravatar)));
-                return body;
+                return new Responses.MessagesById(candidates.stream().filter(m -> wanted.contains(m.id))
+                        .map(m -> messageForList(m, caller, applyMarkdown, clientGravatar)).toList());
             }
             if (numBefore == null) {
                 throw ZulipError.missingArgument("num_before");
@@ -387,27 +308,22 @@ final class Api {
                 throw ZulipError.badRequest("Too many messages requested (maximum " + MAX_MESSAGES_PER_FETCH + ").");
             }
             long anchor = anchor(anchorText, firstUnread, candidates, caller.id);
-            List<Realm.MessageRec> before = candidates.stream().filter(m -> m.id < anchor).toList();
-            List<Realm.MessageRec> after = candidates.stream().filter(m -> m.id > anchor).toList();
-            Realm.MessageRec atAnchor = candidates.stream().filter(m -> m.id == anchor).findFirst().orElse(null);
-            List<Realm.MessageRec> window = new ArrayList<>(before.subList(Math.max(0, before.size() - numBefore), before.size()));
+            List<MessageStore.Message> before = candidates.stream().filter(m -> m.id < anchor).toList();
+            List<MessageStore.Message> after = candidates.stream().filter(m -> m.id > anchor).toList();
+            MessageStore.Message atAnchor = candidates.stream().filter(m -> m.id == anchor).findFirst().orElse(null);
+            List<MessageStore.Message> window = new ArrayList<>(before.subList(Math.max(0, before.size() - numBefore), before.size()));
             if (atAnchor != null && includeAnchor) {
                 window.add(atAnchor);
             }
             window.addAll(after.subList(0, Math.min(numAfter, after.size())));
-            window.forEach(m -> messages.add(messageForList(m, caller, applyMarkdown, clientGravatar)));
-            body.put("anchor", anchor);
-            body.put("found_anchor", atAnchor != null);
-            body.put("found_oldest", before.size() <= numBefore);
-            body.put("found_newest", after.size() <= numAfter);
-            body.put("history_limited", false);
-            return body;
+            return new Responses.MessageWindow(window.stream().map(m -> messageForList(m, caller, applyMarkdown, clientGravatar)).toList(),
+                    anchor, atAnchor != null, before.size() <= numBefore, after.size() <= numAfter);
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private long anchor(String text, boolean firstUnread, List<Realm.MessageRec> candidates, int userId) {
+    private long anchor(String text, boolean firstUnread, List<MessageStore.Message> candidates, int userId) {
         if (text == null && !firstUnread) {
             throw ZulipError.missingArgument("anchor");
         }
@@ -427,21 +343,20 @@ final class Api {
         };
     }
 
-    private ObjectNode messageForList(Realm.MessageRec m, Realm.UserRec caller, boolean applyMarkdown, boolean clientGravatar) {
-        ObjectNode message = Views.message(realm, m, caller.id, applyMarkdown, clientGravatar, true);
-        message.set("flags", realm.flagsOf(m, caller.id));
-        return message;
+    private Wire.Message messageForList(MessageStore.Message m, Directory.User caller, boolean applyMarkdown, boolean clientGravatar) {
+        return Views.message(realm.directory, m, applyMarkdown, clientGravatar, true).withFlags(realm.messages.flags(m, caller.id));
     }
 
-    private ObjectNode editMessage(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Edited editMessage(Context ctx, Directory.User caller, Params p) {
         String content = p.string("content");
         String topic = p.string("topic");
         Integer streamId = p.integer("stream_id");
         p.bool("send_notification_to_old_thread", false);
         p.bool("send_notification_to_new_thread", true);
+        Instant now = realm.now();
         realm.lock.lock();
         try {
-            Realm.MessageRec m = accessibleMessage(ctx, caller);
+            MessageStore.Message m = accessibleMessage(ctx, caller);
             if (content == null && topic == null && streamId == null) {
                 throw ZulipError.badRequest("Nothing to change");
             }
@@ -451,27 +366,26 @@ final class Api {
                 throw ZulipError.badRequest("Moving messages is not supported by this emulated server");
             }
             if (content != null) {
-                realm.editContent(caller.id, m, content);
+                realm.messages.editContent(caller.id, m, content, realm.settings(), now);
             }
         } finally {
             realm.lock.unlock();
         }
-        ObjectNode body = Json.success();
-        body.putArray("detached_uploads");
-        return body;
+        return new Responses.Edited();
     }
 
-    private ObjectNode deleteMessage(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Ok deleteMessage(Context ctx, Directory.User caller, Params p) {
+        Instant now = realm.now();
         realm.lock.lock();
         try {
-            realm.delete(caller.id, accessibleMessage(ctx, caller));
+            realm.messages.delete(caller.id, accessibleMessage(ctx, caller), realm.settings(), now);
         } finally {
             realm.lock.unlock();
         }
-        return Json.success();
+        return new Responses.Ok();
     }
 
-    private ObjectNode react(Context ctx, Realm.UserRec caller, Params p, boolean add) {
+    private Responses.Ok react(Context ctx, Directory.User caller, Params p, boolean add) {
         String name = add ? p.requiredString("emoji_name") : p.string("emoji_name");
         String code = p.string("emoji_code");
         String type = p.string("reaction_type") == null ? "unicode_emoji" : p.string("reaction_type");
@@ -500,119 +414,94 @@ final class Api {
         }
         realm.lock.lock();
         try {
-            Realm.MessageRec m = accessibleMessage(ctx, caller);
+            MessageStore.Message m = accessibleMessage(ctx, caller);
             String emojiName = name;
             if (emojiName == null) {
                 String wanted = code;
-                emojiName = m.reactions.stream().filter(r -> r.emojiCode().equals(wanted)).map(Realm.ReactionRec::emojiName)
+                emojiName = m.reactions.stream().filter(r -> r.emojiCode().equals(wanted)).map(MessageStore.Reaction::emojiName)
                         .findFirst().orElse(code);
             }
-            realm.react(caller.id, m, emojiName, code, type, add);
+            realm.messages.react(caller.id, m, emojiName, code, type, add);
         } finally {
             realm.lock.unlock();
         }
-        return Json.success();
+        return new Responses.Ok();
     }
 
     // ---------------------------------------------------------------- users, channels, groups
 
-    private ObjectNode getOwnUser(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.OwnUser getOwnUser(Context ctx, Directory.User caller, Params p) {
         realm.lock.lock();
         try {
-            ObjectNode body = Json.success();
-            body.put("avatar_url", Views.avatarUrl(caller));
-            body.put("avatar_version", 1);
-            body.put("email", caller.email);
-            body.put("full_name", caller.fullName);
-            body.put("is_admin", caller.role.isAdministrator());
-            body.put("is_owner", caller.role == Role.OWNER);
-            body.put("role", caller.role.apiValue());
-            body.put("is_guest", caller.role == Role.GUEST);
-            body.put("is_bot", caller.isBot);
-            body.put("is_active", caller.active);
-            body.put("timezone", "");
-            body.put("date_joined", Views.user(caller, false).get("date_joined").asText());
-            body.put("max_message_id", realm.maxMessageId());
-            body.put("user_id", caller.id);
-            body.put("delivery_email", caller.email);
-            return body;
+            return Responses.OwnUser.of(caller, realm.messages.maxMessageId());
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getUsers(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Members getUsers(Context ctx, Directory.User caller, Params p) {
         boolean clientGravatar = p.bool("client_gravatar", true);
         p.bool("include_custom_profile_fields", false);
         realm.lock.lock();
         try {
-            ObjectNode body = Json.success();
-            ArrayNode members = body.putArray("members");
-            realm.users().forEach(u -> members.add(Views.user(u, clientGravatar)));
-            return body;
+            return new Responses.Members(realm.directory.users().stream().map(u -> Views.user(u, clientGravatar)).toList());
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getUser(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.OneUser getUser(Context ctx, Directory.User caller, Params p) {
         boolean clientGravatar = p.bool("client_gravatar", true);
         p.bool("include_custom_profile_fields", false);
         int userId = Params.pathInt(ctx, "user_id");
         realm.lock.lock();
         try {
-            Realm.UserRec user = realm.user(userId);
+            Directory.User user = realm.directory.user(userId);
             if (user == null) {
                 throw ZulipError.badRequest("No such user");
             }
-            ObjectNode body = Json.success();
-            body.set("user", Views.user(user, clientGravatar));
-            return body;
+            return new Responses.OneUser(Views.user(user, clientGravatar));
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getOwnSubscriptions(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Subscriptions getOwnSubscriptions(Context ctx, Directory.User caller, Params p) {
         boolean includeSubscribers = p.bool("include_subscribers", false);
         realm.lock.lock();
         try {
-            ObjectNode body = Json.success();
-            ArrayNode subscriptions = body.putArray("subscriptions");
-            realm.channels().stream().filter(c -> c.subscribers.contains(caller.id))
-                    .forEach(c -> subscriptions.add(Views.subscription(realm, c, includeSubscribers)));
-            return body;
+            Directory directory = realm.directory;
+            return new Responses.Subscriptions(directory.channels().stream().filter(c -> c.subscribers.contains(caller.id))
+                    .map(c -> Views.subscription(directory, c, includeSubscribers)).toList());
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private Realm.ChannelRec visibleChannel(Context ctx, Realm.UserRec caller) {
+    private Directory.Channel visibleChannel(Context ctx, Directory.User caller) {
         int channelId = Params.pathInt(ctx, "stream_id");
-        Realm.ChannelRec channel = realm.channel(channelId);
-        if (channel == null || !realm.canSeeChannel(caller.id, channel)) {
+        Directory.Channel channel = realm.directory.channel(channelId);
+        if (channel == null || !realm.directory.canSeeChannel(caller.id, channel)) {
             throw ZulipError.badRequest("Invalid channel ID");
         }
         return channel;
     }
 
-    private ObjectNode getSubscriptionStatus(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.SubscriptionStatus getSubscriptionStatus(Context ctx, Directory.User caller, Params p) {
         realm.lock.lock();
         try {
             int userId = Params.pathInt(ctx, "user_id");
-            Realm.ChannelRec channel = visibleChannel(ctx, caller);
-            if (realm.user(userId) == null) {
+            Directory.Channel channel = visibleChannel(ctx, caller);
+            if (realm.directory.user(userId) == null) {
                 throw ZulipError.badRequest("No such user");
             }
-            ObjectNode body = Json.success();
-            body.put("is_subscribed", channel.subscribers.contains(userId));
-            return body;
+            return new Responses.SubscriptionStatus(channel.subscribers.contains(userId));
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getChannels(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Streams getChannels(Context ctx, Directory.User caller, Params p) {
         boolean includePublic = p.bool("include_public", true);
         boolean includeSubscribed = p.bool("include_subscribed", true);
         boolean includeAllActive = p.bool("include_all_active", false) || p.bool("include_all", false);
@@ -625,52 +514,47 @@ final class Api {
         }
         realm.lock.lock();
         try {
-            ObjectNode body = Json.success();
-            ArrayNode streams = body.putArray("streams");
-            for (Realm.ChannelRec c : realm.channels()) {
+            List<Wire.Channel> streams = new ArrayList<>();
+            for (Directory.Channel c : realm.directory.channels()) {
                 boolean include = includeAllActive
                         || (includePublic && !c.inviteOnly)
                         || (includeSubscribed && c.subscribers.contains(caller.id));
                 if (include) {
-                    streams.add(Views.channel(realm, c));
+                    streams.add(Views.channel(realm.directory, c, false));
                 }
             }
-            return body;
+            return new Responses.Streams(streams);
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getChannelId(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.StreamId getChannelId(Context ctx, Directory.User caller, Params p) {
         String name = p.requiredString("stream");
         realm.lock.lock();
         try {
-            Realm.ChannelRec channel = realm.channelByName(name);
-            if (channel == null || !realm.canSeeChannel(caller.id, channel)) {
+            Directory.Channel channel = realm.directory.channelByName(name);
+            if (channel == null || !realm.directory.canSeeChannel(caller.id, channel)) {
                 throw ZulipError.badRequest("Invalid channel name '" + name + "'");
             }
-            ObjectNode body = Json.success();
-            body.put("stream_id", channel.id);
-            return body;
+            return new Responses.StreamId(channel.id);
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getChannelMembers(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.Subscribers getChannelMembers(Context ctx, Directory.User caller, Params p) {
         realm.lock.lock();
         try {
-            Realm.ChannelRec channel = visibleChannel(ctx, caller);
-            ObjectNode body = Json.success();
-            body.set("subscribers", Json.ints(new ArrayList<>(channel.subscribers)));
-            return body;
+            Directory.Channel channel = visibleChannel(ctx, caller);
+            return new Responses.Subscribers(List.copyOf(channel.subscribers));
         } finally {
             realm.lock.unlock();
         }
     }
 
     /** Zulip's {@code require_member_or_admin}: bots and guests are refused, so bots learn groups from {@code /register}. */
-    private ObjectNode getUserGroups(Context ctx, Realm.UserRec caller, Params p) {
+    private Responses.UserGroups getUserGroups(Context ctx, Directory.User caller, Params p) {
         if (caller.isBot) {
             throw ZulipError.badRequest("This endpoint does not accept bot requests.");
         }
@@ -680,44 +564,14 @@ final class Api {
         p.bool("include_deactivated_groups", false);
         realm.lock.lock();
         try {
-            ObjectNode body = Json.success();
-            ArrayNode groups = body.putArray("user_groups");
-            realm.groups().forEach(g -> groups.add(Views.userGroup(realm, g)));
-            return body;
+            Directory directory = realm.directory;
+            return new Responses.UserGroups(directory.groups().stream().map(g -> Views.userGroup(directory, g)).toList());
         } finally {
             realm.lock.unlock();
         }
     }
 
-    private ObjectNode getServerSettings(Context ctx, Realm.UserRec caller, Params p) {
-        ObjectNode body = Json.success();
-        ObjectNode methods = body.putObject("authentication_methods");
-        methods.put("password", true);
-        methods.put("dev", false);
-        methods.put("email", true);
-        methods.put("ldap", false);
-        methods.put("remoteuser", false);
-        methods.put("github", false);
-        methods.put("azuread", false);
-        methods.put("gitlab", false);
-        methods.put("apple", false);
-        methods.put("google", false);
-        methods.put("saml", false);
-        methods.put("openid connect", false);
-        body.putArray("external_authentication_methods");
-        body.put("zulip_feature_level", ZULIP_FEATURE_LEVEL);
-        body.put("zulip_version", ZULIP_VERSION);
-        body.put("zulip_merge_base", ZULIP_VERSION);
-        body.put("push_notifications_enabled", false);
-        body.put("is_incompatible", false);
-        body.put("email_auth_enabled", true);
-        body.put("require_email_format_usernames", true);
-        body.put("realm_uri", realm.realmUrl);
-        body.put("realm_url", realm.realmUrl);
-        body.put("realm_name", realm.realmName);
-        body.put("realm_icon", realm.realmUrl + "/static/images/logo/zulip-icon-128x128.png");
-        body.put("realm_description", "");
-        body.put("realm_web_public_access_enabled", false);
-        return body;
+    private Responses.ServerSettings getServerSettings(Context ctx, Directory.User caller, Params p) {
+        return new Responses.ServerSettings(realm.realmUrl, realm.realmName);
     }
 }

@@ -1,13 +1,15 @@
 package dev.mfagate.zulip.emulator;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** One registered event queue. Guarded by the realm's lock; never touched without it. */
 final class EventQueue {
+    /** An event as the queue delivers it: Zulip's {@code id}, then the event's own fields. */
+    record Entry(int id, @JsonUnwrapped Event event) {}
+
     final String id;
     final int userId;
     /** Event types the client asked for, or null for all. */
@@ -16,7 +18,7 @@ final class EventQueue {
     final boolean applyMarkdown;
     final boolean clientGravatar;
     final boolean bulkMessageDeletion;
-    private final ArrayDeque<ObjectNode> events = new ArrayDeque<>();
+    private final ArrayDeque<Entry> events = new ArrayDeque<>();
     private int nextEventId;
     long lastActivityNanos;
     int pollers;
@@ -38,14 +40,13 @@ final class EventQueue {
         return eventTypes == null || eventTypes.contains(type);
     }
 
-    void push(ObjectNode event) {
-        event.put("id", nextEventId++);
-        events.add(event);
+    void push(Event event) {
+        events.add(new Entry(nextEventId++, event));
     }
 
     /** Forgets events the client has acknowledged (ids up to and including lastEventId). */
     void acknowledge(int lastEventId) {
-        while (!events.isEmpty() && events.peekFirst().get("id").asInt() <= lastEventId) {
+        while (!events.isEmpty() && events.peekFirst().id() <= lastEventId) {
             events.removeFirst();
         }
     }
@@ -54,10 +55,9 @@ final class EventQueue {
         return events.isEmpty();
     }
 
-    List<ObjectNode> pending() {
-        List<ObjectNode> copy = new ArrayList<>(events.size());
-        events.forEach(e -> copy.add(e.deepCopy()));
-        return copy;
+    /** The events not yet acknowledged, oldest first. Entries are immutable, so the list shares them. */
+    List<Entry> pending() {
+        return List.copyOf(events);
     }
 
     /** The id the last event got, or -1: what {@code POST /register} returns as {@code last_event_id}. */

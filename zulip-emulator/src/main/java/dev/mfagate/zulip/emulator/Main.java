@@ -96,7 +96,7 @@ public final class Main {
                     case "--port" -> o.port = parsePort(value(args, ++i, "--port"));
                     case "--api-key" -> {
                         o.apiKey = value(args, ++i, "--api-key");
-                        if (!Realm.hasApiKeyFormat(o.apiKey)) {
+                        if (!Directory.hasApiKeyFormat(o.apiKey)) {
                             throw new IllegalArgumentException("--api-key must be 32 ASCII letters and digits, as Zulip's keys are");
                         }
                     }

@@ -54,13 +54,13 @@ final class Narrow {
         return new Narrow(List.copyOf(terms));
     }
 
-    /** Refuses, as Zulip does, a narrow naming a user or channel that does not exist. Caller holds the realm lock. */
-    void requireKnownOperands(Realm realm) {
+    /** Refuses, as Zulip does, a narrow naming a user or channel that does not exist. Caller holds the realm's lock. */
+    void requireKnownOperands(Directory directory) {
         for (Term t : terms) {
             switch (t.operator()) {
                 case "channel", "stream" -> {
-                    boolean known = t.operand().isInt() ? realm.channel(t.operand().asInt()) != null
-                            : realm.channelByName(t.operand().asText()) != null;
+                    boolean known = t.operand().isInt() ? directory.channel(t.operand().asInt()) != null
+                            : directory.channelByName(t.operand().asText()) != null;
                     if (!known) {
                         throw new ZulipError(400, "BAD_NARROW", "Invalid narrow operator: unknown channel");
                     }
@@ -77,7 +77,7 @@ final class Narrow {
                         operands.add(t.operand());
                     }
                     for (JsonNode user : operands) {
-                        boolean known = user.isInt() ? realm.user(user.asInt()) != null : realm.userByEmail(user.asText()) != null;
+                        boolean known = user.isInt() ? directory.user(user.asInt()) != null : directory.userByEmail(user.asText()) != null;
                         if (!known) {
                             throw new ZulipError(400, "BAD_NARROW", "Invalid narrow operator: unknown user");
                         }
@@ -89,48 +89,48 @@ final class Narrow {
     }
 
     /** Never throws: an operand that names nobody (e.g. a user who no longer exists) simply matches nothing. */
-    boolean matches(Realm.MessageRec m, Realm realm, int viewerId) {
+    boolean matches(MessageStore.Message m, Directory directory, int viewerId) {
         for (Term t : terms) {
-            if (matches(t, m, realm, viewerId) == t.negated()) {
+            if (matches(t, m, directory, viewerId) == t.negated()) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean matches(Term t, Realm.MessageRec m, Realm realm, int viewerId) {
+    private static boolean matches(Term t, MessageStore.Message m, Directory directory, int viewerId) {
         String text = t.operand().asText();
         return switch (t.operator()) {
             case "is" -> m.isDm();
             case "channel", "stream" -> !m.isDm() && (t.operand().isInt()
                     ? m.channelId == t.operand().asInt()
-                    : realm.channel(m.channelId).name.equalsIgnoreCase(text));
+                    : directory.channel(m.channelId).name.equalsIgnoreCase(text));
             case "topic", "subject" -> !m.isDm() && m.topic.equalsIgnoreCase(text);
             case "sender" -> t.operand().isInt()
                     ? m.senderId == t.operand().asInt()
-                    : realm.user(m.senderId).email.equalsIgnoreCase(text);
-            case "dm", "pm-with" -> m.isDm() && m.participants().equals(dmParticipants(t.operand(), realm, viewerId));
+                    : directory.user(m.senderId).email.equalsIgnoreCase(text);
+            case "dm", "pm-with" -> m.isDm() && m.participants().equals(dmParticipants(t.operand(), directory, viewerId));
             default -> throw new AssertionError("operator validated at parse: " + t.operator());
         };
     }
 
-    private static Set<Integer> dmParticipants(JsonNode operand, Realm realm, int viewerId) {
+    private static Set<Integer> dmParticipants(JsonNode operand, Directory directory, int viewerId) {
         java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
         ids.add(viewerId);
         if (operand.isArray()) {
-            operand.forEach(n -> ids.add(n.isInt() ? n.asInt() : idOrNobody(realm, n.asText())));
+            operand.forEach(n -> ids.add(n.isInt() ? n.asInt() : idOrNobody(directory, n.asText())));
         } else if (operand.isInt()) {
             ids.add(operand.asInt());
         } else {
             for (String email : operand.asText().split(",")) {
-                ids.add(idOrNobody(realm, email.trim()));
+                ids.add(idOrNobody(directory, email.trim()));
             }
         }
         return ids;
     }
 
-    private static int idOrNobody(Realm realm, String email) {
-        Realm.UserRec user = realm.userByEmail(email);
+    private static int idOrNobody(Directory directory, String email) {
+        Directory.User user = directory.userByEmail(email);
         return user == null ? -1 : user.id;
     }
 }

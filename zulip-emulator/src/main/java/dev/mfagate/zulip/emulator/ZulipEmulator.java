@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class ZulipEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZulipEmulator.class);
     private static final String INJECTED_ERROR = "mfagate.injected-error";
+    /** Zulip's client name for messages typed in the web app: what the driving API's messages claim to come from. */
+    private static final String WEB_CLIENT = "website";
 
     private final Realm realm;
     private final Faults faults = new Faults();
@@ -235,72 +237,72 @@ public final class ZulipEmulator implements AutoCloseable {
 
     /** Adds an active user with role member and a fresh 32-character API key (emits {@code realm_user} {@code add}); returns the user id. */
     public int addUser(String fullName, String email, boolean isBot) {
-        return realm.addUser(fullName, email, isBot);
+        return realm.directory.addUser(fullName, email, isBot, realm.now());
     }
 
     /** The user's API key, for {@code email:api_key} Basic authentication. */
     public String apiKey(int userId) {
-        return locked(() -> realm.requireUser(userId).apiKey);
+        return realm.locked(() -> realm.directory.requireUser(userId).apiKey);
     }
 
     /** The user's email, the user name of Basic authentication. */
     public String email(int userId) {
-        return locked(() -> realm.requireUser(userId).email);
+        return realm.locked(() -> realm.directory.requireUser(userId).email);
     }
 
     /** Replaces the user's API key (e.g. a fixed key for the demo); it must be 32 ASCII letters and digits like Zulip's. */
     public void setApiKey(int userId, String apiKey) {
-        realm.setApiKey(userId, apiKey);
+        realm.directory.setApiKey(userId, apiKey);
     }
 
     /** Changes the user's role, and with it their system groups ({@code role:administrators}, …). */
     public void setRole(int userId, Role role) {
-        realm.setRole(userId, Objects.requireNonNull(role, "role"));
+        realm.directory.setRole(userId, Objects.requireNonNull(role, "role"));
     }
 
     /** Deactivates or reactivates a user; a deactivated user's requests fail with {@code USER_DEACTIVATED}. */
     public void setUserActive(int userId, boolean active) {
-        realm.setActive(userId, active);
+        realm.directory.setActive(userId, active);
     }
 
     /** Adds a public channel with an empty description; returns its id. */
     public int addChannel(String name) {
-        return realm.addChannel(name, "", false);
+        return realm.directory.addChannel(name, "", false, realm.now());
     }
 
     /** Adds a channel; {@code inviteOnly} makes it private (visible to subscribers only). Returns its id. */
     public int addChannel(String name, String description, boolean inviteOnly) {
-        return realm.addChannel(name, Objects.requireNonNull(description, "description"), inviteOnly);
+        return realm.directory.addChannel(name, Objects.requireNonNull(description, "description"), inviteOnly, realm.now());
     }
 
     /** The id of the channel with this name (case-insensitive). */
     public int channelId(String name) {
-        return locked(() -> realm.requireChannel(name).id);
+        return realm.locked(() -> realm.directory.requireChannel(name).id);
     }
 
     /** Subscribes a user; emits {@code subscription} {@code add} to them and {@code peer_add} to others who can see the channel. */
     public void subscribe(int userId, String channel) {
-        realm.subscribe(userId, channel);
+        realm.directory.subscribe(userId, channel);
     }
 
     /** Unsubscribes a user; emits {@code subscription} {@code remove} and {@code peer_remove}. */
     public void unsubscribe(int userId, String channel) {
-        realm.unsubscribe(userId, channel);
+        realm.directory.unsubscribe(userId, channel);
     }
 
     /** Adds a user group (emits {@code user_group} {@code add}); returns its id. */
     public int addUserGroup(String name, String description) {
-        return realm.addGroup(name, Objects.requireNonNull(description, "description"));
+        return realm.directory.addGroup(name, Objects.requireNonNull(description, "description"), realm.now());
     }
 
     /** Adds members to a user group; emits {@code user_group} {@code add_members} for those not yet members. */
     public void addGroupMembers(int groupId, List<Integer> userIds) {
-        realm.changeGroupMembers(groupId, List.copyOf(userIds), true);
+        realm.directory.changeGroupMembers(groupId, List.copyOf(userIds), true);
     }
 
     /** Removes members from a user group; emits {@code user_group} {@code remove_members} for those who were members. */
     public void removeGroupMembers(int groupId, List<Integer> userIds) {
-        realm.changeGroupMembers(groupId, List.copyOf(userIds), false);
+        realm.directory.changeGroupMembers(groupId, List.copyOf(userIds), false);
     }
 
     // ---------------------------------------------------------------- organisation settings and clock
@@ -353,7 +355,7 @@ public final class ZulipEmulator implements AutoCloseable {
      */
     public int sendDirectMessage(int fromUserId, List<Integer> toUserIds, String content) {
         try {
-            return realm.sendDirect(fromUserId, new TreeSet<>(toUserIds), content, Realm.CLIENT_WEBSITE);
+            return realm.messages.sendDirect(fromUserId, new TreeSet<>(toUserIds), content, WEB_CLIENT, realm.now());
         } catch (ZulipError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -362,12 +364,9 @@ public final class ZulipEmulator implements AutoCloseable {
     /** Sends a channel message as a person would; see {@link #sendDirectMessage}. */
     public int sendChannelMessage(int fromUserId, String channel, String topic, String content) {
         try {
-            realm.lock.lock();
-            try {
-                return realm.sendToChannel(fromUserId, realm.requireChannel(channel), topic, content, Realm.CLIENT_WEBSITE);
-            } finally {
-                realm.lock.unlock();
-            }
+            Instant now = realm.now();
+            return realm.locked(() -> realm.messages.sendToChannel(fromUserId, realm.directory.requireChannel(channel), topic,
+                    content, WEB_CLIENT, now));
         } catch (ZulipError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -377,11 +376,11 @@ public final class ZulipEmulator implements AutoCloseable {
     public void addReaction(int userId, int messageId, String emojiName, String emojiCode) {
         realm.lock.lock();
         try {
-            Realm.MessageRec m = realm.message(messageId);
+            MessageStore.Message m = realm.messages.message(messageId);
             if (m == null) {
                 throw new IllegalArgumentException("no message with id " + messageId);
             }
-            realm.react(userId, m, emojiName, emojiCode, "unicode_emoji", true);
+            realm.messages.react(userId, m, emojiName, emojiCode, "unicode_emoji", true);
         } catch (ZulipError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         } finally {
@@ -393,7 +392,7 @@ public final class ZulipEmulator implements AutoCloseable {
 
     /** Every message stored so far, deleted ones included (flagged), oldest first. */
     public List<EmulatedMessage> messages() {
-        return locked(() -> realm.allMessages().stream().map(this::snapshot).toList());
+        return realm.locked(() -> realm.messages.all().stream().map(this::snapshot).toList());
     }
 
     /** The message with this id, if it was ever stored. */
@@ -419,7 +418,7 @@ public final class ZulipEmulator implements AutoCloseable {
      */
     public EmulatedMessage awaitMessage(Predicate<EmulatedMessage> predicate, Duration timeout) {
         try {
-            EmulatedMessage found = realm.awaitChange(
+            EmulatedMessage found = realm.messages.await(
                     recs -> recs.stream().map(this::snapshot).filter(predicate).findFirst().orElse(null), timeout);
             if (found == null) {
                 throw new AssertionError("No message matched within " + timeout + "; messages: " + messages());
@@ -431,24 +430,24 @@ public final class ZulipEmulator implements AutoCloseable {
         }
     }
 
-    private EmulatedMessage snapshot(Realm.MessageRec m) {
+    private EmulatedMessage snapshot(MessageStore.Message m) {
         List<EmulatedMessage.Reaction> reactions = m.reactions.stream()
                 .map(r -> new EmulatedMessage.Reaction(r.userId(), r.emojiName(), r.emojiCode())).toList();
         return new EmulatedMessage(m.id, m.senderId,
                 m.isDm() ? EmulatedMessage.Kind.DIRECT : EmulatedMessage.Kind.CHANNEL,
-                new ArrayList<>(m.to), m.isDm() ? null : realm.channel(m.channelId).name, m.topic, m.content,
-                Instant.ofEpochSecond(m.timestamp), m.edits.stream().map(Realm.EditRec::prevContent).toList(),
+                new ArrayList<>(m.to), m.isDm() ? null : realm.directory.channel(m.channelId).name, m.topic, m.content,
+                Instant.ofEpochSecond(m.timestamp), m.edits.stream().map(MessageStore.Edit::prevContent).toList(),
                 m.deleted, reactions);
     }
 
     /** Ids of the user's live event queues. */
     public List<String> eventQueueIds(int userId) {
-        return realm.queueIds(userId);
+        return realm.events.ids(userId);
     }
 
     /** Garbage-collects every event queue of the user now, as a server restart would; returns how many. */
     public int dropEventQueues(int userId) {
-        return realm.dropQueues(userId);
+        return realm.events.drop(userId);
     }
 
     /** Fault injection for this emulator's HTTP API. */
@@ -534,15 +533,15 @@ public final class ZulipEmulator implements AutoCloseable {
         if (apiPath.equals("/server_settings")) {
             return;
         }
-        Realm.UserRec caller = authenticate(ctx.header("Authorization"));
+        Directory.User caller = authenticate(ctx.header("Authorization"));
         ctx.attribute(Api.CALLER, caller);
         if (fault == FaultKind.BAD_EVENT_QUEUE_ID) {
-            realm.dropQueues(caller.id);
+            realm.events.drop(caller.id);
         }
     }
 
     /** Zulip's {@code authenticated_rest_api_view}: Basic credentials, key shape, key owner, then account state. */
-    private Realm.UserRec authenticate(String header) {
+    private Directory.User authenticate(String header) {
         if (header == null) {
             throw ZulipError.unauthorized("Missing authorization header for basic auth");
         }
@@ -565,12 +564,12 @@ public final class ZulipEmulator implements AutoCloseable {
         }
         String email = credentials[0].strip();
         String key = credentials[1].strip();
-        if (!Realm.hasApiKeyFormat(key)) {
+        if (!Directory.hasApiKeyFormat(key)) {
             throw new ZulipError(401, "INVALID_API_KEY", "Malformed API key");
         }
         realm.lock.lock();
         try {
-            Realm.UserRec owner = realm.users().stream().filter(u -> u.apiKey.equals(key)).findFirst().orElse(null);
+            Directory.User owner = realm.directory.users().stream().filter(u -> u.apiKey.equals(key)).findFirst().orElse(null);
             if (owner == null || !owner.email.equalsIgnoreCase(email)) {
                 throw new ZulipError(401, "INVALID_API_KEY", "Invalid API key");
             }
@@ -609,15 +608,6 @@ public final class ZulipEmulator implements AutoCloseable {
         validatedExchanges.incrementAndGet();
         if (!found.isEmpty()) {
             LOG.warn("Spec violations in {} {}: {}", ctx.method(), ctx.path(), found);
-        }
-    }
-
-    private <T> T locked(java.util.function.Supplier<T> action) {
-        realm.lock.lock();
-        try {
-            return action.get();
-        } finally {
-            realm.lock.unlock();
         }
     }
 

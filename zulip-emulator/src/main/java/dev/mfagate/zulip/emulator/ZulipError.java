@@ -1,6 +1,8 @@
 package dev.mfagate.zulip.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A failure that the emulator answers the way Zulip does: an HTTP status and a JSON body
@@ -12,13 +14,12 @@ final class ZulipError extends RuntimeException {
 
     final int status;
     final String code;
-    final transient ObjectNode extra;
+    private final transient Map<String, Object> extra = new LinkedHashMap<>();
 
     ZulipError(int status, String code, String msg) {
         super(msg, null, false, false);
         this.status = status;
         this.code = code;
-        this.extra = Json.object();
     }
 
     ZulipError with(String field, String value) {
@@ -32,12 +33,7 @@ final class ZulipError extends RuntimeException {
     }
 
     ObjectNode body() {
-        ObjectNode body = Json.object();
-        body.put("result", "error");
-        body.put("msg", getMessage());
-        body.put("code", code);
-        body.setAll(extra);
-        return body;
+        return Json.tree(new Responses.Failure(getMessage(), code, extra));
     }
 
     static ZulipError badRequest(String msg) {
