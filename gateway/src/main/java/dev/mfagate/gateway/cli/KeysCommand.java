@@ -22,24 +22,26 @@ import picocli.CommandLine.Option;
 final class KeysCommand {
 
     /**
-     * Test hook: with {@code -Dmfagate.test.rotationPauseMillis=N} each rotation step is printed to
-     * standard error ({@code keys: step <name>}) and followed by a pause of N ms, so that a test can
-     * kill the process at that step. Not a setting: nothing documents it to operators.
+     * Test hook: with {@code -Dmfagate.test.rotationPauseAt=STEP} each rotation step is printed to
+     * standard error ({@code keys: step <name>}) and the process stops for a minute at STEP, so that a
+     * test can kill it exactly there. Not a setting: nothing documents it to operators.
      */
-    static final String PAUSE_PROPERTY = "mfagate.test.rotationPauseMillis";
+    static final String PAUSE_PROPERTY = "mfagate.test.rotationPauseAt";
 
     static RotationListener listener() {
-        long pause = Long.getLong(PAUSE_PROPERTY, -1);
-        if (pause < 0) {
+        String pauseAt = System.getProperty(PAUSE_PROPERTY);
+        if (pauseAt == null) {
             return RotationListener.NONE;
         }
         return step -> {
             System.err.println("keys: step " + step);
             System.err.flush();
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (step.equals(pauseAt)) {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         };
     }
