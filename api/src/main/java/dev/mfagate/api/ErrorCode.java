@@ -49,6 +49,12 @@ public enum ErrorCode {
     AUDIT_UNAVAILABLE("audit_unavailable", 503),
     /** The store (database or key) is unavailable. */
     STORE_UNAVAILABLE("store_unavailable", 503),
+    /**
+     * The seed's data key is wrapped under a key-encryption key this instance does not hold (a
+     * rotation or key migration made elsewhere that it has not loaded yet); it reloads its keys, and a
+     * retry, here or on another instance, can succeed. No code is issued.
+     */
+    KEY_UNAVAILABLE("key_unavailable", 503),
     /** The gateway is shutting down and takes no new requests; another instance, or a retry, will. */
     SHUTTING_DOWN("shutting_down", 503);
 

@@ -65,12 +65,15 @@ public final class GatewayApp implements AutoCloseable {
     private final AuditLog auditLog;
     private final GatewayServer server;
     private final ClockCheck clockCheck;
+    private final KeyProviderCheck keyCheck;
 
-    private GatewayApp(Store store, AuditLog auditLog, GatewayServer server, ClockCheck clockCheck) {
+    private GatewayApp(Store store, AuditLog auditLog, GatewayServer server, ClockCheck clockCheck,
+                       KeyProviderCheck keyCheck) {
         this.store = store;
         this.auditLog = auditLog;
         this.server = server;
         this.clockCheck = clockCheck;
+        this.keyCheck = keyCheck;
     }
 
     /** Wires and starts the gateway on {@code store}, which it owns from now on, with default options. */
@@ -99,6 +102,7 @@ public final class GatewayApp implements AutoCloseable {
                                    Options options, Clock clock, java.util.function.UnaryOperator<AuditRecorder> auditDecorator) {
         AuditLog auditLog = null;
         ClockCheck clockCheck = null;
+        KeyProviderCheck keyCheck = null;
         try {
             GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
             StoreHealth health = new StoreHealth(store.database());
@@ -127,6 +131,8 @@ public final class GatewayApp implements AutoCloseable {
                     .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
                     .require("audit", auditProbe::state);
+            keyCheck = new KeyProviderCheck(store.keyring(), KeyProviderCheck.configuredInterval()).start();
+            readiness.degradeOn("key_provider", keyCheck::state);
             if (options.ntp() != null) {
                 String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
                 clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,
@@ -144,8 +150,11 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
                     new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness, metrics));
             server.start();
-            return new GatewayApp(store, auditLog, server, clockCheck);
+            return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {
+            if (keyCheck != null) {
+                keyCheck.close();
+            }
             if (clockCheck != null) {
                 clockCheck.close();
             }
@@ -226,6 +235,7 @@ public final class GatewayApp implements AutoCloseable {
 
     @Override
     public void close() {
+        keyCheck.close();
         if (clockCheck != null) {
             clockCheck.close();
         }

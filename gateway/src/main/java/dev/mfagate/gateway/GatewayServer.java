@@ -429,6 +429,15 @@ public final class GatewayServer implements AutoCloseable {
                     "The store is unavailable, so no code is issued; try again shortly", Duration.ofSeconds(2)), ctx);
             return;
         }
+        if (e instanceof dev.mfagate.core.crypto.SeedDecryptionException sde
+                && sde.reason() == dev.mfagate.core.crypto.SeedDecryptionException.Reason.KEK_NOT_HELD) {
+            // A rotation or key migration made elsewhere: the store already tried a reload of the keys.
+            LOG.warn("Key unavailable in request {}: {}", id, sde.getMessage());
+            onApiException(new ApiException(ErrorCode.KEY_UNAVAILABLE, "The seed is wrapped under a key-encryption key"
+                    + " this instance has not loaded yet, so no code is issued; it reloads its keys: retry shortly",
+                    Duration.ofSeconds(2)), ctx);
+            return;
+        }
         // The message of an unexpected exception may carry anything; log its type and stack, never send it.
         LOG.error("Unexpected failure in request {}", id, e);
         onApiException(new ApiException(ErrorCode.INTERNAL_ERROR, ErrorResponses.messageFor(ErrorCode.INTERNAL_ERROR)), ctx);
@@ -456,7 +465,7 @@ public final class GatewayServer implements AutoCloseable {
             case FORBIDDEN, ON_BEHALF_NOT_PERMITTED, ADDRESS_NOT_ALLOWED, UNKNOWN_LABEL -> "DENIED";
             case RATE_LIMITED -> "RATE_LIMITED";
             case LOCKED_OUT -> "LOCKED_OUT";
-            case INTERNAL_ERROR, AUDIT_UNAVAILABLE, STORE_UNAVAILABLE, SHUTTING_DOWN -> "FAILED";
+            case INTERNAL_ERROR, AUDIT_UNAVAILABLE, STORE_UNAVAILABLE, KEY_UNAVAILABLE, SHUTTING_DOWN -> "FAILED";
             default -> "MALFORMED";
         };
     }

@@ -94,6 +94,11 @@ final class FileKeyring implements Keyring {
     }
 
     @Override
+    public Keyset keyset() {
+        return Keyset.of(state);
+    }
+
+    @Override
     public String description() {
         return "file " + file;
     }

@@ -15,14 +15,17 @@ import java.util.Map;
  *       another process on {@link #refresh()}.</li>
  *   <li>{@link #fromEnvironment(Map)}: the {@value #ENVIRONMENT_VARIABLE} variable (the same JSON,
  *       or base64 of it), for containers. Read-only.</li>
- *   <li>Later: a cloud KMS or Vault Transit behind this same interface.</li>
+ *   <li>{@link #fromProvider}: a keyset kept wrapped under a {@link KeyProvider}'s key (a PKCS#11
+ *       HSM, AWS KMS, Vault/OpenBao Transit) in the store's database; unwrapped once at start, reloaded
+ *       when another process changed it.</li>
  * </ul>
  *
  * <p>Implementations are thread-safe; {@link #kek()} and {@link #auditMac()} are cheap (cached
  * primitives) and may be called on every request. Rotation is driven by the store
- * ({@code Store#rotateKeys()}), which calls {@link #addPrimaryKek()}, re-wraps the data keys, then
- * {@link #retireNonPrimaryKeks()}. Out of scope: rotating the audit MAC key (old audit entries must
- * stay verifiable, so its old keys are never dropped here).
+ * ({@code Store#rotateKeys()}), which calls {@link #addPrimaryKek()} and re-wraps the data keys; the
+ * older KEKs stay for unwrapping until {@code Store#retireKeys()} calls {@link #retireNonPrimaryKeks()},
+ * so instances that have not reloaded yet keep serving. Out of scope: rotating the audit MAC key (old
+ * audit entries must stay verifiable, so its old keys are never dropped here).
  */
 public interface Keyring {
 
@@ -37,6 +40,29 @@ public interface Keyring {
 
     /** Where the keys come from, for messages (never contains key material). */
     String description();
+
+    /** The keys as they are now (for moving them to another provider). */
+    Keyset keyset();
+
+    /**
+     * Where the KEK lives, as {@code init --kek} names it: {@value KeyProviders#FILE} for the keyset
+     * file (or {@value #ENVIRONMENT_VARIABLE}), else the provider reference.
+     */
+    default String providerReference() {
+        return KeyProviders.FILE;
+    }
+
+    /**
+     * A cheap check that the keys' provider still answers (for readiness): {@code ok}, or what
+     * failed. The file keyring has nothing to ask and answers {@code ok}.
+     */
+    default String checkProvider() {
+        return "ok";
+    }
+
+    /** Releases the provider's resources (a no-op for files). */
+    default void close() {
+    }
 
     /**
      * Reloads the keys from their source if it changed since they were read (for example a key
@@ -108,6 +134,16 @@ public interface Keyring {
                     + " is not set; it must hold the keyset JSON (or its base64)");
         }
         return StaticKeyring.fromText(value, "environment variable " + ENVIRONMENT_VARIABLE);
+    }
+
+    /**
+     * The keyring whose keyset is kept in {@code storage}, wrapped under {@code provider}'s key:
+     * unwraps it now (one provider call). The keyring owns the provider and closes it.
+     *
+     * @throws KeyProviderException if the provider refuses or cannot be reached
+     */
+    static Keyring fromProvider(KeyProvider provider, KeysetStorage storage, KeyScope scope) {
+        return ProviderKeyring.open(provider, storage, scope);
     }
 
     /**

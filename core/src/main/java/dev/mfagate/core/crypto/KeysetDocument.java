@@ -180,6 +180,15 @@ final class KeysetDocument {
         return kek.size();
     }
 
+    /** The audit MAC key ids. */
+    Set<String> auditKeyIds() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < auditMac.size(); i++) {
+            ids.add(Integer.toUnsignedString(auditMac.getAt(i).getId()));
+        }
+        return ids;
+    }
+
     /** Builds the primitives once; the result is what a keyring hands out on the hot path. */
     KeyringState toState() {
         try {

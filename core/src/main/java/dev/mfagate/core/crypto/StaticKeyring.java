@@ -46,6 +46,11 @@ final class StaticKeyring implements Keyring {
     }
 
     @Override
+    public Keyset keyset() {
+        return Keyset.of(state);
+    }
+
+    @Override
     public String description() {
         return description;
     }

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * The outcome of {@link Store#rotateKeys()}.
  *
- * @param previousKekId the KEK data keys were wrapped under before; now destroyed
+ * @param previousKekId the KEK data keys were wrapped under before; kept in the keyset for unwrapping until {@link Store#retireKeys()}
  * @param newKekId the KEK every data key is wrapped under now
  * @param rewrappedDataKeys how many data keys were re-wrapped (one per stored seed)
  */

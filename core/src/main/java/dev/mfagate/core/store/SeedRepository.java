@@ -292,28 +292,60 @@ public final class SeedRepository {
      * @throws SeedDecryptionException if any row does not open; nothing is changed then
      */
     int rewrapAll(Kek kek) {
+        return rewrapAll(kek, RotationListener.NONE);
+    }
+
+    /** As {@link #rewrapAll(Kek)}, telling {@code listener} before each row ({@code rewrapping i/n}). */
+    int rewrapAll(Kek kek, RotationListener listener) {
         forgetCachedRows();
-        return database.jdbi().inTransaction(h -> {
-            // The update comes first: it blocks adders (who read kek_state FOR SHARE) until commit.
-            h.createUpdate("UPDATE kek_state SET primary_kek_id = :kek WHERE id = 1")
-                    .bind("kek", kek.primaryKeyId()).execute();
-            List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
-                            "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds")
-                    .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
-                            new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
-                    .list());
-            for (RowToRewrap row : rows) {
-                SealedSeed rewrapped = EnvelopeCipher.rewrap(kek, row.label(), row.version(), row.sealed());
-                h.createUpdate("UPDATE seeds SET kek_id = :kek, wrapped_key = :wrapped"
-                                + " WHERE label = :label AND version = :version")
-                        .bind("kek", rewrapped.kekId())
-                        .bind("wrapped", rewrapped.wrappedKey())
-                        .bind("label", row.label().value())
-                        .bind("version", row.version())
-                        .execute();
+        return database.jdbi().inTransaction(h -> rewrapAllIn(h, kek, listener));
+    }
+
+    /** The body of {@link #rewrapAll(Kek, RotationListener)} inside the caller's transaction. */
+    int rewrapAllIn(Handle h, Kek kek, RotationListener listener) {
+        forgetCachedRows();
+        // The update comes first: it blocks adders (who read kek_state FOR SHARE) until commit.
+        h.createUpdate("UPDATE kek_state SET primary_kek_id = :kek WHERE id = 1")
+                .bind("kek", kek.primaryKeyId()).execute();
+        List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
+                        "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds ORDER BY label")
+                .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
+                        new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
+                .list());
+        int i = 0;
+        for (RowToRewrap row : rows) {
+            listener.step("rewrapping " + (++i) + "/" + rows.size());
+            SealedSeed rewrapped = EnvelopeCipher.rewrap(kek, row.label(), row.version(), row.sealed());
+            h.createUpdate("UPDATE seeds SET kek_id = :kek, wrapped_key = :wrapped"
+                            + " WHERE label = :label AND version = :version")
+                    .bind("kek", rewrapped.kekId())
+                    .bind("wrapped", rewrapped.wrappedKey())
+                    .bind("label", row.label().value())
+                    .bind("version", row.version())
+                    .execute();
+        }
+        return rows.size();
+    }
+
+    /**
+     * Opens every stored seed with {@code kek} inside the caller's transaction (and destroys it at
+     * once): the proof a migration gives before it commits.
+     *
+     * @throws SeedDecryptionException naming the first seed that does not open
+     */
+    static int verifyAllIn(Handle h, Kek kek) {
+        List<RowToRewrap> rows = h.createQuery("SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds")
+                .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
+                        new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
+                .list();
+        for (RowToRewrap row : rows) {
+            if (!row.sealed().kekId().equals(kek.primaryKeyId())) {
+                throw new IllegalStateException("The data key of seed '" + row.label() + "' is still wrapped under KEK "
+                        + row.sealed().kekId() + ", not " + kek.primaryKeyId());
             }
-            return rows.size();
-        });
+            EnvelopeCipher.open(kek, row.label(), row.version(), row.sealed()).destroy();
+        }
+        return rows.size();
     }
 
     /** How many data keys are wrapped under a KEK other than {@code kekId}. */

@@ -1,7 +1,12 @@
 package dev.mfagate.core.store;
 
 import dev.mfagate.core.crypto.Kek;
+import dev.mfagate.core.crypto.KeyProvider;
+import dev.mfagate.core.crypto.KeyProviderException;
+import dev.mfagate.core.crypto.KeyProviders;
+import dev.mfagate.core.crypto.KeyScope;
 import dev.mfagate.core.crypto.Keyring;
+import dev.mfagate.core.crypto.Keyset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -9,9 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardCopyOption;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -23,7 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A data directory made by {@link #init(Path)} holds {@value #KEYSET_FILE_NAME} (the keys, mode
  * 0600) and {@value #DATABASE_FILE_NAME} (SQLite), in a directory of mode 0700. Back up both: the
- * database is useless without the keyset.
+ * database is useless without the keyset. When the KEK lives with a key provider (an HSM, AWS KMS,
+ * Vault Transit; {@link #init(Path, String, Map)}), there is no keyset file: the database's
+ * {@code key_provider} row holds the keyset wrapped under the provider's key, and every instance
+ * on that database unwraps it at start with its own credentials for the provider.
  *
  * <p>Thread-safe. Lifecycle: open once ({@link #init}, {@link #open(Path)} or
  * {@link #open(Database, Keyring)}), share, {@link #close()} once; the store owns the database and
@@ -44,15 +57,15 @@ public final class Store implements AutoCloseable {
             PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private final Database database;
-    private final Keyring keyring;
+    private final MovableKeyring keyring;
     private final SeedRepository seeds;
     private final TokenRepository tokens;
     private final ReadWriteLock rotationLock = new ReentrantReadWriteLock();
 
     private Store(Database database, Keyring keyring) {
         this.database = database;
-        this.keyring = keyring;
-        this.seeds = new SeedRepository(database, keyring, rotationLock);
+        this.keyring = new MovableKeyring(keyring);
+        this.seeds = new SeedRepository(database, this.keyring, rotationLock);
         this.tokens = new TokenRepository(database, TokenRepository.CACHE_TTL);
     }
 
@@ -64,7 +77,23 @@ public final class Store implements AutoCloseable {
      *     already exists there; an existing store is never overwritten
      */
     public static Store init(Path dataDir) {
+        return init(dataDir, KeyProviders.FILE, Map.of());
+    }
+
+    /**
+     * Creates a new store in {@code dataDir} whose KEK lives where {@code kek} says: {@code file}
+     * (a new {@value #KEYSET_FILE_NAME}, as {@link #init(Path)}), or a provider reference
+     * ({@code pkcs11:...}, {@code awskms:...}, {@code transit:...}; see {@link KeyProviders}), whose
+     * key then wraps a fresh keyset kept in the database; no keyset file is written.
+     *
+     * @param environment the provider's credentials (pass {@code System.getenv()})
+     * @throws IllegalStateException if a store exists there
+     * @throws KeyProviderException if the provider refuses or cannot be reached; nothing is left behind
+     */
+    public static Store init(Path dataDir, String kek, Map<String, String> environment) {
         Objects.requireNonNull(dataDir, "dataDir");
+        String reference = KeyProviders.normalize(kek);
+        boolean file = KeyProviders.isFile(reference);
         Path dir = dataDir.toAbsolutePath();
         Path keysetFile = dir.resolve(KEYSET_FILE_NAME);
         Path databaseFile = dir.resolve(DATABASE_FILE_NAME);
@@ -76,7 +105,7 @@ public final class Store implements AutoCloseable {
             }
         }
         createDirectory(dir);
-        Keyring keyring = Keyring.createFile(keysetFile);
+        Keyring keyring = file ? Keyring.createFile(keysetFile) : null;
         Database database = null;
         boolean createdDatabase = false;
         try {
@@ -84,7 +113,7 @@ public final class Store implements AutoCloseable {
             Files.createFile(databaseFile, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
             createdDatabase = true;
             database = Database.openSqlite(databaseFile);
-            return open(database, keyring);
+            return file ? open(database, keyring) : initWithProvider(database, reference, environment);
         } catch (FileAlreadyExistsException e) {
             deleteQuietly(keysetFile);
             throw new IllegalStateException("Refusing to initialise " + dir + ": " + DATABASE_FILE_NAME
@@ -108,12 +137,24 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Opens the store that {@link #init(Path)} created in {@code dataDir}.
+     * Opens the store that {@link #init(Path)} created in {@code dataDir}, with provider credentials
+     * from the process environment.
      *
      * @throws IllegalStateException if the directory holds no initialised store (the message says to
      *     run {@code mfagate init}), or only half of one
      */
     public static Store open(Path dataDir) {
+        return open(dataDir, System.getenv());
+    }
+
+    /**
+     * Opens the store in {@code dataDir}: its keyset file, or, when the database says the KEK lives
+     * with a provider, that provider with the credentials in {@code environment}.
+     *
+     * @throws IllegalStateException if the directory holds no initialised store, or only half of one
+     * @throws KeyProviderException if the provider refuses or cannot be reached
+     */
+    public static Store open(Path dataDir, Map<String, String> environment) {
         Objects.requireNonNull(dataDir, "dataDir");
         Path dir = dataDir.toAbsolutePath();
         Path keysetFile = dir.resolve(KEYSET_FILE_NAME);
@@ -123,23 +164,117 @@ public final class Store implements AutoCloseable {
         if (!hasKeyset && !hasDatabase) {
             throw new IllegalStateException("No mfagate store in " + dir + "; run mfagate init");
         }
-        if (!hasKeyset) {
-            throw new IllegalStateException("The store in " + dir + " has " + DATABASE_FILE_NAME + " but no "
-                    + KEYSET_FILE_NAME + "; without it the seeds cannot be decrypted: restore it from a backup"
-                    + " (do not run mfagate init over it)");
-        }
         if (!hasDatabase) {
             throw new IllegalStateException("The store in " + dir + " has " + KEYSET_FILE_NAME + " but no "
                     + DATABASE_FILE_NAME + "; restore the database from a backup, or remove the keyset and run mfagate init");
         }
-        Keyring keyring = Keyring.openFile(keysetFile);
         Database database = Database.openSqlite(databaseFile);
         try {
-            return open(database, keyring);
+            return open(database, environment, () -> {
+                if (!Files.exists(keysetFile)) {
+                    throw new IllegalStateException("The store in " + dir + " has " + DATABASE_FILE_NAME + " but no "
+                            + KEYSET_FILE_NAME + "; without it the seeds cannot be decrypted: restore it from a backup"
+                            + " (do not run mfagate init over it)");
+                }
+                return Keyring.openFile(keysetFile);
+            });
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Where the keys of {@code database} live: {@code file}, a provider reference, or empty for a
+     * database no keyset has claimed yet (or one made before the {@code key_provider} table, whose
+     * keys are in a file).
+     */
+    public static Optional<String> keyProviderReference(Database database) {
+        return database.jdbi().withHandle(KeyProviderRow::read).map(KeyProviderRow.Row::reference);
+    }
+
+    /**
+     * Opens the store in {@code database} wherever its keys live: with {@code fileKeyring} when the
+     * database says the keyset file (or says nothing: stores made before key providers), else with
+     * the provider the database names, opened with the credentials in {@code environment}. On
+     * success the store owns {@code database}.
+     *
+     * @throws KeyProviderException if the provider refuses or cannot be reached
+     */
+    public static Store open(Database database, Map<String, String> environment, Supplier<Keyring> fileKeyring) {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(environment, "environment");
+        Optional<String> reference = keyProviderReference(database);
+        if (reference.isEmpty() || KeyProviders.isFile(reference.get())) {
+            return open(database, fileKeyring.get());
+        }
+        KeyProvider provider = KeyProviders.open(reference.get(), environment);
+        Keyring keyring;
+        try {
+            keyring = Keyring.fromProvider(provider, new KeyProviderRow(database), KeyScope.INSTALLATION);
+        } catch (RuntimeException e) {
+            provider.close();
+            throw e;
+        }
+        try {
+            return open(database, keyring);
+        } catch (RuntimeException e) {
+            keyring.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Initialises {@code database} (migrated, claimed by no keyset yet) for a fresh keyset wrapped
+     * under the provider {@code reference} names: the keyset goes into the database, wrapped; nothing
+     * goes to disk. The wrap is verified (unwrapped again and compared) before it is stored. On
+     * success the store owns {@code database}.
+     *
+     * @throws IllegalStateException if the database was initialised before
+     * @throws KeyProviderException if the provider refuses or cannot be reached; nothing is stored
+     */
+    public static Store initWithProvider(Database database, String reference, Map<String, String> environment) {
+        Objects.requireNonNull(database, "database");
+        String ref = KeyProviders.normalize(reference);
+        if (KeyProviders.isFile(ref)) {
+            throw new IllegalArgumentException("initWithProvider needs a key provider, not the keyset file");
+        }
+        Optional<String> claimed = database.jdbi().withHandle(h -> h.createQuery(
+                "SELECT primary_kek_id FROM kek_state WHERE id = 1").mapTo(String.class).findOne());
+        if (claimed.isPresent() || keyProviderReference(database).isPresent()) {
+            throw new IllegalStateException("The database " + database.description() + " is initialised already;"
+                    + " do not initialise it again");
+        }
+        KeyProvider provider = KeyProviders.open(ref, environment);
+        try {
+            Keyset keyset = Keyset.generate();
+            byte[] wrapped = verifiedWrap(keyset, provider);
+            long now = System.currentTimeMillis();
+            database.jdbi().useTransaction(h -> {
+                h.createUpdate("INSERT INTO kek_state (id, primary_kek_id) VALUES (1, :kek)")
+                        .bind("kek", keyset.kek().primaryKeyId()).execute();
+                h.createUpdate("INSERT INTO key_provider (id, reference, wrapped_keyset, generation, updated_at_ms)"
+                                + " VALUES (1, :ref, :wrapped, 1, :now)")
+                        .bind("ref", ref).bind("wrapped", wrapped).bind("now", now).execute();
+            });
+            Keyring keyring = Keyring.fromProvider(provider, new KeyProviderRow(database), KeyScope.INSTALLATION);
+            log.info("Initialised {} with its keyset wrapped by {}", database.description(), ref);
+            return new Store(database, keyring);
+        } catch (RuntimeException e) {
+            provider.close();
+            throw e;
+        }
+    }
+
+    /** Wraps {@code keyset} under {@code provider} and proves the result opens to the same keys. */
+    private static byte[] verifiedWrap(Keyset keyset, KeyProvider provider) {
+        byte[] wrapped = keyset.wrap(provider, KeyScope.INSTALLATION);
+        Keyset back = Keyset.unwrap(wrapped, provider, KeyScope.INSTALLATION, "the keyset just wrapped");
+        if (!back.sameKeyIdsAs(keyset)) {
+            throw new IllegalStateException("The keyset wrapped by " + provider.reference()
+                    + " did not unwrap to the same keys; nothing was stored");
+        }
+        return wrapped;
     }
 
     /**
@@ -153,21 +288,35 @@ public final class Store implements AutoCloseable {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(keyring, "keyring");
         String firstKek = keyring.kek().primaryKeyId();
+        boolean fileKeys = KeyProviders.isFile(keyring.providerReference());
+        String[] keysLiveIn = new String[1];
         String required = database.jdbi().inTransaction(h -> {
             // Claims the database for this keyset if no keyset claimed it before.
             h.createUpdate("INSERT INTO kek_state (id, primary_kek_id) VALUES (1, :kek) ON CONFLICT (id) DO NOTHING")
                     .bind("kek", firstKek).execute();
+            if (fileKeys) {
+                KeyProviderRow.claimForFile(h, System.currentTimeMillis());
+            }
+            keysLiveIn[0] = KeyProviderRow.read(h).map(KeyProviderRow.Row::reference).orElse(KeyProviders.FILE);
             return SeedRepository.kekState(h, "");
         });
+        if (!keysLiveIn[0].equals(keyring.providerReference())) {
+            throw new IllegalStateException("The keys of " + database.description() + " live in " + keysLiveIn[0]
+                    + ", not in " + keyring.description() + (KeyProviders.isFile(keysLiveIn[0]) ? ""
+                    : "; open it with that provider's credentials (no keyset file or " + Keyring.ENVIRONMENT_VARIABLE + ")"));
+        }
         if (!keyring.kek().holds(required) && !(keyring.refresh() && keyring.kek().holds(required))) {
             throw new IllegalStateException("The keyset from " + keyring.description() + " does not hold KEK "
                     + required + ", under which the data keys of " + database.description()
                     + " are wrapped; it is not this store's keyset");
         }
         Kek kek = keyring.kek();
-        if (!kek.primaryKeyId().equals(required) || kek.keyIds().size() > 1) {
+        if (!kek.primaryKeyId().equals(required)) {
             log.warn("A key rotation did not finish (the keyset holds {} KEKs, primary {}; the database requires {});"
                     + " run `mfagate keys rotate` again", kek.keyIds().size(), kek.primaryKeyId(), required);
+        } else if (kek.keyIds().size() > 1) {
+            log.info("The keyset holds {} KEKs (older ones kept for instances that have not reloaded);"
+                    + " run `mfagate keys retire` once every instance has the current keyset", kek.keyIds().size());
         }
         return new Store(database, keyring);
     }
@@ -193,48 +342,215 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Rotates the KEK: every data key is re-wrapped under a new KEK and the old one is destroyed;
-     * seeds and their codes are unchanged.
+     * Rotates the KEK: a new KEK becomes primary and every data key is re-wrapped under it; seeds and
+     * their codes are unchanged. The older KEKs stay in the keyset for unwrapping until
+     * {@link #retireKeys()}, so instances that have not reloaded yet, and rows read just before the
+     * switch, keep opening.
      *
-     * <p>Crash-safe order: (1) the keyset file is rewritten with the new KEK as primary and the old
-     * one kept; (2) in one database transaction the required KEK is switched and every data key is
-     * re-wrapped; (3) the keyset file is rewritten without the old KEK. A crash at any point leaves a
-     * keyset that opens every committed row; running the rotation again completes it. Other
-     * processes pick up the new keyset file when a decryption first fails; processes whose keyset
-     * is a copy elsewhere (another host, an environment variable) must be given the new keyset.
+     * <p>Crash-safe order: (1) the keyset is saved with the new KEK as primary and the older ones
+     * kept (the keyset file, or the provider-wrapped row); (2) in one database transaction the
+     * required KEK is switched and every data key is re-wrapped. A crash at any point leaves a keyset
+     * that opens every committed row; running the rotation again completes it. Other processes pick
+     * up the new keyset when a decryption first fails: from the shared database row (providers), or
+     * from their keyset file, which on another host must be copied there.
      *
      * @throws UnsupportedOperationException if the keyring is read-only (an environment variable)
+     * @throws IllegalStateException if the key provider does not answer (nothing is changed)
      * @throws dev.mfagate.core.crypto.SeedDecryptionException if a stored seed does not open; the
      *     database is unchanged and the old KEK is kept
      */
     public KeyRotation rotateKeys() {
+        return rotateKeys(RotationListener.NONE);
+    }
+
+    /** As {@link #rotateKeys()}, telling {@code listener} each step. */
+    public KeyRotation rotateKeys(RotationListener listener) {
+        Objects.requireNonNull(listener, "listener");
         if (!keyring.supportsRotation()) {
             throw new UnsupportedOperationException("Cannot rotate the keyset from " + keyring.description()
                     + ": it is read-only; rotate where the keyset file lives, then update it here");
         }
+        requireProvider("rotating");
         rotationLock.writeLock().lock();
         try {
             String previous = database.jdbi().withHandle(h -> SeedRepository.kekState(h, ""));
             keyring.addPrimaryKek();
+            listener.step("keyset-saved");
             Kek kek = keyring.kek();
-            int rewrapped = seeds.rewrapAll(kek);
+            int rewrapped = seeds.rewrapAll(kek, listener);
             long left = seeds.countWrappedUnderOtherThan(kek.primaryKeyId());
             if (left != 0) {
                 throw new IllegalStateException(left + " data keys are still wrapped under an older KEK; the older"
                         + " KEKs were kept; run the rotation again");
             }
-            keyring.retireNonPrimaryKeks();
-            log.info("Rotated the KEK from {} to {}; re-wrapped {} data keys", previous, kek.primaryKeyId(), rewrapped);
+            listener.step("rewrapped");
+            log.info("Rotated the KEK from {} to {}; re-wrapped {} data keys; {} older KEKs kept until `mfagate keys retire`",
+                    previous, kek.primaryKeyId(), rewrapped, kek.keyIds().size() - 1);
             return new KeyRotation(previous, kek.primaryKeyId(), rewrapped);
         } finally {
             rotationLock.writeLock().unlock();
         }
     }
 
-    /** Closes the database. */
+    /**
+     * Removes (destroys) every KEK but the primary from the keyset, once no data key is wrapped
+     * under one. Run it after a rotation, when every instance has the current keyset: an instance
+     * still holding only an older keyset then answers {@code key_unavailable} until it reloads.
+     *
+     * @throws UnsupportedOperationException if the keyring is read-only
+     * @throws IllegalStateException if a rotation is unfinished (a data key is still wrapped under an
+     *     older KEK, or the database requires another KEK), or the provider does not answer; nothing
+     *     is changed then
+     */
+    public KeyRetirement retireKeys() {
+        if (!keyring.supportsRotation()) {
+            throw new UnsupportedOperationException("Cannot retire keys of the keyset from " + keyring.description()
+                    + ": it is read-only; retire where the keyset file lives, then update it here");
+        }
+        requireProvider("retiring keys");
+        rotationLock.writeLock().lock();
+        try {
+            keyring.refresh();
+            Kek kek = keyring.kek();
+            String required = database.jdbi().withHandle(h -> SeedRepository.kekState(h, ""));
+            if (!kek.primaryKeyId().equals(required)) {
+                throw new IllegalStateException("Not retiring: the database requires KEK " + required + " but the keyset's"
+                        + " primary is " + kek.primaryKeyId() + "; a rotation is unfinished: run `mfagate keys rotate` first");
+            }
+            long left = seeds.countWrappedUnderOtherThan(kek.primaryKeyId());
+            if (left != 0) {
+                throw new IllegalStateException("Not retiring: " + left + " data keys are still wrapped under an older KEK;"
+                        + " run `mfagate keys rotate` first");
+            }
+            Set<String> retired = new HashSet<>(kek.keyIds());
+            retired.remove(kek.primaryKeyId());
+            if (!retired.isEmpty()) {
+                keyring.retireNonPrimaryKeks();
+                log.info("Retired {} older KEKs; the keyset holds only KEK {}", retired.size(), kek.primaryKeyId());
+            }
+            return new KeyRetirement(kek.primaryKeyId(), retired);
+        } finally {
+            rotationLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Moves the keys to another provider, all or nothing: a fresh KEK is added (so a copy of the
+     * keyset as it was no longer opens the database's rows), the keyset (KEKs and audit MAC key) is
+     * stored where {@code target} says and read back, and in one transaction the database records the
+     * new place, every data key is re-wrapped under the new KEK and every seed is opened with the new
+     * keyset before the commit. Audit entries stay verifiable (the audit MAC key moves unchanged).
+     *
+     * <p>To the keyset file: {@code keysetFile} is written first (it must not exist) and removed again
+     * if the transaction fails. From the keyset file: after the commit the old file is moved aside
+     * ({@code keyset.json.migrated-<time>}); it opens only backups made before the move.
+     *
+     * @param target {@code file} or a provider reference
+     * @param environment the target provider's credentials
+     * @param keysetFile the data directory's keyset file (written when {@code target} is {@code file},
+     *     moved aside when the keys leave it); may be null when neither applies
+     * @throws IllegalArgumentException if {@code target} is invalid or is where the keys are already
+     * @throws IllegalStateException if the keyset file is in the way, the keyring is read-only, or
+     *     verification fails (nothing is changed)
+     * @throws KeyProviderException if a provider refuses or cannot be reached (nothing is changed)
+     */
+    public KeyMigration migrateKeys(String target, Map<String, String> environment, Path keysetFile,
+                                    RotationListener listener) {
+        String to = KeyProviders.normalize(target);
+        String from = keyring.providerReference();
+        if (to.equals(from)) {
+            throw new IllegalArgumentException("The keys already live in " + to + "; for a new KEK there, run `mfagate keys rotate`");
+        }
+        boolean toFile = KeyProviders.isFile(to);
+        if (toFile && keysetFile == null) {
+            throw new IllegalArgumentException("Moving the keys to the keyset file needs the data directory's keyset path");
+        }
+        if (toFile && Files.exists(keysetFile)) {
+            throw new IllegalStateException("Refusing to move the keys to " + keysetFile + ": the file exists (the keys"
+                    + " now live in " + from + "); move it away first, it is never overwritten");
+        }
+        requireProvider("migrating");
+        rotationLock.writeLock().lock();
+        KeyProvider provider = null;
+        boolean wroteFile = false;
+        try {
+            keyring.refresh();
+            String previous = database.jdbi().withHandle(h -> SeedRepository.kekState(h, ""));
+            Keyset next = keyring.keyset().withNewPrimaryKek();
+            byte[] wrapped = null;
+            if (toFile) {
+                next.writeNewFile(keysetFile);
+                wroteFile = true;
+                if (!Keyring.openFile(keysetFile).keyset().sameKeyIdsAs(next)) {
+                    throw new IllegalStateException("The keyset written to " + keysetFile + " did not read back to the same keys");
+                }
+            } else {
+                provider = KeyProviders.open(to, environment);
+                wrapped = verifiedWrap(next, provider);
+            }
+            listener.step("keyset-saved");
+            byte[] row = wrapped;
+            int rewrapped = database.jdbi().inTransaction(h -> {
+                KeyProviderRow.set(h, to, row, System.currentTimeMillis());
+                int n = seeds.rewrapAllIn(h, next.kek(), listener);
+                SeedRepository.verifyAllIn(h, next.kek());
+                return n;
+            });
+            listener.step("rewrapped");
+            Keyring moved;
+            if (toFile) {
+                moved = Keyring.openFile(keysetFile);
+            } else {
+                moved = Keyring.fromProvider(provider, new KeyProviderRow(database), KeyScope.INSTALLATION);
+                provider = null; // owned by the keyring now
+            }
+            Keyring old = keyring.replace(moved);
+            old.close();
+            Optional<Path> movedFile = Optional.empty();
+            if (KeyProviders.isFile(from) && keysetFile != null && Files.exists(keysetFile)) {
+                Path aside = keysetFile.resolveSibling(keysetFile.getFileName() + ".migrated-" + System.currentTimeMillis());
+                try {
+                    Files.move(keysetFile, aside, StandardCopyOption.ATOMIC_MOVE);
+                    movedFile = Optional.of(aside);
+                } catch (IOException e) {
+                    log.warn("The keys moved to {}, but the old keyset file {} could not be moved aside: {}", to, keysetFile,
+                            e.getClass().getSimpleName());
+                }
+            }
+            log.info("Moved the keys from {} to {}; new KEK {}; re-wrapped and verified {} data keys", from, to,
+                    next.kek().primaryKeyId(), rewrapped);
+            return new KeyMigration(from, to, previous, next.kek().primaryKeyId(), rewrapped, movedFile);
+        } catch (RuntimeException e) {
+            if (wroteFile) {
+                // Nothing refers to it: the transaction did not commit.
+                deleteQuietly(keysetFile);
+            }
+            throw e;
+        } finally {
+            if (provider != null) {
+                provider.close();
+            }
+            rotationLock.writeLock().unlock();
+        }
+    }
+
+    /** Refuses to start a key change while the provider does not answer. */
+    private void requireProvider(String what) {
+        String state = keyring.checkProvider();
+        if (!"ok".equals(state)) {
+            throw new IllegalStateException("Not " + what + ": the key provider does not answer (" + state
+                    + "); nothing was changed");
+        }
+    }
+
+    /** Closes the database and releases the key provider. */
     @Override
     public void close() {
-        database.close();
+        try {
+            database.close();
+        } finally {
+            keyring.close();
+        }
     }
 
     @Override

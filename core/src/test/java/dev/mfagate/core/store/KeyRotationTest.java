@@ -109,13 +109,20 @@ class KeyRotationTest {
 
     @ParameterizedTest
     @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
-    void rotateKeys_keysetFile_holdsOnlyTheNewKekWithMode0600(Dialect backend) throws Exception {
+    void rotateKeysThenRetire_keysetFile_keepsOldKekUntilRetiredThenHoldsOnlyTheNewWithMode0600(Dialect backend)
+            throws Exception {
         try (TestDatabase db = TestDatabases.open(backend, dir);
                 Store store = Store.open(db.database(), Keyring.createFile(keysetFile()))) {
             addSeeds(store);
 
             KeyRotation rotation = store.rotateKeys();
 
+            assertThat(Keyring.openFile(keysetFile()).kek().keyIds())
+                    .containsExactlyInAnyOrder(rotation.previousKekId(), rotation.newKekId());
+
+            KeyRetirement retirement = store.retireKeys();
+
+            assertThat(retirement.retiredKekIds()).containsExactly(rotation.previousKekId());
             assertThat(Keyring.openFile(keysetFile()).kek().keyIds()).containsExactly(rotation.newKekId());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keysetFile()))).isEqualTo("rw-------");
             try (var files = Files.list(dir)) {
@@ -142,6 +149,7 @@ class KeyRotationTest {
                         .hasMessageContaining("run `mfagate keys rotate` again");
 
                 store.rotateKeys();
+                store.retireKeys();
 
                 assertSecretsUnchanged(store, seeds);
                 assertThat(Keyring.openFile(keysetFile()).kek().keyIds()).hasSize(1);
@@ -165,6 +173,7 @@ class KeyRotationTest {
                 assertSecretsUnchanged(store, seeds);
                 store.seeds().add(Label.parse("acme-new"), TestSeeds.random(), NOW);
                 store.rotateKeys();
+                store.retireKeys();
                 assertSecretsUnchanged(store, seeds);
                 assertThat(Keyring.openFile(keysetFile()).kek().keyIds()).hasSize(1);
             }

@@ -43,7 +43,8 @@ final class MigrateCommand implements Callable<Integer> {
             throw UserError.badInput("--to must be a PostgreSQL URL such as postgresql://user@host:5432/mfagate"
                     + " (or set MFAGATE_DATABASE_URL)");
         }
-        Keyring keyring = StoreOpener.environmentKeyring().orElseGet(() -> {
+        // Read only when the store's keys are in a keyset file; a key provider's keyset moves with the database.
+        java.util.function.Supplier<Keyring> keyring = () -> StoreOpener.environmentKeyring().orElseGet(() -> {
             Path file = keyset != null ? keyset : sqliteFile.toAbsolutePath().getParent().resolve(Store.KEYSET_FILE_NAME);
             if (!Files.exists(file)) {
                 throw UserError.failure("No keyset at " + file + "; pass --keyset FILE or set " + Keyring.ENVIRONMENT_VARIABLE);
@@ -52,7 +53,7 @@ final class MigrateCommand implements Callable<Integer> {
         });
         try (Store source = openStore(Database.openSqlite(sqliteFile), keyring);
              Database target = StoreOpener.openDatabase(to, 4)) {
-            StoreMigration.Summary summary = new StoreMigration(source, target, keyring, beforeCommit)
+            StoreMigration.Summary summary = new StoreMigration(source, target, source.keyring(), beforeCommit)
                     .run(() -> StoreOpener.openDatabase(to, 2));
             try (Store migrated = openStore(StoreOpener.openDatabase(to, 2), keyring)) {
                 AdminAudit.record(migrated, "migrate", null, "from sqlite:" + sqliteFile.toAbsolutePath()
@@ -72,10 +73,10 @@ final class MigrateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** A store over {@code db}, closing {@code db} when the keyset does not fit it. */
-    private static Store openStore(Database db, Keyring keyring) {
+    /** A store over {@code db} wherever its keys live, closing {@code db} when they do not fit it. */
+    private static Store openStore(Database db, java.util.function.Supplier<Keyring> keyring) {
         try {
-            return Store.open(db, keyring);
+            return Store.open(db, System.getenv(), keyring);
         } catch (RuntimeException e) {
             db.close();
             throw e;

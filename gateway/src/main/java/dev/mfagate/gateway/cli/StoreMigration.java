@@ -83,7 +83,8 @@ final class StoreMigration {
             table("audit_entry", false, "seq:LONG time_us:LONG request_id:TEXT route:TEXT token_id:TEXT"
                     + " zulip_user_id:LONG zulip_email:TEXT label:TEXT outcome:TEXT reason:TEXT rule_id:TEXT"
                     + " remote_address:TEXT instance_id:TEXT detail:TEXT prev_mac:BLOB mac:BLOB"),
-            table("audit_head", true, "id:INT seq:LONG mac:BLOB head_mac:BLOB_OR_NULL"));
+            table("audit_head", true, "id:INT seq:LONG mac:BLOB head_mac:BLOB_OR_NULL"),
+            table("key_provider", true, "id:INT reference:TEXT wrapped_keyset:BLOB_OR_NULL generation:LONG updated_at_ms:LONG"));
 
     /** Source tables that are not store content. */
     private static final Set<String> NOT_CONTENT = Set.of("flyway_schema_history");
@@ -190,6 +191,10 @@ final class StoreMigration {
         Optional<String> targetKek = dst.createQuery("SELECT primary_kek_id FROM kek_state WHERE id = 1").mapTo(String.class).findOne();
         if (targetKek.isPresent() && !targetKek.equals(sourceKek)) {
             occupied.add("kek_state (claimed by another keyset)");
+        }
+        Optional<String> targetKeys = dst.createQuery("SELECT reference FROM key_provider WHERE id = 1").mapTo(String.class).findOne();
+        if (targetKeys.isPresent() && !(targetKeys.get().equals("file") && targetKek.isPresent())) {
+            occupied.add("key_provider (keys kept by " + targetKeys.get() + ")");
         }
         if (!occupied.isEmpty()) {
             throw UserError.failure("Refusing to migrate into " + target.description() + ": it is not empty ("

@@ -1,5 +1,7 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.crypto.KeyProviderException;
+import dev.mfagate.core.crypto.KeyProviders;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Store;
@@ -25,6 +27,12 @@ import java.util.Optional;
  * it. Every instance needs the same keyset: {@value Keyring#ENVIRONMENT_VARIABLE} when set (the
  * keyset JSON or its base64, for containers), else {@code keyset.json} in the data directory
  * (mode 0600), copied there from the instance that ran {@code mfagate init --database}.
+ *
+ * <p><b>Keys with a key provider.</b> When the store was made with {@code init --kek pkcs11:...|
+ * awskms:...|transit:...} (or moved there by {@code keys migrate}), the database says so and holds
+ * the keyset wrapped under the provider's key: no keyset file and no {@value Keyring#ENVIRONMENT_VARIABLE},
+ * only the provider's credentials in the environment. A provider that refuses or cannot be reached
+ * stops the command with a line naming the provider, the key and what failed.
  */
 final class StoreOpener {
 
@@ -43,10 +51,19 @@ final class StoreOpener {
      * @throws UserError when the keyset is missing or the database cannot be reached
      */
     static Store open(Path dataDir, String databaseUrl, int poolSize) {
+        try {
+            return openStore(dataDir, databaseUrl, poolSize);
+        } catch (KeyProviderException e) {
+            throw UserError.failure("Cannot open the store's keys: " + e.getMessage());
+        }
+    }
+
+    private static Store openStore(Path dataDir, String databaseUrl, int poolSize) {
+        Map<String, String> env = System.getenv();
         if (databaseUrl == null || databaseUrl.isBlank()) {
             Optional<Keyring> fromEnvironment = environmentKeyring();
             if (fromEnvironment.isEmpty()) {
-                return Store.open(dataDir);
+                return Store.open(dataDir, env);
             }
             // The keyset handed over in the environment (a systemd credential, a container secret)
             // keys the SQLite store too, so keyset.json need not sit beside the database.
@@ -56,27 +73,37 @@ final class StoreOpener {
             }
             Database db = Database.openSqlite(dbFile);
             try {
+                refuseEnvironmentKeysetForProvider(db);
                 return Store.open(db, fromEnvironment.get());
             } catch (RuntimeException e) {
                 db.close();
                 throw e;
             }
         }
-        Keyring keyring = environmentKeyring().orElseGet(() -> {
-            Path keysetFile = dataDir.resolve(Store.KEYSET_FILE_NAME);
-            if (!Files.exists(keysetFile)) {
-                throw UserError.failure("No keyset for the database " + redact(databaseUrl) + ": no "
-                        + keysetFile.toAbsolutePath() + " and " + Keyring.ENVIRONMENT_VARIABLE + " is not set; "
-                        + KEYSET_HELP + " (or run 'mfagate init --database URL' once, for a new database)");
-            }
-            return Keyring.openFile(keysetFile);
-        });
         Database db = openDatabase(databaseUrl, poolSize);
         try {
-            return Store.open(db, keyring);
+            refuseEnvironmentKeysetForProvider(db);
+            return Store.open(db, env, () -> environmentKeyring().orElseGet(() -> {
+                Path keysetFile = dataDir.resolve(Store.KEYSET_FILE_NAME);
+                if (!Files.exists(keysetFile)) {
+                    throw UserError.failure("No keyset for the database " + redact(databaseUrl) + ": no "
+                            + keysetFile.toAbsolutePath() + " and " + Keyring.ENVIRONMENT_VARIABLE + " is not set; "
+                            + KEYSET_HELP + " (or run 'mfagate init --database URL' once, for a new database)");
+                }
+                return Keyring.openFile(keysetFile);
+            }));
         } catch (RuntimeException e) {
             db.close();
             throw e;
+        }
+    }
+
+    /** {@value Keyring#ENVIRONMENT_VARIABLE} next to a store whose keys live with a provider is a leftover: say so. */
+    private static void refuseEnvironmentKeysetForProvider(Database db) {
+        Optional<String> keys = Store.keyProviderReference(db);
+        if (keys.isPresent() && !KeyProviders.isFile(keys.get()) && environmentKeyring().isPresent()) {
+            throw UserError.failure("The keys of " + db.description() + " live in " + keys.get() + ", but "
+                    + Keyring.ENVIRONMENT_VARIABLE + " is set; unset it (it opens nothing here) and give the provider's credentials");
         }
     }
 
@@ -90,8 +117,52 @@ final class StoreOpener {
      *     (it then already has a keyset: give this instance a copy of it rather than a new one)
      */
     static Store init(Path dataDir, String databaseUrl, int poolSize) {
+        return init(dataDir, databaseUrl, poolSize, KeyProviders.FILE);
+    }
+
+    /**
+     * As {@link #init(Path, String, int)}, with the KEK where {@code kek} says: {@code file}, or a
+     * key provider whose key wraps the new keyset, kept in the database (no keyset file is written).
+     *
+     * @throws UserError when {@code kek} is invalid, the provider refuses or cannot be reached, or a
+     *     store exists already
+     */
+    static Store init(Path dataDir, String databaseUrl, int poolSize, String kek) {
+        String reference;
+        try {
+            reference = KeyProviders.normalize(kek);
+        } catch (IllegalArgumentException e) {
+            throw UserError.badInput(e.getMessage());
+        }
+        try {
+            return initStore(dataDir, databaseUrl, poolSize, reference);
+        } catch (KeyProviderException e) {
+            throw UserError.failure("Not initialised (nothing was written): " + e.getMessage());
+        }
+    }
+
+    private static Store initStore(Path dataDir, String databaseUrl, int poolSize, String kek) {
+        boolean file = KeyProviders.isFile(kek);
+        if (!file && environmentKeyring().isPresent()) {
+            throw UserError.badInput(Keyring.ENVIRONMENT_VARIABLE + " is set, but --kek " + kek + " keeps the keyset"
+                    + " with the provider; unset it, or use --kek file");
+        }
         if (databaseUrl == null || databaseUrl.isBlank()) {
-            return Store.init(dataDir);
+            return Store.init(dataDir, kek, System.getenv());
+        }
+        if (!file) {
+            Database db = openDatabase(databaseUrl, poolSize);
+            try {
+                if (Store.keyProviderReference(db).isPresent() || db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT primary_kek_id FROM kek_state WHERE id = 1").mapTo(String.class).findOne()).isPresent()) {
+                    throw UserError.failure("The database " + db.description() + " is initialised already; do not"
+                            + " initialise it again: run 'mfagate serve --database URL' with its key provider's credentials");
+                }
+                return Store.initWithProvider(db, kek, System.getenv());
+            } catch (RuntimeException e) {
+                db.close();
+                throw e;
+            }
         }
         Path dir = dataDir.toAbsolutePath();
         Path keysetFile = dir.resolve(Store.KEYSET_FILE_NAME);

@@ -45,8 +45,13 @@ public final class StoreOptions {
 
     /** Creates a new store: SQLite in the data directory, or the schema in the database with the keyset kept here. */
     Store init() {
+        return init(dev.mfagate.core.crypto.KeyProviders.FILE);
+    }
+
+    /** As {@link #init()}, with the KEK where {@code kek} says ({@code file} or a key provider reference). */
+    Store init(String kek) {
         checkPoolSize();
-        return StoreOpener.init(dataDir, databaseUrl, poolSize);
+        return StoreOpener.init(dataDir, databaseUrl, poolSize, kek);
     }
 
     /** Where the store is, with any password removed. */
