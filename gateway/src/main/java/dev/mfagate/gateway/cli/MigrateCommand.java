@@ -2,6 +2,7 @@ package dev.mfagate.gateway.cli;
 
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.PostgresUrl;
 import dev.mfagate.core.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path sqliteFile = sqliteFile(from);
-        if (to == null || to.isBlank() || !to.matches("^(jdbc:)?postgres(ql)?://.*")) {
+        if (to == null || to.isBlank() || !PostgresUrl.isPostgres(to)) {
             throw UserError.badInput("--to must be a PostgreSQL URL such as postgresql://user@host:5432/mfagate"
                     + " (or set MFAGATE_DATABASE_URL)");
         }
@@ -85,7 +86,7 @@ final class MigrateCommand implements Callable<Integer> {
     private static Path sqliteFile(String from) {
         String path = from.startsWith("jdbc:sqlite:") ? from.substring("jdbc:sqlite:".length())
                 : from.startsWith("sqlite:") ? from.substring("sqlite:".length()) : from;
-        if (path.isBlank() || from.matches("^(jdbc:)?postgres(ql)?://.*")) {
+        if (path.isBlank() || PostgresUrl.isPostgres(from)) {
             throw UserError.badInput("--from must be a SQLite store: sqlite:PATH to its mfagate.db, or its data directory");
         }
         Path file = Path.of(path);
