@@ -13,8 +13,8 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Create the store and its key-encryption keyset; refuses to overwrite either.",
-                "With --database URL the schema goes to PostgreSQL and the keyset stays in --data-dir;",
-                "further instances get a copy of that keyset (or MFAGATE_KEYSET), never a new init."})
+                "With --database URL the schema goes to PostgreSQL and the keyset stays in --data-dir; further instances"
+                        + " get a copy of that keyset (or MFAGATE_KEYSET), never a new init."})
 final class InitCommand implements Callable<Integer> {
 
     @Mixin

@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.store.KeyRotation;
 import dev.mfagate.core.store.Store;
 import java.util.concurrent.Callable;
@@ -23,7 +24,7 @@ final class KeysCommand {
                 KeyRotation r = s.rotateKeys();
                 AdminAudit.record(s, "keys-rotate", null, r.previousKekId() + " -> " + r.newKekId());
                 System.out.println("Rotated the key-encryption key (" + r.previousKekId() + " -> " + r.newKekId()
-                        + "); re-wrapped " + r.rewrappedDataKeys() + " data keys. Seeds and codes are unchanged.");
+                        + "); re-wrapped " + Plural.of(r.rewrappedDataKeys(), "data key", "data keys") + ". Seeds and codes are unchanged.");
             }
             return ExitCodes.OK;
         }
