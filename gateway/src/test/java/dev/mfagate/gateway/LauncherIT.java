@@ -118,6 +118,19 @@ class LauncherIT {
     }
 
     @Test
+    void withJdk_defaultJava17_runsTheCommandOnAJdk21Plus() throws Exception {
+        Path withJdk = launcher().resolveSibling("with-jdk");
+
+        Result r = run(withJdk, java17Environment(), Map.of(), "sh", "-c", "java -XshowSettings:properties -version 2>&1; echo \"home=$JAVA_HOME\"");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        Matcher spec = Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(r.out());
+        assertThat(spec.find()).as(r.out()).isTrue();
+        assertThat(Integer.parseInt(spec.group(1))).isGreaterThanOrEqualTo(21);
+        assertThat(r.out()).doesNotContain("stand-in").containsPattern("home=/\\S+");
+    }
+
+    @Test
     void installedLayout_launcherInBinJarInLib_runs() throws Exception {
         Path opt = dir.resolve("opt/mfagate");
         Files.createDirectories(opt.resolve("bin"));

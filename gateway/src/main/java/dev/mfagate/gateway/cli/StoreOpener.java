@@ -163,25 +163,23 @@ final class StoreOpener {
     static String connectionFailure(PostgresUrl url, Throwable e) {
         java.sql.SQLException sql = deepestSqlException(e);
         String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
-        String check;
+        String advice;
         if (state.equals("3D000")) {
-            check = "the database " + url.database() + " does not exist on that server: create it (createdb -h " + url.host()
-                    + " -p " + url.port() + url.user().map(u -> " -U " + u).orElse("") + " " + url.database()
-                    + ") or fix the name in the URL";
+            advice = "Create it (createdb -h " + url.host() + " -p " + url.port() + url.user().map(u -> " -U " + u).orElse("")
+                    + " " + url.database() + ") or fix the database name in the URL.";
         } else if (state.startsWith("28")) {
-            check = "the user name and password, and that pg_hba.conf lets this user connect to this database from"
-                    + " this host (for a password, a 'scram-sha-256' line; 'trust' only on a private test server)";
+            advice = "Check the user name and password, and that pg_hba.conf lets this user connect to this database from"
+                    + " this host (for a password, a 'scram-sha-256' line; 'trust' only on a private test server).";
         } else if (state.startsWith("08") || state.isEmpty()) {
-            check = "that the server is running and listens on " + url.hosts().get(0)
+            advice = "Check that the server is running and listens on " + url.hosts().get(0)
                     + " (listen_addresses and port in postgresql.conf, firewalls), that pg_hba.conf lets this user in"
-                    + " from this host, and that the database exists";
+                    + " from this host, and that the database exists.";
         } else {
-            check = "that the server is running, that pg_hba.conf lets this user in from this host,"
-                    + " and that the database exists";
+            advice = "Check that the server is running, that pg_hba.conf lets this user in from this host,"
+                    + " and that the database exists.";
         }
         String reason = rootMessage(e);
-        return "Cannot connect to PostgreSQL (" + url.describe() + "): " + reason + (reason.endsWith(".") ? "" : ".")
-                + " Check " + check + ".";
+        return "Cannot connect to PostgreSQL (" + url.describe() + "): " + reason + (reason.endsWith(".") ? " " : ". ") + advice;
     }
 
     /** The keyring from {@value Keyring#ENVIRONMENT_VARIABLE}, when it is set. */
