@@ -1,5 +1,6 @@
 package dev.mfagate.bot;
 
+import dev.mfagate.api.logging.JsonStandardError;
 import dev.mfagate.bot.zulip.ZulipException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -48,6 +49,8 @@ public final class Main implements Callable<Integer> {
 
     /** Entry point. */
     public static void main(String[] args) {
+        // With the JSON log format (the default), a start-up failure is a JSON line like every log event.
+        JsonStandardError.install("mfagate-bot", System.getenv());
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

@@ -1,5 +1,6 @@
 package dev.mfagate.gateway;
 
+import dev.mfagate.api.logging.JsonStandardError;
 import dev.mfagate.gateway.cli.MfagateCommand;
 
 /** The {@code mfagate} command: {@code java -jar mfagate.jar <command>}. */
@@ -10,6 +11,9 @@ public final class Main {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        // With the JSON log format (the default), every line on standard error is a JSON object,
+        // the one-line reason of a failed command too.
+        JsonStandardError.install("mfagate", System.getenv());
         if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_LOG_LEVEL") == null) {
             // One-shot commands print their own results; only warnings from the libraries matter.
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");

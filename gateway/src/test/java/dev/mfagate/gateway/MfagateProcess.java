@@ -49,6 +49,9 @@ final class MfagateProcess {
         ProcessBuilder pb = new ProcessBuilder(command(dataDir, args));
         pb.environment().remove("MFAGATE_DATA_DIR");
         pb.environment().keySet().removeIf(k -> k.startsWith("MFAGATE_SEED_"));
+        // An operator at a terminal, as bin/mfagate sets it there: the one-line reasons as text
+        // (LogStreamIT holds the default, JSON, format).
+        pb.environment().put("MFAGATE_LOG_FORMAT", "plain");
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
             if (stdin != null) {

@@ -73,7 +73,7 @@ public final class TestStores implements AfterEachCallback, AfterAllCallback {
             throw new IllegalStateException("Cannot create schema " + schema + " in " + pgDatabase, e);
         }
         return new Location(backend, dataDir,
-                "postgresql://" + PG_HOST + "/" + pgDatabase + "?user=postgres&currentSchema=" + schema);
+                "postgresql://postgres@" + PG_HOST + "/" + pgDatabase + "?currentSchema=" + schema);
     }
 
     /** Where one store lives: a data directory, and for PostgreSQL a database URL. */

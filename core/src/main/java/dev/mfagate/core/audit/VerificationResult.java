@@ -1,5 +1,6 @@
 package dev.mfagate.core.audit;
 
+import dev.mfagate.core.Plural;
 /**
  * The outcome of {@link AuditVerifier#verify()}: {@link Intact}, or the first problem found.
  *
@@ -33,7 +34,7 @@ public sealed interface VerificationResult {
 
         @Override
         public String describe() {
-            return "OK: " + entries + " entries verified";
+            return "OK: " + Plural.of(entries, "entry", "entries") + " verified";
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.mfagate.core.seed;
 
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.Label;
 import dev.mfagate.core.seed.SeedImportException.Kind;
 import java.io.IOException;
@@ -134,10 +135,12 @@ public final class LabelMapping {
         if (fromFlags && rules.size() != entries.size()) {
             if (rules.size() < entries.size()) {
                 throw new SeedImportException(Kind.BAD_MAPPING, entries.get(rules.size()).describe() + " has no label: "
-                        + rules.size() + " --label value(s) for " + entries.size() + " entries");
+                        + Plural.of(rules.size(), "--label value", "--label values") + " for "
+                        + Plural.of(entries.size(), "entry", "entries"));
             }
             throw new SeedImportException(Kind.BAD_MAPPING, rules.get(entries.size()).origin() + " is unused: "
-                    + rules.size() + " --label values for " + entries.size() + " entries");
+                    + Plural.of(rules.size(), "--label value", "--label values") + " for "
+                    + Plural.of(entries.size(), "entry", "entries"));
         }
         Map<Rule, List<ImportedEntry>> uses = new HashMap<>();
         List<LabeledSeed> labelled = new ArrayList<>(entries.size());

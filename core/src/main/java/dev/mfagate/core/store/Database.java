@@ -21,9 +21,11 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final String description;
+    private final PostgresUrl postgresUrl;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, String description) {
+    private Database(HikariDataSource dataSource, Dialect dialect, String description, PostgresUrl postgresUrl) {
         this.dataSource = dataSource;
+        this.postgresUrl = postgresUrl;
         this.dialect = dialect;
         this.description = description;
         this.jdbi = Jdbi.create(dataSource);
@@ -50,18 +52,25 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
-        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath());
+        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null);
     }
 
     /**
-     * Opens a PostgreSQL database from a {@code postgresql://user@host:port/db} or
-     * {@code jdbc:postgresql://...} URL and migrates it.
+     * Opens a PostgreSQL database from a URL in any form {@link PostgresUrl} accepts
+     * ({@code postgresql://user@host:5432/db}, {@code ?user=}, {@code jdbc:postgresql://...}) and migrates it.
+     *
+     * @throws IllegalArgumentException when the URL is malformed (the message never quotes it)
      */
     public static Database openPostgres(String url, int maxPoolSize) {
-        Objects.requireNonNull(url, "url");
-        String jdbcUrl = url.startsWith("jdbc:") ? url : "jdbc:" + url.replaceFirst("^postgres(ql)?://", "postgresql://");
+        return openPostgres(PostgresUrl.parse(Objects.requireNonNull(url, "url")), maxPoolSize);
+    }
+
+    /** Opens the PostgreSQL database {@code url} names and migrates it. */
+    public static Database openPostgres(PostgresUrl url, int maxPoolSize) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
+        // The driver's DataSource with each part set as a property: the driver's own URL parser takes
+        // no user or password before the host, and a DataSource skips the DriverManager scan.
+        config.setDataSource(postgresDataSource(url));
         config.setPoolName("mfagate-postgresql");
         config.setMaximumPoolSize(maxPoolSize);
         config.setMinimumIdle(Math.min(2, maxPoolSize));
@@ -69,10 +78,36 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(2_000);
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
-        config.addDataSourceProperty("connectTimeout", "2");
-        config.addDataSourceProperty("socketTimeout", "10");
-        config.addDataSourceProperty("tcpKeepAlive", "true");
-        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, redact(jdbcUrl));
+        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url);
+    }
+
+    /**
+     * A driver DataSource (unpooled) for {@code url}, also for tools and tests: short connect and socket timeouts and TCP keep-alive
+     * unless the URL sets them, then every parameter of the URL.
+     *
+     * @throws IllegalArgumentException naming a parameter the driver does not know
+     */
+    public static org.postgresql.ds.PGSimpleDataSource postgresDataSource(PostgresUrl url) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        // The driver joins these into its own URL, where an IPv6 address needs its brackets.
+        ds.setServerNames(url.hosts().stream().map(h -> h.host().contains(":") ? "[" + h.host() + "]" : h.host())
+                .toArray(String[]::new));
+        ds.setPortNumbers(url.hosts().stream().mapToInt(PostgresUrl.HostPort::port).toArray());
+        ds.setDatabaseName(url.database());
+        url.user().ifPresent(ds::setUser);
+        url.password().ifPresent(ds::setPassword);
+        ds.setConnectTimeout(2);
+        ds.setSocketTimeout(10);
+        ds.setTcpKeepAlive(true);
+        for (var p : url.parameters().entrySet()) {
+            try {
+                ds.setProperty(p.getKey(), p.getValue());
+            } catch (java.sql.SQLException | RuntimeException e) {
+                throw new IllegalArgumentException("Invalid PostgreSQL URL: unknown or malformed parameter '" + p.getKey()
+                        + "' (parameters are the JDBC driver's, such as sslmode, sslrootcert, currentSchema, connectTimeout)");
+            }
+        }
+        return ds;
     }
 
     /** Opens {@code url}: {@code sqlite:PATH}, {@code jdbc:sqlite:PATH}, {@code postgresql://...} or {@code jdbc:postgresql://...}. */
@@ -83,13 +118,13 @@ public final class Database implements AutoCloseable {
         if (url.startsWith("jdbc:sqlite:")) {
             return openSqlite(Path.of(url.substring("jdbc:sqlite:".length())));
         }
-        if (url.matches("^(jdbc:)?postgres(ql)?://.*")) {
+        if (PostgresUrl.isPostgres(url)) {
             return openPostgres(url, 10);
         }
-        throw new IllegalArgumentException("Unsupported database URL scheme; must be sqlite:PATH or postgresql://HOST/DB");
+        throw new IllegalArgumentException("Unsupported database URL scheme; must be sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE");
     }
 
-    private static Database migrate(HikariDataSource ds, Dialect dialect, String description) {
+    private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl) {
         try {
             Flyway.configure()
                     .dataSource(ds)
@@ -97,16 +132,11 @@ public final class Database implements AutoCloseable {
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
-            return new Database(ds, dialect, description);
+            return new Database(ds, dialect, description, postgresUrl);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
         }
-    }
-
-    /** Removes a password from a URL before it is shown anywhere. */
-    static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
     }
 
     /** The Jdbi handle factory for this database. */
@@ -129,6 +159,11 @@ public final class Database implements AutoCloseable {
         return description;
     }
 
+    /** The PostgreSQL URL this database was opened from; empty on SQLite. */
+    public java.util.Optional<PostgresUrl> postgresUrl() {
+        return java.util.Optional.ofNullable(postgresUrl);
+    }
+
     private HikariDataSource relaxedPool;
 
     /**
@@ -146,10 +181,7 @@ public final class Database implements AutoCloseable {
         }
         if (relaxedPool == null) {
             HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(dataSource.getJdbcUrl());
-            config.setUsername(dataSource.getUsername());
-            config.setPassword(dataSource.getPassword());
-            config.setDataSourceProperties(dataSource.getDataSourceProperties());
+            config.setDataSource(postgresDataSource(postgresUrl));
             config.setPoolName("mfagate-postgresql-buckets");
             config.setMaximumPoolSize(Math.max(2, Math.min(8, dataSource.getMaximumPoolSize())));
             config.setMinimumIdle(1);

@@ -44,7 +44,7 @@ class LabelMappingTest {
         LabelMapping mapping = LabelMapping.ofLabels(List.of("acme-github", "acme-aws"));
 
         assertRejected(() -> mapping.assign(BATCH), Kind.BAD_MAPPING,
-                "entry 3 (export.png, 'plain') has no label: 2 --label value(s) for 3 entries");
+                "entry 3 (export.png, 'plain') has no label: 2 --label values for 3 entries");
     }
 
     @Test

@@ -2,17 +2,16 @@ package dev.mfagate.core.testing;
 
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Dialect;
+import dev.mfagate.core.store.PostgresUrl;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -39,10 +38,10 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestDatabases {
 
-    /** The environment variable naming the PostgreSQL server tests use (a JDBC or postgresql:// URL). */
+    /** The environment variable naming the PostgreSQL server tests use (any form {@link PostgresUrl} takes). */
     public static final String POSTGRES_URL_ENV = "MFAGATE_TEST_POSTGRES_URL";
-    /** The PostgreSQL server tests use by default: local, trust authentication. */
-    public static final String DEFAULT_POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    /** The PostgreSQL server tests use by default: local, trust authentication, in the form the README shows. */
+    public static final String DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static volatile String unreachableReason;
@@ -96,18 +95,15 @@ public final class TestDatabases {
     }
 
     private static String adminUrl() {
-        String url = Optional.ofNullable(System.getenv(POSTGRES_URL_ENV)).filter(u -> !u.isBlank()).orElse(DEFAULT_POSTGRES_URL);
-        return url.startsWith("jdbc:") ? url : "jdbc:" + url.replaceFirst("^postgres(ql)?://", "postgresql://");
+        return Optional.ofNullable(System.getenv(POSTGRES_URL_ENV)).filter(u -> !u.isBlank()).orElse(DEFAULT_POSTGRES_URL);
     }
 
     private static Connection connect(String url) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("connectTimeout", "2");
-        return DriverManager.getConnection(url, properties);
+        return Database.postgresDataSource(PostgresUrl.parse(url)).getConnection();
     }
 
     private static void unreachable(String url, SQLException e) {
-        String reason = "PostgreSQL at " + url.replaceAll("(?i)(password=)[^&]*", "$1***") + " is unreachable ("
+        String reason = "PostgreSQL at " + PostgresUrl.parse(url).redacted() + " is unreachable ("
                 + e.getMessage() + ")";
         unreachableReason = reason;
         skipOrFail(reason, e);
@@ -122,7 +118,7 @@ public final class TestDatabases {
     }
 
     private static void dropSchema(String adminUrl, String schema) {
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+        try (Connection c = connect(adminUrl); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {
             throw new IllegalStateException("Could not drop test schema " + schema, e);

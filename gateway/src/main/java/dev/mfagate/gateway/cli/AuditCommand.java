@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.audit.AuditExporter;
 import dev.mfagate.core.audit.AuditVerifier;
 import dev.mfagate.core.audit.VerificationResult;
@@ -24,8 +25,8 @@ import picocli.CommandLine.Option;
 final class AuditCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Check the whole keyed hash chain. Names the first entry edited, deleted, inserted or",
-                    "reordered, and says whether the tail was truncated. Exit 0 intact, 3 tampered."})
+            description = {"Check the whole keyed hash chain; exit 0 when intact, 3 when tampered with.",
+                    "Names the first entry edited, deleted, inserted or reordered, and says whether the tail was truncated."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         StoreOptions store;
@@ -81,7 +82,7 @@ final class AuditCommand {
                          : Files.newBufferedWriter(output)) {
                 long n = new AuditExporter(s.database()).export(from, to, w);
                 w.flush();
-                System.err.println("Exported " + n + " entries.");
+                System.err.println("Exported " + Plural.of(n, "entry", "entries") + ".");
             }
             return ExitCodes.OK;
         }

@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Create the store and its key-encryption keyset; refuses to overwrite either.",
-                "With --database URL the schema goes to PostgreSQL and the keyset stays in --data-dir;",
-                "further instances get a copy of that keyset (or MFAGATE_KEYSET), never a new init.",
-                "With --kek pkcs11:...|awskms:...|transit:... the keyset is kept in the database, wrapped under",
-                "that provider's key; every instance then needs only the provider's credentials."})
+                "With --database URL the schema goes to PostgreSQL and the keyset stays in --data-dir; further instances"
+                        + " get a copy of that keyset (or MFAGATE_KEYSET), never a new init.",
+                "With --kek pkcs11:...|awskms:...|transit:... the keyset is kept in the database, wrapped under that"
+                        + " provider's key; every instance then needs only the provider's credentials."})
 final class InitCommand implements Callable<Integer> {
 
     @Mixin

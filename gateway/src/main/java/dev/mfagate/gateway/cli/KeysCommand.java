@@ -4,6 +4,7 @@ import dev.mfagate.core.crypto.KeyProviderException;
 import dev.mfagate.core.crypto.KeyProviders;
 import dev.mfagate.core.store.KeyMigration;
 import dev.mfagate.core.store.KeyRetirement;
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.store.KeyRotation;
 import dev.mfagate.core.store.RotationListener;
 import dev.mfagate.core.store.Store;
@@ -59,7 +60,7 @@ final class KeysCommand {
                 KeyRotation r = s.rotateKeys(listener());
                 AdminAudit.record(s, "keys-rotate", null, r.previousKekId() + " -> " + r.newKekId());
                 System.out.println("Rotated the key-encryption key (" + r.previousKekId() + " -> " + r.newKekId()
-                        + "); re-wrapped " + r.rewrappedDataKeys() + " data keys. Seeds and codes are unchanged.");
+                        + "); re-wrapped " + Plural.of(r.rewrappedDataKeys(), "data key", "data keys") + ". Seeds and codes are unchanged.");
                 System.out.println("The old KEK stays for unwrapping; once every instance has the new keyset"
                         + (KeyProviders.isFile(s.keyring().providerReference()) ? " (copy keyset.json to other hosts)"
                         : " (they reload it from the database)") + ", run 'mfagate keys retire'.");
@@ -87,7 +88,7 @@ final class KeysCommand {
                 }
                 AdminAudit.record(s, "keys-retire", null, "retired " + String.join(",", r.retiredKekIds().stream().sorted().toList())
                         + "; kept " + r.primaryKekId());
-                System.out.println("Retired " + r.retiredKekIds().size() + " older KEK(s); the keyset holds only KEK "
+                System.out.println("Retired " + Plural.of(r.retiredKekIds().size(), "older KEK", "older KEKs") + "; the keyset holds only KEK "
                         + r.primaryKekId() + ".");
             } catch (KeyProviderException e) {
                 throw UserError.failure("Not retired: " + e.getMessage());
@@ -97,8 +98,8 @@ final class KeysCommand {
     }
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
-            description = {"Move the keys to another place: a new KEK, every data key re-wrapped under it, the keyset",
-                    "(KEKs and audit key) kept by the new provider; all or nothing, verified before the commit."})
+            description = "Move the keys to another place: a new KEK, every data key re-wrapped under it, the keyset"
+                    + " (KEKs and audit key) kept by the new provider; all or nothing, verified before the commit.")
     static final class Migrate implements Callable<Integer> {
         @Mixin
         StoreOptions store;
@@ -126,7 +127,7 @@ final class KeysCommand {
                 AdminAudit.record(s, "keys-migrate", null, m.fromReference() + " -> " + m.toReference() + "; KEK "
                         + m.previousKekId() + " -> " + m.newKekId() + "; " + m.rewrappedDataKeys() + " data keys");
                 System.out.println("Moved the keys from " + m.fromReference() + " to " + m.toReference() + "; new KEK "
-                        + m.newKekId() + "; re-wrapped and verified " + m.rewrappedDataKeys() + " data keys. Codes are unchanged.");
+                        + m.newKekId() + "; re-wrapped and verified " + Plural.of(m.rewrappedDataKeys(), "data key", "data keys") + ". Codes are unchanged.");
                 m.movedKeysetFile().ifPresent(p -> System.out.println("The old keyset file is now " + p
                         + ": it opens only backups made before this move; keep it offline or destroy it."));
                 if (KeyProviders.isFile(m.toReference())) {

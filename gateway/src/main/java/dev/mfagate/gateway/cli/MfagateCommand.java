@@ -76,12 +76,26 @@ public final class MfagateCommand implements Runnable {
         return cl;
     }
 
-    /** The version from the jar manifest. */
+    /** The version the build wrote into {@code dev/mfagate/gateway/version.properties} (resource filtering). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = MfagateCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"mfagate " + (v == null ? "dev" : v)};
+            return new String[] {"mfagate " + version()};
+        }
+
+        /** The project version of this build. */
+        static String version() {
+            try (var in = MfagateCommand.class.getResourceAsStream("/dev/mfagate/gateway/version.properties")) {
+                java.util.Properties p = new java.util.Properties();
+                if (in != null) {
+                    p.load(in);
+                }
+                String v = p.getProperty("version", "");
+                // Unfiltered (run from an IDE without the build): say so rather than print the placeholder.
+                return v.isBlank() || v.startsWith("${") ? "(unknown: not built by Maven)" : v;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("Cannot read the version resource", e);
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.PostgresUrl;
 import dev.mfagate.core.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +18,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Move a SQLite store into an empty PostgreSQL database, all or nothing, and verify it.",
-                "Seeds move as ciphertext (the keyset is unchanged); tokens, policy, daily usage, lockouts and the",
-                "audit chain (same seqs and MACs) move too. Stop the gateway first; refuses a non-empty target.",
-                "Example: mfagate migrate --from sqlite:/var/lib/mfagate/mfagate.db --to postgresql://mfagate@db/mfagate"})
+                "Seeds move as ciphertext (the keyset is unchanged); tokens, policy, daily usage, lockouts and the audit chain"
+                        + " (same seqs and MACs) move too. Stop the gateway first; refuses a non-empty target. Example:",
+                "  mfagate migrate --from sqlite:/var/lib/mfagate/mfagate.db \\",
+                "    --to postgresql://mfagate@db.example.internal:5432/mfagate"})
 final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--from", required = true, paramLabel = "sqlite:PATH",
@@ -26,7 +29,8 @@ final class MigrateCommand implements Callable<Integer> {
     String from;
 
     @Option(names = "--to", paramLabel = "URL", defaultValue = "${env:MFAGATE_DATABASE_URL}",
-            description = "The empty PostgreSQL database (postgresql://user@host:5432/db; env MFAGATE_DATABASE_URL).")
+            description = {"The empty PostgreSQL database (env MFAGATE_DATABASE_URL), as a URL such as:",
+                    "  postgresql://USER[:PASSWORD]@HOST:5432/DATABASE"})
     String to;
 
     @Option(names = "--keyset", paramLabel = "FILE",
@@ -39,7 +43,7 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path sqliteFile = sqliteFile(from);
-        if (to == null || to.isBlank() || !to.matches("^(jdbc:)?postgres(ql)?://.*")) {
+        if (to == null || to.isBlank() || !PostgresUrl.isPostgres(to)) {
             throw UserError.badInput("--to must be a PostgreSQL URL such as postgresql://user@host:5432/mfagate"
                     + " (or set MFAGATE_DATABASE_URL)");
         }
@@ -57,16 +61,16 @@ final class MigrateCommand implements Callable<Integer> {
                     .run(() -> StoreOpener.openDatabase(to, 2));
             try (Store migrated = openStore(StoreOpener.openDatabase(to, 2), keyring)) {
                 AdminAudit.record(migrated, "migrate", null, "from sqlite:" + sqliteFile.toAbsolutePath()
-                        + "; " + summary.rows().get("audit_entry") + " audit entries up to seq " + summary.lastAuditSeq());
+                        + "; " + Plural.of(summary.rows().get("audit_entry"), "audit entry", "audit entries") + " up to seq " + summary.lastAuditSeq());
             } catch (RuntimeException e) {
                 System.err.println("mfagate: the store was migrated and verified, but its ADMIN audit entry could not be"
                         + " written (" + e.getClass().getSimpleName() + ")");
             }
             System.out.println("Migrated " + source.database().description() + " to " + target.description()
                     + " in " + summary.took().toMillis() + " ms:");
-            summary.rows().forEach((table, n) -> System.out.printf("  %-20s %d rows%n", table, n));
+            summary.rows().forEach((table, n) -> System.out.printf("  %-20s %s%n", table, Plural.of(n, "row", "rows")));
             System.out.println("Verified: audit chain intact up to seq " + summary.lastAuditSeq()
-                    + ", row counts equal, " + summary.seedsOpened() + " seeds decrypt with the keyset.");
+                    + ", row counts equal, " + Plural.of(summary.seedsOpened(), "seed decrypts", "seeds decrypt") + " with the keyset.");
             System.out.println("Next: serve every instance with --database URL and this keyset; retire "
                     + sqliteFile.toAbsolutePath() + " (it is unchanged) so that nothing serves from it.");
         }
@@ -86,7 +90,7 @@ final class MigrateCommand implements Callable<Integer> {
     private static Path sqliteFile(String from) {
         String path = from.startsWith("jdbc:sqlite:") ? from.substring("jdbc:sqlite:".length())
                 : from.startsWith("sqlite:") ? from.substring("sqlite:".length()) : from;
-        if (path.isBlank() || from.matches("^(jdbc:)?postgres(ql)?://.*")) {
+        if (path.isBlank() || PostgresUrl.isPostgres(from)) {
             throw UserError.badInput("--from must be a SQLite store: sqlite:PATH to its mfagate.db, or its data directory");
         }
         Path file = Path.of(path);

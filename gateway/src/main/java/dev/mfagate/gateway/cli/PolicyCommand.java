@@ -47,7 +47,8 @@ final class PolicyCommand {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "FILE", defaultValue = "-")
+        @Parameters(index = "0", paramLabel = "FILE", defaultValue = "-",
+                description = "Where to write the YAML; '-' (the default) for standard output.")
         String file;
 
         @Override
@@ -68,12 +69,12 @@ final class PolicyCommand {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Show how FILE differs from the stored policy; with --yes, make the policy exactly FILE in one transaction.",
-                    "If the policy changes between the diff and the apply, nothing is applied."})
+                    "If the policy changes between the difference shown and the apply, nothing is applied."})
     static final class Apply implements Callable<Integer> {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "FILE")
+        @Parameters(index = "0", paramLabel = "FILE", description = "The policy YAML, as 'mfagate policy export' writes it.")
         Path file;
 
         @Option(names = "--yes", description = "Apply the shown difference.")

@@ -15,7 +15,7 @@ final class RevokeCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
-    @Parameters(index = "0", paramLabel = "RULE_ID")
+    @Parameters(index = "0", paramLabel = "RULE_ID", description = "The id of the grant, as 'mfagate policy show' lists it.")
     String ruleId;
 
     @Override

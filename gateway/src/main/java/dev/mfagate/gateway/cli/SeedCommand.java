@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.Label;
 import dev.mfagate.core.seed.ImportInput;
 import dev.mfagate.core.seed.ImportedEntry;
@@ -89,8 +90,9 @@ final class SeedCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Read one seed from standard input and store it encrypted under LABEL.",
-                    "The seed is a base32 secret or an otpauth://totp/ URI; it is never taken from the command line,",
-                    "so it stays out of shell history. Example: mfagate seed add acme-aws < seed.txt"})
+                    "The seed is a base32 secret or an otpauth://totp/ URI. It is never taken from the command line, so it"
+                            + " stays out of shell history. Example:",
+                    "  mfagate seed add acme-aws < seed.txt"})
     static final class Add implements Callable<Integer> {
         @Mixin
         StoreOptions store;
@@ -118,9 +120,11 @@ final class SeedCommand {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Import every seed in the given files, all or nothing.",
-                    "A file is a QR image (PNG/JPEG) or text with one URI per line: otpauth://totp/... or a",
-                    "Google Authenticator export otpauth-migration://offline?data=...; '-' reads standard input.",
-                    "Labels come from --label (in entry order) or --mapping FILE (lines 'ISSUER:ACCOUNT = label' or '#N = label')."})
+                    "A file is a QR image (PNG or JPEG), or text with one URI per line, each either",
+                    "  otpauth://totp/... (one account) or",
+                    "  otpauth-migration://offline?data=... (a Google Authenticator export);",
+                    "'-' reads standard input. Labels come from --label, one per entry in order, or from --mapping FILE,"
+                            + " whose lines read 'ISSUER:ACCOUNT = label' or '#N = label'."})
     static final class Import implements Callable<Integer> {
         @Mixin
         StoreOptions store;
@@ -155,7 +159,7 @@ final class SeedCommand {
                             .map(b -> Map.entry(b.label(), b.seed())).toList();
                     try (Store s = store.open()) {
                         s.seeds().addAll(rows, Instant.now());
-                        AdminAudit.record(s, "seed-import", null, rows.size() + " seeds: "
+                        AdminAudit.record(s, "seed-import", null, Plural.of(rows.size(), "seed", "seeds") + ": "
                                 + String.join(",", rows.stream().map(r -> r.getKey().value()).toList()));
                     } catch (DuplicateLabelException e) {
                         throw UserError.badInput(e.getMessage() + "; nothing was imported");
@@ -167,7 +171,8 @@ final class SeedCommand {
                             + seed.issuer().orElse("-") + ", " + seed.parameters().algorithm() + ", "
                             + seed.parameters().digits() + " digits, " + seed.parameters().periodSeconds() + " s)");
                 }
-                System.out.println((dryRun ? "Checked " : "Imported ") + batch.size() + " seeds; nothing else was written.");
+                System.out.println((dryRun ? "Checked " : "Imported ") + Plural.of(batch.size(), "seed", "seeds")
+                        + "; nothing else was written.");
             } finally {
                 batch.forEach(b -> b.seed().destroy());
             }
@@ -209,11 +214,12 @@ final class SeedCommand {
         public Integer call() {
             try (Store s = store.open()) {
                 List<SeedInfo> seeds = s.seeds().list();
-                System.out.printf("%-40s %-7s %-6s %-7s %-24s %s%n", "LABEL", "ALG", "DIGITS", "PERIOD", "ISSUER", "ADDED");
+                Table table = new Table("LABEL", "ALG", "DIGITS", "PERIOD", "ISSUER", "ADDED");
                 for (SeedInfo i : seeds) {
-                    System.out.printf("%-40s %-7s %-6d %-7s %-24s %s%n", i.label(), i.algorithm(), i.digits(),
-                            i.periodSeconds() + "s", i.issuer() == null ? "-" : i.issuer(), i.createdAt());
+                    table.row(i.label(), i.algorithm(), i.digits(), i.periodSeconds() + "s",
+                            i.issuer() == null ? "-" : i.issuer(), i.createdAt());
                 }
+                table.print(System.out);
             }
             return ExitCodes.OK;
         }
@@ -224,7 +230,7 @@ final class SeedCommand {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "LABEL")
+        @Parameters(index = "0", paramLabel = "LABEL", description = "The label of the seed to remove, for example acme-aws.")
         String label;
 
         @Override

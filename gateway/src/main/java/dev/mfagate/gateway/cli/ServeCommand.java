@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.api.logging.JsonStandardError;
 import dev.mfagate.core.Label;
 import dev.mfagate.core.seed.DotEnvFile;
 import dev.mfagate.core.seed.EnvSeeds;
@@ -114,8 +115,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Close connections silent this long, also mid-request (default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--ntp-server", paramLabel = "HOST[:PORT]", defaultValue = "${env:MFAGATE_NTP_SERVER}",
-            description = "Compare the clock with this NTP server every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
+    @Option(names = "--ntp-server", paramLabel = "SERVER", defaultValue = "${env:MFAGATE_NTP_SERVER}",
+            description = "Compare the clock with this NTP server (HOST or HOST:PORT) every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
     String ntpServer;
 
     @Option(names = "--max-clock-skew", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
@@ -134,11 +135,16 @@ final class ServeCommand implements Callable<Integer> {
             tempDir = Files.createTempDirectory("mfagate-demo-");
             s = Store.init(tempDir.resolve("data"));
             s.seeds().add(DEMO_LABEL, SeedParser.parse(DEMO_SEED_BASE32), Instant.now());
-            System.err.println("""
-                    ******************************************************************
-                    *  DEMO MODE: temporary store, FAKE seed for client-demo,        *
-                    *  NO TOKEN REQUIRED. Never use demo mode for real accounts.     *
-                    ******************************************************************""");
+            if (JsonStandardError.isJson(System.getenv())) {
+                LOG.warn("DEMO MODE: temporary store, FAKE seed for client-demo, NO TOKEN REQUIRED;"
+                        + " never use demo mode for real accounts");
+            } else {
+                System.err.println("""
+                        ******************************************************************
+                        *  DEMO MODE: temporary store, FAKE seed for client-demo,        *
+                        *  NO TOKEN REQUIRED. Never use demo mode for real accounts.     *
+                        ******************************************************************""");
+            }
         } else {
             s = store.open();
             if (s.tokens().list().stream().noneMatch(t -> t.revokedAt().isEmpty()

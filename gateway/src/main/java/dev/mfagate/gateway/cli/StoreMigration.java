@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Plural;
 import dev.mfagate.core.audit.AuditVerifier;
 import dev.mfagate.core.audit.VerificationResult;
 import dev.mfagate.core.crypto.Keyring;
@@ -159,8 +160,8 @@ final class StoreMigration {
                 RowDigest copied = copy(src, dst, t);
                 RowDigest readBack = digest(dst, t);
                 if (copied.rows != readBack.rows || !copied.sum.equals(readBack.sum)) {
-                    throw UserError.failure("Table " + t.name() + " differs after the copy (" + copied.rows + " rows read, "
-                            + readBack.rows + " in the target); nothing was committed");
+                    throw UserError.failure("Table " + t.name() + " differs after the copy ("
+                            + Plural.of(copied.rows, "row", "rows") + " read, " + readBack.rows + " in the target); nothing was committed");
                 }
                 rows.put(t.name(), copied.rows);
             }
@@ -324,7 +325,7 @@ final class StoreMigration {
             for (Table t : TABLES) {
                 long n = fresh.jdbi().withHandle(h -> count(h, t.name()));
                 if (problem == null && n != rows.get(t.name())) {
-                    problem = "table " + t.name() + " has " + n + " rows, the source " + rows.get(t.name());
+                    problem = "table " + t.name() + " has " + Plural.of(n, "row", "rows") + ", the source " + rows.get(t.name());
                 }
             }
             if (problem == null) {

@@ -4,6 +4,7 @@ import dev.mfagate.core.crypto.KeyProviderException;
 import dev.mfagate.core.crypto.KeyProviders;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.PostgresUrl;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.gateway.http.StoreFailures;
 import java.io.IOException;
@@ -203,19 +204,53 @@ final class StoreOpener {
     /**
      * Opens and migrates the database at {@code url}.
      *
-     * @throws UserError with a one-line reason when it cannot be reached
+     * @throws UserError with a one-line reason when the URL is malformed or the database cannot be
+     *     reached; for PostgreSQL it names host, port, database and user (never the password) and
+     *     what to check
      */
     static Database openDatabase(String url, int poolSize) {
+        PostgresUrl postgres = null;
         try {
-            return url.matches("^(jdbc:)?postgres(ql)?://.*") ? Database.openPostgres(url, poolSize) : Database.open(url);
+            if (PostgresUrl.isPostgres(url)) {
+                postgres = PostgresUrl.parse(url);
+                return Database.openPostgres(postgres, poolSize);
+            }
+            return Database.open(url);
         } catch (IllegalArgumentException e) {
             throw UserError.badInput(e.getMessage());
         } catch (RuntimeException e) {
             if (StoreFailures.isStoreFailure(e)) {
-                throw UserError.failure("Cannot open the database " + redact(url) + ": " + rootMessage(e));
+                throw UserError.failure(postgres != null ? connectionFailure(postgres, e)
+                        : "Cannot open the database " + redact(url) + ": " + rootMessage(e));
             }
             throw e;
         }
+    }
+
+    /**
+     * One line for a PostgreSQL database that could not be opened: where (host, port, database,
+     * user), the driver's reason, and what to check for that kind of failure (by SQL state).
+     */
+    static String connectionFailure(PostgresUrl url, Throwable e) {
+        java.sql.SQLException sql = deepestSqlException(e);
+        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+        String advice;
+        if (state.equals("3D000")) {
+            advice = "Create it (createdb -h " + url.host() + " -p " + url.port() + url.user().map(u -> " -U " + u).orElse("")
+                    + " " + url.database() + ") or fix the database name in the URL.";
+        } else if (state.startsWith("28")) {
+            advice = "Check the user name and password, and that pg_hba.conf lets this user connect to this database from"
+                    + " this host (for a password, a 'scram-sha-256' line; 'trust' only on a private test server).";
+        } else if (state.startsWith("08") || state.isEmpty()) {
+            advice = "Check that the server is running and listens on " + url.hosts().get(0)
+                    + " (listen_addresses and port in postgresql.conf, firewalls), that pg_hba.conf lets this user in"
+                    + " from this host, and that the database exists.";
+        } else {
+            advice = "Check that the server is running, that pg_hba.conf lets this user in from this host,"
+                    + " and that the database exists.";
+        }
+        String reason = rootMessage(e);
+        return "Cannot connect to PostgreSQL (" + url.describe() + "): " + reason + (reason.endsWith(".") ? " " : ". ") + advice;
     }
 
     /** The keyring from {@value Keyring#ENVIRONMENT_VARIABLE}, when it is set. */
@@ -225,20 +260,35 @@ final class StoreOpener {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(Keyring.fromEnvironment(env));
     }
 
-    /** {@code url} without any password. */
+    /** {@code url} without any password: a PostgreSQL URL in libpq form with {@code ***}, a SQLite one as it is. */
     static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+        if (!PostgresUrl.isPostgres(url)) {
+            return url;
+        }
+        try {
+            return PostgresUrl.parse(url).redacted();
+        } catch (IllegalArgumentException e) {
+            return "(a malformed PostgreSQL URL)";
+        }
+    }
+
+    private static java.sql.SQLException deepestSqlException(Throwable e) {
+        java.sql.SQLException deepest = null;
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
+                deepest = sql;
+            }
+        }
+        return deepest;
     }
 
     /** The message of the deepest {@link java.sql.SQLException}: the driver's own words ("Connection to ... refused"). */
     private static String rootMessage(Throwable e) {
-        String message = e.getClass().getSimpleName();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException && t.getMessage() != null) {
-                message = t.getMessage();
-            }
-        }
-        // Driver messages name hosts and users, never passwords; keep them short all the same.
+        java.sql.SQLException sql = deepestSqlException(e);
+        String message = sql == null ? e.getClass().getSimpleName() : sql.getMessage().strip();
+        // Driver messages name hosts and users, never passwords; one line, kept short all the same.
+        message = message.replaceAll("\\s*\\R\\s*", " ");
         return message.length() > 200 ? message.substring(0, 200) + "..." : message;
     }
 

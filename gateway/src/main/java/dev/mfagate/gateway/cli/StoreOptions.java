@@ -16,8 +16,11 @@ public final class StoreOptions {
     Path dataDir;
 
     @Option(names = "--database", paramLabel = "URL", defaultValue = "${env:MFAGATE_DATABASE_URL}",
-            description = {"PostgreSQL URL (postgresql://user@host:5432/db) instead of the SQLite file (env MFAGATE_DATABASE_URL).",
-                    "Every instance on it needs the same keyset: keyset.json in --data-dir, or MFAGATE_KEYSET."})
+            description = {"A PostgreSQL database instead of the SQLite file (env MFAGATE_DATABASE_URL), as a URL such as:",
+                    "  postgresql://USER[:PASSWORD]@HOST:5432/DATABASE",
+                    "The forms postgres://... and jdbc:postgresql://... and the parameters ?user= and &password= work too."
+                            + " Every instance on the database needs the same keyset: the keyset file in --data-dir,"
+                            + " or MFAGATE_KEYSET."})
     String databaseUrl;
 
     @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "${env:MFAGATE_DATABASE_POOL_SIZE:-10}",

@@ -79,13 +79,14 @@ final class TokenCommand {
         public Integer call() {
             Instant now = Instant.now();
             try (Store s = store.open()) {
-                System.out.printf("%-14s %-24s %-20s %-9s %-8s %s%n", "ID", "NAME", "LABELS", "ON-BEHALF", "STATE", "EXPIRES");
+                Table table = new Table("ID", "NAME", "LABELS", "ON-BEHALF", "STATE", "EXPIRES");
                 for (TokenInfo t : s.tokens().list()) {
                     String state = t.revokedAt().isPresent() ? "revoked"
                             : t.expiresAt().filter(e -> !e.isAfter(now)).isPresent() ? "expired" : "active";
-                    System.out.printf("%-14s %-24s %-20s %-9s %-8s %s%n", t.id(), t.name(), t.labelPattern(),
-                            t.onBehalfOf() ? "yes" : "no", state, t.expiresAt().map(Instant::toString).orElse("never"));
+                    table.row(t.id(), t.name(), t.labelPattern(), t.onBehalfOf() ? "yes" : "no", state,
+                            t.expiresAt().map(Instant::toString).orElse("never"));
                 }
+                table.print(System.out);
             }
             return ExitCodes.OK;
         }
@@ -96,7 +97,7 @@ final class TokenCommand {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "ID|NAME")
+        @Parameters(index = "0", paramLabel = "ID|NAME", description = "The token's id or name, as 'mfagate token list' shows them.")
         String idOrName;
 
         @Override

@@ -77,12 +77,47 @@ class StoreOpenerTest {
     }
 
     @Test
-    void openDatabase_unreachable_oneLineReasonWithoutPassword() {
-        List<String> args = new ArrayList<>(List.of("token", "list", "--data-dir", dir.toString(),
-                "--database", "postgresql://mfagate:s3cret@127.0.0.1:1/nothing"));
+    void openDatabase_unreachable_namesWhereAndWhatToCheckWithoutPassword() {
         Store.init(dir).close();
-        assertThat(run(args.toArray(String[]::new))).isEqualTo(ExitCodes.FAILURE);
-        assertThat(err.toString()).startsWith("mfagate: Cannot open the database postgresql://mfagate:***@127.0.0.1:1/nothing")
+        assertThat(run("token", "list", "--data-dir", dir.toString(),
+                "--database", "postgresql://mfagate:s3cret-pw@127.0.0.1:1/nothing")).isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString())
+                .startsWith("mfagate: Cannot connect to PostgreSQL (host 127.0.0.1, port 1, database nothing, user mfagate): ")
+                .contains("server is running and listens on 127.0.0.1:1")
                 .doesNotContain("s3cret").hasLineCount(1);
+    }
+
+    @Test
+    void openDatabase_unknownDatabase_namesHostPortDatabaseUserAndCreatedbWithoutPassword() {
+        Store.init(dir).close();
+        assertThat(run("token", "list", "--data-dir", dir.toString(),
+                "--database", "postgresql://postgres:wrong-pw-9431@127.0.0.1:5432/mfagate_no_such_db")).isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString())
+                .startsWith("mfagate: Cannot connect to PostgreSQL (host 127.0.0.1, port 5432, database mfagate_no_such_db,"
+                        + " user postgres): ")
+                .contains("does not exist").contains("createdb -h 127.0.0.1 -p 5432 -U postgres mfagate_no_such_db")
+                .doesNotContain("wrong-pw-9431").hasLineCount(1);
+    }
+
+    @Test
+    void openDatabase_refusedLogin_pointsAtPasswordAndPgHbaWithoutPassword() {
+        Store.init(dir).close();
+        // An unknown role is refused whatever pg_hba.conf says (the local test server trusts every known one).
+        assertThat(run("token", "list", "--data-dir", dir.toString(),
+                "--database", "postgres://mfagate_no_such_role:wrong-pw-9431@127.0.0.1:5432/test")).isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString())
+                .startsWith("mfagate: Cannot connect to PostgreSQL (host 127.0.0.1, port 5432, database test,"
+                        + " user mfagate_no_such_role): ")
+                .contains("password").contains("pg_hba.conf")
+                .doesNotContain("wrong-pw-9431").hasLineCount(1);
+    }
+
+    @Test
+    void openDatabase_malformedUrl_badInputWithoutQuotingIt() {
+        Store.init(dir).close();
+        assertThat(run("token", "list", "--data-dir", dir.toString(),
+                "--database", "postgresql://mfagate:pw#9431@db/mfagate")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(err.toString()).startsWith("mfagate: Invalid PostgreSQL URL: ").contains("%23")
+                .doesNotContain("9431").hasLineCount(1);
     }
 }

@@ -1,0 +1,174 @@
+package dev.mfagate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/mfagate} on a machine whose default {@code java} is 17: it finds a JDK 21+ by itself,
+ * or says what it found and the exact fix. The Java 17 on the PATH is a stand-in (a {@code release}
+ * file saying 17 and a {@code java} that fails loudly if run), so the test means the same on a
+ * machine without a real JDK 17.
+ */
+class LauncherIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private Path java17Bin;
+
+    static Path launcher() {
+        Path p = Path.of(System.getProperty("mfagate.launcher", "../bin/mfagate"));
+        assertThat(p).as("the launcher (property mfagate.launcher)").isExecutable();
+        return p;
+    }
+
+    @BeforeEach
+    void fakeJava17() throws IOException {
+        Path home = dir.resolve("jdk-17");
+        java17Bin = Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Path java = java17Bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho 'the Java 17 stand-in was run' >&2\nexit 99\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** PATH: the Java 17 stand-in first, then the system's tools (sed, awk, readlink), no JAVA_HOME. */
+    private Map<String, String> java17Environment() {
+        return Map.of("PATH", java17Bin + ":/usr/bin:/bin");
+    }
+
+    @Test
+    void help_defaultJava17AndNoJavaHome_picksAJdk21PlusAndRuns() throws Exception {
+        Result r = run(launcher(), java17Environment(),
+                Map.of("JAVA_OPTS", "-XshowSettings:properties -XX:+PrintCommandLineFlags"), "--help");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Usage: mfagate ").contains("serve").contains("migrate");
+        assertThat(r.err()).doesNotContain("stand-in");
+        Matcher spec = Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(r.err());
+        assertThat(spec.find()).as(r.err()).isTrue();
+        assertThat(Integer.parseInt(spec.group(1))).isGreaterThanOrEqualTo(21);
+        String flags = r.out().lines().findFirst().orElseThrow();
+        assertThat(flags).as("the recommended flags, a one-shot command's C1 only, and JAVA_OPTS")
+                .contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=201326592").contains("-XX:+ExitOnOutOfMemoryError")
+                .contains("-XX:ErrorFile=/tmp/mfagate-hs_err_pid%p.log").contains("-XX:TieredStopAtLevel=1")
+                .contains("-XX:+PrintCommandLineFlags");
+    }
+
+    @Test
+    void help_javaHomeIsJava17_skipsItForAJdk21Plus() throws Exception {
+        Result r = run(launcher(), java17Environment(), Map.of("JAVA_HOME", java17Bin.getParent().toString()), "--help");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("Usage: mfagate ");
+    }
+
+    @Test
+    void version_printsTheBuildsVersion() throws Exception {
+        Result r = run(launcher(), java17Environment(), Map.of(), "-V");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("mfagate " + System.getProperty("mfagate.project.version"));
+    }
+
+    @Test
+    void start_noJdk21Visible_oneJsonLineNamingJava17AndTheFix() throws Exception {
+        Path noJdks = Files.createDirectories(dir.resolve("no-jdks"));
+
+        Result r = run(launcher(), java17Environment(), Map.of("MFAGATE_JVM_DIR", noJdks.toString()), "serve", "--demo");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().lines().toList()).singleElement();
+        JsonNode line = JSON.readTree(r.err());
+        assertThat(line.get("level").asText()).isEqualTo("ERROR");
+        assertThat(line.get("message").asText())
+                .startsWith("mfagate: needs Java 21 or newer")
+                .contains("Java 17 from 'java' on PATH (" + java17Bin.getParent() + ")")
+                .contains("no JDK 21+ under " + noJdks)
+                .contains("export JAVA_HOME=").contains("export PATH=\"$JAVA_HOME/bin:$PATH\"");
+    }
+
+    @Test
+    void start_noJdk21VisiblePlainFormat_sameSentenceAsText() throws Exception {
+        Path noJdks = Files.createDirectories(dir.resolve("no-jdks"));
+
+        Result r = run(launcher(), java17Environment(),
+                Map.of("MFAGATE_JVM_DIR", noJdks.toString(), "MFAGATE_LOG_FORMAT", "plain"), "--help");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).startsWith("mfagate: needs Java 21 or newer, and found only: Java 17").contains("export JAVA_HOME=")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void withJdk_defaultJava17_runsTheCommandOnAJdk21Plus() throws Exception {
+        Path withJdk = launcher().resolveSibling("with-jdk");
+
+        Result r = run(withJdk, java17Environment(), Map.of(), "sh", "-c", "java -XshowSettings:properties -version 2>&1; echo \"home=$JAVA_HOME\"");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        Matcher spec = Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(r.out());
+        assertThat(spec.find()).as(r.out()).isTrue();
+        assertThat(Integer.parseInt(spec.group(1))).isGreaterThanOrEqualTo(21);
+        assertThat(r.out()).doesNotContain("stand-in").containsPattern("home=/\\S+");
+    }
+
+    @Test
+    void installedLayout_launcherInBinJarInLib_runs() throws Exception {
+        Path opt = dir.resolve("opt/mfagate");
+        Files.createDirectories(opt.resolve("bin"));
+        Files.createDirectories(opt.resolve("lib"));
+        Files.copy(launcher(), opt.resolve("bin/mfagate"));
+        Files.setPosixFilePermissions(opt.resolve("bin/mfagate"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(opt.resolve("lib/mfagate.jar"), MfagateProcess.jar().toAbsolutePath());
+
+        Result r = run(opt.resolve("bin/mfagate"), java17Environment(), Map.of(), "-V");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("mfagate ");
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(Path launcher, Map<String, String> base, Map<String, String> extra, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(launcher.getParent().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(base);
+        pb.environment().putAll(extra);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(launcher + " did not finish");
+        }
+        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+    }
+}
