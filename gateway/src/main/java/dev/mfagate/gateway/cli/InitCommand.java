@@ -25,9 +25,11 @@ final class InitCommand implements Callable<Integer> {
     StoreOptions store;
 
     @Option(names = "--kek", paramLabel = "WHERE", defaultValue = "${env:MFAGATE_KEK:-file}",
-            description = {"Where the key-encryption key lives (env MFAGATE_KEK; default ${DEFAULT-VALUE}):",
-                    "file (keyset.json), pkcs11:object=LABEL;slot-id=N?module-path=LIB (PIN in MFAGATE_PKCS11_PIN),",
-                    "awskms:KEY-ARN (AWS credentials as usual), transit:https://VAULT:8200/MOUNT/KEY (VAULT_TOKEN or AppRole)."})
+            description = {"Where the key-encryption key lives (env MFAGATE_KEK; default ${DEFAULT-VALUE}).",
+                    "file: keyset.json.",
+                    "pkcs11:object=LABEL;slot-id=N?module-path=LIB: a PKCS#11 HSM, PIN in MFAGATE_PKCS11_PIN.",
+                    "awskms:KEY-ARN: AWS KMS, credentials as usual.",
+                    "transit:https://VAULT:8200/MOUNT/KEY: Vault Transit, VAULT_TOKEN or AppRole."})
     String kek;
 
     @Override
