@@ -199,7 +199,7 @@ public final class AuditLog implements AutoCloseable {
         } catch (Exception e) {
             listener.batchFailed(batch.size(), e);
             AuditUnavailableException failure = e instanceof AuditUnavailableException u ? u
-                    : new AuditUnavailableException("The audit trail cannot be written: " + e.getClass().getSimpleName(), e);
+                    : new AuditUnavailableException("The audit trail cannot be written: " + describe(e), e);
             LOG.warn("Audit batch of {} entries not written (requests fail closed): {}", batch.size(), failure.getMessage());
             batch.forEach(p -> p.future().completeExceptionally(failure));
             return;
@@ -277,7 +277,7 @@ public final class AuditLog implements AutoCloseable {
             }
             insert.executeBatch();
         } catch (java.sql.SQLException e) {
-            throw new AuditUnavailableException("The audit batch could not be inserted: " + e.getClass().getSimpleName(), e);
+            throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(e), e);
         }
         beforeHeadUpdate.accept(h);
         int updated = h.createUpdate("UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac WHERE id = 1")
@@ -289,6 +289,24 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditUnavailableException("The audit chain head vanished during the write");
         }
         return rows;
+    }
+
+    /**
+     * The failure in a few words for the log and readiness: the exception type, and the database's
+     * own code (SQLite's result code such as {@code SQLITE_FULL}, or PostgreSQL's SQL state), never
+     * the driver's message, which may quote a statement's parameters.
+     */
+    static String describe(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException s) {
+                return e.getClass().getSimpleName() + " (" + s.getResultCode().name() + ")";
+            }
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+                return e.getClass().getSimpleName() + " (SQL state " + s.getSQLState() + ")";
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /**

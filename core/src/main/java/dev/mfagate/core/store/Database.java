@@ -12,8 +12,10 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>Opening runs the Flyway migrations of {@code db/migration/<dialect>}. SQLite runs in WAL
  * mode with {@code synchronous=FULL}, so a committed transaction survives a crash or power loss,
- * and {@code secure_delete=ON}, so deleted rows do not linger in free pages;
- * PostgreSQL uses its defaults (synchronous commit). Thread-safe; close it once.
+ * and {@code secure_delete=ON}, so deleted rows do not linger in free pages; the pool takes only
+ * connections that can write, and drops one that turns read-only (see {@link SqliteDataSource}),
+ * so a short spell of unwritable files heals by itself. PostgreSQL uses its defaults (synchronous
+ * commit); the pool drops connections the server closed. Thread-safe; close it once.
  */
 public final class Database implements AutoCloseable {
 
@@ -39,12 +41,16 @@ public final class Database implements AutoCloseable {
         pragmas.setProperty("foreign_keys", "true");
         // Removed rows (seed ciphertexts, token hashes) are overwritten rather than left in free pages.
         pragmas.setProperty("secure_delete", "true");
-        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(new org.sqlite.SQLiteConfig(pragmas));
+        // No memory-mapped reads of the database file: with mmap, an I/O error or a full disk is a
+        // SIGBUS that kills the JVM instead of an error code (the WAL index is mapped regardless).
+        pragmas.setProperty("mmap_size", "0");
+        SqliteDataSource sqlite = new SqliteDataSource(new org.sqlite.SQLiteConfig(pragmas));
         sqlite.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         HikariConfig config = new HikariConfig();
         // The driver's own DataSource, not a JDBC URL: a URL makes the pool go through DriverManager,
         // which loads every driver on the class path (PostgreSQL's costs about 0.3 s of start-up).
         config.setDataSource(sqlite);
+        config.setExceptionOverride(SqliteDataSource.EVICT_READ_ONLY);
         config.setPoolName("mfagate-sqlite");
         // One writer at a time is SQLite's model; a few connections let reads overlap a write in WAL mode.
         config.setMaximumPoolSize(4);
