@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * ignores file modes): the immutable attribute ({@code chattr +i}), which makes writes through
  * already open descriptors fail and makes new opens for writing fail, so SQLite opens the file
  * read-only, exactly as a file whose mode was taken away from the service user; and a small
- * {@code tmpfs} mounted over a directory, a disk that fills up.
+ * {@code tmpfs} or a small ext4 image mounted over a directory, a disk that fills up.
  *
  * <p>Each needs root (CAP_LINUX_IMMUTABLE, CAP_SYS_ADMIN) and a file system that supports it. When
  * missing, the test is skipped with the reason on a developer machine and fails under
@@ -70,7 +70,36 @@ final class FileFaults {
                 "mounting a small tmpfs (root)");
     }
 
-    /** Unmounts what {@link #mountTmpfs} mounted; lazily, so open files do not stop it. */
+    /**
+     * Makes an ext4 file system of {@code sizeMib} MiB with 1 KiB blocks and no blocks reserved for
+     * root in {@code image}, and mounts it over {@code dir} through a loop device; or skips (fails
+     * under CI). Blocks smaller than a memory page are what turns a full disk into a SIGBUS in a
+     * memory-mapped file: a write fault on a page whose blocks are not all allocated needs a block.
+     */
+    static void mountSmallExt4(Path image, Path dir, int sizeMib) {
+        String why = tryRun(List.of("truncate", "-s", sizeMib + "M", image.toString()));
+        if (why == null) {
+            why = tryRun(List.of("mkfs.ext4", "-q", "-F", "-b", "1024", "-m", "0", image.toString()));
+        }
+        if (why == null) {
+            why = tryRun(List.of("mount", "-o", "loop", image.toString(), dir.toString()));
+        }
+        requireOrSkip(why, "a loop-mounted ext4 image (mkfs.ext4, root)");
+    }
+
+    /** Fills the file system of {@code dir} with {@code file} until only about {@code leaveKib} KiB are free. */
+    static void fillLeaving(Path dir, Path file, long leaveKib) throws IOException {
+        long kib = dir.toFile().getUsableSpace() / 1024 - leaveKib;
+        byte[] chunk = new byte[1024];
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            for (long i = 0; i < kib; i++) {
+                out.write(chunk);
+            }
+        }
+        run(List.of("sync", "-f", file.toString()));
+    }
+
+    /** Unmounts what {@link #mountTmpfs} or {@link #mountSmallExt4} mounted; lazily, so open files do not stop it. */
     static void unmount(Path dir) {
         tryRun(List.of("umount", "-l", dir.toString()));
     }

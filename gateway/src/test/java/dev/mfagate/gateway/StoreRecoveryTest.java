@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mfagate.core.audit.AuditVerifier;
 import dev.mfagate.core.audit.VerificationResult;
+import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Store;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,17 +17,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A short write failure of the SQLite files under a running gateway, under load: service and
- * readiness come back by themselves once the files are writable again, with nobody restarting it.
+ * Faults of the file system under a running gateway on SQLite: service and readiness come back by
+ * themselves once the fault is gone, with nobody restarting it, and no code leaves meanwhile.
  *
- * <p>The fault is the immutable attribute on the database and its WAL (see {@link FileFaults}):
- * writes through the pool's open connections fail, and every connection the pool opens meanwhile
- * is opened read-only by SQLite, as for a service user that lost write permission.
+ * <p>A short write failure under load: the immutable attribute on the database and its WAL (see
+ * {@link FileFaults}), so that writes through the pool's open connections fail and every
+ * connection the pool opens meanwhile is opened read-only by SQLite, as for a service user that
+ * lost write permission. A full disk: a small {@code tmpfs} under the data directory, filled up.
  */
 class StoreRecoveryTest {
 
@@ -31,12 +35,12 @@ class StoreRecoveryTest {
     Path dir;
     private GatewayFixture gw;
     private String token;
-    private Path[] files;
+    private Path[] files = new Path[0];
+    private Path mounted;
 
-    @BeforeEach
-    void start() {
-        FileFaults.requireImmutableAttribute(dir);
-        gw = new GatewayFixture(dir, "StoreRecoveryTest");
+    /** A gateway with two seeds and a token for every label, its data directory under {@code base}. */
+    private void start(Path base) {
+        gw = new GatewayFixture(base, "StoreRecoveryTest");
         gw.seed("acme-aws").seed("beta-vpn");
         token = gw.token("plain", "*", false);
         gw.start(GatewayFixture.GENEROUS_OPTIONS);
@@ -47,11 +51,18 @@ class StoreRecoveryTest {
     @AfterEach
     void stop() {
         FileFaults.immutable(false, files);
-        gw.close();
+        if (gw != null) {
+            gw.close();
+        }
+        if (mounted != null) {
+            FileFaults.unmount(mounted);
+        }
     }
 
     @Test
     void code_databaseAndWalUnwritableForOneSecondUnderLoad_serviceAndReadinessReturnByThemselves() throws Exception {
+        FileFaults.requireImmutableAttribute(dir);
+        start(dir);
         assertThat(gw.get("/code?label=acme-aws", token).status()).isEqualTo(200);
 
         List<Integer> during = underLoad(() -> {
@@ -68,6 +79,42 @@ class StoreRecoveryTest {
         assertThat(gw.get("/code?label=beta-vpn", token).status()).isEqualTo(200);
         VerificationResult verified = new AuditVerifier(gw.store.database(), gw.store.keyring().auditMac()).verify();
         assertThat(verified.isIntact()).as("%s", verified.describe()).isTrue();
+    }
+
+    @Test
+    void code_diskNearlyFull_503AndUnreadySayingWhyThenBackOnceSpaceIsFreed() throws Exception {
+        mounted = Files.createDirectory(dir.resolve("disk"));
+        FileFaults.mountTmpfs(mounted, 24 * 1024);
+        start(mounted);
+        assertThat(gw.get("/code?label=acme-aws", token).status()).isEqualTo(200);
+
+        Path filler = mounted.resolve("filler");
+        fill(filler, mounted.toFile().getUsableSpace() - Database.MIN_FREE_BYTES / 2);
+        GatewayFixture.Response refused = gw.get("/code?label=acme-aws", token);
+        assertThat(refused.status()).as("a code while the disk is nearly full").isEqualTo(503);
+        assertThat(refused.errorCode()).isEqualTo("audit_unavailable");
+        assertThat(gw.holdsCodeOf(refused.body(), "acme-aws")).isFalse();
+        GatewayFixture.Response unready = gw.get("/readyz", null);
+        assertThat(unready.status()).isEqualTo(503);
+        assertThat(unready.json().at("/checks/audit").asText()).as("readiness says why").startsWith("disk nearly full");
+        assertThat(gw.get("/healthz", null).status()).as("the process lives on").isEqualTo(200);
+
+        Files.delete(filler);
+        assertThat(awaitStatus("/readyz", null)).as("/readyz once space is freed").isEqualTo(200);
+        GatewayFixture.Response r = gw.get("/code?label=acme-aws", token);
+        assertThat(r.status()).as("a code once space is freed, without a restart").isEqualTo(200);
+        assertThat(gw.hasCodeOf(r, "acme-aws")).isTrue();
+        assertThat(gw.audit()).as("the requests before and after, nothing of the refused one").hasSize(2);
+    }
+
+    /** Writes {@code bytes} real bytes (a tmpfs does not count a sparse file). */
+    private static void fill(Path file, long bytes) throws IOException {
+        byte[] chunk = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = bytes; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+        }
     }
 
     /** Whether a connection opened now, outside the gateway's pool, can write (and stays able to). */

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * the head — commits, and only then completes the futures with their sequence numbers. So many
  * concurrent requests share one fsync.
  *
- * <p><b>Fail closed.</b> If the transaction fails (read-only file, disk full, database down, a
+ * <p><b>Fail closed.</b> A batch is refused without touching the database while a SQLite store's
+ * file system has less than {@link Database#MIN_FREE_BYTES} free ({@link Database#requireFreeSpace()}).
+ * If the transaction fails (read-only file, disk full, database down, a
  * head that is missing, fails its MAC, or disagrees with the entries) the whole batch is rolled
  * back and every future in it fails with {@link AuditUnavailableException}; nothing of it counts
  * as written. The next batch starts again from the head as stored, so the writer recovers as soon
@@ -218,6 +220,9 @@ public final class AuditLog implements AutoCloseable {
     /** Writes the batch in one transaction and returns the rows written (after commit). */
     private List<ChainRow> writeTransaction(List<Pending> batch) throws Exception {
         boolean sqlite = db.dialect() == Dialect.SQLITE;
+        // Refused before SQLite is asked to write: on a full disk its memory-mapped WAL index can
+        // crash the process instead of failing the write.
+        db.requireFreeSpace();
         try (Handle h = db.jdbi().open()) {
             if (sqlite) {
                 // Take the write lock before reading the head, so no other writer can move it.
@@ -297,6 +302,9 @@ public final class AuditLog implements AutoCloseable {
      * the driver's message, which may quote a statement's parameters.
      */
     static String describe(Throwable e) {
+        if (e instanceof dev.mfagate.core.store.DiskFullException full) {
+            return full.shortReason();
+        }
         Throwable t = e;
         for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
             if (t instanceof org.sqlite.SQLiteException s) {

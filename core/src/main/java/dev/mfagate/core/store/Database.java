@@ -19,21 +19,36 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
 
+    /**
+     * The least free space, in bytes, on the file system of a SQLite store for it to open and for
+     * the audit log to write (see {@link DiskFullException}): several times the WAL's size at its
+     * automatic checkpoint (1000 pages, 4 MiB), so that the store's own writes never fill the disk.
+     */
+    public static final long MIN_FREE_BYTES = 16L << 20;
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final String description;
+    private final Path sqliteDirectory;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, String description) {
+    private Database(HikariDataSource dataSource, Dialect dialect, String description, Path sqliteDirectory) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.description = description;
+        this.sqliteDirectory = sqliteDirectory;
         this.jdbi = Jdbi.create(dataSource);
     }
 
-    /** Opens (creating if needed) the SQLite file at {@code file} and migrates it. */
+    /**
+     * Opens (creating if needed) the SQLite file at {@code file} and migrates it.
+     *
+     * @throws DiskFullException if its file system has less than {@link #MIN_FREE_BYTES} free
+     */
     public static Database openSqlite(Path file) {
         Objects.requireNonNull(file, "file");
+        Path directory = file.toAbsolutePath().getParent();
+        requireFreeSpace(directory);
         java.util.Properties pragmas = new java.util.Properties();
         pragmas.setProperty("journal_mode", "WAL");
         pragmas.setProperty("synchronous", "FULL");
@@ -56,7 +71,7 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
-        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath());
+        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), directory);
     }
 
     /**
@@ -78,7 +93,7 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("connectTimeout", "2");
         config.addDataSourceProperty("socketTimeout", "10");
         config.addDataSourceProperty("tcpKeepAlive", "true");
-        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, redact(jdbcUrl));
+        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, redact(jdbcUrl), null);
     }
 
     /** Opens {@code url}: {@code sqlite:PATH}, {@code jdbc:sqlite:PATH}, {@code postgresql://...} or {@code jdbc:postgresql://...}. */
@@ -95,7 +110,7 @@ public final class Database implements AutoCloseable {
         throw new IllegalArgumentException("Unsupported database URL scheme; must be sqlite:PATH or postgresql://HOST/DB");
     }
 
-    private static Database migrate(HikariDataSource ds, Dialect dialect, String description) {
+    private static Database migrate(HikariDataSource ds, Dialect dialect, String description, Path sqliteDirectory) {
         try {
             Flyway.configure()
                     .dataSource(ds)
@@ -103,10 +118,32 @@ public final class Database implements AutoCloseable {
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
-            return new Database(ds, dialect, description);
+            return new Database(ds, dialect, description, sqliteDirectory);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
+        }
+    }
+
+    /**
+     * On SQLite, checks that the store's file system has at least {@link #MIN_FREE_BYTES} free (one
+     * {@code statvfs} call); on PostgreSQL, whose disk is the server's business, does nothing. The
+     * audit log calls it before each batch, readiness on each check.
+     *
+     * @throws DiskFullException if there is less
+     */
+    public void requireFreeSpace() {
+        if (sqliteDirectory != null) {
+            requireFreeSpace(sqliteDirectory);
+        }
+    }
+
+    private static void requireFreeSpace(Path directory) {
+        // File.getUsableSpace is one statvfs; it answers 0 for a path that does not exist, which
+        // opening would then report better.
+        long usable = directory.toFile().getUsableSpace();
+        if (usable < MIN_FREE_BYTES && java.nio.file.Files.isDirectory(directory)) {
+            throw new DiskFullException(directory, usable, MIN_FREE_BYTES);
         }
     }
 
