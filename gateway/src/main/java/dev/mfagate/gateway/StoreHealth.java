@@ -1,6 +1,7 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.core.audit.AuditLogListener;
+import dev.mfagate.core.audit.AuditUnavailableException;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.DiskFullException;
 import dev.mfagate.gateway.http.StoreFailures;
@@ -65,6 +66,8 @@ public final class StoreHealth implements AuditLogListener {
     public void batchFailed(int entries, Exception cause) {
         // A full disk is an outage too: readiness reports the free space itself while it lasts.
         auditFailureFromOutage = StoreFailures.isStoreFailure(cause) || cause instanceof DiskFullException;
-        auditFailure = "last batch failed: " + cause.getClass().getSimpleName();
+        auditFailure = cause instanceof AuditUnavailableException u && u.chainTampered()
+                ? "audit chain rolled back: appends refused; run audit verify"
+                : "last batch failed: " + cause.getClass().getSimpleName();
     }
 }

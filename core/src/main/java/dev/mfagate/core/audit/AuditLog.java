@@ -81,6 +81,10 @@ public final class AuditLog implements AutoCloseable {
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final Thread writer;
     private volatile boolean closed;
+    /** The last entry this process committed (or the head found at start): owned by the writer thread. */
+    private long committedSeq;
+    private byte[] committedMac;
+    private boolean rollbackReported;
 
     private record Pending(AuditEvent event, CompletableFuture<Long> future) {
     }
@@ -93,8 +97,24 @@ public final class AuditLog implements AutoCloseable {
         this.listener = b.listener;
         this.beforeHeadUpdate = b.beforeHeadUpdate;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        rememberHeadAtStart();
         this.writer = Thread.ofPlatform().name("mfagate-audit-writer").daemon(true).unstarted(this::runWriter);
         writer.start();
+    }
+
+    /** Takes the stored head as the last committed entry, so a rollback before the first batch is seen too. */
+    private void rememberHeadAtStart() {
+        try {
+            db.jdbi().useHandle(h -> ChainHead.read(h, false).ifPresent(head -> {
+                if (!head.isGenesis() && head.isAuthentic(chainMac)) {
+                    committedSeq = head.seq();
+                    committedMac = head.lastMac();
+                }
+            }));
+        } catch (RuntimeException e) {
+            // The database is away: the first committed batch sets it.
+            LOG.debug("Audit chain head not read at start: {}", describe(e));
+        }
     }
 
     /** A builder for a log on {@code db} whose chain is keyed by {@code chainMac}. */
@@ -207,10 +227,13 @@ public final class AuditLog implements AutoCloseable {
             return;
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - start);
+        ChainRow last = rows.getLast();
+        committedSeq = last.seq();
+        committedMac = last.mac();
         for (int i = 0; i < rows.size(); i++) {
             ChainRow row = rows.get(i);
             if (AUDIT_LOG.isInfoEnabled()) {
-                AUDIT_LOG.info(AuditJson.toJson(new AuditEntry(row.seq(), batch.get(i).event())));
+                AUDIT_LOG.info(AuditJson.toJson(new AuditEntry(row.seq(), batch.get(i).event()), row.mac()));
             }
             batch.get(i).future().complete(row.seq());
         }
@@ -267,6 +290,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
                     + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
         }
+        requireNotRolledBack(h, head);
         List<ChainRow> rows = new ArrayList<>(batch.size());
         byte[] prev = head.lastMac();
         long seq = head.seq();
@@ -294,6 +318,43 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditUnavailableException("The audit chain head vanished during the write");
         }
         return rows;
+    }
+
+    /**
+     * Refuses to append when the stored chain no longer holds the last entry this process
+     * committed: the head is older than it, or another entry sits at its seq. That is what someone
+     * who once read the head row leaves after cutting the entries since and putting that head back;
+     * the head verifies, so only this process's memory (or an anchor kept elsewhere, see
+     * {@link AuditVerifier#verify(List)}) shows it. Appending would bury the evidence.
+     */
+    private void requireNotRolledBack(Handle h, ChainHead head) {
+        if (committedMac == null) {
+            return;
+        }
+        boolean holdsOurs;
+        if (head.seq() < committedSeq) {
+            holdsOurs = false;
+        } else if (head.seq() == committedSeq) {
+            holdsOurs = java.util.Arrays.equals(head.lastMac(), committedMac);
+        } else {
+            // Other writers (instances, the CLI) appended since: our entry must still be where we left it.
+            holdsOurs = h.createQuery("SELECT mac FROM audit_entry WHERE seq = :seq").bind("seq", committedSeq)
+                    .mapTo(byte[].class).findOne().map(mac -> java.util.Arrays.equals(mac, committedMac)).orElse(false);
+        }
+        if (holdsOurs) {
+            return;
+        }
+        AuditAnchor ours = AuditAnchor.of(committedSeq, committedMac);
+        if (!rollbackReported) {
+            rollbackReported = true;
+            LOG.error("AUDIT CHAIN ROLLED BACK: the stored head is entry {} but this process committed entry {}, which the"
+                    + " chain no longer holds: entries were removed and an older head put back, or an older copy of the"
+                    + " database restored. Refusing every audit write (so every code) until this is resolved; keep the"
+                    + " database as evidence and run: mfagate audit verify --anchor {}", head.seq(), committedSeq, ours);
+        }
+        throw AuditUnavailableException.tampered("The audit chain was rolled back: its head is entry " + head.seq()
+                + " but this process committed entry " + committedSeq + ", which the chain no longer holds; run"
+                + " audit verify --anchor " + ours);
     }
 
     /**
