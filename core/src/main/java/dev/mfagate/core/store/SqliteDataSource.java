@@ -22,8 +22,10 @@ import org.sqlite.SQLiteException;
  * dead. So each new connection is checked with a write that changes nothing
  * ({@code DELETE ... WHERE 0}, which SQLite refuses at once on a read-only connection and which
  * otherwise commits no page); a read-only one is closed and refused, and the pool tries again
- * later. Before the schema exists (the first migration of a new file) there is nothing to check
- * against and the connection is taken.
+ * later. SQLite refuses such a write before it waits for a lock, so the check does not wait: a
+ * connection that finds the lock taken by another writer has passed it. Before the schema exists
+ * (the first migration of a new file) there is nothing to check against and the connection is
+ * taken.
  *
  * <p>{@link #EVICT_READ_ONLY} tells the pool to drop a pooled connection that reports itself read-only
  * (for example after its file was replaced); other errors, such as an I/O error or a full disk,
@@ -50,7 +52,11 @@ final class SqliteDataSource extends org.sqlite.SQLiteDataSource {
     @Override
     public org.sqlite.SQLiteConnection getConnection(String username, String password) throws SQLException {
         org.sqlite.SQLiteConnection connection = super.getConnection(username, password);
+        int busyTimeout = connection.getBusyTimeout();
         try (Statement s = connection.createStatement()) {
+            // SQLite refuses a write on a read-only connection before it waits for any lock, so the
+            // check need not wait for a writer that holds the lock (a migration holds it for long).
+            connection.setBusyTimeout(0);
             s.execute(WRITE_CHECK);
         } catch (SQLException e) {
             if (isReadOnly(e)) {
@@ -59,10 +65,16 @@ final class SqliteDataSource extends org.sqlite.SQLiteDataSource {
                         + " read-only: the database or its WAL cannot be written now; not pooling a connection that"
                         + " would stay read-only (" + resultCode(e) + ")", "08001", e);
             }
-            if (!isMissingSchema(e)) {
+            if (!isBusy(e) && !isMissingSchema(e)) {
                 connection.close();
                 throw e;
             }
+        }
+        try {
+            connection.setBusyTimeout(busyTimeout);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
         }
         return connection;
     }
@@ -83,6 +95,11 @@ final class SqliteDataSource extends org.sqlite.SQLiteDataSource {
     /** SQLite's result code name, such as {@code SQLITE_READONLY}, or the exception type. */
     static String resultCode(SQLException e) {
         return e instanceof SQLiteException s ? s.getResultCode().name() : e.getClass().getSimpleName();
+    }
+
+    /** Another connection holds the write lock: this one got past the read-only check, so it can write. */
+    private static boolean isBusy(SQLException e) {
+        return e instanceof SQLiteException s && s.getResultCode().name().startsWith("SQLITE_BUSY");
     }
 
     private static boolean isMissingSchema(SQLException e) {
