@@ -167,9 +167,11 @@ public final class GatewayApp implements AutoCloseable {
     }
 
     /**
-     * The audit part of readiness: {@link StoreHealth#checkAudit()} (the last batch, forgiven once
-     * an outage is over), and an insert into the audit table that is rolled back, at most four times
-     * a second however often /readyz is asked. The probe catches an audit store that reads but
+     * The audit part of readiness: the free space of a SQLite store's file system (below
+     * {@link dev.mfagate.core.store.Database#MIN_FREE_BYTES} no batch is written),
+     * {@link StoreHealth#checkAudit()} (the last batch, forgiven once an outage is over), and an
+     * insert into the audit table that is rolled back, at most four times a second however often
+     * /readyz is asked. The probe catches an audit store that reads but
      * cannot be written, also while no request has tried (an idle gateway), and sees it recover.
      */
     private static final class AuditProbe {
@@ -196,6 +198,11 @@ public final class GatewayApp implements AutoCloseable {
         }
 
         synchronized String state() {
+            try {
+                store.database().requireFreeSpace();
+            } catch (dev.mfagate.core.store.DiskFullException e) {
+                return e.shortReason();
+            }
             long now = System.nanoTime();
             if (now - probedAt >= INTERVAL_NANOS || failedAt - probedAt > 0) {
                 probedAt = now;

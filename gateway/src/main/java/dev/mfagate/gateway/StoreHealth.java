@@ -1,7 +1,9 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.core.audit.AuditLogListener;
+import dev.mfagate.core.audit.AuditUnavailableException;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.DiskFullException;
 import dev.mfagate.gateway.http.StoreFailures;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,11 +14,11 @@ import java.util.Objects;
  *
  * <p>{@link #checkStore()} runs {@code SELECT 1} through the pool, so it answers within the pool's
  * connection timeout (2 s on PostgreSQL) when the database is down. {@link #checkAudit()} reports
- * the last audit batch: a batch that failed because the database was unreachable stops counting
- * once the store check passes again (the next batch starts afresh from the stored chain head;
- * without this an unready instance would get no traffic, write no batch and stay unready for
- * ever), while a batch refused for any other reason (a chain head that fails its check) keeps the
- * instance unready until a batch commits. Register {@code store} before {@code audit}: the audit
+ * the last audit batch: a batch that failed because the database was unreachable, or was refused
+ * because the disk was nearly full, stops counting once the store check passes again (the next
+ * batch starts afresh from the stored chain head; without this an unready instance would get no
+ * traffic, write no batch and stay unready for ever), while a batch refused for any other reason
+ * (a chain head that fails its check) keeps the instance unready until a batch commits. Register {@code store} before {@code audit}: the audit
  * check reads the store check's last result.
  *
  * <p>Thread-safe. As an {@link AuditLogListener} it is called on the audit writer's thread.
@@ -62,7 +64,10 @@ public final class StoreHealth implements AuditLogListener {
 
     @Override
     public void batchFailed(int entries, Exception cause) {
-        auditFailureFromOutage = StoreFailures.isStoreFailure(cause);
-        auditFailure = "last batch failed: " + cause.getClass().getSimpleName();
+        // A full disk is an outage too: readiness reports the free space itself while it lasts.
+        auditFailureFromOutage = StoreFailures.isStoreFailure(cause) || cause instanceof DiskFullException;
+        auditFailure = cause instanceof AuditUnavailableException u && u.chainTampered()
+                ? "audit chain rolled back: appends refused; run audit verify"
+                : "last batch failed: " + cause.getClass().getSimpleName();
     }
 }

@@ -36,6 +36,8 @@ class AuditVerifyIT {
     static Path tmp;
     private static Path pristine;
     private static final List<String> REQUEST_IDS = new ArrayList<>();
+    /** The head row (seq, mac, head_mac) as it was after seven entries: what someone could have read then. */
+    private static Object[] headAt7;
 
     @BeforeAll
     static void populate() throws Exception {
@@ -53,6 +55,9 @@ class AuditVerifyIT {
                     {"/code?label=not_a_label",              token,  1}}) {
                 for (int i = 0; i < (int) ask[2]; i++) {
                     REQUEST_IDS.add(gw.get((String) ask[0], (String) ask[1]).requestId());
+                    if (REQUEST_IDS.size() == 7) {
+                        headAt7 = headRow(pristine);
+                    }
                 }
             }
         }
@@ -68,6 +73,15 @@ class AuditVerifyIT {
             }
         }
         return copy;
+    }
+
+    private static Object[] headRow(Path dataDir) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(Store.DATABASE_FILE_NAME));
+             Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT seq, mac, head_mac FROM audit_head WHERE id = 1")) {
+            rs.next();
+            return new Object[] {rs.getLong(1), rs.getBytes(2), rs.getBytes(3)};
+        }
     }
 
     private static void sql(Path dataDir, String... statements) throws Exception {
@@ -137,5 +151,49 @@ class AuditVerifyIT {
         MfagateProcess.Result r = MfagateProcess.run(store, null, "audit", "verify");
         assertThat(r.exitCode()).as("exit code of audit verify after: %s", what).isEqualTo(3);
         assertThat(r.out().strip()).as("audit verify names what was done and where").startsWith("TAMPERED: " + says);
+    }
+
+    @Test
+    void auditVerify_tailCutAndAnOlderHeadPutBack_okAloneButExit3AgainstAnchorsKeptElsewhere() throws Exception {
+        MfagateProcess.Result anchor = MfagateProcess.run(pristine, null, "audit", "anchor");
+        assertThat(anchor.exitCode()).as(anchor.err()).isZero();
+        assertThat(anchor.out().strip()).as("audit anchor prints the head as SEQ:MAC").matches(ENTRIES + ":[0-9a-f]+");
+        Path exported = tmp.resolve("siem.jsonl");
+        assertThat(MfagateProcess.run(pristine, null, "audit", "export", "--output", exported.toString()).exitCode()).isZero();
+        String lastLine = Files.readAllLines(exported).getLast();
+        assertThat(new ObjectMapper().readTree(lastLine).path("mac").asText())
+                .as("every exported line carries its entry's MAC: the same anchor").isEqualTo(anchor.out().strip().split(":")[1]);
+
+        Path store = copyOfStore("rolled-back");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.resolve(Store.DATABASE_FILE_NAME));
+             Statement s = c.createStatement();
+             java.sql.PreparedStatement head = c.prepareStatement("UPDATE audit_head SET seq = ?, mac = ?, head_mac = ? WHERE id = 1")) {
+            s.execute("DELETE FROM audit_entry WHERE seq > 7");
+            head.setLong(1, (long) headAt7[0]);
+            head.setBytes(2, (byte[]) headAt7[1]);
+            head.setBytes(3, (byte[]) headAt7[2]);
+            head.executeUpdate();
+        }
+        MfagateProcess.Result alone = MfagateProcess.run(store, null, "audit", "verify");
+        assertThat(alone.exitCode()).as("the database alone cannot tell: %s", alone.out()).isZero();
+
+        MfagateProcess.Result withAnchor = MfagateProcess.run(store, null, "audit", "verify", "--anchor", anchor.out().strip());
+        assertThat(withAnchor.exitCode()).as(withAnchor.out()).isEqualTo(3);
+        assertThat(withAnchor.out().strip()).startsWith("TAMPERED: ROLLED_BACK: anchored entry 10 is missing; the chain ends at entry 7");
+
+        MfagateProcess.Result withFile = MfagateProcess.run(store, null, "audit", "verify", "--anchors", exported.toString());
+        assertThat(withFile.exitCode()).as(withFile.out()).isEqualTo(3);
+        assertThat(withFile.out().strip()).startsWith("TAMPERED: ROLLED_BACK: anchored entry 8 is missing");
+
+        MfagateProcess.Result intact = MfagateProcess.run(pristine, null, "audit", "verify", "--anchors", exported.toString());
+        assertThat(intact.exitCode()).as(intact.out()).isZero();
+        assertThat(intact.out()).startsWith("OK: " + ENTRIES + " entries verified, holding " + ENTRIES + " anchors");
+    }
+
+    @Test
+    void auditVerify_malformedAnchor_exit2NamingTheRule() throws Exception {
+        MfagateProcess.Result r = MfagateProcess.run(pristine, null, "audit", "verify", "--anchor", "10:not-hex");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).singleElement().asString().startsWith("mfagate: Invalid audit anchor MAC for seq 10");
     }
 }

@@ -125,4 +125,40 @@ class GatewayFailClosedTest {
         VerificationResult verified = new AuditVerifier(gw.store.database(), gw.store.keyring().auditMac()).verify();
         assertThat(verified).as("the failed batches left no trace in the chain").isEqualTo(new VerificationResult.Intact(2));
     }
+
+    @Test
+    void code_auditTailCutAndAnOldHeadPutBack_503AndUnreadyRatherThanAppendingAfterIt() throws Exception {
+        assertThat(gw.get("/code?label=acme-aws", plain).status()).isEqualTo(200);
+        Object[] oldHead;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + gw.dataDir.resolve(Store.DATABASE_FILE_NAME));
+             Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT seq, mac, head_mac FROM audit_head WHERE id = 1")) {
+            rs.next();
+            oldHead = new Object[] {rs.getLong(1), rs.getBytes(2), rs.getBytes(3)};
+        }
+        assertThat(gw.get("/code?label=acme-aws", plain).status()).isEqualTo(200);
+        assertThat(gw.get("/code?label=beta-vpn", plain).status()).isEqualTo(200);
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + gw.dataDir.resolve(Store.DATABASE_FILE_NAME));
+             Statement s = c.createStatement();
+             java.sql.PreparedStatement head = c.prepareStatement("UPDATE audit_head SET seq = ?, mac = ?, head_mac = ? WHERE id = 1")) {
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute("DELETE FROM audit_entry WHERE seq > " + oldHead[0]);
+            head.setLong(1, (long) oldHead[0]);
+            head.setBytes(2, (byte[]) oldHead[1]);
+            head.setBytes(3, (byte[]) oldHead[2]);
+            head.executeUpdate();
+        }
+        assertThat(new AuditVerifier(gw.store.database(), gw.store.keyring().auditMac()).verify())
+                .as("the rolled-back chain verifies on its own").isEqualTo(new VerificationResult.Intact(1));
+
+        GatewayFixture.Response r = gw.get("/code?label=acme-aws", plain);
+        assertThat(r.status()).as("no code appended after a rolled-back head").isEqualTo(503);
+        assertThat(r.errorCode()).isEqualTo("audit_unavailable");
+        GatewayFixture.Response ready = gw.get("/readyz", null);
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.json().at("/checks/audit").asText()).startsWith("audit chain rolled back");
+        assertThat(gw.get("/code?label=beta-vpn", plain).status()).as("and it stays refused").isEqualTo(503);
+        assertThat(gw.audit()).as("nothing appended after the old head").hasSize(1);
+    }
 }

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * Looks for registered secrets in text the gateway wrote (logs, process output, audit exports).
  *
  * <p><b>Codes</b> match as whole digit runs, {@code (?<![0-9])CODE(?![0-9])}, after timestamps
- * (ISO-8601 instants, {@code HH:mm:ss.SSS} log times), {@code zulip_user_id} numbers and {@code instance_id} values (host:pid)
- * are blanked: their digit runs are formatted numbers of known meaning, and leaving them in would
+ * (ISO-8601 instants, {@code HH:mm:ss.SSS} log times), {@code zulip_user_id} numbers, {@code instance_id} values (host:pid)
+ * and audit chain MACs in hex ({@code "mac"} fields, {@code SEQ:MAC} anchors) are blanked: their digit runs are formatted numbers of known meaning, and leaving them in would
  * make a six-digit code match a microsecond fraction about once in a million lines.
  * <b>Seeds</b> match as text: the first 16 characters of their base32 (upper- and lower-case) and
  * base64 forms, and the first 20 of their hex form (either case), so a truncated seed is caught too.
@@ -45,6 +45,9 @@ final class SecretScanner {
             "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?",
             "(?<![0-9])[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]{3}(?![0-9])",
             "instance_id\\\\?\"\\s*:\\s*\\\\?\"[^\"\\\\]*",
+            // Audit chain MACs in hex (audit lines, anchors): a six-digit run in one can equal a code.
+            "mac\\\\?\"\\s*:\\s*\\\\?\"[0-9a-f]*",
+            "(?<![0-9])[0-9]+:[0-9a-f]{16,}",
             // Zulip user ids are numbers the tests pick; a six-digit one can equal an issued code.
             "zulip_user_id\\\\?\"\\s*:\\s*[0-9]+"));
     private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+");

@@ -16,8 +16,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  *
  * <p>{@link #export} writes one JSON object per line, the same form the {@code dev.mfagate.audit}
  * log uses: {@code {"seq":12,"time":"2025-11-02T09:14:03.123456Z","outcome":"DENIED",
- * "request_id":"...","route":"GET /code","token_id":"bot-1","zulip_user_id":42,...}}, fields
- * that are null left out. Entries come in seq order from one consistent snapshot and are
+ * "request_id":"...","route":"GET /code","token_id":"bot-1","zulip_user_id":42,...,"mac":"01ab..."}},
+ * fields that are null left out; the {@code seq} and {@code mac} of any line make an
+ * {@link AuditAnchor}. Entries come in seq order from one consistent snapshot and are
  * streamed, never all held in memory. The time range is {@code [since, until)}.
  *
  * <p>Exporting does not verify; run {@link AuditVerifier} for that. Thread-safe.
@@ -37,9 +38,13 @@ public final class AuditExporter {
      * @return how many entries
      */
     public long forEach(Instant since, Instant until, Consumer<AuditEntry> sink) {
+        Objects.requireNonNull(sink, "sink");
+        return forEachRow(since, until, row -> sink.accept(row.toEntry()));
+    }
+
+    private long forEachRow(Instant since, Instant until, Consumer<ChainRow> sink) {
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(until, "until");
-        Objects.requireNonNull(sink, "sink");
         TransactionIsolationLevel snapshot = db.dialect() == Dialect.SQLITE
                 ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
         return db.jdbi().inTransaction(snapshot, h -> {
@@ -52,7 +57,7 @@ public final class AuditExporter {
                     .map((rs, ctx) -> ChainRow.read(rs))
                     .iterator()) {
                 while (rows.hasNext()) {
-                    sink.accept(rows.next().toEntry());
+                    sink.accept(rows.next());
                     n++;
                 }
             }
@@ -68,9 +73,9 @@ public final class AuditExporter {
      */
     public long export(Instant since, Instant until, Writer out) {
         Objects.requireNonNull(out, "out");
-        return forEach(since, until, e -> {
+        return forEachRow(since, until, row -> {
             try {
-                out.write(AuditJson.toJson(e));
+                out.write(AuditJson.toJson(row.toEntry(), row.mac()));
                 out.write('\n');
             } catch (IOException ex) {
                 throw new UncheckedIOException("Writing the audit export failed", ex);

@@ -8,8 +8,9 @@ import java.io.UncheckedIOException;
 
 /**
  * The one JSON-lines form of an audit entry, shared by the {@code dev.mfagate.audit} log and
- * {@link AuditExporter}: {@code {"seq":1,"time":"2025-...Z","outcome":"ALLOWED",...}}, null
- * fields left out, names in snake_case, fixed order.
+ * {@link AuditExporter}: {@code {"seq":1,"time":"2025-...Z","outcome":"ALLOWED",...,"mac":"01ab..."}},
+ * null fields left out, names in snake_case, fixed order. The last field is the entry's chain MAC
+ * in hex, so that each line shipped elsewhere is also an {@link AuditAnchor} ({@code seq:mac}).
  */
 final class AuditJson {
 
@@ -18,7 +19,7 @@ final class AuditJson {
     private AuditJson() {
     }
 
-    static String toJson(AuditEntry entry) {
+    static String toJson(AuditEntry entry, byte[] mac) {
         StringWriter w = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(w)) {
             AuditEvent e = entry.event();
@@ -39,6 +40,7 @@ final class AuditJson {
             field(g, "remote_address", e.remoteAddress());
             field(g, "instance_id", e.instanceId());
             field(g, "detail", e.detail());
+            g.writeStringField("mac", java.util.HexFormat.of().formatHex(mac));
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException("Cannot happen: writing to memory", ex);

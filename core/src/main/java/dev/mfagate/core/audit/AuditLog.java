@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * the head — commits, and only then completes the futures with their sequence numbers. So many
  * concurrent requests share one fsync.
  *
- * <p><b>Fail closed.</b> If the transaction fails (read-only file, disk full, database down, a
+ * <p><b>Fail closed.</b> A batch is refused without touching the database while a SQLite store's
+ * file system has less than {@link Database#MIN_FREE_BYTES} free ({@link Database#requireFreeSpace()}).
+ * If the transaction fails (read-only file, disk full, database down, a
  * head that is missing, fails its MAC, or disagrees with the entries) the whole batch is rolled
  * back and every future in it fails with {@link AuditUnavailableException}; nothing of it counts
  * as written. The next batch starts again from the head as stored, so the writer recovers as soon
@@ -79,6 +81,10 @@ public final class AuditLog implements AutoCloseable {
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final Thread writer;
     private volatile boolean closed;
+    /** The last entry this process committed (or the head found at start): owned by the writer thread. */
+    private long committedSeq;
+    private byte[] committedMac;
+    private boolean rollbackReported;
 
     private record Pending(AuditEvent event, CompletableFuture<Long> future) {
     }
@@ -91,8 +97,24 @@ public final class AuditLog implements AutoCloseable {
         this.listener = b.listener;
         this.beforeHeadUpdate = b.beforeHeadUpdate;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        rememberHeadAtStart();
         this.writer = Thread.ofPlatform().name("mfagate-audit-writer").daemon(true).unstarted(this::runWriter);
         writer.start();
+    }
+
+    /** Takes the stored head as the last committed entry, so a rollback before the first batch is seen too. */
+    private void rememberHeadAtStart() {
+        try {
+            db.jdbi().useHandle(h -> ChainHead.read(h, false).ifPresent(head -> {
+                if (!head.isGenesis() && head.isAuthentic(chainMac)) {
+                    committedSeq = head.seq();
+                    committedMac = head.lastMac();
+                }
+            }));
+        } catch (RuntimeException e) {
+            // The database is away: the first committed batch sets it.
+            LOG.debug("Audit chain head not read at start: {}", describe(e));
+        }
     }
 
     /** A builder for a log on {@code db} whose chain is keyed by {@code chainMac}. */
@@ -199,16 +221,19 @@ public final class AuditLog implements AutoCloseable {
         } catch (Exception e) {
             listener.batchFailed(batch.size(), e);
             AuditUnavailableException failure = e instanceof AuditUnavailableException u ? u
-                    : new AuditUnavailableException("The audit trail cannot be written: " + e.getClass().getSimpleName(), e);
+                    : new AuditUnavailableException("The audit trail cannot be written: " + describe(e), e);
             LOG.warn("Audit batch of {} entries not written (requests fail closed): {}", batch.size(), failure.getMessage());
             batch.forEach(p -> p.future().completeExceptionally(failure));
             return;
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - start);
+        ChainRow last = rows.getLast();
+        committedSeq = last.seq();
+        committedMac = last.mac();
         for (int i = 0; i < rows.size(); i++) {
             ChainRow row = rows.get(i);
             if (AUDIT_LOG.isInfoEnabled()) {
-                AUDIT_LOG.info(AuditJson.toJson(new AuditEntry(row.seq(), batch.get(i).event())));
+                AUDIT_LOG.info(AuditJson.toJson(new AuditEntry(row.seq(), batch.get(i).event()), row.mac()));
             }
             batch.get(i).future().complete(row.seq());
         }
@@ -218,6 +243,9 @@ public final class AuditLog implements AutoCloseable {
     /** Writes the batch in one transaction and returns the rows written (after commit). */
     private List<ChainRow> writeTransaction(List<Pending> batch) throws Exception {
         boolean sqlite = db.dialect() == Dialect.SQLITE;
+        // Refused before SQLite is asked to write: on a full disk its memory-mapped WAL index can
+        // crash the process instead of failing the write.
+        db.requireFreeSpace();
         try (Handle h = db.jdbi().open()) {
             if (sqlite) {
                 // Take the write lock before reading the head, so no other writer can move it.
@@ -262,6 +290,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
                     + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
         }
+        requireNotRolledBack(h, head);
         List<ChainRow> rows = new ArrayList<>(batch.size());
         byte[] prev = head.lastMac();
         long seq = head.seq();
@@ -277,7 +306,7 @@ public final class AuditLog implements AutoCloseable {
             }
             insert.executeBatch();
         } catch (java.sql.SQLException e) {
-            throw new AuditUnavailableException("The audit batch could not be inserted: " + e.getClass().getSimpleName(), e);
+            throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(e), e);
         }
         beforeHeadUpdate.accept(h);
         int updated = h.createUpdate("UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac WHERE id = 1")
@@ -289,6 +318,64 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditUnavailableException("The audit chain head vanished during the write");
         }
         return rows;
+    }
+
+    /**
+     * Refuses to append when the stored chain no longer holds the last entry this process
+     * committed: the head is older than it, or another entry sits at its seq. That is what someone
+     * who once read the head row leaves after cutting the entries since and putting that head back;
+     * the head verifies, so only this process's memory (or an anchor kept elsewhere, see
+     * {@link AuditVerifier#verify(List)}) shows it. Appending would bury the evidence.
+     */
+    private void requireNotRolledBack(Handle h, ChainHead head) {
+        if (committedMac == null) {
+            return;
+        }
+        boolean holdsOurs;
+        if (head.seq() < committedSeq) {
+            holdsOurs = false;
+        } else if (head.seq() == committedSeq) {
+            holdsOurs = java.util.Arrays.equals(head.lastMac(), committedMac);
+        } else {
+            // Other writers (instances, the CLI) appended since: our entry must still be where we left it.
+            holdsOurs = h.createQuery("SELECT mac FROM audit_entry WHERE seq = :seq").bind("seq", committedSeq)
+                    .mapTo(byte[].class).findOne().map(mac -> java.util.Arrays.equals(mac, committedMac)).orElse(false);
+        }
+        if (holdsOurs) {
+            return;
+        }
+        AuditAnchor ours = AuditAnchor.of(committedSeq, committedMac);
+        if (!rollbackReported) {
+            rollbackReported = true;
+            LOG.error("AUDIT CHAIN ROLLED BACK: the stored head is entry {} but this process committed entry {}, which the"
+                    + " chain no longer holds: entries were removed and an older head put back, or an older copy of the"
+                    + " database restored. Refusing every audit write (so every code) until this is resolved; keep the"
+                    + " database as evidence and run: mfagate audit verify --anchor {}", head.seq(), committedSeq, ours);
+        }
+        throw AuditUnavailableException.tampered("The audit chain was rolled back: its head is entry " + head.seq()
+                + " but this process committed entry " + committedSeq + ", which the chain no longer holds; run"
+                + " audit verify --anchor " + ours);
+    }
+
+    /**
+     * The failure in a few words for the log and readiness: the exception type, and the database's
+     * own code (SQLite's result code such as {@code SQLITE_FULL}, or PostgreSQL's SQL state), never
+     * the driver's message, which may quote a statement's parameters.
+     */
+    static String describe(Throwable e) {
+        if (e instanceof dev.mfagate.core.store.DiskFullException full) {
+            return full.shortReason();
+        }
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException s) {
+                return e.getClass().getSimpleName() + " (" + s.getResultCode().name() + ")";
+            }
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+                return e.getClass().getSimpleName() + " (SQL state " + s.getSQLState() + ")";
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /**

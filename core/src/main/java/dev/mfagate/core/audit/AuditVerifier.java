@@ -35,8 +35,11 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * entries than there are, {@link VerificationResult.HeadMissing} when the head row is gone or was
  * reset while entries exist, {@link VerificationResult.HeadInvalid} when it fails its MAC.
  *
- * <p>Out of scope: deleting every entry and the head together leaves an empty, valid chain; only a
- * copy held elsewhere (exported to a SIEM by {@link AuditExporter}) shows that. Thread-safe.
+ * <p>What the database alone cannot show: cutting entries from the end and putting back an older,
+ * genuine head row (or restoring an older copy, or deleting every entry and the head together)
+ * leaves a shorter chain that verifies. {@link #verify(List)} checks the chain against
+ * {@link AuditAnchor}s kept elsewhere (the seq and MAC of entries shipped to a SIEM, or printed by
+ * {@code audit anchor}) and reports {@link VerificationResult.RolledBack}. Thread-safe.
  */
 public final class AuditVerifier {
 
@@ -54,12 +57,50 @@ public final class AuditVerifier {
 
     /** Verifies the whole chain. */
     public VerificationResult verify() {
-        TransactionIsolationLevel snapshot = db.dialect() == Dialect.SQLITE
-                ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
-        return db.jdbi().inTransaction(snapshot, this::verify);
+        return verify(List.of());
     }
 
-    private VerificationResult verify(Handle h) {
+    /**
+     * Verifies the whole chain, and that it still holds each of {@code anchors} (entries whose
+     * seq and MAC were kept elsewhere): {@link VerificationResult.RolledBack} if the chain ends
+     * before one, {@link VerificationResult.AnchorMismatch} if the entry at its seq is another.
+     * Problems of the chain itself come first, in chain order.
+     */
+    public VerificationResult verify(List<AuditAnchor> anchors) {
+        Objects.requireNonNull(anchors, "anchors");
+        java.util.NavigableMap<Long, AuditAnchor> bySeq = new java.util.TreeMap<>();
+        for (AuditAnchor a : anchors) {
+            AuditAnchor other = bySeq.putIfAbsent(a.seq(), a);
+            if (other != null && !other.equals(a)) {
+                return new VerificationResult.AnchorMismatch(a.seq());
+            }
+        }
+        TransactionIsolationLevel snapshot = db.dialect() == Dialect.SQLITE
+                ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
+        return db.jdbi().inTransaction(snapshot, h -> verify(h, bySeq));
+    }
+
+    /**
+     * The current head as an anchor, once its own MAC verifies; empty for an empty chain. Reads
+     * only the head row: a whole-chain check is {@link #verify()}.
+     *
+     * @throws IllegalStateException if the head row is missing or fails its MAC (run verify)
+     */
+    public Optional<AuditAnchor> headAnchor() {
+        Optional<ChainHead> head = db.jdbi().withHandle(h -> ChainHead.read(h, false));
+        if (head.isEmpty()) {
+            throw new IllegalStateException("The audit chain head is missing; run audit verify");
+        }
+        if (head.get().isGenesis()) {
+            return Optional.empty();
+        }
+        if (!head.get().isAuthentic(chainMac)) {
+            throw new IllegalStateException("The audit chain head (seq " + head.get().seq() + ") fails its MAC; run audit verify");
+        }
+        return Optional.of(AuditAnchor.of(head.get().seq(), head.get().lastMac()));
+    }
+
+    private VerificationResult verify(Handle h, java.util.NavigableMap<Long, AuditAnchor> anchors) {
         Optional<ChainHead> head = ChainHead.read(h, false);
         try (ResultIterator<ChainRow> rows = h.createQuery("SELECT " + ChainRow.COLUMNS + " FROM audit_entry ORDER BY seq")
                 .setFetchSize(FETCH_SIZE)
@@ -71,6 +112,10 @@ public final class AuditVerifier {
             while (it.hasNext()) {
                 ChainRow r = it.next();
                 if (r.seq() == expected && Arrays.equals(r.prevMac(), prev) && macOk(r, r.seq())) {
+                    AuditAnchor anchor = anchors.get(r.seq());
+                    if (anchor != null && !Arrays.equals(anchor.mac(), r.mac())) {
+                        return new VerificationResult.AnchorMismatch(r.seq());
+                    }
                     prev = r.mac();
                     expected++;
                     continue;
@@ -78,6 +123,10 @@ public final class AuditVerifier {
                 return classify(r, it, expected, prev, head);
             }
             long last = expected - 1;
+            if (!anchors.isEmpty() && anchors.lastKey() > last) {
+                // Checked before the head: a rolled-back head verifies, which is the point.
+                return new VerificationResult.RolledBack(anchors.ceilingKey(last + 1), last);
+            }
             if (head.isEmpty() || head.get().isGenesis()) {
                 return last == 0 ? new VerificationResult.Intact(0) : new VerificationResult.HeadMissing(last);
             }

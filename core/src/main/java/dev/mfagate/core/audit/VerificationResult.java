@@ -19,7 +19,7 @@ public sealed interface VerificationResult {
     Kind kind();
 
     /** Every kind of result. */
-    enum Kind { INTACT, EDITED, DELETED, INSERTED, REORDERED, TRUNCATED, HEAD_MISSING, HEAD_INVALID }
+    enum Kind { INTACT, EDITED, DELETED, INSERTED, REORDERED, TRUNCATED, HEAD_MISSING, HEAD_INVALID, ROLLED_BACK, ANCHOR_MISMATCH }
 
     /**
      * Every entry verified, contiguous from 1, and the head matches the last one.
@@ -171,6 +171,45 @@ public sealed interface VerificationResult {
         @Override
         public Kind kind() {
             return Kind.HEAD_INVALID;
+        }
+    }
+
+    /**
+     * The chain ends before an anchored entry: entries were cut from the end and an older, genuine
+     * head put back (or an older copy of the database restored). Only an anchor kept elsewhere
+     * shows it.
+     *
+     * @param anchoredSeq the anchored entry that is missing
+     * @param lastSeq the last entry of the chain as it is
+     */
+    record RolledBack(long anchoredSeq, long lastSeq) implements Problem {
+        @Override
+        public String describe() {
+            return "ROLLED_BACK: anchored entry " + anchoredSeq + " is missing; the chain ends at entry " + lastSeq
+                    + ": entries were cut from the end and an older head put back";
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.ROLLED_BACK;
+        }
+    }
+
+    /**
+     * The entry at {@code seq} verifies in the chain but is not the anchored one: the chain from
+     * there on was replaced (another store, or an older copy restored and appended to).
+     *
+     * @param seq the anchored entry
+     */
+    record AnchorMismatch(long seq) implements Problem {
+        @Override
+        public String describe() {
+            return "ANCHOR_MISMATCH: entry " + seq + " is not the anchored one: the chain was replaced from there on or earlier";
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.ANCHOR_MISMATCH;
         }
     }
 }

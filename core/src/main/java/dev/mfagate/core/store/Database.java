@@ -12,28 +12,46 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>Opening runs the Flyway migrations of {@code db/migration/<dialect>}. SQLite runs in WAL
  * mode with {@code synchronous=FULL}, so a committed transaction survives a crash or power loss,
- * and {@code secure_delete=ON}, so deleted rows do not linger in free pages;
- * PostgreSQL uses its defaults (synchronous commit). Thread-safe; close it once.
+ * and {@code secure_delete=ON}, so deleted rows do not linger in free pages; the pool takes only
+ * connections that can write, and drops one that turns read-only (see {@link SqliteDataSource}),
+ * so a short spell of unwritable files heals by itself. PostgreSQL uses its defaults (synchronous
+ * commit); the pool drops connections the server closed. Thread-safe; close it once.
  */
 public final class Database implements AutoCloseable {
+
+    /**
+     * The least free space, in bytes, on the file system of a SQLite store for it to open and for
+     * the audit log to write (see {@link DiskFullException}): several times the WAL's size at its
+     * automatic checkpoint (1000 pages, 4 MiB), so that the store's own writes never fill the disk.
+     */
+    public static final long MIN_FREE_BYTES = 16L << 20;
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final String description;
     private final PostgresUrl postgresUrl;
+    private final Path sqliteDirectory;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, String description, PostgresUrl postgresUrl) {
+    private Database(HikariDataSource dataSource, Dialect dialect, String description, PostgresUrl postgresUrl,
+                     Path sqliteDirectory) {
         this.dataSource = dataSource;
         this.postgresUrl = postgresUrl;
         this.dialect = dialect;
         this.description = description;
+        this.sqliteDirectory = sqliteDirectory;
         this.jdbi = Jdbi.create(dataSource);
     }
 
-    /** Opens (creating if needed) the SQLite file at {@code file} and migrates it. */
+    /**
+     * Opens (creating if needed) the SQLite file at {@code file} and migrates it.
+     *
+     * @throws DiskFullException if its file system has less than {@link #MIN_FREE_BYTES} free
+     */
     public static Database openSqlite(Path file) {
         Objects.requireNonNull(file, "file");
+        Path directory = file.toAbsolutePath().getParent();
+        requireFreeSpace(directory);
         java.util.Properties pragmas = new java.util.Properties();
         pragmas.setProperty("journal_mode", "WAL");
         pragmas.setProperty("synchronous", "FULL");
@@ -41,18 +59,22 @@ public final class Database implements AutoCloseable {
         pragmas.setProperty("foreign_keys", "true");
         // Removed rows (seed ciphertexts, token hashes) are overwritten rather than left in free pages.
         pragmas.setProperty("secure_delete", "true");
-        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(new org.sqlite.SQLiteConfig(pragmas));
+        // No memory-mapped reads of the database file: with mmap, an I/O error or a full disk is a
+        // SIGBUS that kills the JVM instead of an error code (the WAL index is mapped regardless).
+        pragmas.setProperty("mmap_size", "0");
+        SqliteDataSource sqlite = new SqliteDataSource(new org.sqlite.SQLiteConfig(pragmas));
         sqlite.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         HikariConfig config = new HikariConfig();
         // The driver's own DataSource, not a JDBC URL: a URL makes the pool go through DriverManager,
         // which loads every driver on the class path (PostgreSQL's costs about 0.3 s of start-up).
         config.setDataSource(sqlite);
+        config.setExceptionOverride(SqliteDataSource.EVICT_READ_ONLY);
         config.setPoolName("mfagate-sqlite");
         // One writer at a time is SQLite's model; a few connections let reads overlap a write in WAL mode.
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
-        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null);
+        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null, directory);
     }
 
     /**
@@ -78,7 +100,7 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(2_000);
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
-        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url);
+        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url, null);
     }
 
     /**
@@ -124,7 +146,8 @@ public final class Database implements AutoCloseable {
         throw new IllegalArgumentException("Unsupported database URL scheme; must be sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE");
     }
 
-    private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl) {
+    private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl,
+                                    Path sqliteDirectory) {
         try {
             Flyway.configure()
                     .dataSource(ds)
@@ -132,10 +155,32 @@ public final class Database implements AutoCloseable {
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
-            return new Database(ds, dialect, description, postgresUrl);
+            return new Database(ds, dialect, description, postgresUrl, sqliteDirectory);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
+        }
+    }
+
+    /**
+     * On SQLite, checks that the store's file system has at least {@link #MIN_FREE_BYTES} free (one
+     * {@code statvfs} call); on PostgreSQL, whose disk is the server's business, does nothing. The
+     * audit log calls it before each batch, readiness on each check.
+     *
+     * @throws DiskFullException if there is less
+     */
+    public void requireFreeSpace() {
+        if (sqliteDirectory != null) {
+            requireFreeSpace(sqliteDirectory);
+        }
+    }
+
+    private static void requireFreeSpace(Path directory) {
+        // File.getUsableSpace is one statvfs; it answers 0 for a path that does not exist, which
+        // opening would then report better.
+        long usable = directory.toFile().getUsableSpace();
+        if (usable < MIN_FREE_BYTES && java.nio.file.Files.isDirectory(directory)) {
+            throw new DiskFullException(directory, usable, MIN_FREE_BYTES);
         }
     }
 

@@ -230,19 +230,39 @@ public final class SeedRepository {
         if (row.isEmpty()) {
             return Optional.empty();
         }
+        if (!kek.holds(row.get().sealed().kekId())) {
+            // A rotation elsewhere: the cached row, or this process's keys, are older than the store's.
+            return findAfterRotation(label);
+        }
         try {
             return Optional.of(EnvelopeCipher.open(kek, label, row.get().version(), row.get().sealed()));
         } catch (SeedDecryptionException e) {
             // A rotation (here or in another process) may have changed the keys between taking the
-            // snapshot and reading the row; if so, read both again once.
-            if (keyring.kek() == kek && !keyring.refresh()) {
-                throw e;
-            }
-            Kek current = keyring.kek();
-            rowCache.remove(label.value());
-            Optional<StoredSeed> again = load(label);
-            return again.map(r -> EnvelopeCipher.open(current, label, r.version(), r.sealed()));
+            // snapshot and reading the row.
+            return findAfterRotation(label);
         }
+    }
+
+    /**
+     * Reads the row of {@code label} from the store, not the cache, reloads the keyset if it does
+     * not hold the row's KEK, and opens it. Between the re-wrap transaction of a rotation and the
+     * moment this process has read the new keyset, a cached row may be wrapped under a KEK this
+     * process no longer holds, or a fresh row under one it does not hold yet; both cases end here.
+     *
+     * @throws SeedDecryptionException if the row still does not open: it was altered, moved, or is
+     *     wrapped under a KEK the keyset source does not hold either
+     */
+    private Optional<TotpSeed> findAfterRotation(Label label) {
+        rowCache.remove(label.value());
+        Optional<StoredSeed> row = load(label);
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        Kek kek = keyring.kek();
+        if (!kek.holds(row.get().sealed().kekId()) && keyring.refresh()) {
+            kek = keyring.kek();
+        }
+        return Optional.of(EnvelopeCipher.open(kek, label, row.get().version(), row.get().sealed()));
     }
 
     /**

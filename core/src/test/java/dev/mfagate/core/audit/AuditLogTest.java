@@ -158,6 +158,87 @@ class AuditLogTest {
         assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.Intact(2));
     }
 
+    /** The head row as stored: what someone who once read it could put back. */
+    static Object[] headRow(Database db) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT seq, mac, head_mac FROM audit_head WHERE id = 1")
+                .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getBytes(2), rs.getBytes(3)}).one());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_tailCutAndAnOldHeadPutBack_refusedNothingAppendedAndAnchorShowsIt(Backend backend) {
+        var store = DBS.fresh(backend);
+        Database db = store.db();
+        Recorder recorder = new Recorder();
+        try (AuditLog log = AuditLog.builder(db, mac).listener(recorder).build()) {
+            for (int i = 1; i <= 3; i++) {
+                log.appendDurably(event(i));
+            }
+            Object[] oldHead = headRow(db);
+            for (int i = 4; i <= 6; i++) {
+                log.appendDurably(event(i));
+            }
+            AuditAnchor sixth = new AuditVerifier(db, mac).headAnchor().orElseThrow();
+            Database attacker = store.openAnother();
+            attacker.jdbi().useHandle(h -> {
+                h.execute("DELETE FROM audit_entry WHERE seq > 3");
+                h.createUpdate("UPDATE audit_head SET seq = :s, mac = :m, head_mac = :hm WHERE id = 1")
+                        .bind("s", (long) oldHead[0]).bind("m", (byte[]) oldHead[1]).bind("hm", (byte[]) oldHead[2]).execute();
+            });
+            assertThat(new AuditVerifier(db, mac).verify()).as("the database alone verifies").isEqualTo(new VerificationResult.Intact(3));
+
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> log.appendDurably(event(7)))
+                        .isInstanceOf(AuditUnavailableException.class)
+                        .hasMessageContaining("rolled back")
+                        .satisfies(e -> assertThat(((AuditUnavailableException) e).chainTampered()).isTrue());
+            }
+            assertThat(countEntries(db)).as("nothing appended after the rolled-back head").isEqualTo(3);
+            assertThat(recorder.failed).hasSize(2);
+            assertThat(new AuditVerifier(db, mac).verify(List.of(sixth))).isEqualTo(new VerificationResult.RolledBack(6, 3));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_anotherWriterAppendedSince_accepted(Backend backend) {
+        var store = DBS.fresh(backend);
+        try (AuditLog first = AuditLog.builder(store.db(), mac).build();
+             AuditLog second = AuditLog.builder(store.openAnother(), mac).build()) {
+            assertThat(first.appendDurably(event(1))).isEqualTo(1);
+            assertThat(second.appendDurably(event(2))).isEqualTo(2);
+            assertThat(second.appendDurably(event(3))).isEqualTo(3);
+            assertThat(first.appendDurably(event(4))).as("the head moved past this writer's entry, which is still there").isEqualTo(4);
+        }
+        assertThat(new AuditVerifier(store.db(), mac).verify()).isEqualTo(new VerificationResult.Intact(4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_ownEntryReplacedWhileOthersAppended_refused(Backend backend) {
+        var store = DBS.fresh(backend);
+        Database db = store.db();
+        try (AuditLog first = AuditLog.builder(db, mac).build();
+             AuditLog second = AuditLog.builder(store.openAnother(), mac).build()) {
+            first.appendDurably(event(1));
+            first.appendDurably(event(2));
+            Object[] headAt1 = db.jdbi().withHandle(h -> h.createQuery("SELECT seq, mac FROM audit_entry WHERE seq = 1")
+                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getBytes(2)}).one());
+            // Cut entry 2, put back the head of entry 1 (made here with the key: someone read it then).
+            db.jdbi().useHandle(h -> {
+                h.execute("DELETE FROM audit_entry WHERE seq = 2");
+                h.createUpdate("UPDATE audit_head SET seq = 1, mac = :m, head_mac = :hm WHERE id = 1")
+                        .bind("m", (byte[]) headAt1[1]).bind("hm", mac.computeMac(ChainRow.headBytes(1, (byte[]) headAt1[1])))
+                        .execute();
+            });
+            // Another writer that did not see entry 2 appends over the gap, past this writer's last entry.
+            assertThat(second.appendDurably(event(3))).isEqualTo(2);
+            assertThat(second.appendDurably(event(4))).isEqualTo(3);
+            assertThatThrownBy(() -> first.appendDurably(event(5))).as("entry 2 is not the one this writer committed")
+                    .isInstanceOf(AuditUnavailableException.class).hasMessageContaining("rolled back");
+        }
+    }
+
     @Test
     void append_databaseClosed_auditUnavailable() {
         Database db = DBS.fresh(Backend.SQLITE).db();
@@ -230,16 +311,22 @@ class AuditLogTest {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         auditLogger.addAppender(appender);
-        try (AuditLog log = AuditLog.builder(DBS.fresh(Backend.SQLITE).db(), mac).build()) {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
             log.appendDurably(event(1));
         } finally {
             auditLogger.detachAppender(appender);
         }
-        assertThat(appender.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).isEqualTo(
+        String line = appender.list.getFirst().getFormattedMessage();
+        assertThat(appender.list).hasSize(1);
+        assertThat(line).startsWith(
                 "{\"seq\":1,\"time\":\"2025-11-02T10:00:01.123456Z\",\"outcome\":\"ALLOWED\",\"request_id\":\"req-1\","
                         + "\"route\":\"GET /code\",\"token_id\":\"bot-1\",\"zulip_user_id\":42,\"zulip_email\":\"ann@example.com\","
                         + "\"label\":\"acme-aws\",\"reason\":\"rule:acme-team\",\"rule_id\":\"acme-team\","
-                        + "\"remote_address\":\"10.0.0.5\",\"instance_id\":\"gw-1\"}");
+                        + "\"remote_address\":\"10.0.0.5\",\"instance_id\":\"gw-1\",\"mac\":\"").endsWith("\"}");
+        String entryMac = line.substring(line.indexOf("\"mac\":\"") + 7, line.length() - 2);
+        assertThat(new AuditVerifier(db, mac).verify(List.of(AuditAnchor.parse("1:" + entryMac))))
+                .as("the line's seq and mac are an anchor the chain holds").isEqualTo(new VerificationResult.Intact(1));
     }
 
     @Test

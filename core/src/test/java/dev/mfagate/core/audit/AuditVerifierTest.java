@@ -188,4 +188,66 @@ class AuditVerifierTest {
             h.execute("UPDATE audit_entry SET seq = " + b + " WHERE seq = " + FAR);
         });
     }
+
+    /** The anchor of entry {@code seq} as it is stored now. */
+    AuditAnchor anchorOf(long seq) {
+        byte[] m = db.jdbi().withHandle(h -> h.createQuery("SELECT mac FROM audit_entry WHERE seq = :s").bind("s", seq)
+                .mapTo(byte[].class).one());
+        return new AuditAnchor(seq, java.util.HexFormat.of().formatHex(m));
+    }
+
+    @Test
+    void verifyWithAnchors_chainHoldsThem_intact() {
+        assertThat(new AuditVerifier(db, mac).verify(java.util.List.of(anchorOf(3), anchorOf(10), anchorOf(3))))
+                .isEqualTo(new VerificationResult.Intact(10));
+    }
+
+    @Test
+    void verifyWithAnchors_tailCutAndOlderGenuineHeadPutBack_rolledBackWhereVerifyAloneSeesNothing() {
+        AuditAnchor tenth = anchorOf(10);
+        byte[][] headAt7 = {null, null};
+        // Someone read the head when entry 7 was the last; simulated by making that head with the key.
+        byte[] mac7 = anchorOf(7).mac();
+        headAt7[0] = mac7;
+        headAt7[1] = mac.computeMac(ChainRow.headBytes(7, mac7));
+        db.jdbi().useHandle(h -> {
+            h.execute("DELETE FROM audit_entry WHERE seq > 7");
+            h.createUpdate("UPDATE audit_head SET seq = 7, mac = :m, head_mac = :hm WHERE id = 1")
+                    .bind("m", headAt7[0]).bind("hm", headAt7[1]).execute();
+        });
+        assertThat(verify()).as("the database alone cannot tell").isEqualTo(new VerificationResult.Intact(7));
+        VerificationResult anchored = new AuditVerifier(db, mac).verify(java.util.List.of(anchorOf(2), tenth));
+        assertThat(anchored).isEqualTo(new VerificationResult.RolledBack(10, 7));
+        assertThat(anchored.describe()).startsWith("ROLLED_BACK: anchored entry 10 is missing; the chain ends at entry 7");
+    }
+
+    @Test
+    void verifyWithAnchors_entryAtTheSeqIsAnother_anchorMismatch() {
+        AuditAnchor foreign = new AuditAnchor(5, anchorOf(6).macHex());
+        assertThat(new AuditVerifier(db, mac).verify(java.util.List.of(foreign))).isEqualTo(new VerificationResult.AnchorMismatch(5));
+    }
+
+    @Test
+    void verifyWithAnchors_chainProblemBeforeTheAnchor_reportsTheChainProblem() {
+        AuditAnchor tenth = anchorOf(10);
+        sql("UPDATE audit_entry SET outcome = 'DENIED' WHERE seq = 4");
+        assertThat(new AuditVerifier(db, mac).verify(java.util.List.of(tenth))).isEqualTo(new VerificationResult.Edited(4));
+    }
+
+    @Test
+    void headAnchor_afterTenEntries_isTheTenthEntry() {
+        assertThat(new AuditVerifier(db, mac).headAnchor()).contains(anchorOf(10));
+    }
+
+    @Test
+    void anchorParse_seqColonHex_roundTripsAndRefusesOtherShapes() {
+        AuditAnchor a = AuditAnchor.parse(" 12:01AB ");
+        assertThat(a).isEqualTo(new AuditAnchor(12, "01ab"));
+        assertThat(a).hasToString("12:01ab");
+        for (String bad : new String[] {"", "12", ":01ab", "x:01ab", "12:", "12:0g", "12:abc", "0:01ab", "-1:01ab",
+                "99999999999999999999:01"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditAnchor.parse(bad)).as("'%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("audit anchor");
+        }
+    }
 }
