@@ -298,19 +298,9 @@ class NetworkGuardTest {
 
     @Test
     void tls_pemCertificateAndKey_servesHttps() throws Exception {
-        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-        boolean haveOpenssl = Files.isExecutable(Path.of("/usr/bin/openssl"));
-        if (ci) {
-            assertThat(haveOpenssl).as("openssl is needed to make the test certificate").isTrue();
-        }
-        assumeTrue(haveOpenssl, "openssl not installed; TLS test skipped on this developer machine");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl made a certificate").isTrue();
+        makeCertificate(cert, key);
         start(new NetworkOptions(List.of(), List.of(), cert, key, false, Duration.ofSeconds(30)));
 
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -327,6 +317,44 @@ class NetworkGuardTest {
                         .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Strict-Transport-Security")).isPresent();
+    }
+
+    @Test
+    void tls_silentInTheHandshake_closedByRequestHeaderTimeout() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        makeCertificate(cert, key);
+        start(new NetworkOptions(List.of(), List.of(), cert, key, false, Duration.ofSeconds(30), 2048, 64, Duration.ofSeconds(1)));
+        try (Socket s = connectFrom("127.0.0.1")) {
+            // Half a TLS record header, then nothing: the handshake never ends, the first request never comes.
+            s.getOutputStream().write(new byte[] {0x16, 0x03});
+            s.setSoTimeout(8_000);
+            byte[] got;
+            try {
+                got = s.getInputStream().readAllBytes();
+            } catch (SocketTimeoutException stillOpen) {
+                throw new AssertionError("still open 8 s later, held by the 30 s idle timeout");
+            } catch (IOException reset) {
+                got = new byte[0];
+            }
+            // Closed, at most with a TLS alert record (content type 21) on the way out; never an HTTP answer.
+            assertThat(got.length == 0 || got[0] == 0x15).as("closed with nothing or a TLS alert").isTrue();
+        }
+    }
+
+    /** A self-signed P-256 certificate for 127.0.0.1, made with openssl (needed under CI, skipped without it elsewhere). */
+    private static void makeCertificate(Path cert, Path key) throws Exception {
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        boolean haveOpenssl = Files.isExecutable(Path.of("/usr/bin/openssl"));
+        if (ci) {
+            assertThat(haveOpenssl).as("openssl is needed to make the test certificate").isTrue();
+        }
+        assumeTrue(haveOpenssl, "openssl not installed; TLS test skipped on this developer machine");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl made a certificate").isTrue();
     }
 
     @Test

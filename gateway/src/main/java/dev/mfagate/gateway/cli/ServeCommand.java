@@ -196,7 +196,7 @@ final class ServeCommand implements Callable<Integer> {
             sweepExpiredBuckets(s);
         }
         System.out.println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
-        app.metricsPort().ifPresent(p -> LOG.info("Prometheus metrics on http://{}:{}/metrics", hostForUrl(settings.metrics().host()), p));
+        app.metricsPort().ifPresent(p -> System.out.println("mfagate metrics on http://" + hostForUrl(settings.metrics().host()) + ":" + p + "/metrics"));
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Path demoDir = tempDir;
