@@ -26,9 +26,9 @@ export MFAGATE_DATA_DIR="$work/data"
 $JAVA -jar gateway/target/mfagate.jar init >/dev/null 2>&1
 TOKEN=$($JAVA -jar gateway/target/mfagate.jar token create --name bench --labels 'bench-*' 2>/dev/null)
 head -c 20 /dev/urandom | base32 | $JAVA -jar gateway/target/mfagate.jar seed add bench-aws >/dev/null 2>&1
-MFAGATE_AUDIT_LOG=OFF $JAVA ${JAVA_OPTS:-} -jar gateway/target/mfagate.jar serve --port 18182 \
+MFAGATE_AUDIT_LOG=OFF $JAVA ${JAVA_OPTS:-} -jar gateway/target/mfagate.jar serve --port 18182 --metrics-port 18192 \
   --rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s --rate-limit-token 1000000000/1s >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" http://127.0.0.1:18182/totp/bench/aws; do sleep 0.05; done
 load "with durable audit (SQLite, synchronous=FULL, group commit)" http://127.0.0.1:18182/totp/bench/aws "$TOKEN"
-curl -s http://127.0.0.1:18182/metrics | awk '/^mfagate_audit_batch_size_(sum|count)/ {v[$1]=$2} END {if (v["mfagate_audit_batch_size_count"]>0) printf "audit batches: %d, mean entries per commit: %.1f\n", v["mfagate_audit_batch_size_count"], v["mfagate_audit_batch_size_sum"]/v["mfagate_audit_batch_size_count"]}'
+curl -s http://127.0.0.1:18192/metrics | awk '/^mfagate_audit_batch_size_(sum|count)/ {v[$1]=$2} END {if (v["mfagate_audit_batch_size_count"]>0) printf "audit batches: %d, mean entries per commit: %.1f\n", v["mfagate_audit_batch_size_count"], v["mfagate_audit_batch_size_sum"]/v["mfagate_audit_batch_size_count"]}'

@@ -55,7 +55,8 @@ prepare() {
 # $1 port, rest: extra serve flags/env handled by caller -> starts a server, waits for a code.
 serve() {
   local port=$1; shift
-  $JAVA ${JAVA_OPTS:-} -jar "$JAR" serve --port "$port" "${limits[@]}" "$@" >"$work/serve-$port.log" 2>&1 &
+  # Metrics on any free port: the instances share this host.
+  $JAVA ${JAVA_OPTS:-} -jar "$JAR" serve --port "$port" --metrics-port 0 "${limits[@]}" "$@" >"$work/serve-$port.log" 2>&1 &
   pids+=($!)
   until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/totp/bench/aws"; do
     kill -0 "${pids[-1]}" 2>/dev/null || { echo "bench: server on $port died"; cat "$work/serve-$port.log"; exit 1; }

@@ -83,9 +83,9 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code serve} with {@code args} (plus {@code --port 0}) and waits for its listening line. */
+    /** Starts {@code serve} with {@code args} (plus {@code --port 0 --metrics-port 0}) and waits for its listening line. */
     public static GatewayProcess serve(String... args) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(List.of("serve", "--port", "0"));
+        List<String> all = new ArrayList<>(List.of("serve", "--port", "0", "--metrics-port", "0"));
         all.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command(all.toArray(String[]::new)));
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);

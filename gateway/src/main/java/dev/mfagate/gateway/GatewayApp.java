@@ -29,7 +29,8 @@ public final class GatewayApp implements AutoCloseable {
      * @param rateLimits per principal+label, per principal and per token
      * @param lockout how many denials lock a principal out, and for how long
      * @param instanceId names this process in audit entries
-     * @param metricsEnabled whether Prometheus metrics are recorded and served on {@code /metrics}
+     * @param metricsEnabled whether Prometheus metrics are recorded (served on the metrics listener of
+     *                       {@link GatewayServer.Settings#metrics()}, if any)
      * @param ntp the NTP server to compare the clock with, or null for no check
      * @param maxClockSkew the largest skew before readiness turns degraded
      */
@@ -233,6 +234,11 @@ public final class GatewayApp implements AutoCloseable {
     /** The bound port. */
     public int port() {
         return server.port();
+    }
+
+    /** The bound port of the Prometheus metrics listener, or empty when there is none. */
+    public java.util.OptionalInt metricsPort() {
+        return server.metricsPort();
     }
 
     /** The store this gateway serves from. */

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gateway's Prometheus metrics (Micrometer): codes issued by label, denials by reason,
- * rate-limit hits, audit commit latency and batch size, HTTP latency histograms, clock skew and the
- * JVM. Label names are the only request data in tag values; never a code, seed or token.
+ * rate-limit hits, dropped connections by reason, audit commit latency and batch size, HTTP latency
+ * histograms, clock skew and the JVM. Label names are the only request data in tag values; never a
+ * code, seed or token. Served on a listener of their own ({@code http.MetricsServer}), not to API clients.
  *
  * <p>{@link #disabled()} records nothing (for measuring what metrics cost). Thread-safe.
  */
@@ -32,6 +33,7 @@ public class GatewayMetrics implements AuditLogListener {
     private final ConcurrentHashMap<String, Counter> denied = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> rateLimit = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> http = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> dropped = new ConcurrentHashMap<>();
     private final DistributionSummary auditBatch;
     private final Timer auditCommit;
     private final Counter auditFailures;
@@ -102,6 +104,15 @@ public class GatewayMetrics implements AuditLogListener {
         if (registry != null) {
             rateLimit.computeIfAbsent(scope, r -> Counter.builder("mfagate.rate.limit.hits").tag("scope", r)
                     .description("Requests refused by a rate limit, daily cap or lockout").register(registry)).increment();
+        }
+    }
+
+    /** One connection dropped without an HTTP answer, by {@code dev.mfagate.gateway.http.ConnectionDrop} reason. */
+    public void connectionDropped(String reason) {
+        if (registry != null) {
+            dropped.computeIfAbsent(reason, r -> Counter.builder("mfagate.connections.dropped").tag("reason", r)
+                    .description("Connections closed without an answer: refused at accept, or too slow to send a request")
+                    .register(registry)).increment();
         }
     }
 

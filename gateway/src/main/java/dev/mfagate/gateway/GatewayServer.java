@@ -13,6 +13,10 @@ import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.core.totp.TotpWindow;
 import dev.mfagate.gateway.http.ApiException;
 import dev.mfagate.gateway.http.ClientAddresses;
+import dev.mfagate.gateway.http.ConnectionGuard;
+import dev.mfagate.gateway.http.DroppedConnectionLog;
+import dev.mfagate.gateway.http.MetricsServer;
+import dev.mfagate.gateway.http.RequestHeaderTimeout;
 import dev.mfagate.gateway.http.NetworkOptions;
 import dev.mfagate.gateway.http.PemKeyStores;
 import dev.mfagate.gateway.http.ErrorResponses;
@@ -27,6 +31,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,9 +48,13 @@ import org.slf4j.LoggerFactory;
  * The gateway's HTTP server: Javalin on Jetty with virtual threads.
  *
  * <p>Routes: {@code GET /totp/{client}/{service}}, {@code GET /code?label=}, {@code GET /labels},
- * {@code GET /healthz}. Every API request passes one guard (request id, bearer token) and ends
- * in one audit entry; errors are typed {@link ApiException}s mapped to JSON in one place. A code is
- * returned only after its audit entry is committed.
+ * {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json}; Prometheus metrics on a
+ * listener of their own ({@link MetricsServer}). Every request on an API route, whatever its method,
+ * passes one guard (request id, bearer token) and ends in one audit entry (any method but
+ * {@code GET} gets 405 once authenticated); errors are typed {@link ApiException}s mapped to JSON in
+ * one place. A code is returned only after its audit entry is committed. Connections are refused
+ * at accept when their address is not allowed or holds too many ({@link ConnectionGuard}), and
+ * closed when a request does not arrive whole in time ({@link RequestHeaderTimeout}).
  *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} once. Thread-safe.
  */
@@ -54,8 +64,6 @@ public final class GatewayServer implements AutoCloseable {
     private static final String RECORD = "mfagate.request";
     /** The API description, served as it is in the {@code api} module. */
     private static final byte[] OPENAPI = loadOpenApi();
-    /** The most connections served at once; more wait in the accept queue. */
-    private static final int MAX_CONNECTIONS = 2048;
     /** How long a stop waits for in-flight requests. */
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
     /** The one caller of demo mode: any label, directly or on behalf. */
@@ -69,14 +77,21 @@ public final class GatewayServer implements AutoCloseable {
      * @param nextCodeThreshold below this many seconds left, responses also carry the next code
      * @param demo whether requests need no token (demo mode only)
      * @param maxRequestBodyBytes the largest request body accepted
-     * @param network address allow-list, trusted proxies, TLS and timeouts
+     * @param network address allow-list, trusted proxies, TLS, connection limits and timeouts
+     * @param metrics where the Prometheus metrics listener binds, or null for none
      */
     public record Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes,
-                           NetworkOptions network) {
+                           NetworkOptions network, MetricsServer.Address metrics) {
 
-        /** Settings with {@link NetworkOptions#defaults()}. */
+        /** Settings with {@link NetworkOptions#defaults()} and no metrics listener. */
         public Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes) {
             this(host, port, nextCodeThreshold, demo, maxRequestBodyBytes, NetworkOptions.defaults());
+        }
+
+        /** Settings without a metrics listener. */
+        public Settings(String host, int port, Duration nextCodeThreshold, boolean demo, long maxRequestBodyBytes,
+                        NetworkOptions network) {
+            this(host, port, nextCodeThreshold, demo, maxRequestBodyBytes, network, null);
         }
 
         /** Validates ranges. */
@@ -128,6 +143,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Components components;
     private final Javalin app;
     private final ClientAddresses addresses;
+    private volatile MetricsServer metricsServer;
     private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean draining;
 
@@ -138,6 +154,10 @@ public final class GatewayServer implements AutoCloseable {
         this.addresses = new ClientAddresses(settings.network());
         NetworkOptions net = settings.network();
         SslContextFactory.Server ssl = net.tls() ? sslContext(net) : null;
+        // Dropped connections are counted and logged at most once a minute, never audited one by one.
+        DroppedConnectionLog drops = new DroppedConnectionLog((drop, peer) -> components.metrics().connectionDropped(drop.reason()));
+        ConnectionGuard guard = new ConnectionGuard(addresses, net.maxConnectionsPerAddress(), drops);
+        RequestHeaderTimeout headerTimeout = new RequestHeaderTimeout(net.requestHeaderTimeout(), drops);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -148,8 +168,9 @@ public final class GatewayServer implements AutoCloseable {
             cfg.http.defaultContentType = "application/json";
             cfg.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JsonErrorHandler(components.audit()::recordRejected));
-                // Bounds what many idle or slow clients can hold; idle timeouts close the stragglers.
-                server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
+                // Bounds what allowed clients can hold together; the guard bounds each address, the
+                // header timeout each slow request, the idle timeout each silent connection.
+                server.addBean(new NetworkConnectionLimit(net.maxConnections(), server));
                 server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
             });
             cfg.jetty.modifyHttpConfiguration(http -> {
@@ -160,6 +181,7 @@ public final class GatewayServer implements AutoCloseable {
                 if (ssl != null) {
                     http.addCustomizer(new SecureRequestCustomizer(false));
                 }
+                http.addCustomizer(headerTimeout);
             });
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = ssl == null
@@ -168,27 +190,50 @@ public final class GatewayServer implements AutoCloseable {
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
                 connector.setIdleTimeout(net.idleTimeout().toMillis());
+                // Beans before the connector starts: it hands accept listeners to its selector manager then.
+                connector.addBean(guard);
+                connector.addBean(headerTimeout);
                 return connector;
             });
             cfg.routes.before(this::beginRequest);
             cfg.routes.after(this::endRequest);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(OPENAPI));
-            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(components.metrics().scrape()));
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
                 Readiness.Report report = components.readiness().report();
                 ctx.status(report.ready() ? 200 : 503).json(java.util.Map.of("status", report.status(), "checks", report.checks()));
             });
-            cfg.routes.get("/totp/{client}/{service}", this::totp);
-            cfg.routes.get("/code", this::code);
-            cfg.routes.get("/labels", this::labels);
+            apiRoute(cfg.routes, "/totp/{client}/{service}", this::totp);
+            apiRoute(cfg.routes, "/code", this::code);
+            apiRoute(cfg.routes, "/labels", this::labels);
             cfg.routes.exception(ApiException.class, this::onApiException);
             cfg.routes.exception(Exception.class, this::onUnexpected);
             cfg.routes.error(404, ctx -> onBareStatus(ctx, 404));
             cfg.routes.error(405, ctx -> onBareStatus(ctx, 405));
             cfg.routes.error(413, ctx -> onBareStatus(ctx, 413));
         });
+    }
+
+    /**
+     * {@code GET path} runs {@code handler}; every other method of the HTTP method registry gets
+     * the guard (a token is needed) and then 405, audited like any refusal. Without these, Javalin
+     * would answer {@code HEAD} itself (200, no token, no audit) and other methods with 404.
+     */
+    private void apiRoute(io.javalin.router.JavalinDefaultRoutingApi routes, String path, Handler handler) {
+        routes.get(path, handler);
+        for (HandlerType method : HandlerType.values()) {
+            if (method.isHttpMethod() && !method.equals(HandlerType.GET)) {
+                routes.addHttpHandler(method, path, ctx -> methodNotAllowed(ctx, path));
+            }
+        }
+    }
+
+    private void methodNotAllowed(Context ctx, String route) {
+        RequestRecord rec = ctx.attribute(RECORD);
+        rec.route = route;
+        authenticate(ctx, rec);
+        ctx.header("Allow", "GET");
+        throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "Only GET is allowed on " + route);
     }
 
     private static byte[] loadOpenApi() {
@@ -202,15 +247,29 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    /** Starts listening. */
+    /** Starts listening, on the metrics listener too when one is configured. */
     public GatewayServer start() {
         app.start();
+        if (settings.metrics() != null) {
+            try {
+                metricsServer = MetricsServer.start(settings.metrics(), components.metrics()::scrape);
+            } catch (RuntimeException e) {
+                app.stop();
+                throw e;
+            }
+        }
         return this;
     }
 
     /** The bound port. */
     public int port() {
         return app.port();
+    }
+
+    /** The bound port of the metrics listener, or empty when there is none. */
+    public java.util.OptionalInt metricsPort() {
+        MetricsServer m = metricsServer;
+        return m == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(m.port());
     }
 
     /**
@@ -230,10 +289,17 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         app.stop();
+        MetricsServer m = metricsServer;
+        if (m != null) {
+            m.close();
+        }
     }
 
-    private static final java.util.Set<String> UNAUDITED = java.util.Set.of("/healthz", "/readyz", "/metrics", "/openapi.json");
-    private static final java.util.Set<String> ROUTES = java.util.Set.of("/healthz", "/readyz", "/metrics", "/openapi.json",
+    /** The HTTP methods Javalin knows; any other token is a method too, and is refused on every path. */
+    private static final java.util.Set<HandlerType> KNOWN_METHODS = HandlerType.values().stream()
+            .filter(HandlerType::isHttpMethod).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final java.util.Set<String> UNAUDITED = java.util.Set.of("/healthz", "/readyz", "/openapi.json");
+    private static final java.util.Set<String> ROUTES = java.util.Set.of("/healthz", "/readyz", "/openapi.json",
             "/totp/{client}/{service}", "/code", "/labels");
 
     private void endRequest(Context ctx) {
@@ -242,7 +308,9 @@ public final class GatewayServer implements AutoCloseable {
             inFlight.decrement();
             // Unmatched paths share one series, so junk paths cannot explode the metric's cardinality.
             String route = ROUTES.contains(rec.route) ? rec.route : "other";
-            components.metrics().httpRequest(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - rec.startNanos);
+            // Methods outside the registry share one series too: any token is a valid method name.
+            String method = KNOWN_METHODS.contains(ctx.method()) ? ctx.method().name() : "other";
+            components.metrics().httpRequest(route, method, ctx.statusCode(), System.nanoTime() - rec.startNanos);
         }
         org.slf4j.MDC.remove("request_id");
     }
@@ -255,7 +323,8 @@ public final class GatewayServer implements AutoCloseable {
         if (settings.network().tls()) {
             ctx.header("Strict-Transport-Security", "max-age=31536000");
         }
-        String client = addresses.client(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        // Every X-Forwarded-For line, in order: a proxy may append its own line after the client's.
+        String client = addresses.client(ctx.req().getRemoteAddr(), java.util.Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
         RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), client, components.clock().instant());
         inFlight.increment();
         ctx.attribute(RECORD, rec);
@@ -265,6 +334,11 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (!addresses.isAllowed(client)) {
             throw new ApiException(ErrorCode.ADDRESS_NOT_ALLOWED, "Your address is not on this gateway's allow-list");
+        }
+        if (!KNOWN_METHODS.contains(ctx.method())) {
+            // No route is registered for a method outside the registry, so no route's guard would run.
+            ctx.header("Allow", "GET");
+            throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed; the API answers GET");
         }
     }
 

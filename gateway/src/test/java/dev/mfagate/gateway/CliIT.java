@@ -289,6 +289,41 @@ class CliIT {
     }
 
     @Test
+    void serve_metricsListener_metricsOnTheirOwnPortNotOnTheApi() throws Exception {
+        String token = MfagateProcess.run(data, null, "token", "create", "--name", "ops").out().strip();
+        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0", "--metrics-port", "0")) {
+            java.util.regex.Pattern metricsLine = java.util.regex.Pattern.compile("mfagate metrics on (http://127\\.0\\.0\\.1:[0-9]+/metrics)");
+            String url = null;
+            for (int i = 0; i < 100 && url == null; i++) {
+                url = server.output.stream().map(metricsLine::matcher).filter(java.util.regex.Matcher::find)
+                        .map(m -> m.group(1)).findFirst().orElse(null);
+                if (url == null) {
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(url).as("serve prints where metrics are: %s", server.output).isNotNull();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+            HttpResponse<String> onApi = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/metrics"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(onApi.statusCode()).as("the API port does not serve metrics").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void serve_badNetworkFlags_exit2NamingTheFlag() throws Exception {
+        assertThat(MfagateProcess.run(data, null, "token", "create", "--name", "ops").exitCode()).isZero();
+        MfagateProcess.Result port = MfagateProcess.run(data, null, "serve", "--port", "0", "--metrics-port", "nine");
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).contains("--metrics-port").doesNotContain("Exception");
+        MfagateProcess.Result cap = MfagateProcess.run(data, null, "serve", "--port", "0", "--max-connections-per-address", "-1");
+        assertThat(cap.exitCode()).isEqualTo(2);
+        assertThat(cap.err()).contains("--max-connections-per-address");
+    }
+
+    @Test
     void keysRotate_codesUnchangedAndServeWorks() throws Exception {
         byte[] key = randomKey(20);
         TotpSeed seed = TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT);

@@ -12,6 +12,8 @@ import dev.mfagate.core.totp.HmacAlgorithm;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpParameters;
 import dev.mfagate.core.totp.TotpSeed;
+import dev.mfagate.gateway.http.MetricsServer;
+import dev.mfagate.gateway.http.NetworkOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,7 +75,8 @@ class GatewayHttpTest {
         store.seeds().add(Label.parse("acme-aws"), SeedParser.parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), NOW);
         fullToken = store.tokens().create("full", "*", false, Optional.empty(), NOW).plaintext();
         acmeToken = store.tokens().create("acme-only", "acme-*", false, Optional.empty(), NOW).plaintext();
-        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024),
+        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024,
+                        NetworkOptions.defaults(), new MetricsServer.Address("127.0.0.1", 0)),
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -238,8 +241,9 @@ class GatewayHttpTest {
         get("/code?label=client-demo", fullToken);
         get("/totp/client/demo", acmeToken);
         get("/totp/client/demo", null);
-        HttpResponse<String> m = get("/metrics", null);
+        HttpResponse<String> m = metrics("/metrics", "GET");
         assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
         assertThat(m.body())
                 .contains("mfagate_codes_issued_total{label=\"client-demo\"} 2.0")
                 .contains("mfagate_denials_total{reason=\"outside_token_scope\"} 1.0")
@@ -249,6 +253,29 @@ class GatewayHttpTest {
                 .contains("mfagate_audit_batch_size_count")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain(TotpGenerator.codeAt(demoSeed, NOW));
+    }
+
+    @Test
+    void metrics_onTheApiPort_notServedLabelsStayOffTheApi() throws Exception {
+        get("/totp/client/demo", fullToken);
+        HttpResponse<String> r = get("/metrics", null);
+        assertError(r, 404, "not_found");
+        assertThat(r.body()).doesNotContain("client-demo");
+    }
+
+    @Test
+    void metricsListener_onlyMetricsAndOnlyGetOrHead_elseJsonError() throws Exception {
+        assertError(metrics("/totp/client/demo", "GET"), 404, "not_found");
+        assertError(metrics("/metrics", "POST"), 405, "method_not_allowed");
+        HttpResponse<String> head = metrics("/metrics", "HEAD");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    private HttpResponse<String> metrics(String path, String method) throws Exception {
+        int port = app.metricsPort().orElseThrow(() -> new AssertionError("a metrics listener was configured"));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

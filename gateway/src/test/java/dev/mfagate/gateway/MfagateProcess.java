@@ -37,6 +37,11 @@ final class MfagateProcess {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar().toString()));
         cmd.addAll(List.of(args));
+        if (args.length > 0 && args[0].equals("serve") && !List.of(args).contains("--metrics-port")) {
+            // Any free port: several servers (and other test runs on this machine) must not compete for 9464.
+            cmd.add("--metrics-port");
+            cmd.add("0");
+        }
         if (dataDir != null && args.length > 0 && !List.of(args).contains("--demo")) {
             cmd.add("--data-dir");
             cmd.add(dataDir.toString());

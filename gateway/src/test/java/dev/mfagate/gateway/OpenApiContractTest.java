@@ -154,7 +154,6 @@ class OpenApiContractTest {
         call("/labels", botToken, 200, "X-Mfagate-On-Behalf-Of-User", "42");
         call("/healthz", null, 200);
         call("/readyz", null, 200);
-        call("/metrics", null, 200);
         call("/openapi.json", null, 200);
         call("/totp/client/de$mo", token, 400);
         call("/code?label=client-demo", botToken, 400, "X-Mfagate-On-Behalf-Of-User", "x");
@@ -189,7 +188,7 @@ class OpenApiContractTest {
         Set<String> documented = new TreeSet<>();
         doc.get("paths").fieldNames().forEachRemaining(documented::add);
         assertThat(documented).containsExactlyInAnyOrder(
-                "/totp/{client}/{service}", "/code", "/labels", "/healthz", "/readyz", "/metrics", "/openapi.json");
+                "/totp/{client}/{service}", "/code", "/labels", "/healthz", "/readyz", "/openapi.json");
     }
 
     @Test

@@ -11,12 +11,27 @@ import java.nio.charset.StandardCharsets;
 final class RawHttp {
 
     record Response(int status, String head, String body) {
+        /** The value of the first header line named {@code name}, or null. */
+        String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).strip();
+                }
+            }
+            return null;
+        }
     }
 
     static Response get(int port, String target, String... headers) throws IOException {
+        return request(port, "GET", target, headers);
+    }
+
+    /** Sends {@code method target} with {@code headers} (whole lines) and reads the response until the server closes. */
+    static Response request(int port, String method, String target, String... headers) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
-            StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+            StringBuilder req = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
             for (String h : headers) {
                 req.append(h).append("\r\n");
             }

@@ -15,6 +15,7 @@ import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.GatewayApp;
 import dev.mfagate.gateway.GatewayServer;
+import dev.mfagate.gateway.http.MetricsServer;
 import dev.mfagate.gateway.http.NetworkOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,18 +113,44 @@ final class ServeCommand implements Callable<Integer> {
     boolean allowPlainHttp;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "30s",
-            description = "Close connections silent this long, also mid-request (default ${DEFAULT-VALUE}).")
+            description = "Close connections silent this long; every byte received restarts it (default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--ntp-server", paramLabel = "SERVER", defaultValue = "${env:MFAGATE_NTP_SERVER}",
-            description = "Compare the clock with this NTP server (HOST or HOST:PORT) every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
+    @Option(names = "--request-header-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "10s",
+            description = "Close a connection whose request line and headers have not all arrived this long after the request's"
+                    + " first byte (a new connection's first request: after connecting), however slowly they trickle"
+                    + " (default ${DEFAULT-VALUE}).")
+    Duration requestHeaderTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "2048",
+            description = "The most connections held at once; more wait in the accept queue (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            defaultValue = "${env:MFAGATE_MAX_CONNECTIONS_PER_ADDRESS:-64}",
+            description = "The most connections one client address may hold, loopback included; trusted proxies are not capped;"
+                    + " 0 for no cap (env MFAGATE_MAX_CONNECTIONS_PER_ADDRESS; default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDR", defaultValue = "${env:MFAGATE_METRICS_HOST:-127.0.0.1}",
+            description = "Address of the Prometheus metrics listener, apart from the API; whoever reaches it reads label names"
+                    + " (env MFAGATE_METRICS_HOST; default ${DEFAULT-VALUE}).")
+    String metricsHost;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT|off", defaultValue = "${env:MFAGATE_METRICS_PORT:-9464}",
+            description = "Port of the metrics listener (GET /metrics), 0 for any free port, off for none"
+                    + " (env MFAGATE_METRICS_PORT; default ${DEFAULT-VALUE}).")
+    String metricsPort;
+
+    @Option(names = "--ntp-server", paramLabel = "HOST[:PORT]", defaultValue = "${env:MFAGATE_NTP_SERVER}",
+            description = "Compare the clock with this NTP server every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
     String ntpServer;
 
     @Option(names = "--max-clock-skew", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
             description = "Above this skew readiness turns degraded and a warning is logged (default ${DEFAULT-VALUE}).")
     Duration maxClockSkew;
 
-    @Option(names = "--no-metrics", description = "Record no metrics; /metrics answers empty.")
+    @Option(names = "--no-metrics", description = "Record no metrics and open no metrics listener.")
     boolean noMetrics;
 
     @Override
@@ -156,8 +183,8 @@ final class ServeCommand implements Callable<Integer> {
         GatewayServer.Settings settings;
         try {
             NetworkOptions network = new NetworkOptions(nonBlank(allowCidrs), nonBlank(trustedProxies), tlsCert, tlsKey,
-                    allowPlainHttp, idleTimeout);
-            settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024, network);
+                    allowPlainHttp, idleTimeout, maxConnections, maxConnectionsPerAddress, requestHeaderTimeout);
+            settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024, network, metricsAddress());
         } catch (IllegalArgumentException e) {
             s.close();
             throw UserError.badInput(e.getMessage());
@@ -175,6 +202,7 @@ final class ServeCommand implements Callable<Integer> {
             sweepExpiredBuckets(s);
         }
         System.out.println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
+        app.metricsPort().ifPresent(p -> System.out.println("mfagate metrics on http://" + hostForUrl(settings.metrics().host()) + ":" + p + "/metrics"));
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Path demoDir = tempDir;
@@ -187,6 +215,19 @@ final class ServeCommand implements Callable<Integer> {
         }, "mfagate-shutdown"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** The metrics listener's address, or null when metrics are off. */
+    private MetricsServer.Address metricsAddress() {
+        String p = metricsPort.strip();
+        if (noMetrics || p.equalsIgnoreCase("off")) {
+            return null;
+        }
+        if (!p.matches("[0-9]{1,5}")) {
+            throw new IllegalArgumentException("Invalid --metrics-port '" + (p.length() > 20 ? p.substring(0, 20) + "…" : p)
+                    + "'; give a port from 0 to 65535, or off");
+        }
+        return new MetricsServer.Address(metricsHost.strip(), Integer.parseInt(p));
     }
 
     private static List<String> nonBlank(List<String> values) {

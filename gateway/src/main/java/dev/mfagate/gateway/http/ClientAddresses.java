@@ -10,7 +10,11 @@ import org.eclipse.jetty.util.InetAddressSet;
  *
  * <p>The peer address is the client unless the peer is a trusted proxy; then the
  * {@code X-Forwarded-For} list is read right to left and the first address that is not a trusted
- * proxy is the client (entries to its left could be forged by the client). Thread-safe.
+ * proxy is the client (entries to its left could be forged by the client). A request may carry the
+ * header on several lines (a client sends one, a proxy appends its own, as HAProxy's
+ * {@code option forwardfor} does): the lines are one list, in the order received (RFC 9110,
+ * section 5.3). The RFC 7239 {@code Forwarded} header is not read: proxies must send
+ * {@code X-Forwarded-For}. Thread-safe.
  */
 public final class ClientAddresses {
 
@@ -27,12 +31,20 @@ public final class ClientAddresses {
         this.anyProxy = !options.trustedProxies().isEmpty();
     }
 
-    /** The client address for a connection from {@code peer} with the given {@code X-Forwarded-For} header. */
+    /** The client address for a connection from {@code peer} with one {@code X-Forwarded-For} line, or null for none. */
     public String client(String peer, String forwardedFor) {
-        if (!anyProxy || forwardedFor == null || !isIn(proxies, peer)) {
+        return client(peer, forwardedFor == null ? List.of() : List.of(forwardedFor));
+    }
+
+    /**
+     * The client address for a connection from {@code peer} with every {@code X-Forwarded-For}
+     * line of the request, in the order received.
+     */
+    public String client(String peer, List<String> forwardedForLines) {
+        if (!anyProxy || forwardedForLines.isEmpty() || !isIn(proxies, peer)) {
             return peer;
         }
-        List<String> hops = List.of(forwardedFor.split(","));
+        List<String> hops = List.of(String.join(",", forwardedForLines).split(","));
         for (int i = hops.size() - 1; i >= 0; i--) {
             String hop = hops.get(i).strip();
             if (!isLiteral(hop)) {
@@ -43,6 +55,19 @@ public final class ClientAddresses {
             }
         }
         return peer;
+    }
+
+    /**
+     * Whether a connection from {@code peer} may be accepted at all: its address is allowed, or it
+     * is a trusted proxy (whose clients are judged per request, from {@code X-Forwarded-For}).
+     */
+    public boolean mayConnect(InetAddress peer) {
+        return allowAll || allowed.test(peer) || (anyProxy && proxies.test(peer));
+    }
+
+    /** Whether {@code peer} is a trusted proxy. */
+    public boolean isTrustedProxy(InetAddress peer) {
+        return anyProxy && proxies.test(peer);
     }
 
     /** Whether {@code client} may use the gateway. */
