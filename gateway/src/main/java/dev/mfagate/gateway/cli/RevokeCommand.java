@@ -15,14 +15,15 @@ final class RevokeCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
-    @Parameters(index = "0", paramLabel = "RULE_ID")
+    @Parameters(index = "0", paramLabel = "RULE_ID", description = "The grant's id, as 'mfagate policy show' lists it.")
     String ruleId;
 
     @Override
     public Integer call() {
         try (Store s = store.open()) {
             if (!new PolicyRepository(s.database()).revoke(ruleId)) {
-                throw UserError.badInput("No grant has the id '" + ruleId + "'; see 'mfagate policy show'");
+                // Not repeated: what was typed is not a known rule id and might be something pasted by mistake.
+                throw UserError.badInput("No grant has that id; see 'mfagate policy show' for the ids");
             }
             AdminAudit.record(s, "revoke", null, "rule " + ruleId);
         }
