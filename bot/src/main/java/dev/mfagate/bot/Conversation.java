@@ -192,7 +192,7 @@ final class Conversation {
 
     private Requester requester(ZulipMessage m, Optional<ZulipUser> sender) {
         String email = sender.map(ZulipUser::email).filter(e -> !e.isEmpty()).orElse(m.senderEmail());
-        List<String> channels;
+        List<Long> channels;
         try {
             channels = membership.channelsOf(m.senderId());
         } catch (ZulipException e) {

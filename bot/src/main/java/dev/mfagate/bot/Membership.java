@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code realm_user_groups} and are kept current from {@code user_group} events. Membership is
  * transitive: a member of a subgroup is a member of the group, as in Zulip.
  *
- * <p><b>Channels</b>: the channel list ({@code GET /streams}) and each channel's subscribers
+ * <p><b>Channels</b>, told to the gateway by stream id: the channel list ({@code GET /streams}) and each channel's subscribers
  * ({@code GET /streams/{id}/members}) are cached for a short time and patched by {@code subscription}
  * events ({@code peer_add}/{@code peer_remove}). When Zulip cannot be asked, the person is treated as a
  * member of no channel: the gateway denies by default, so a missing claim can only take access away.
@@ -125,18 +125,25 @@ final class Membership {
         return in.stream().sorted().toList();
     }
 
-    /** The names of the channels {@code userId} is subscribed to, as far as the bot can see. */
-    List<String> channelsOf(int userId) throws ZulipException {
-        List<String> out = new ArrayList<>();
+    /**
+     * The stream ids of the channels {@code userId} is subscribed to, as far as the bot can see. Ids,
+     * never names: the gateway's channel rules bind stream ids, because a name can be imitated (a
+     * member may create {@code #ops} beside {@code ops}, or use look-alike letters).
+     */
+    List<Long> channelsOf(int userId) throws ZulipException {
+        List<Long> out = new ArrayList<>();
         for (Channel c : channels()) {
             if (subscribersOf(c.id()).contains(userId)) {
-                out.add(c.name());
+                out.add(c.id());
             }
         }
         return out;
     }
 
-    /** The visible channel with this name (case-insensitive, as Zulip compares channel names). */
+    /**
+     * The visible channel with this name (case-insensitive, as Zulip compares channel names). Only
+     * for choosing where to post an audit notice, never for access: access goes by stream id.
+     */
     Optional<Channel> channelNamed(String name) throws ZulipException {
         return channels().stream().filter(c -> c.name().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))).findFirst();
     }

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BotEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Pattern VALID_FOR = Pattern.compile("valid for (\\d+) s\\)");
+    /** The stream id of #ops: each test's emulator creates it first, and the emulator numbers streams from 1. */
+    private static final int OPS_STREAM_ID = 1;
 
     @TempDir
     static Path dataDir;
@@ -53,8 +55,8 @@ class BotEndToEndTest {
         SecretScan.CREDENTIALS.add(token);
         noBehalfToken = GatewayProcess.cli(null, "token", "create", "--name", "not-a-bot", "--labels", "client-*", "--data-dir", dir);
         SecretScan.CREDENTIALS.add(noBehalfToken);
-        // Policy: members of #ops may have client-* codes. Everyone else is denied by default.
-        GatewayProcess.cli(null, "grant", "channel:ops", "client-*", "--data-dir", dir);
+        // Policy: members of #ops, by stream id, may have client-* codes. Everyone else is denied by default.
+        GatewayProcess.cli(null, "grant", "channel:" + OPS_STREAM_ID, "client-*", "--data-dir", dir);
         // Generous rate limits (the tests reuse user ids across emulators); lockout after three denials.
         gateway = GatewayProcess.serve("--data-dir", dir, "--next-code-threshold", "2s", "--rate-limit-label", "1000/1m",
                 "--rate-limit-principal", "1000/1m", "--rate-limit-token", "10000/1m", "--lockout-after", "3");
@@ -77,11 +79,11 @@ class BotEndToEndTest {
         ada = zulip.addUser("Ada Lovelace", "ada@example.com", false);
         grace = zulip.addUser("Grace Hopper", "grace@example.com", false);
         SecretScan.CREDENTIALS.add(zulip.apiKey(bot));
-        zulip.addChannel("ops");
+        assertThat(zulip.addChannel("ops")).isEqualTo(OPS_STREAM_ID);
         zulip.subscribe(bot, "ops");
         zulip.subscribe(ada, "ops");
         // Grace is not in #ops: the gateway's policy denies her.
-        // A channel name with a comma and non-ASCII letters: the on-behalf header must carry it intact.
+        // A second channel with a comma and non-ASCII letters in its name: the bot sends stream ids only.
         zulip.addChannel("équipe, nord");
         zulip.subscribe(ada, "équipe, nord");
     }
@@ -243,6 +245,28 @@ class BotEndToEndTest {
         assertThat(refusalsTo(grace, "not allowed")).as("the gateway's policy decides, through channel membership").isEqualTo(3);
         zulip.sendDirectMessage(grace, List.of(bot), "!mfa-client-demo");
         assertThat(dmFromBot(grace, "locked out for").content()).contains("minute").doesNotContainPattern("`\\d{6}`");
+    }
+
+    @Test
+    void policy_lookAlikeChannels_refusedByStreamId_realChannelAllowed() throws Exception {
+        // Users a test of its own: lockout counts per Zulip user id, and the gateway outlives each emulator.
+        for (int i = 0; i < 4; i++) {
+            zulip.addUser("Extra " + i, "extra" + i + "@example.com", false);
+        }
+        int mallory = zulip.addUser("Mallory", "mallory@example.com", false);
+        // Zulip keeps these apart from "ops": a leading '#', and a Greek omicron for the 'o'.
+        for (String lookAlike : List.of("#ops", "\u03bfps")) {
+            zulip.addChannel(lookAlike);
+            zulip.subscribe(mallory, lookAlike);
+        }
+        startBot(Map.of("MFAGATE_BOT_MEMBERSHIP_CACHE_MS", "0"));
+        zulip.sendDirectMessage(mallory, List.of(bot), "!mfa-client-demo");
+        assertThat(dmFromBot(mallory, "not allowed to get codes for `client-demo`"))
+                .as("the look-alikes' own stream ids match no rule").isNotNull();
+
+        zulip.subscribe(mallory, "ops");
+        zulip.sendDirectMessage(mallory, List.of(bot), "!mfa-client-demo");
+        SecretScan.recordCodes(dmFromBot(mallory, "**client-demo**: `").content());
     }
 
     private long refusalsTo(int user, String text) {

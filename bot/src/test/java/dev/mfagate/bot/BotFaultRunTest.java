@@ -38,14 +38,15 @@ class BotFaultRunTest {
         GatewayProcess.cli(TestSeeds.DEMO + "\n", "seed", "add", "client-demo", "--data-dir", dir);
         String token = GatewayProcess.cli(null, "token", "create", "--name", "zulip-bot", "--labels", "client-*", "--on-behalf", "--data-dir", dir);
         SecretScan.CREDENTIALS.add(token);
-        GatewayProcess.cli(null, "grant", "channel:team", "client-*", "--data-dir", dir);
+        // #team is the emulator's first channel, stream id 1: channel rules take stream ids.
+        GatewayProcess.cli(null, "grant", "channel:1", "client-*", "--data-dir", dir);
         // The run is about the bot under Zulip faults: the gateway's own limits are raised out of the way.
         try (GatewayProcess gateway = GatewayProcess.serve("--data-dir", dir, "--rate-limit-label", "100000/1m",
                 "--rate-limit-principal", "100000/1m", "--rate-limit-token", "100000/1m", "--lockout-after", "100000");
              ZulipEmulator zulip = ZulipEmulator.builder().heartbeatInterval(Duration.ofSeconds(1)).validateAgainstSpec(true).build().start()) {
             int bot = zulip.addUser("MFA Bot", "mfa-bot@example.com", true);
             SecretScan.CREDENTIALS.add(zulip.apiKey(bot));
-            zulip.addChannel("team");
+            assertThat(zulip.addChannel("team")).isEqualTo(1);
             List<Integer> people = new ArrayList<>();
             for (int u = 0; u < USERS; u++) {
                 int person = zulip.addUser("Person " + u, "person" + u + "@example.com", false);

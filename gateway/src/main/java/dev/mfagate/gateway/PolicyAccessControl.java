@@ -24,8 +24,9 @@ import java.util.TreeSet;
  *
  * <p>Order matters: a locked-out principal is refused before it can spend a rate-limit token or
  * probe the policy; rate limits apply to denied requests too, so probing is slowed; every policy
- * denial counts towards the lockout, and the request that starts a lockout writes its own audit
- * entry ({@code LOCKED_OUT}, {@code lockout_started}) besides the request's entry.
+ * denial counts towards the lockout (a sliding window: an allowed request does not reset it), and
+ * the request that starts a lockout writes its own audit entry ({@code LOCKED_OUT},
+ * {@code lockout_started}) besides the request's entry.
  *
  * <p>A principal found with no recent denials is remembered for {@link #CLEAN_CACHE_TTL}, so the
  * common case costs no database read; a denial here forgets it at once, and a lockout started by
@@ -90,9 +91,8 @@ public final class PolicyAccessControl implements AccessControl {
         if (decision instanceof PolicyDecision.Allowed allowed) {
             request.grant = allowed.grant();
         }
-        if (status instanceof LockoutStatus.Open open && open.denialsInWindow() > 0) {
-            lockout.recordSuccess(key, now);
-        }
+        // An allowed request clears nothing: denials age out of the lockout window on their own, so
+        // "four wrong, one right" over and over still locks out (LockoutTracker).
     }
 
     private static ApiException refusal(DenialReason reason, Label label, Instant now) {

@@ -186,7 +186,7 @@ final class GatewayFixture implements AutoCloseable {
         return new Response(r.statusCode(), r, json);
     }
 
-    /** The on-behalf headers for a Zulip user; {@code groups} and {@code channels} may be null. */
+    /** The on-behalf headers for a Zulip user; {@code groups} and {@code channels} (stream ids, comma-separated) may be null. */
     static String[] onBehalf(long userId, String email, String groups, String channels) {
         List<String> h = new ArrayList<>(List.of(OnBehalfOf.USER_ID, Long.toString(userId)));
         if (email != null) {
@@ -196,7 +196,7 @@ final class GatewayFixture implements AutoCloseable {
             h.addAll(List.of(OnBehalfOf.GROUPS, groups));
         }
         if (channels != null) {
-            h.addAll(List.of(OnBehalfOf.CHANNELS, channels));
+            h.addAll(List.of(OnBehalfOf.CHANNEL_IDS, channels));
         }
         return h.toArray(String[]::new);
     }

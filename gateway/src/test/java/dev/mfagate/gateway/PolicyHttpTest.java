@@ -147,6 +147,48 @@ class PolicyHttpTest {
     }
 
     @Test
+    void lockout_fourDenialsThenASuccessRepeated_stillLocksOnTheFifthDenial() throws Exception {
+        grant("user:47", "acme-aws", OptionalInt.empty());
+        startWithDefaults();
+        for (int i = 0; i < 4; i++) {
+            assertError(get("/totp/acme/vpn", botToken, "47"), 403, "forbidden");
+        }
+        assertThat(get("/totp/acme/aws", botToken, "47").statusCode()).as("a success in between").isEqualTo(200);
+        assertError(get("/totp/acme/vpn", botToken, "47"), 403, "forbidden");
+        HttpResponse<String> locked = get("/totp/acme/aws", botToken, "47");
+        assertError(locked, 429, "locked_out");
+        assertThat(auditEntries()).extracting(e -> e.get("outcome") + "/" + e.get("reason")).contains("LOCKED_OUT/lockout_started");
+    }
+
+    @Test
+    void tokenRule_dailyCapOnPlainToken_enforcedForTheLabelsItCovers() throws Exception {
+        String ciId = store.tokens().list().stream().filter(t -> t.name().equals("ci")).findFirst().orElseThrow().id();
+        Rule capped = grant("token:" + ciId, "acme-aws", OptionalInt.of(1));
+        startWithDefaults();
+        assertThat(get("/totp/acme/aws", plainToken, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> second = get("/totp/acme/aws", plainToken, null);
+        assertError(second, 429, "rate_limited");
+        assertThat(second.body()).contains("Daily cap");
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/totp/acme/vpn", plainToken, null).statusCode()).as("a label the rule does not cover: the scope grants")
+                    .isEqualTo(200);
+        }
+        assertThat(auditEntries()).extracting(e -> e.get("rule_id")).containsExactly(
+                "rule:" + capped.id(), null, "token-scope", "token-scope", "token-scope");
+    }
+
+    @Test
+    void tokenRule_expiredOnPlainToken_deniesTheLabelsItCovers() throws Exception {
+        String ciId = store.tokens().list().stream().filter(t -> t.name().equals("ci")).findFirst().orElseThrow().id();
+        new PolicyRepository(store.database()).grant(new Rule("ci-8h", Principal.parse("token:" + ciId), LabelPattern.parse("acme-aws"),
+                Optional.of(NOW.minusSeconds(1)), OptionalInt.empty(), "test", NOW.minusSeconds(3600)));
+        startWithDefaults();
+        assertError(get("/totp/acme/aws", plainToken, null), 403, "forbidden");
+        assertThat(auditEntries().getLast().get("reason")).isEqualTo("grant_expired");
+        assertThat(get("/totp/acme/vpn", plainToken, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void onBehalf_tokenNotDelegating_403() throws Exception {
         grant("user:42", "acme-*", OptionalInt.empty());
         startWithDefaults();

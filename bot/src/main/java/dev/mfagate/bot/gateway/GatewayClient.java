@@ -93,8 +93,8 @@ public final class GatewayClient {
         if (!who.groupIds().isEmpty()) {
             b.header(OnBehalfOf.GROUPS, who.groupIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
         }
-        if (!who.channelNames().isEmpty()) {
-            b.header(OnBehalfOf.CHANNELS, who.channelNames().stream().map(GatewayClient::percentEncode).collect(Collectors.joining(",")));
+        if (!who.channelIds().isEmpty()) {
+            b.header(OnBehalfOf.CHANNEL_IDS, who.channelIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
         }
         if (requestId != null && isHeaderSafe(requestId)) {
             b.header(OnBehalfOf.REQUEST_ID, requestId);
@@ -164,7 +164,7 @@ public final class GatewayClient {
         }).orElse(null);
     }
 
-    /** Percent-encodes UTF-8 (spaces as {@code %20}, not {@code +}), as {@link OnBehalfOf#CHANNELS} asks. */
+    /** Percent-encodes UTF-8 (spaces as {@code %20}, not {@code +}) for a path segment. */
     static String percentEncode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }

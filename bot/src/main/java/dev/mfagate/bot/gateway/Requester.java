@@ -10,13 +10,14 @@ import java.util.Objects;
  * @param userId the Zulip user id
  * @param email the Zulip email, or empty
  * @param groupIds the ids of the user groups they belong to, directly or through subgroups, sorted
- * @param channelNames the names of the channels they are subscribed to, as far as the bot can see, sorted
+ * @param channelIds the stream ids of the channels they are subscribed to, as far as the bot can see, sorted
+ *     (ids, never names: the gateway's channel rules bind stream ids)
  */
-public record Requester(int userId, String email, List<Long> groupIds, List<String> channelNames) {
+public record Requester(int userId, String email, List<Long> groupIds, List<Long> channelIds) {
     /** Copies and sorts the lists. */
     public Requester {
         Objects.requireNonNull(email, "email");
         groupIds = groupIds.stream().distinct().sorted().toList();
-        channelNames = channelNames.stream().distinct().sorted().toList();
+        channelIds = channelIds.stream().distinct().sorted().toList();
     }
 }

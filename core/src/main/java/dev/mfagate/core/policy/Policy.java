@@ -22,7 +22,9 @@ import java.util.Objects;
  *     <ul>
  *       <li>a plain token (one that may not act on behalf of users) is allowed: its scope, set by
  *           an operator with {@code token create --labels PATTERN}, <em>is</em> its grant, so
- *           simple setups need no rules;</li>
+ *           simple setups need no rules. But where a {@code token:<id>} rule for it covers the
+ *           label, that rule decides instead, with its expiry and daily cap: an operator who caps
+ *           or time-boxes a plain token's label gets exactly that, not the uncapped scope;</li>
  *       <li>a delegating token (the bot's) is a delegate, not an owner: its scope is only a ceiling,
  *           and its own direct requests need a {@code token:<id>} rule. So a bot token with scope
  *           {@code *} cannot fetch codes without naming a user.</li>
@@ -98,15 +100,25 @@ public final class Policy {
         if (!token.covers(label)) {
             return new PolicyDecision.Denied(DenialReason.OUTSIDE_TOKEN_SCOPE);
         }
-        if (!subject.isOnBehalf() && !token.mayActOnBehalf()) {
-            return PolicyDecision.Allowed.byTokenScope();
-        }
         List<Rule> candidates = new ArrayList<>();
         boolean expiredMatch = collect(subject, label, now, candidates);
+        if (!subject.isOnBehalf() && !token.mayActOnBehalf() && candidates.isEmpty() && !expiredMatch) {
+            // No token: rule narrows this label, so the plain token's own scope is the grant.
+            return PolicyDecision.Allowed.byTokenScope();
+        }
         if (candidates.isEmpty()) {
             return new PolicyDecision.Denied(expiredMatch ? DenialReason.GRANT_EXPIRED : DenialReason.NO_MATCHING_RULE);
         }
         return PolicyDecision.Allowed.byRule(candidates.getFirst());
+    }
+
+    /**
+     * The rules that can never match: channel rules by name from before channel rules took
+     * stream ids ({@link Principal.LegacyChannelName}), sorted by id. Operators re-grant them by
+     * stream id; {@code policy show} and {@code serve} list them.
+     */
+    public List<Rule> inertRules() {
+        return rules.stream().filter(r -> r.principal() instanceof Principal.LegacyChannelName).toList();
     }
 
     /**
@@ -119,8 +131,7 @@ public final class Policy {
 
     /**
      * The unexpired rules that grant {@code label} to the subject, in order of preference; empty
-     * when the grant is the token scope or nothing matches. Only meaningful after {@link #decide}
-     * returned a rule.
+     * when nothing matches. Only meaningful after {@link #decide} returned a rule.
      */
     List<Rule> grantingRules(Subject subject, Label label, Instant now) {
         List<Rule> out = new ArrayList<>();
@@ -152,10 +163,10 @@ public final class Policy {
             return List.of(new Principal.ApiToken(subject.token().tokenId()));
         }
         Subject.OnBehalf user = subject.onBehalf().get();
-        List<Principal> out = new ArrayList<>(1 + user.groupIds().size() + user.channelNames().size());
+        List<Principal> out = new ArrayList<>(1 + user.groupIds().size() + user.channelIds().size());
         out.add(new Principal.ZulipUser(user.userId()));
         user.groupIds().forEach(g -> out.add(new Principal.ZulipGroup(g)));
-        user.channelNames().forEach(c -> out.add(new Principal.ZulipChannel(c)));
+        user.channelIds().forEach(c -> out.add(new Principal.ZulipChannel(c)));
         return out;
     }
 

@@ -26,11 +26,11 @@ import java.util.OptionalInt;
  * A whole policy as a reviewable YAML document: export it, edit it in a pull request, apply it.
  *
  * <pre>{@code
- * # mfagate policy (format 1). Rules are sorted by id; apply with the CLI, which shows the diff first.
- * version: 1
+ * # mfagate policy (format 2). Rules are sorted by id; apply with the CLI, which shows the diff first.
+ * version: 2
  * rules:
  * - id: "acme-team"
- *   principal: "channel:acme"
+ *   principal: "channel:12"              # Zulip stream id of #acme
  *   labels: "acme-*"
  *   expires_at: "2026-01-31T00:00:00Z"   # optional
  *   daily_cap: 20                        # optional
@@ -44,19 +44,27 @@ import java.util.OptionalInt;
  * {@value #UNKNOWN_CREATOR} and the epoch, and {@link PolicyRepository#apply} restamps whatever
  * it adds or changes.
  *
+ * <p>Format 1 (before channel rules took stream ids) is still read: its {@code channel:<name>}
+ * principals mean channel names and are read as the inert {@code channel-name:<name>}
+ * ({@link Principal.LegacyChannelName}), exactly what the database migration made of stored rules.
+ * So a format-1 file never turns a channel named {@code 123} into stream 123.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param rules the rules, sorted by id
  */
 public record PolicyFile(List<Rule> rules) {
 
-    /** The only format version so far. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format written: 2, where {@code channel:} takes a Zulip stream id. */
+    public static final int FORMAT_VERSION = 2;
+
+    /** The format before channel rules took stream ids: {@code channel:} named a channel. */
+    static final int FORMAT_CHANNEL_NAMES = 1;
 
     /** {@code created_by} of a rule whose file entry has none. */
     public static final String UNKNOWN_CREATOR = "policy-file";
 
-    private static final String HEADER = "# mfagate policy (format 1). Rules are sorted by id; apply with the CLI, which shows the diff first.\n";
+    private static final String HEADER = "# mfagate policy (format 2). Rules are sorted by id; apply with the CLI, which shows the diff first.\n";
 
     private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -101,11 +109,13 @@ public record PolicyFile(List<Rule> rules) {
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
         }
         if (doc == null) {
-            throw new IllegalArgumentException("Invalid policy file: empty; must have version: 1 and rules:");
+            throw new IllegalArgumentException("Invalid policy file: empty; must have version: 2 and rules:");
         }
-        if (doc.version() == null || doc.version() != FORMAT_VERSION) {
-            throw new IllegalArgumentException("Invalid policy file: version " + doc.version() + "; must be " + FORMAT_VERSION);
+        if (doc.version() == null || (doc.version() != FORMAT_VERSION && doc.version() != FORMAT_CHANNEL_NAMES)) {
+            throw new IllegalArgumentException("Invalid policy file: version " + doc.version() + "; must be " + FORMAT_VERSION
+                    + " (or " + FORMAT_CHANNEL_NAMES + ", read as written before channel rules took stream ids)");
         }
+        boolean channelNames = doc.version() == FORMAT_CHANNEL_NAMES;
         List<Rule> rules = new ArrayList<>();
         List<Entry> entries = doc.rules() == null ? List.of() : doc.rules();
         for (int i = 0; i < entries.size(); i++) {
@@ -114,7 +124,7 @@ public record PolicyFile(List<Rule> rules) {
                 throw new IllegalArgumentException("Invalid policy file: rule #" + (i + 1) + " is empty");
             }
             try {
-                rules.add(e.toRule());
+                rules.add(e.toRule(channelNames));
             } catch (IllegalArgumentException | NullPointerException | DateTimeParseException ex) {
                 throw new IllegalArgumentException("Invalid policy file: rule #" + (i + 1)
                         + (e.id() == null ? "" : " (" + Texts.describe(e.id()) + ")") + ": " + ex.getMessage(), ex);
@@ -167,11 +177,14 @@ public record PolicyFile(List<Rule> rules) {
                     r.createdBy(), r.createdAt().toString());
         }
 
-        Rule toRule() {
+        Rule toRule(boolean channelNames) {
             require(id, "id");
             require(principal, "principal");
             require(labels, "labels");
-            return new Rule(id, Principal.parse(principal), LabelPattern.parse(labels),
+            Principal who = channelNames && principal.regionMatches(true, 0, "channel:", 0, 8)
+                    ? new Principal.LegacyChannelName(principal.substring(8))
+                    : Principal.parse(principal);
+            return new Rule(id, who, LabelPattern.parse(labels),
                     Optional.ofNullable(expiresAt).map(Instant::parse),
                     dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
                     createdBy == null ? UNKNOWN_CREATOR : createdBy,

@@ -111,10 +111,12 @@ public final class PolicyRepository {
      * Adds {@code rule}.
      *
      * @return the rule as stored
-     * @throws IllegalArgumentException when a rule with that id exists
+     * @throws IllegalArgumentException when a rule with that id exists, or the rule is an inert
+     *     {@code channel-name:} rule (see {@link #requireGrantable})
      */
     public Rule grant(Rule rule) {
         Objects.requireNonNull(rule, "rule");
+        requireGrantable(rule);
         db.jdbi().useTransaction(h -> {
             bumpVersion(h);
             boolean exists = h.createQuery("SELECT count(*) FROM policy_rule WHERE id = :id")
@@ -146,7 +148,10 @@ public final class PolicyRepository {
      * Makes the stored rules exactly {@code desired}, in one transaction, if the policy is still
      * at {@code expectedVersion} (from the {@link #load()} the caller showed its diff against).
      * Added and changed rules are stored with {@code appliedBy} and {@code now} as their
-     * creator and creation time; unchanged rules keep theirs.
+     * creator and creation time; unchanged rules keep theirs. Inert {@code channel-name:} rules
+     * may stay as they are but are never added or changed ({@link #requireGrantable}).
+     *
+     * @throws IllegalArgumentException when the file would add or change a {@code channel-name:} rule
      */
     public ApplyResult apply(PolicyFile desired, long expectedVersion, String appliedBy, Instant now) {
         Objects.requireNonNull(desired, "desired");
@@ -163,6 +168,8 @@ public final class PolicyRepository {
                 return new ApplyResult.Conflict(expectedVersion, actual);
             }
             PolicyDiff diff = PolicyDiff.between(readRules(h), desired.rules());
+            diff.added().forEach(PolicyRepository::requireGrantable);
+            diff.changed().forEach(c -> requireGrantable(c.after()));
             for (Rule r : diff.removed()) {
                 h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", r.id()).execute();
             }
@@ -177,6 +184,19 @@ public final class PolicyRepository {
         });
         invalidate();
         return result;
+    }
+
+    /**
+     * Refuses a rule that could never match: a {@code channel-name:} rule (channel rules take Zulip
+     * stream ids; names can be imitated). Such rules only survive from before the change.
+     *
+     * @throws IllegalArgumentException naming the rule and saying how to grant by stream id
+     */
+    public static void requireGrantable(Rule rule) {
+        if (rule.principal() instanceof Principal.LegacyChannelName) {
+            throw new IllegalArgumentException("Rule " + rule.id() + ": " + Principal.LegacyChannelName.KIND
+                    + ": rules never match and cannot be granted; " + Texts.CHANNEL_ID_HINT);
+        }
     }
 
     private TransactionIsolationLevel snapshotIsolation() {

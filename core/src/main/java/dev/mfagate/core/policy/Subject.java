@@ -2,11 +2,9 @@ package dev.mfagate.core.policy;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
-import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Who is asking: the authenticated API token and, for a delegated request, the Zulip user it asks for.
@@ -17,7 +15,7 @@ import java.util.stream.Collectors;
  * var token = new Subject.Token("bot-1", LabelPattern.parse("*"), true);
  * Subject direct = Subject.direct(token);
  * Subject asUser = Subject.onBehalf(token, new Subject.OnBehalf(42, Optional.of("ann@example.com"),
- *         Set.of(7L), Set.of("acme")));
+ *         Set.of(7L), Set.of(12L)));
  * }</pre>
  * A subject states, it does not prove: group and channel membership are what the (trusted,
  * authenticated) bot says. That is why the token's scope caps every on-behalf request.
@@ -84,10 +82,11 @@ public record Subject(Token token, Optional<OnBehalf> onBehalf) {
      * @param userId the Zulip user id (what rules match on)
      * @param email the user's email, for the audit trail only; never used to match
      * @param groupIds ids of the Zulip user groups the user is in
-     * @param channelNames names of the channels the user is subscribed to (normalised like
-     *     {@link Principal.ZulipChannel}: lower-case, no {@code #})
+     * @param channelIds Zulip stream ids of the channels the user is subscribed to (ids, never
+     *     names: see {@link Principal})
+     * @throws IllegalArgumentException when an id is not positive or the email is unprintable
      */
-    public record OnBehalf(long userId, Optional<String> email, Set<Long> groupIds, Set<String> channelNames) {
+    public record OnBehalf(long userId, Optional<String> email, Set<Long> groupIds, Set<Long> channelIds) {
 
         /** Validates and copies the sets. */
         public OnBehalf {
@@ -96,11 +95,8 @@ public record Subject(Token token, Optional<OnBehalf> onBehalf) {
             email.ifPresent(Texts::checkEmail);
             groupIds = Set.copyOf(Objects.requireNonNull(groupIds, "groupIds"));
             groupIds.forEach(g -> Texts.checkId("group", g));
-            channelNames = normaliseChannels(Objects.requireNonNull(channelNames, "channelNames"));
-        }
-
-        private static Set<String> normaliseChannels(Collection<String> names) {
-            return names.stream().map(Texts::channelName).collect(Collectors.toUnmodifiableSet());
+            channelIds = Set.copyOf(Objects.requireNonNull(channelIds, "channelIds"));
+            channelIds.forEach(c -> Texts.checkId("channel", c));
         }
     }
 }

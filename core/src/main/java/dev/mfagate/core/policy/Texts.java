@@ -1,6 +1,5 @@
 package dev.mfagate.core.policy;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,13 +17,37 @@ final class Texts {
     static long parseId(String what, String text) {
         // Strict: Long.parseLong would accept '+' and non-ASCII digits.
         if (!DIGITS.matcher(text).matches()) {
-            throw new IllegalArgumentException("Invalid " + what + " id " + describe(text)
-                    + ": must be 1 to 18 ASCII digits");
+            throw new IllegalArgumentException("Invalid " + what + " id: must be 1 to 18 ASCII digits" + hintFor(what));
         }
         long id = Long.parseLong(text);
         checkId(what, id);
         return id;
     }
+
+    /** Where to find the id the message asks for; empty for kinds with nothing to add. */
+    private static String hintFor(String what) {
+        return switch (what) {
+            case "group" -> "; " + GROUP_ID_HINT;
+            case "user" -> "; " + USER_ID_HINT;
+            case "channel" -> "; " + CHANNEL_ID_HINT;
+            default -> "";
+        };
+    }
+
+    /** How an operator finds a Zulip user group's id (mfagate cannot ask Zulip from the CLI). */
+    static final String GROUP_ID_HINT = "group rules take the Zulip user group's id, a number, not its name"
+            + " (in Zulip, open the group under Settings > User groups: the address ends in #groups/<id>/<name>;"
+            + " or GET /api/v1/user_groups with an administrator's API key)";
+
+    /** How an operator finds a Zulip stream id. */
+    static final String CHANNEL_ID_HINT = "channel rules take the Zulip channel's stream id, a number, not its name,"
+            + " because a name can be imitated (a channel named #ops, look-alike letters)."
+            + " In Zulip, open the channel: its address shows #narrow/channel/<id>-<name> (#narrow/stream/<id>-<name>"
+            + " on older servers); or GET /api/v1/get_stream_id?stream=<name>. Example: channel:12";
+
+    /** How an operator finds a Zulip user id. */
+    static final String USER_ID_HINT = "user rules take the Zulip user id, a number"
+            + " (in Zulip, open the person's profile: the address shows #user/<id>)";
 
     static void checkId(String what, long id) {
         if (id <= 0) {
@@ -41,20 +64,22 @@ final class Texts {
         return tokenId;
     }
 
-    static String channelName(String name) {
+    /**
+     * A channel name as stored in a rule made before channel rules took stream ids: kept exactly as
+     * it was (it is never matched, only shown), so it must only be non-blank, bounded and printable.
+     */
+    static String legacyChannelName(String name) {
         Objects.requireNonNull(name, "channel name");
-        String n = name.startsWith("#") ? name.substring(1) : name;
-        n = n.strip().toLowerCase(Locale.ROOT);
-        if (n.isEmpty() || n.length() > MAX_CHANNEL_NAME_LENGTH) {
-            throw new IllegalArgumentException("Invalid channel name: " + n.length()
-                    + " characters; must be 1 to " + MAX_CHANNEL_NAME_LENGTH);
+        if (name.isBlank() || name.length() > MAX_CHANNEL_NAME_LENGTH + 1) {
+            throw new IllegalArgumentException("Invalid channel name in a channel-name rule: " + name.length()
+                    + " characters; must be 1 to " + (MAX_CHANNEL_NAME_LENGTH + 1));
         }
-        for (int i = 0; i < n.length(); i++) {
-            if (Character.isISOControl(n.charAt(i))) {
-                throw new IllegalArgumentException("Invalid channel name: control character at index " + i);
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new IllegalArgumentException("Invalid channel name in a channel-name rule: control character at index " + i);
             }
         }
-        return n;
+        return name;
     }
 
     /** Quotes short printable ASCII values; otherwise only says how long the value was. */

@@ -2,20 +2,32 @@ package dev.mfagate.core.ratelimit;
 
 import dev.mfagate.core.store.Database;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Locks a principal out after repeated denials, with its state in the database (table
  * {@code lockout_state}) so that all instances sharing it agree.
  *
- * <p>The gateway calls {@link #check} before anything else; on a policy denial (or a failed
+ * <p>The gateway calls {@link #check} before anything else, and on a policy denial (or a failed
  * authentication attributed to a principal) {@link #recordDenial}, which returns
  * {@link LockoutStatus.Locked} with {@code startedNow} when that denial triggered a lockout (audit
- * it); on success {@link #recordSuccess}, which clears the count. Denials count in a fixed window
- * that starts at the first denial and lasts {@link LockoutPolicy#window()}; while locked out,
- * further denials neither count nor extend the lockout. Each method is one atomic statement
- * ({@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} on both dialects), so concurrent
- * denials on several instances are all counted.
+ * it). Denials count in a <b>sliding window</b>: {@link LockoutPolicy#maxDenials()} denials within any
+ * {@link LockoutPolicy#window()} lock the principal out; a denial stops counting once it is older
+ * than the window. Allowed requests change nothing, so interleaving successes with denials
+ * ("four wrong, one right, again") does not keep a prober below the limit. While locked out,
+ * further denials neither count nor extend the lockout; when a lockout starts, the denials that
+ * caused it are spent, so the count starts afresh after it.
+ *
+ * <p>Each row keeps the times of the denials still in the window ({@code recent_denials_ms}, at
+ * most {@code maxDenials - 1} of them). {@link #recordDenial} is one short transaction that first
+ * upserts the principal's row, which takes its row lock (PostgreSQL) or the write lock (SQLite):
+ * concurrent denials on several instances are serialised and all counted, and exactly one of them
+ * starts a lockout. {@link #check} is one read.
  *
  * <p>Principal keys are opaque strings, normally {@code Subject.principalKey()}. Times are
  * stored in milliseconds. Thread-safe; stateless apart from the database.
@@ -36,73 +48,91 @@ public final class LockoutTracker {
         return policy;
     }
 
-    /** Whether {@code principalKey} is locked out at {@code now}. */
+    private record State(Long lockedUntilMs, List<Long> denialsMs) {
+    }
+
+    /** Whether {@code principalKey} is locked out at {@code now}, and how many denials are in the window. */
     public LockoutStatus check(String principalKey, Instant now) {
         Objects.requireNonNull(principalKey, "principalKey");
         long nowMs = now.toEpochMilli();
-        return db.jdbi().withHandle(h -> h.createQuery("""
-                        SELECT window_start_ms, denials, locked_until_ms FROM lockout_state WHERE principal_key = :k""")
-                .bind("k", principalKey)
-                .map((rs, ctx) -> {
-                    long until = rs.getLong("locked_until_ms");
-                    boolean hasUntil = !rs.wasNull();
-                    if (hasUntil && until > nowMs) {
-                        return (LockoutStatus) new LockoutStatus.Locked(Instant.ofEpochMilli(until), false);
-                    }
-                    boolean windowOver = hasUntil || rs.getLong("window_start_ms") <= nowMs - policy.window().toMillis();
-                    return new LockoutStatus.Open(windowOver ? 0 : rs.getInt("denials"));
-                })
-                .findOne()
-                .orElse(new LockoutStatus.Open(0)));
+        Optional<State> state = db.jdbi().withHandle(h -> read(h, principalKey));
+        if (state.isEmpty()) {
+            return new LockoutStatus.Open(0);
+        }
+        Long until = state.get().lockedUntilMs();
+        if (until != null && until > nowMs) {
+            return new LockoutStatus.Locked(Instant.ofEpochMilli(until), false);
+        }
+        return new LockoutStatus.Open(inWindow(state.get().denialsMs(), nowMs).size());
     }
 
     /** Counts one denial for {@code principalKey} at {@code now}; returns the status after it. */
     public LockoutStatus recordDenial(String principalKey, Instant now) {
         Objects.requireNonNull(principalKey, "principalKey");
         long nowMs = now.toEpochMilli();
-        long lockUntil = nowMs + policy.lockoutDuration().toMillis();
-        // "locked": a lockout is running -> keep everything. "fresh": the window is over or a past
-        // lockout ended -> start a new window with this denial. Otherwise count one more.
-        String locked = "(lockout_state.locked_until_ms IS NOT NULL AND lockout_state.locked_until_ms > :now)";
-        String fresh = "(lockout_state.locked_until_ms IS NOT NULL OR lockout_state.window_start_ms <= :windowStart)";
-        String newDenials = "CASE WHEN " + fresh + " THEN 1 ELSE lockout_state.denials + 1 END";
-        return db.jdbi().withHandle(h -> h.createQuery(
-                        "INSERT INTO lockout_state (principal_key, window_start_ms, denials, locked_until_ms) "
-                                + "VALUES (:k, :now, 1, CASE WHEN 1 >= :max THEN :lockUntil ELSE NULL END) "
-                                + "ON CONFLICT (principal_key) DO UPDATE SET "
-                                + "window_start_ms = CASE WHEN " + locked + " THEN lockout_state.window_start_ms "
-                                + "  WHEN " + fresh + " THEN :now ELSE lockout_state.window_start_ms END, "
-                                + "denials = CASE WHEN " + locked + " THEN lockout_state.denials ELSE " + newDenials + " END, "
-                                + "locked_until_ms = CASE WHEN " + locked + " THEN lockout_state.locked_until_ms "
-                                + "  WHEN " + newDenials + " >= :max THEN :lockUntil ELSE NULL END "
-                                + "RETURNING denials, locked_until_ms")
-                .bind("k", principalKey)
-                .bind("now", nowMs)
-                .bind("windowStart", nowMs - policy.window().toMillis())
-                .bind("max", policy.maxDenials())
-                .bind("lockUntil", lockUntil)
-                .map((rs, ctx) -> {
-                    int denials = rs.getInt("denials");
-                    long until = rs.getLong("locked_until_ms");
-                    if (rs.wasNull() || until <= nowMs) {
-                        return (LockoutStatus) new LockoutStatus.Open(denials);
-                    }
-                    return new LockoutStatus.Locked(Instant.ofEpochMilli(until), until == lockUntil);
-                })
-                .one());
+        return db.jdbi().inTransaction(h -> {
+            // Upsert first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before the read.
+            h.createUpdate("INSERT INTO lockout_state (principal_key, window_start_ms, denials, locked_until_ms, recent_denials_ms) "
+                            + "VALUES (:k, :now, 0, NULL, NULL) "
+                            + "ON CONFLICT (principal_key) DO UPDATE SET denials = lockout_state.denials")
+                    .bind("k", principalKey).bind("now", nowMs).execute();
+            State state = read(h, principalKey).orElseThrow();
+            Long until = state.lockedUntilMs();
+            if (until != null && until > nowMs) {
+                return (LockoutStatus) new LockoutStatus.Locked(Instant.ofEpochMilli(until), false);
+            }
+            List<Long> denials = new ArrayList<>(inWindow(state.denialsMs(), nowMs));
+            denials.add(nowMs);
+            denials.sort(null);
+            if (denials.size() >= policy.maxDenials()) {
+                long lockUntil = nowMs + policy.lockoutDuration().toMillis();
+                write(h, principalKey, denials.getFirst(), denials.size(), lockUntil, List.of());
+                return new LockoutStatus.Locked(Instant.ofEpochMilli(lockUntil), true);
+            }
+            write(h, principalKey, denials.getFirst(), denials.size(), null, denials);
+            return new LockoutStatus.Open(denials.size());
+        });
     }
 
-    /**
-     * Clears the denial count of {@code principalKey} after a successful request. A running
-     * lockout is left alone (the gateway refuses locked-out principals before they can succeed).
-     */
-    public void recordSuccess(String principalKey, Instant now) {
-        Objects.requireNonNull(principalKey, "principalKey");
-        db.jdbi().useHandle(h -> h.createUpdate("""
-                        DELETE FROM lockout_state
-                        WHERE principal_key = :k AND (locked_until_ms IS NULL OR locked_until_ms <= :now)""")
+    /** The denials younger than the window at {@code nowMs}, oldest first. */
+    private List<Long> inWindow(List<Long> denialsMs, long nowMs) {
+        long windowStart = nowMs - policy.window().toMillis();
+        return denialsMs.stream().filter(t -> t > windowStart).sorted().toList();
+    }
+
+    private static Optional<State> read(Handle h, String principalKey) {
+        return h.createQuery("SELECT locked_until_ms, recent_denials_ms FROM lockout_state WHERE principal_key = :k")
                 .bind("k", principalKey)
-                .bind("now", now.toEpochMilli())
-                .execute());
+                .map((rs, ctx) -> {
+                    long until = rs.getLong("locked_until_ms");
+                    Long lockedUntil = rs.wasNull() ? null : until;
+                    return new State(lockedUntil, parse(rs.getString("recent_denials_ms")));
+                })
+                .findOne();
+    }
+
+    private static void write(Handle h, String principalKey, long windowStartMs, int denials, Long lockedUntilMs, List<Long> recent) {
+        h.createUpdate("UPDATE lockout_state SET window_start_ms = :start, denials = :denials, locked_until_ms = :until, "
+                        + "recent_denials_ms = :recent WHERE principal_key = :k")
+                .bind("start", windowStartMs)
+                .bind("denials", denials)
+                .bind("until", lockedUntilMs)
+                .bind("recent", recent.isEmpty() ? null : recent.stream().map(String::valueOf).collect(Collectors.joining(",")))
+                .bind("k", principalKey)
+                .execute();
+    }
+
+    /** Reads the stored list; anything unreadable counts as no denial (it can only loosen, never lock). */
+    private static List<Long> parse(String text) {
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (part.matches("[0-9]{1,19}")) {
+                out.add(Long.parseLong(part));
+            }
+        }
+        return out;
     }
 }

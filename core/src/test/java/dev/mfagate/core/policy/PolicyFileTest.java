@@ -22,17 +22,17 @@ class PolicyFileTest {
     void toYaml_rules_sortedStableAndRoundTrips() {
         Rule b = new Rule("b-temp", Principal.parse("user:42"), LabelPattern.parse("*"),
                 Optional.of(Instant.parse("2026-01-31T00:00:00Z")), OptionalInt.of(20), "alice", AT);
-        Rule a = rule("a-team", "channel:acme", "acme-*");
+        Rule a = rule("a-team", "channel:12", "acme-*");
         PolicyFile file = PolicyFile.of(List.of(b, a));
 
         String yaml = file.toYaml();
 
         assertThat(yaml).isEqualTo("""
-                # mfagate policy (format 1). Rules are sorted by id; apply with the CLI, which shows the diff first.
-                version: 1
+                # mfagate policy (format 2). Rules are sorted by id; apply with the CLI, which shows the diff first.
+                version: 2
                 rules:
                 - id: "a-team"
-                  principal: "channel:acme"
+                  principal: "channel:12"
                   labels: "acme-*"
                   created_by: "alice"
                   created_at: "2025-11-02T09:14:00Z"
@@ -51,16 +51,36 @@ class PolicyFileTest {
     @Test
     void parse_minimalRule_defaultsInformationalFields() {
         PolicyFile f = PolicyFile.parse("""
-                version: 1
+                version: 2
                 rules:
                   - id: acme-team
-                    principal: channel:acme
+                    principal: channel:12
                     labels: acme-*
                 """);
         assertThat(f.rules()).singleElement().satisfies(r -> {
             assertThat(r.createdBy()).isEqualTo(PolicyFile.UNKNOWN_CREATOR);
-            assertThat(r.principal()).isEqualTo(new Principal.ZulipChannel("acme"));
+            assertThat(r.principal()).isEqualTo(new Principal.ZulipChannel(12));
         });
+    }
+
+    @Test
+    void parse_format1ChannelRules_readAsInertChannelNamesNeverAsStreamIds() {
+        // Format 1 named channels: "channel:123" there was a channel called 123, not stream 123.
+        PolicyFile f = PolicyFile.parse("""
+                version: 1
+                rules:
+                  - {id: by-name, principal: "channel:acme", labels: "acme-*"}
+                  - {id: digits, principal: "channel:123", labels: "acme-*"}
+                  - {id: person, principal: "user:42", labels: "acme-*"}
+                """);
+        assertThat(f.rules()).extracting(Rule::principal).containsExactly(
+                new Principal.LegacyChannelName("acme"), new Principal.LegacyChannelName("123"), new Principal.ZulipUser(42));
+    }
+
+    @Test
+    void parse_format2ChannelName_rejectedWithWhereToFindTheId() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 2\nrules:\n  - {id: a, principal: 'channel:acme', labels: '*'}\n"))
+                .hasMessageStartingWith("Invalid policy file: rule #1").hasMessageContaining("stream id");
     }
 
     @Test
@@ -93,7 +113,7 @@ class PolicyFileTest {
 
     @Test
     void parse_wrongVersion_rejected() {
-        assertThatThrownBy(() -> PolicyFile.parse("version: 2\nrules: []\n")).hasMessageContaining("version 2; must be 1");
+        assertThatThrownBy(() -> PolicyFile.parse("version: 3\nrules: []\n")).hasMessageContaining("version 3; must be 2");
     }
 
     @Test
@@ -107,8 +127,8 @@ class PolicyFileTest {
         Rule keep = rule("keep", "user:1", "*");
         Rule keepOtherMeta = Rule.of("keep", Principal.parse("user:1"), LabelPattern.parse("*"), "bob", AT.plusSeconds(9));
         Rule gone = rule("gone", "user:2", "*");
-        Rule before = rule("widen", "channel:acme", "acme-aws");
-        Rule after = rule("widen", "channel:acme", "acme-*");
+        Rule before = rule("widen", "channel:12", "acme-aws");
+        Rule after = rule("widen", "channel:12", "acme-*");
         Rule fresh = rule("fresh", "group:7", "beta-*");
 
         PolicyDiff diff = PolicyDiff.between(List.of(keep, gone, before), List.of(keepOtherMeta, after, fresh));
@@ -118,8 +138,8 @@ class PolicyFileTest {
         assertThat(diff.changed()).containsExactly(new PolicyDiff.Change(before, after));
         assertThat(diff.toText()).isEqualTo("""
                 - gone: user:2 -> *
-                ~ widen: channel:acme -> acme-aws
-                  -> widen: channel:acme -> acme-*
+                ~ widen: channel:12 -> acme-aws
+                  -> widen: channel:12 -> acme-*
                 + fresh: group:7 -> beta-*
                 1 added, 1 removed, 1 changed
                 """);

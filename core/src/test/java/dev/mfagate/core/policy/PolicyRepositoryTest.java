@@ -29,7 +29,7 @@ class PolicyRepositoryTest {
     static final Instant NOW = Instant.parse("2025-11-02T10:00:00Z");
     static final Label ACME_AWS = Label.parse("acme-aws");
     static final Subject.Token BOT = new Subject.Token("bot", LabelPattern.ALL, true);
-    static final Subject ANN = Subject.onBehalf(BOT, new Subject.OnBehalf(42, Optional.empty(), Set.of(), Set.of("acme")));
+    static final Subject ANN = Subject.onBehalf(BOT, new Subject.OnBehalf(42, Optional.empty(), Set.of(), Set.of(12L)));
 
     static Rule rule(String id, String principal, String pattern) {
         return Rule.of(id, Principal.parse(principal), LabelPattern.parse(pattern), "alice", NOW);
@@ -43,7 +43,7 @@ class PolicyRepositoryTest {
     @EnumSource(Backend.class)
     void grantRevokeList_roundTripsEveryField(Backend backend) {
         PolicyRepository repo = new PolicyRepository(DBS.fresh(backend).db());
-        Rule full = new Rule("full", Principal.parse("channel:ops team"), LabelPattern.parse("acme-*"),
+        Rule full = new Rule("full", Principal.parse("channel:12"), LabelPattern.parse("acme-*"),
                 Optional.of(NOW.plusSeconds(3600)), OptionalInt.of(3), "alice", NOW);
         repo.grant(full);
         repo.grant(rule("bare", "token:t-1", "*"));
@@ -74,7 +74,7 @@ class PolicyRepositoryTest {
         PolicyRepository other = new PolicyRepository(store.openAnother());
         assertThat(mine.snapshot().decide(ANN, ACME_AWS, NOW).isAllowed()).isFalse();
 
-        other.grant(rule("acme-team", "channel:acme", "acme-*"));
+        other.grant(rule("acme-team", "channel:12", "acme-*"));
         clock.addAndGet(999_000_000L);
         assertThat(mine.snapshot().decide(ANN, ACME_AWS, NOW).isAllowed()).as("within the staleness bound: cached").isFalse();
         clock.addAndGet(1_000_000L);
@@ -100,13 +100,13 @@ class PolicyRepositoryTest {
         PolicyRepository repo = new PolicyRepository(DBS.fresh(backend).db());
         repo.grant(rule("keep", "user:1", "*"));
         repo.grant(rule("gone", "user:2", "*"));
-        repo.grant(rule("widen", "channel:acme", "acme-aws"));
+        repo.grant(rule("widen", "channel:12", "acme-aws"));
         Policy current = repo.load();
         PolicyFile desired = PolicyFile.parse("""
-                version: 1
+                version: 2
                 rules:
                   - {id: keep, principal: "user:1", labels: "*"}
-                  - {id: widen, principal: "channel:acme", labels: "acme-*"}
+                  - {id: widen, principal: "channel:12", labels: "acme-*"}
                   - {id: fresh, principal: "group:7", labels: "beta-*", daily_cap: 5}
                 """);
         Instant applyTime = NOW.plusSeconds(60);
@@ -144,7 +144,7 @@ class PolicyRepositoryTest {
         var store = DBS.fresh(backend);
         Database a = store.db();
         Database b = store.openAnother();
-        new PolicyRepository(a).grant(capped("capped", "channel:acme", "acme-*", 5));
+        new PolicyRepository(a).grant(capped("capped", "channel:12", "acme-*", 5));
         Authorizer first = Authorizer.open(a);
         Authorizer second = Authorizer.open(b);
 
@@ -175,7 +175,7 @@ class PolicyRepositoryTest {
         Database db = DBS.fresh(backend).db();
         PolicyRepository repo = new PolicyRepository(db);
         repo.grant(capped("a", "user:42", "acme-*", 1));
-        repo.grant(capped("b", "channel:acme", "*", 1));
+        repo.grant(capped("b", "channel:12", "*", 1));
         Authorizer auth = new Authorizer(repo, new DailyUsage(db));
 
         assertThat(auth.authorize(ANN, ACME_AWS, NOW)).isEqualTo(PolicyDecision.Allowed.byRule(repo.list().get(0)));
@@ -190,7 +190,7 @@ class PolicyRepositoryTest {
         Database db = DBS.fresh(backend).db();
         PolicyRepository repo = new PolicyRepository(db);
         repo.grant(capped("a", "user:42", "acme-*", 1));
-        repo.grant(rule("z", "channel:acme", "*"));
+        repo.grant(rule("z", "channel:12", "*"));
         Authorizer auth = new Authorizer(repo, new DailyUsage(db));
 
         for (int i = 0; i < 3; i++) {

@@ -31,7 +31,7 @@ class PolicyTest {
         return new Subject.Token("bot", LabelPattern.parse(scope), true);
     }
 
-    static Subject.OnBehalf ann(Set<Long> groups, Set<String> channels) {
+    static Subject.OnBehalf ann(Set<Long> groups, Set<Long> channels) {
         return new Subject.OnBehalf(42, Optional.of("ann@example.com"), groups, channels);
     }
 
@@ -58,21 +58,53 @@ class PolicyTest {
 
     @Test
     void decide_emptyPolicyOnBehalf_deniedNoMatchingRule() {
-        PolicyDecision d = Policy.EMPTY.decide(Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of("acme"))), ACME_AWS, NOW);
+        PolicyDecision d = Policy.EMPTY.decide(Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of(12L))), ACME_AWS, NOW);
         assertThat(d).isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
     }
 
     @Test
     void decide_channelMemberOfAcme_allowedAcmeLabels() {
-        Policy p = new Policy(1, List.of(rule("acme-team", "channel:acme", "acme-*")));
-        Subject s = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of("#Acme")));
+        Policy p = new Policy(1, List.of(rule("acme-team", "channel:12", "acme-*")));
+        Subject s = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of(12L)));
         assertThat(p.decide(s, ACME_AWS, NOW)).isEqualTo(PolicyDecision.Allowed.byRule(p.rules().getFirst()));
         assertThat(p.decide(s, Label.parse("beta-aws"), NOW)).isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
     }
 
     @Test
+    void decide_memberOfLookAlikeChannel_deniedBecauseRulesBindStreamIds() {
+        // Stream 12 is #ops; stream 13 is a member-made "#ops" (or "ops" in look-alike letters).
+        Policy p = new Policy(1, List.of(rule("ops-team", "channel:12", "acme-*")));
+        Subject impostor = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of(13L)));
+        assertThat(p.decide(impostor, ACME_AWS, NOW)).isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
+    }
+
+    @Test
+    void decide_legacyChannelNameRule_neverMatches() {
+        Policy p = new Policy(1, List.of(rule("old", "channel-name:12", "acme-*")));
+        Subject member = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of(12L)));
+        assertThat(p.decide(member, ACME_AWS, NOW)).isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
+        assertThat(p.inertRules()).extracting(Rule::id).containsExactly("old");
+    }
+
+    @Test
+    void decide_plainTokenWithCappedTokenRule_ruleDecidesSoTheCapApplies() {
+        Policy p = new Policy(1, List.of(capped("ci-cap", "token:t1", "acme-aws", 1)));
+        Subject ci = Subject.direct(plainToken("acme-*"));
+        assertThat(p.decide(ci, ACME_AWS, NOW)).isEqualTo(PolicyDecision.Allowed.byRule(p.rules().getFirst()));
+        assertThat(p.decide(ci, Label.parse("acme-vpn"), NOW)).as("labels no token rule covers: the scope grants")
+                .isEqualTo(PolicyDecision.Allowed.byTokenScope());
+    }
+
+    @Test
+    void decide_plainTokenWithExpiredTokenRule_deniedGrantExpired() {
+        Policy p = new Policy(1, List.of(expiring("ci-8h", "token:t1", "acme-aws", NOW.minusSeconds(1))));
+        assertThat(p.decide(Subject.direct(plainToken("acme-*")), ACME_AWS, NOW))
+                .isEqualTo(new PolicyDecision.Denied(DenialReason.GRANT_EXPIRED));
+    }
+
+    @Test
     void decide_botTokenDirectWithoutTokenRule_denied() {
-        Policy p = new Policy(1, List.of(rule("acme-team", "channel:acme", "acme-*")));
+        Policy p = new Policy(1, List.of(rule("acme-team", "channel:12", "acme-*")));
         assertThat(p.decide(Subject.direct(botToken("*")), ACME_AWS, NOW))
                 .isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
     }
@@ -115,8 +147,8 @@ class PolicyTest {
 
     @Test
     void decide_cappedAndUncappedMatch_prefersUncapped() {
-        Policy p = new Policy(1, List.of(capped("a-capped", "user:42", "acme-*", 3), rule("z-free", "channel:acme", "*")));
-        Subject s = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of("acme")));
+        Policy p = new Policy(1, List.of(capped("a-capped", "user:42", "acme-*", 3), rule("z-free", "channel:12", "*")));
+        Subject s = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of(12L)));
         assertThat(p.decide(s, ACME_AWS, NOW)).isEqualTo(PolicyDecision.Allowed.byRule(p.rules().get(1)));
     }
 
@@ -135,8 +167,8 @@ class PolicyTest {
 
     @Test
     void listAllowed_mixedLabels_returnsExactlyAllowedSorted() {
-        Policy p = new Policy(1, List.of(rule("acme-team", "channel:acme", "acme-*"), rule("ann-db", "user:42", "beta-db")));
-        Subject s = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of("acme")));
+        Policy p = new Policy(1, List.of(rule("acme-team", "channel:12", "acme-*"), rule("ann-db", "user:42", "beta-db")));
+        Subject s = Subject.onBehalf(botToken("*"), ann(Set.of(), Set.of(12L)));
         List<Label> all = Stream.of("beta-db", "beta-aws", "acme-x", "acme-aws", "gamma-a").map(Label::parse).toList();
         assertThat(p.listAllowed(s, all, NOW)).containsExactly(Label.parse("acme-aws"), Label.parse("acme-x"), Label.parse("beta-db"));
     }
@@ -189,6 +221,10 @@ class PolicyTest {
             return "DENY:OUTSIDE_TOKEN_SCOPE";
         }
         if (mode == Mode.DIRECT && !onBehalfFlag) {
+            // A plain token's scope grants, unless a token: rule for it covers the label: that rule decides.
+            if (kind == Kind.TOKEN && own && inside) {
+                return expired ? "DENY:GRANT_EXPIRED" : "ALLOW:rule:r1";
+            }
             return "ALLOW:token-scope";
         }
         boolean kindApplies = mode == Mode.DIRECT ? kind == Kind.TOKEN : kind != Kind.TOKEN;
@@ -205,14 +241,14 @@ class PolicyTest {
         String principal = switch (kind) {
             case USER -> own ? "user:42" : "user:43";
             case GROUP -> own ? "group:7" : "group:8";
-            case CHANNEL -> own ? "channel:acme" : "channel:beta";
+            case CHANNEL -> own ? "channel:12" : "channel:13";
             case TOKEN -> own ? "token:t1" : "token:t2";
         };
         Rule r = new Rule("r1", Principal.parse(principal), LabelPattern.parse("acme-*"),
                 Optional.of(expired ? NOW.minusSeconds(60) : NOW.plusSeconds(60)), OptionalInt.empty(), "test", CREATED);
         Policy policy = new Policy(1, List.of(r));
         Subject.Token token = new Subject.Token("t1", LabelPattern.parse(scopeCovers ? "*" : "zeta-*"), onBehalfFlag);
-        Subject subject = mode == Mode.DIRECT ? Subject.direct(token) : Subject.onBehalf(token, ann(Set.of(7L), Set.of("acme")));
+        Subject subject = mode == Mode.DIRECT ? Subject.direct(token) : Subject.onBehalf(token, ann(Set.of(7L), Set.of(12L)));
         Label label = Label.parse(inside ? "acme-aws" : "beta-aws");
         if (!scopeCovers) {
             // keep the "outside the scope" dimension meaningful for labels outside the rule too

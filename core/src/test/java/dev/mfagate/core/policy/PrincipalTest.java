@@ -17,9 +17,9 @@ class PrincipalTest {
                 //            text               principal                                   canonical text
                 Arguments.of("user:42",         new Principal.ZulipUser(42),                "user:42"),
                 Arguments.of("group:7",         new Principal.ZulipGroup(7),                "group:7"),
-                Arguments.of("channel:acme",    new Principal.ZulipChannel("acme"),         "channel:acme"),
-                Arguments.of("channel:#Acme",   new Principal.ZulipChannel("acme"),         "channel:acme"),
-                Arguments.of("channel:ops team", new Principal.ZulipChannel("ops team"),    "channel:ops team"),
+                Arguments.of("channel:12",      new Principal.ZulipChannel(12),             "channel:12"),
+                Arguments.of("channel-name:#Ops", new Principal.LegacyChannelName("#Ops"),  "channel-name:#Ops"),
+                Arguments.of("channel-name:ops team", new Principal.LegacyChannelName("ops team"), "channel-name:ops team"),
                 Arguments.of("token:bot-1",     new Principal.ApiToken("bot-1"),            "token:bot-1"),
                 Arguments.of("USER:42",         new Principal.ZulipUser(42),                "user:42"));
     }
@@ -34,12 +34,40 @@ class PrincipalTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"42", "user:", "user:+42", "user:-1", "user:0", "user:٤٢", "group:x", "channel:",
+    @ValueSource(strings = {"42", "user:", "user:+42", "user:-1", "user:0", "user:٤٢", "group:x", "group:0", "channel:",
+        "channel:ops", "channel:#ops", "channel:0", "channel:+12", "channel-name:", "channel-name: ",
         "token:", "token:a b", "robot:1", ":x", "user:1234567890123456789"})
     void parse_invalidText_rejected(String text) {
         assertThatThrownBy(() -> Principal.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Invalid ");
+    }
+
+    @Test
+    void parse_channelName_refusedSayingRulesTakeStreamIdsAndWhereToFindOne() {
+        assertThatThrownBy(() -> Principal.parse("channel:ops"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stream id")
+                .hasMessageContaining("#narrow/channel/<id>-<name>")
+                .hasMessageNotContaining("'ops'");
+    }
+
+    @Test
+    void parse_groupName_refusedSayingGroupIdsAreNumbersAndWhereToFindOne() {
+        assertThatThrownBy(() -> Principal.parse("group:ops"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid group id: must be 1 to 18 ASCII digits")
+                .hasMessageContaining("a number, not its name")
+                .hasMessageContaining("#groups/<id>/<name>")
+                .hasMessageNotContaining("'ops'");
+    }
+
+    @Test
+    void parse_pastedSecret_neverRepeated() {
+        String seedLike = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        for (String text : new String[] {seedLike, "user:" + seedLike, "channel:" + seedLike, seedLike + ":x"}) {
+            assertThatThrownBy(() -> Principal.parse(text)).hasMessageNotContaining(seedLike);
+        }
     }
 
     @Test

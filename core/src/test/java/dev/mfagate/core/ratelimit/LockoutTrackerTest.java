@@ -54,14 +54,29 @@ class LockoutTrackerTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void recordSuccess_afterDenials_clearsCount(Backend backend) {
+    void recordDenial_fiveWithinAnyWindow_locksEvenAcrossTheFirstDenialsWindow(Backend backend) {
+        // Denials at 0, 3, 6, 9, 12 and 12.5 minutes: no ten minutes hold five until 12.5 min (3, 6, 9, 12, 12.5).
+        // A window fixed at the first denial would have restarted at 12 min and never locked.
         LockoutTracker tracker = new LockoutTracker(DBS.fresh(backend).db(), POLICY);
-        for (int i = 0; i < 4; i++) {
-            tracker.recordDenial(ANN, T0);
+        for (int minute : new int[] {0, 3, 6, 9}) {
+            assertThat(tracker.recordDenial(ANN, T0.plus(Duration.ofMinutes(minute))).isLocked()).isFalse();
         }
-        tracker.recordSuccess(ANN, T0);
-        assertThat(tracker.check(ANN, T0)).isEqualTo(new LockoutStatus.Open(0));
-        assertThat(tracker.recordDenial(ANN, T0)).isEqualTo(new LockoutStatus.Open(1));
+        Instant twelve = T0.plus(Duration.ofMinutes(12));
+        assertThat(tracker.recordDenial(ANN, twelve)).as("the denial at 0 min has aged out").isEqualTo(new LockoutStatus.Open(4));
+        assertThat(tracker.check(ANN, twelve)).isEqualTo(new LockoutStatus.Open(4));
+        Instant later = twelve.plusSeconds(30);
+        assertThat(tracker.recordDenial(ANN, later)).isEqualTo(new LockoutStatus.Locked(later.plus(Duration.ofMinutes(15)), true));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void check_denialsOlderThanWindow_ageOut(Backend backend) {
+        LockoutTracker tracker = new LockoutTracker(DBS.fresh(backend).db(), POLICY);
+        tracker.recordDenial(ANN, T0);
+        tracker.recordDenial(ANN, T0.plus(Duration.ofMinutes(5)));
+        assertThat(tracker.check(ANN, T0.plus(Duration.ofMinutes(10)).minusMillis(1))).isEqualTo(new LockoutStatus.Open(2));
+        assertThat(tracker.check(ANN, T0.plus(Duration.ofMinutes(10)))).isEqualTo(new LockoutStatus.Open(1));
+        assertThat(tracker.check(ANN, T0.plus(Duration.ofMinutes(15)))).isEqualTo(new LockoutStatus.Open(0));
     }
 
     @ParameterizedTest

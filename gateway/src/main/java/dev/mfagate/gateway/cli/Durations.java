@@ -17,7 +17,7 @@ public final class Durations implements CommandLine.ITypeConverter<Duration> {
     }
 
     /**
-     * @throws CommandLine.TypeConversionException naming the value and the accepted forms
+     * @throws CommandLine.TypeConversionException naming the accepted forms (never the value)
      */
     public static Duration parse(String value) {
         String v = value.strip();
@@ -41,7 +41,8 @@ public final class Durations implements CommandLine.ITypeConverter<Duration> {
         } catch (DateTimeParseException e) {
             // fall through to the message below
         }
-        throw new CommandLine.TypeConversionException("Invalid duration '" + (v.length() > 20 ? v.substring(0, 20) + "…" : v)
-                + "'; use a number with ms, s, m, h, d or w (for example 30d) or ISO-8601 (PT12H)");
+        // The value is not repeated: a command line is where a pasted secret ends up by mistake.
+        throw new CommandLine.TypeConversionException("Invalid duration; use a number with ms, s, m, h, d or w"
+                + " (for example 30d) or ISO-8601 (PT12H)");
     }
 }

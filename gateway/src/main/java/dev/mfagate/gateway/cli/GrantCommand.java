@@ -18,14 +18,19 @@ import picocli.CommandLine.Parameters;
 /** {@code mfagate grant PRINCIPAL PATTERN}: allow a principal codes for labels matching a pattern. */
 @Command(name = "grant", mixinStandardHelpOptions = true,
         description = {"Allow PRINCIPAL codes for labels matching PATTERN (deny is the default).",
-                "PRINCIPAL: user:<zulip user id>, group:<zulip group id>, channel:<zulip channel name>, token:<token id>.",
-                "Example: mfagate grant channel:acme 'acme-*' --expires 30d"})
+                "PRINCIPAL is user:<Zulip user id>, group:<Zulip user group id>, channel:<Zulip stream id> or token:<token id>."
+                        + " Zulip principals are ids, never names: names can be imitated.",
+                "Find a channel's id in its Zulip address (#narrow/channel/<id>-<name>), a group's under Settings > User groups"
+                        + " (#groups/<id>/<name>), a user's in their profile (#user/<id>).",
+                "A daily cap or expiry on a token: rule applies to that token's requests for the labels it covers.",
+                "Example: mfagate grant channel:12 'acme-*' --expires 30d"})
 final class GrantCommand implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
 
-    @Parameters(index = "0", paramLabel = "PRINCIPAL")
+    @Parameters(index = "0", paramLabel = "PRINCIPAL",
+            description = "Who: user:<id>, group:<id>, channel:<stream id> or token:<token id>.")
     String principal;
 
     @Parameters(index = "1", paramLabel = "PATTERN", description = "Labels, a glob such as acme-* or client-demo.")
@@ -49,6 +54,7 @@ final class GrantCommand implements Callable<Integer> {
                     Optional.ofNullable(expires).map(now::plus),
                     dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
                     AdminAudit.operator(), now);
+            PolicyRepository.requireGrantable(rule);
         } catch (IllegalArgumentException e) {
             throw UserError.badInput(e.getMessage());
         }

@@ -14,12 +14,9 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class MfagateCommand implements Runnable {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command; see mfagate --help");
+        throw UserError.badInput("Missing command; see mfagate --help");
     }
 
     /** Runs {@code args} and returns the exit code; errors are one line on standard error. */
@@ -67,12 +64,8 @@ public final class MfagateCommand implements Runnable {
             err.flush();
             return ExitCodes.FAILURE;
         });
-        cl.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("mfagate: " + ex.getMessage());
-            err.flush();
-            return ExitCodes.BAD_INPUT;
-        });
+        // Never picocli's own messages: they quote unmatched arguments and bad values, which may be secrets.
+        cl.setParameterExceptionHandler(new ParameterErrors());
         return cl;
     }
 

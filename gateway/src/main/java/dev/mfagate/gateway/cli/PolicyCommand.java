@@ -5,6 +5,7 @@ import dev.mfagate.core.policy.Policy;
 import dev.mfagate.core.policy.PolicyDiff;
 import dev.mfagate.core.policy.PolicyFile;
 import dev.mfagate.core.policy.PolicyRepository;
+import dev.mfagate.core.policy.Principal;
 import dev.mfagate.core.policy.Rule;
 import dev.mfagate.core.store.Store;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {PolicyCommand.Show.class, PolicyCommand.Export.class, PolicyCommand.Apply.class})
 final class PolicyCommand {
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "List every grant.")
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "List every grant; warns about inert channel-name rules, which need re-granting by stream id.")
     static final class Show implements Callable<Integer> {
         @Mixin
         StoreOptions store;
@@ -30,13 +32,14 @@ final class PolicyCommand {
         @Override
         public Integer call() {
             try (Store s = store.open()) {
-                var rules = new PolicyRepository(s.database()).list();
-                if (rules.isEmpty()) {
+                Policy policy = new PolicyRepository(s.database()).load();
+                if (policy.rules().isEmpty()) {
                     System.out.println("No grants: every request is denied except by a plain token within its own label scope.");
                 }
-                for (Rule r : rules) {
-                    System.out.println(r.describe());
+                for (Rule r : policy.rules()) {
+                    System.out.println(r.describe() + (r.principal() instanceof Principal.LegacyChannelName ? "   [INERT: never matches]" : ""));
                 }
+                InertRules.warn(policy, System.err::println);
             }
             return ExitCodes.OK;
         }
@@ -95,6 +98,12 @@ final class PolicyCommand {
                 PolicyRepository repo = new PolicyRepository(s.database());
                 Policy current = repo.load();
                 PolicyDiff diff = desired.diffFrom(current.rules());
+                try {
+                    diff.added().forEach(PolicyRepository::requireGrantable);
+                    diff.changed().forEach(c -> PolicyRepository.requireGrantable(c.after()));
+                } catch (IllegalArgumentException e) {
+                    throw UserError.badInput("Invalid policy file " + file + ": " + e.getMessage());
+                }
                 if (diff.isEmpty()) {
                     System.out.println("The stored policy already matches " + file + "; nothing to apply.");
                     return ExitCodes.OK;

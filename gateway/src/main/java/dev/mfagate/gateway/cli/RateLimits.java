@@ -11,7 +11,7 @@ public final class RateLimits implements CommandLine.ITypeConverter<RateLimit> {
     public RateLimit convert(String value) {
         int slash = value.indexOf('/');
         if (slash <= 0 || !value.substring(0, slash).matches("[0-9]{1,12}")) {
-            throw new CommandLine.TypeConversionException("Invalid rate limit '" + value + "'; use N/DURATION, for example 5/1m");
+            throw new CommandLine.TypeConversionException("Invalid rate limit; use N/DURATION, for example 5/1m");
         }
         long n = Long.parseLong(value.substring(0, slash));
         Duration period = Durations.parse(value.substring(slash + 1));

@@ -22,7 +22,8 @@ final class RevokeCommand implements Callable<Integer> {
     public Integer call() {
         try (Store s = store.open()) {
             if (!new PolicyRepository(s.database()).revoke(ruleId)) {
-                throw UserError.badInput("No grant has the id '" + ruleId + "'; see 'mfagate policy show'");
+                // Not repeated: what was typed is not a known rule id and might be something pasted by mistake.
+                throw UserError.badInput("No grant has that id; see 'mfagate policy show' for the ids");
             }
             AdminAudit.record(s, "revoke", null, "rule " + ruleId);
         }

@@ -6,6 +6,7 @@ import dev.mfagate.core.seed.DotEnvFile;
 import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.seed.SeedImportException;
 import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.policy.PolicyRepository;
 import dev.mfagate.core.ratelimit.LockoutPolicy;
 import dev.mfagate.core.ratelimit.PostgresBucketBackend;
 import dev.mfagate.core.ratelimit.RateLimit;
@@ -197,6 +198,7 @@ final class ServeCommand implements Callable<Integer> {
             s.close();
             throw UserError.badInput(e.getMessage());
         }
+        InertRules.warn(new PolicyRepository(s.database()).load(), LOG::warn);
         GatewayApp app = GatewayApp.start(s, envSeeds, settings, options, Clock.systemUTC());
         if (s.database().dialect() == Dialect.POSTGRESQL) {
             sweepExpiredBuckets(s);

@@ -66,7 +66,7 @@ final class StoreMigration {
     }
 
     /**
-     * The schema (V1, V2) as copied, in order. A column or table in the source that is not listed
+     * The schema (V1 to V3) as copied, in order. A column or table in the source that is not listed
      * here stops the migration, so a later schema change cannot be dropped silently.
      */
     static final List<Table> TABLES = List.of(
@@ -80,7 +80,8 @@ final class StoreMigration {
                     + " created_by:TEXT created_at_ms:LONG"),
             table("policy_version", true, "id:INT version:LONG"),
             table("policy_daily_usage", false, "rule_id:TEXT principal_key:TEXT label:TEXT day:TEXT uses:INT"),
-            table("lockout_state", false, "principal_key:TEXT window_start_ms:LONG denials:INT locked_until_ms:LONG"),
+            table("lockout_state", false, "principal_key:TEXT window_start_ms:LONG denials:INT locked_until_ms:LONG"
+                    + " recent_denials_ms:TEXT"),
             table("audit_entry", false, "seq:LONG time_us:LONG request_id:TEXT route:TEXT token_id:TEXT"
                     + " zulip_user_id:LONG zulip_email:TEXT label:TEXT outcome:TEXT reason:TEXT rule_id:TEXT"
                     + " remote_address:TEXT instance_id:TEXT detail:TEXT prev_mac:BLOB mac:BLOB"),

@@ -5,6 +5,7 @@ import dev.mfagate.core.store.CreatedToken;
 import dev.mfagate.core.store.DuplicateTokenNameException;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.store.TokenInfo;
+import dev.mfagate.core.store.TokenRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -28,8 +29,9 @@ final class TokenCommand {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "A unique name, such as zulip-bot or ci-deploy.")
         String name;
 
-        @Option(names = "--labels", paramLabel = "PATTERN", defaultValue = "*",
-                description = "The labels this token may ever reach, a glob such as acme-* (default ${DEFAULT-VALUE}).")
+        @Option(names = "--labels", paramLabel = "PATTERN",
+                description = "The labels this token may ever reach, a glob such as acme-*. Required with --on-behalf;"
+                        + " a plain token without it reaches every label (*).")
         String labels;
 
         @Option(names = "--expires", paramLabel = "DURATION", converter = Durations.class,
@@ -44,9 +46,18 @@ final class TokenCommand {
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
                 throw UserError.badInput("Invalid token name; must be 1 to 64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
             }
+            if (name.startsWith(TokenRepository.PREFIX)) {
+                throw UserError.badInput("Invalid token name; must not start with " + TokenRepository.PREFIX
+                        + ", the prefix of tokens themselves");
+            }
+            if (onBehalf && labels == null) {
+                // A delegating token's scope caps every rule of every Zulip user it speaks for: no silent '*'.
+                throw UserError.badInput("A token created with --on-behalf needs --labels PATTERN: the labels the bot may ever"
+                        + " fetch for anyone, for example --labels 'acme-*' (--labels '*' if it really is every label)");
+            }
             LabelPattern pattern;
             try {
-                pattern = LabelPattern.parse(labels);
+                pattern = LabelPattern.parse(labels == null ? "*" : labels);
             } catch (IllegalArgumentException e) {
                 throw UserError.badInput(e.getMessage());
             }
@@ -102,13 +113,15 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
-            if (idOrName.length() > 64) {
-                // Someone pasted the token itself: refuse rather than write it into the audit trail.
-                throw UserError.badInput("Give the token's id or name (see 'mfagate token list'), never the token itself");
+            if (idOrName.length() > 64 || idOrName.startsWith(TokenRepository.PREFIX)) {
+                // Someone pasted the token itself (or part of it): refuse, and never repeat it.
+                throw UserError.badInput("Give the token's id or name (see 'mfagate token list'), never the token itself;"
+                        + " a token that was shown or pasted somewhere should be revoked by its id");
             }
             try (Store s = store.open()) {
                 if (!s.tokens().revoke(idOrName, Instant.now())) {
-                    throw UserError.badInput("No active token has the id or name '" + idOrName + "'");
+                    // Not repeated: an unknown value is not known to be harmless (a mistyped secret, say).
+                    throw UserError.badInput("No active token has that id or name; see 'mfagate token list'");
                 }
                 AdminAudit.record(s, "token-revoke", null, "token " + idOrName);
             }
