@@ -907,6 +907,16 @@ final class Realm {
         }
     }
 
+    /** How many long polls of the user's queues are waiting for events now. */
+    int waitingPolls(int userId) {
+        lock.lock();
+        try {
+            return queues.values().stream().filter(q -> q.userId == userId).mapToInt(q -> q.pollers).sum();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     List<String> queueIds(int userId) {
         lock.lock();
         try {
