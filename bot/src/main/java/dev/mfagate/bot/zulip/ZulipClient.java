@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Behaviour, as Zulip documents it: HTTP Basic auth with the bot's email and API key; form-encoded
  * bodies; a {@code 429} is retried after its {@code Retry-After}; a 5xx or a connection error is retried
  * after an exponential backoff with jitter; other 4xx are final. Every request except the long poll passes
- * the {@link RateGuard}. Retries stop when the client is {@linkplain #close() closed} or the retry budget
+ * the {@link RateGuard}. The {@code Date} of every answer except the long poll's goes to the listener (clock
+ * skew). Retries stop when the client is {@linkplain #close() closed} or the retry budget
  * is spent.
  *
  * <p>Thread-safe: one instance serves the whole bot. Lifecycle: create, use, {@link #close()}.
@@ -270,7 +271,11 @@ public final class ZulipClient implements AutoCloseable {
                     settings.rateGuard().acquire();
                 }
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                noteDate(response);
+                if (!longPoll) {
+                    // A long poll's Date says when the server (or a proxy in front of it) started or ended the
+                    // wait, which the bot cannot tell apart: only prompt answers measure the clock.
+                    noteDate(response);
+                }
                 int status = response.statusCode();
                 if (status == 429) {
                     kind = "rate_limited";
