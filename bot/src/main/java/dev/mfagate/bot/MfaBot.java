@@ -321,6 +321,11 @@ public final class MfaBot implements AutoCloseable {
         return lastPollOk;
     }
 
+    /** The expiry of code replies (for tests and the benchmark, which load it with replies of their own). */
+    ReplyExpiry replyExpiry() {
+        return expiry;
+    }
+
     /** Replies still showing a code (for tests). */
     int pendingExpiries() {
         return expiry.pendingCount();
