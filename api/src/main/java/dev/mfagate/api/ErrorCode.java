@@ -39,8 +39,13 @@ public enum ErrorCode {
     HEADERS_TOO_LARGE("headers_too_large", 431),
     /** The client took too long to send its request. */
     REQUEST_TIMEOUT("request_timeout", 408),
-    /** A rate limit or daily cap is exhausted; see {@code Retry-After}. */
+    /** A rate limit is exhausted; see {@code Retry-After}. */
     RATE_LIMITED("rate_limited", 429),
+    /**
+     * Every rule that grants this label to this person is capped, and today's caps (UTC day) are used up;
+     * {@code Retry-After} runs to 00:00 UTC, and {@code error.daily_cap} says how many codes a day they allow.
+     */
+    DAILY_CAP_REACHED("daily_cap_reached", 429),
     /** Too many denials in a row; the principal is locked out for a while; see {@code Retry-After}. */
     LOCKED_OUT("locked_out", 429),
     /** Something unexpected failed; the log has the details under the request id. */

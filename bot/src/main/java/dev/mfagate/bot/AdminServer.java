@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The bot's admin HTTP port: {@code GET /healthz} (the event loop is alive), {@code GET /readyz}
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
  * Binds to 127.0.0.1 by default. Lifecycle: {@link #start()}, {@link #close()}. Thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "admin-http");
@@ -77,9 +79,12 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** Stops serving at once. */
+    /** Stops serving at once. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
         executor.shutdownNow();
     }

@@ -161,7 +161,7 @@ final class Conversation {
                 yield "code";
             }
             case GatewayResult.Refused<TotpResponse> no -> {
-                directReply(m.senderId(), Replies.refused(no.refusal(), label.value(), no.retryAfter()), "refusal", receivedNanos);
+                directReply(m.senderId(), Replies.refused(no.refusal(), label.value(), no.retryAfter(), no.dailyCap()), "refusal", receivedNanos);
                 metrics.error("gateway_" + no.refusal().name().toLowerCase(java.util.Locale.ROOT));
                 yield "refused:" + no.wireCode();
             }

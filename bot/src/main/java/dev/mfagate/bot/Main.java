@@ -1,5 +1,7 @@
 package dev.mfagate.bot;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.mfagate.api.logging.JsonStandardError;
 import dev.mfagate.bot.zulip.ZulipException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -11,6 +13,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -19,8 +22,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar mfagate-bot.jar [--zuliprc FILE] [--env-file FILE]}: runs the Zulip bot until
- * SIGTERM/SIGINT, then shuts down gracefully. Exit codes: 0 after a clean stop, 1 when Zulip refuses
- * or cannot be reached at start, 2 for a missing or malformed setting (the message names it).
+ * SIGTERM/SIGINT, then shuts down gracefully (see {@link MfaBot#close()}) and logs that it did. Exit codes:
+ * 0 after a clean stop (the signals are handled by {@link StopSignals}, so the JVM's 143 does not apply),
+ * 1 when Zulip refuses or cannot be reached at start, 2 for a missing or malformed setting (the message
+ * names it).
  */
 @Command(name = "mfagate-bot", mixinStandardHelpOptions = true, version = "mfagate-bot 0.1",
         description = "The mfagate Zulip bot: answers !mfa-<client>-<service> in a direct message with a code from the gateway.")
@@ -86,21 +91,40 @@ public final class Main implements Callable<Integer> {
             err.println("mfagate-bot: cannot open the admin port (MFAGATE_BOT_ADMIN_PORT): " + e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        AdminServer adminToClose = admin;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            bot.close();
-            if (adminToClose != null) {
-                adminToClose.close();
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicReference<String> signal = new AtomicReference<>();
+        StopSignals.install(name -> {
+            if (signal.compareAndSet(null, name)) {
+                log.info("stop requested {}", kv("signal", "SIG" + name));
+            } else {
+                log.info("already stopping {}", kv("signal", "SIG" + name));
             }
-            stopped.countDown();
-        }, "shutdown"));
+            stopRequested.countDown();
+        });
+        // Any other way out of the JVM (System.exit elsewhere, SIGHUP) still stops the bot gracefully.
+        AdminServer adminToClose = admin;
+        Thread hook = new Thread(() -> stop(bot, adminToClose), "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            stopped.await();
+            stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stop(bot, admin);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down (a signal this process could not handle): the hook's stop is a no-op.
+        }
+        log.info("mfagate-bot shut down cleanly {}", kv("signal", signal.get() == null ? "none" : "SIG" + signal.get()));
         return 0;
+    }
+
+    private static void stop(MfaBot bot, AdminServer admin) {
+        bot.close();
+        if (admin != null) {
+            admin.close();
+        }
     }
 
     private static Path envPath(Map<String, String> environment, String name) {

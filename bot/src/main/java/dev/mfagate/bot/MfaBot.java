@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +62,8 @@ public final class MfaBot implements AutoCloseable {
     private final BotMetrics metrics;
     private final Clock clock;
     private final ZulipClient zulip;
+    /** The same client, waiting behind replies in the rate guard: expiry and catch-up. */
+    private final ZulipClient catchUpClient;
     private final GatewayClient gateway;
     private final Membership membership;
     private final ReplyExpiry expiry;
@@ -68,6 +71,12 @@ public final class MfaBot implements AutoCloseable {
     private final AtomicLong watermark = new AtomicLong(-1);
     private final Semaphore inFlightPermits;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    /** Reads back messages after a lost queue, one range at a time, off the poll thread. */
+    private final ExecutorService catchUps = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "zulip-catch-up");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicBoolean running = new AtomicBoolean();
     private final Backoff pollBackoff;
     private final ClockWatch clockWatch;
@@ -102,7 +111,8 @@ public final class MfaBot implements AutoCloseable {
         });
         this.gateway = new GatewayClient(config.gatewayUrl(), config.gatewayToken(), config.requestTimeout(), metrics.gatewayTime()::record);
         this.membership = new Membership(zulip, config.membershipCacheTtl());
-        this.expiry = new ReplyExpiry(zulip, config.expiryAction(), metrics, clock);
+        this.catchUpClient = zulip.housekeeping();
+        this.expiry = new ReplyExpiry(zulip.housekeeping(), config.expiryAction(), metrics, clock);
         this.inFlightPermits = new Semaphore(config.maxInFlight());
     }
 
@@ -163,7 +173,7 @@ public final class MfaBot implements AutoCloseable {
                 if (queueId == null) {
                     Registration r = register(false);
                     metrics.reconnected();
-                    catchUp(r.maxMessageId());
+                    startCatchUp(r.maxMessageId());
                 }
                 EventsResult result = zulip.events(queueId, lastEventId);
                 lastPollOk = clock.instant();
@@ -203,11 +213,14 @@ public final class MfaBot implements AutoCloseable {
      * {@code GET /messages/{id}} (ids the bot may not see answer "invalid" and are skipped). Message ids are
      * realm-wide, so the gap is bounded by {@value #CATCH_UP_LIMIT} reads; beyond that the oldest are given up
      * with a warning. Messages already handled are skipped by {@link RecentIds}.
+     *
+     * <p>The range is fixed here, on the poll thread, and read on the catch-up thread through the housekeeping
+     * lane of the rate guard: the poll goes on at once, so new messages are handled while the gap is read (and
+     * their replies go ahead of the reads). Ranges are read one after another, in order.
      */
-    private void catchUp(long maxMessageId) throws ZulipException {
-        long from = watermark.get();
+    private void startCatchUp(long maxMessageId) {
+        long from = watermark.getAndAccumulate(maxMessageId, Math::max);
         if (from < 0 || maxMessageId <= from) {
-            watermark.accumulateAndGet(maxMessageId, Math::max);
             return;
         }
         if (maxMessageId - from > CATCH_UP_LIMIT) {
@@ -216,14 +229,26 @@ public final class MfaBot implements AutoCloseable {
                     kv("skipped_ids", maxMessageId - from - CATCH_UP_LIMIT));
             from = maxMessageId - CATCH_UP_LIMIT;
         }
+        long first = from + 1;
+        catchUps.execute(() -> catchUp(first, maxMessageId));
+    }
+
+    private void catchUp(long first, long last) {
         int caught = 0;
-        for (long id = from + 1; id <= maxMessageId && running.get(); id++) {
-            Optional<ZulipMessage> m = zulip.message(id);
-            if (m.isPresent() && dispatch(m.get())) {
-                caught++;
+        try {
+            for (long id = first; id <= last && running.get(); id++) {
+                Optional<ZulipMessage> m = catchUpClient.message(id);
+                if (m.isPresent() && dispatch(m.get())) {
+                    caught++;
+                }
+            }
+        } catch (ZulipException e) {
+            if (running.get()) {
+                metrics.error("catch_up_failed");
+                log.warn("catching up on messages missed while re-registering failed; the rest of the gap is skipped {} {} {}",
+                        kv("first_id", first), kv("last_id", last), kv("zulip_code", e.code()));
             }
         }
-        watermark.accumulateAndGet(maxMessageId, Math::max);
         if (caught > 0) {
             log.info("caught up on messages missed while re-registering {}", kv("messages", caught));
         }
@@ -263,17 +288,24 @@ public final class MfaBot implements AutoCloseable {
             return false;
         }
         metrics.inFlight().incrementAndGet();
-        handlers.execute(() -> {
-            try {
-                conversation.handle(m, receivedNanos);
-            } catch (RuntimeException ex) {
-                metrics.error("handler_unexpected");
-                log.error("unexpected failure handling a message {}", kv("message_id", m.id()), ex);
-            } finally {
-                metrics.inFlight().decrementAndGet();
-                inFlightPermits.release();
-            }
-        });
+        try {
+            handlers.execute(() -> {
+                try {
+                    conversation.handle(m, receivedNanos);
+                } catch (RuntimeException ex) {
+                    metrics.error("handler_unexpected");
+                    log.error("unexpected failure handling a message {}", kv("message_id", m.id()), ex);
+                } finally {
+                    metrics.inFlight().decrementAndGet();
+                    inFlightPermits.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Shutting down: a message read back by a catch-up that was still running is left unanswered.
+            metrics.inFlight().decrementAndGet();
+            inFlightPermits.release();
+            return false;
+        }
         return true;
     }
 
@@ -293,6 +325,7 @@ public final class MfaBot implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        catchUps.shutdownNow(); // a half-read gap is abandoned: the bot is going away
         handlers.shutdown();
         try {
             if (!handlers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -301,7 +334,7 @@ public final class MfaBot implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        expiry.close(config.shutdownGrace());
+        expiry.close(config.shutdownGrace(), config.requestTimeout().plusSeconds(1));
         String q = queueId;
         if (q != null) {
             try {
@@ -319,6 +352,11 @@ public final class MfaBot implements AutoCloseable {
     /** When the last poll answered, or null. */
     Instant lastPollOk() {
         return lastPollOk;
+    }
+
+    /** The expiry of code replies (for tests and the benchmark, which load it with replies of their own). */
+    ReplyExpiry replyExpiry() {
+        return expiry;
     }
 
     /** Replies still showing a code (for tests). */

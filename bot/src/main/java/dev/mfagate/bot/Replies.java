@@ -80,13 +80,24 @@ public final class Replies {
 
     /** The answer when the gateway refused, one distinct sentence per reason. */
     public static String refused(Refusal refusal, String label, Duration retryAfter) {
-        String wait = retryAfter == null ? "a little while" : seconds(retryAfter);
+        return refused(refusal, label, retryAfter, null);
+    }
+
+    /**
+     * As above; {@code dailyCap} (or null) is the day's allowance the gateway sent with
+     * {@link Refusal#DAILY_CAP_REACHED}, whose {@code retryAfter} runs to 00:00 UTC.
+     */
+    public static String refused(Refusal refusal, String label, Duration retryAfter, Integer dailyCap) {
+        String wait = retryAfter == null ? "a little while" : duration(retryAfter);
         return switch (refusal) {
             case UNKNOWN_LABEL -> "There is no seed labelled `" + label + "`. Send `!mfa list` to see the labels you may request.";
             case INVALID_LABEL -> badLabel();
             case FORBIDDEN -> "You are not allowed to get codes for `" + label + "`. Ask an administrator if you need access.";
             case BOT_NOT_PERMITTED -> "I am not allowed to fetch `" + label + "` for you: my own access does not cover it. Ask an administrator.";
             case RATE_LIMITED -> "Too many code requests right now. Try again in " + wait + ".";
+            case DAILY_CAP_REACHED -> (dailyCap == null ? "You have had all the codes for `" + label + "` you may have today"
+                    : "You have had " + dailyCap + (dailyCap == 1 ? " code" : " codes") + " for `" + label + "` today")
+                    + "; the cap resets at 00:00 UTC" + (retryAfter == null ? "" : ", in " + wait) + ".";
             case LOCKED_OUT -> "Too many refused requests: you are locked out for " + wait + ".";
             case AUDIT_UNAVAILABLE -> "The code service can't record requests right now, so it gives out no codes. Try again in a few minutes.";
             case GATEWAY_FAILING -> "The code service is having trouble right now. Try again in a few minutes.";
@@ -112,12 +123,21 @@ public final class Replies {
         return "@_**" + fullName + "|" + userId + "** asked for a code for `" + label + "`.";
     }
 
-    private static String seconds(Duration d) {
+    /**
+     * A wait in words, rounded up: seconds under two minutes ({@code 45 seconds}), minutes under an hour
+     * ({@code 15 minutes}), hours and minutes from an hour on ({@code 1 h 5 min}, {@code 16 h}).
+     */
+    static String duration(Duration d) {
         long s = Math.max(1, (d.toMillis() + 999) / 1000);
-        if (s >= 120) {
-            long minutes = (s + 59) / 60;
+        if (s < 120) {
+            return s == 1 ? "1 second" : s + " seconds";
+        }
+        long minutes = (s + 59) / 60;
+        if (minutes < 60) {
             return minutes + " minutes";
         }
-        return s == 1 ? "1 second" : s + " seconds";
+        long hours = minutes / 60;
+        long rest = minutes % 60;
+        return hours + " h" + (rest == 0 ? "" : " " + rest + " min");
     }
 }

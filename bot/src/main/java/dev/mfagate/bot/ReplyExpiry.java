@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,12 +25,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes codes out of Zulip once they expired: edits each code reply to say so, or deletes it
  * ({@link ExpiryAction}). An organisation may forbid editing or deleting (or limit it in time); the
- * first refusal of each kind is logged once as a warning and the bot carries on.
+ * first refusal of each kind is logged once as a warning and the bot carries on. Its requests go through
+ * the housekeeping lane of the rate guard (the client it is given), behind replies to people.
  *
- * <p>On {@link #close()} every pending reply is expired at once, so that no code outlives the bot's
- * watch in the conversation. Thread-safe.
+ * <p>A reply counts as pending (still showing a code) until Zulip confirmed the edit or deletion; one whose
+ * expiry failed even after the client's retries stays pending, so that shutdown tries it again.
+ * On {@link #close(Duration)} every pending reply is expired at once, within the grace; the ones Zulip did
+ * not take down in time are logged in one warning, by count and message id (never their content).
+ * Thread-safe.
  */
-final class ReplyExpiry implements AutoCloseable {
+final class ReplyExpiry {
     private static final Logger log = LoggerFactory.getLogger(ReplyExpiry.class);
 
     private final ZulipClient zulip;
@@ -37,8 +43,13 @@ final class ReplyExpiry implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /** Message id → label of every reply still showing a code. */
     private final Map<Long, String> pending = new ConcurrentHashMap<>();
+    /** Replies a worker is expiring now, so that close() does not send the same request twice. */
+    private final Set<Long> claimed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean warnedRefusal = new AtomicBoolean();
+    private volatile boolean closing;
+    private volatile boolean abandoned;
 
     ReplyExpiry(ZulipClient zulip, ExpiryAction action, BotMetrics metrics, Clock clock) {
         this.zulip = zulip;
@@ -52,11 +63,22 @@ final class ReplyExpiry implements AutoCloseable {
         });
     }
 
-    /** Expires reply {@code messageId} (about {@code label}) at {@code when}. */
+    /** Expires reply {@code messageId} (about {@code label}) at {@code when}; at once if shutdown has begun. */
     void schedule(long messageId, String label, Instant when) {
         pending.put(messageId, label);
-        long delayMillis = Math.max(0, Duration.between(clock.instant(), when).toMillis());
-        timer.schedule(() -> workers.execute(() -> expire(messageId)), delayMillis, TimeUnit.MILLISECONDS);
+        if (!closing) {
+            long delayMillis = Math.max(0, Duration.between(clock.instant(), when).toMillis());
+            try {
+                timer.schedule(() -> submit(messageId), delayMillis, TimeUnit.MILLISECONDS);
+                return;
+            } catch (RejectedExecutionException e) {
+                // close() began between the check and here: expire it now, as close() does.
+            }
+        }
+        if (!submit(messageId)) {
+            log.warn("a code reply was sent after shutdown finished expiring replies; it still shows a code {}",
+                    kv("message_id", messageId));
+        }
     }
 
     /** How many replies still hold a code. */
@@ -64,11 +86,31 @@ final class ReplyExpiry implements AutoCloseable {
         return pending.size();
     }
 
-    private void expire(long messageId) {
-        String label = pending.remove(messageId);
-        if (label == null) {
-            return; // already done by close()
+    private boolean submit(long messageId) {
+        try {
+            workers.execute(() -> expire(messageId));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
+    }
+
+    private void expire(long messageId) {
+        if (!claimed.add(messageId)) {
+            return; // another worker is on it
+        }
+        try {
+            String label = pending.get(messageId);
+            if (label != null && takeDown(messageId, label)) {
+                pending.remove(messageId);
+            }
+        } finally {
+            claimed.remove(messageId);
+        }
+    }
+
+    /** Edits or deletes the reply; true when nothing more can be done (done, or refused by the organisation). */
+    private boolean takeDown(long messageId, String label) {
         try {
             ChangeResult r = action == ExpiryAction.DELETE ? zulip.deleteMessage(messageId) : zulip.editMessage(messageId, Replies.expired(label));
             if (action == ExpiryAction.DELETE && r instanceof ChangeResult.Refused) {
@@ -81,7 +123,7 @@ final class ReplyExpiry implements AutoCloseable {
                                 kv("zulip_code", ((ChangeResult.Refused) r).code()));
                     }
                     metrics.replySent("expiry_edit");
-                    return;
+                    return true;
                 }
                 r = edited;
             }
@@ -94,27 +136,51 @@ final class ReplyExpiry implements AutoCloseable {
             } else {
                 metrics.replySent(action == ExpiryAction.DELETE ? "expiry_delete" : "expiry_edit");
             }
+            return true;
         } catch (ZulipException e) {
-            metrics.error("expiry_failed");
-            log.warn("could not expire a code reply {} {}", kv("message_id", messageId), kv("zulip_code", e.code()));
+            if (!abandoned) {
+                metrics.error("expiry_failed");
+                log.warn("could not expire a code reply {} {}", kv("message_id", messageId), kv("zulip_code", e.code()));
+            }
+            return false;
         }
     }
 
-    /** Expires every pending reply now and waits (up to {@code grace}) for the edits to finish. */
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(10));
-    }
-
-    void close(Duration grace) {
+    /**
+     * Expires every pending reply now and waits up to {@code grace} for Zulip to confirm. Then requests still
+     * waiting in the rate guard are dropped, and those on the wire get up to {@code inFlightLimit} to answer,
+     * so that the log is exact: what is left is logged in one warning (how many, which message ids).
+     * The client given at construction, a view of the bot's, is closed here.
+     */
+    void close(Duration grace, Duration inFlightLimit) {
+        closing = true;
         timer.shutdownNow();
+        int due = pending.size();
         List<Long> ids = new ArrayList<>(pending.keySet());
-        ids.forEach(id -> workers.execute(() -> expire(id)));
+        ids.forEach(this::submit);
         workers.shutdown();
         try {
-            workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                abandoned = true;
+                zulip.close(); // waiting requests give up unsent; a request on the wire finishes
+                if (!workers.awaitTermination(inFlightLimit.toMillis(), TimeUnit.MILLISECONDS)) {
+                    workers.shutdownNow();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        abandoned = true;
+        zulip.close();
+        List<Long> left = pending.keySet().stream().sorted().toList();
+        if (!left.isEmpty()) {
+            metrics.error("expiry_left_at_shutdown");
+            log.warn("{} code replies still show a code: Zulip did not take them down within the shutdown grace"
+                    + " (MFAGATE_BOT_SHUTDOWN_GRACE_MS); remove them by hand {} {} {}", left.size(), kv("left", left.size()),
+                    kv("message_ids", left), kv("grace_ms", grace.toMillis()));
+        } else if (due > 0) {
+            log.info("every code reply still showing was taken down before shutdown {}", kv("expired", due));
         }
     }
 }

@@ -20,16 +20,36 @@ class AdminServerTest {
     private ZulipEmulator zulip;
     private BotHarness harness;
 
+    private com.sun.net.httpserver.HttpServer gatewayHealth;
+
     private void start(Clock zulipClock) throws Exception {
+        start(zulipClock, BotConversationTest.closedPort());
+    }
+
+    private void start(Clock zulipClock, URI gateway) throws Exception {
         zulip = ZulipEmulator.builder().heartbeatInterval(Duration.ofMillis(500)).clock(zulipClock).validateAgainstSpec(true).build().start();
         int bot = zulip.addUser("MFA Bot", "mfa-bot@example.com", true);
-        harness = BotHarness.start(zulip, bot, BotConversationTest.closedPort(), "t0ken-for-tests", Map.of());
+        harness = BotHarness.start(zulip, bot, gateway, "t0ken-for-tests", Map.of());
+    }
+
+    /** A stand-in for the gateway's {@code /healthz} over loopback: the bot's readiness probe needs only an HTTP answer. */
+    private URI gatewayHealth() throws Exception {
+        gatewayHealth = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        gatewayHealth.createContext("/healthz", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        gatewayHealth.start();
+        return URI.create("http://127.0.0.1:" + gatewayHealth.getAddress().getPort());
     }
 
     @AfterEach
     void stop() {
         if (harness != null) {
             harness.close();
+        }
+        if (gatewayHealth != null) {
+            gatewayHealth.stop(0);
         }
         if (zulip != null) {
             try {
@@ -66,6 +86,35 @@ class AdminServerTest {
         assertThat(r.body()).contains("\"clock_skew_degraded\":true");
         assertThat(get("/metrics").body()).containsPattern("mfagate_bot_clock_skew_seconds \\d\\d");
         assertThat(Files.readLog()).contains("clock skew against the Zulip server is beyond the threshold");
+    }
+
+    @Test
+    void readyz_longPollAnswersWithOldDate_staysReadyWithoutSkewWarning() throws Exception {
+        start(Clock.systemUTC(), gatewayHealth());
+        assertThat(get("/readyz").body()).contains("\"status\":\"ready\"");
+        long warningsBefore = skewWarnings();
+        // Only long polls run while the bot is idle; their Date now says 60 s ago, as a Date stamped when a
+        // poll started would after a quiet spell.
+        zulip.setClock(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60)));
+        double heartbeats = heartbeats();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && heartbeats() < heartbeats + 3) {
+            Thread.sleep(50);
+        }
+        assertThat(heartbeats()).as("long polls answered under the old clock").isGreaterThanOrEqualTo(heartbeats + 3);
+        HttpResponse<String> r = get("/readyz");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"status\":\"ready\"").contains("\"clock_skew_degraded\":false");
+        assertThat(skewWarnings()).as("no skew warning from long-poll answers").isEqualTo(warningsBefore);
+    }
+
+    private double heartbeats() {
+        io.micrometer.core.instrument.Counter c = harness.registry.find("mfagate.bot.events.received").tag("type", "heartbeat").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static long skewWarnings() throws Exception {
+        return Files.readLog().lines().filter(l -> l.contains("clock skew against the Zulip server is beyond the threshold")).count();
     }
 
     @Test

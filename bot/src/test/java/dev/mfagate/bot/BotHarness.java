@@ -59,6 +59,14 @@ public final class BotHarness implements AutoCloseable {
         return new BotHarness(zulip, botUserId, BotConfig.load(env, null, null));
     }
 
+    /**
+     * Has the bot expire message {@code messageId} (one it sent) at {@code when}, as if it were a code reply
+     * about {@code label}: how tests and the benchmark put many expiries in the same second.
+     */
+    public void expireAt(long messageId, String label, java.time.Instant when) {
+        bot.replyExpiry().schedule(messageId, label, when);
+    }
+
     /** The admin port's base URL. */
     public URI adminUrl() {
         return URI.create("http://127.0.0.1:" + admin.port());

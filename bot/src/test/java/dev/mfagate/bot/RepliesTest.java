@@ -1,6 +1,7 @@
 package dev.mfagate.bot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.mfagate.api.TotpResponse;
 import dev.mfagate.bot.gateway.Refusal;
@@ -8,7 +9,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RepliesTest {
 
@@ -39,6 +44,47 @@ class RepliesTest {
         assertThat(Replies.refused(Refusal.RATE_LIMITED, "acme-aws", Duration.ofSeconds(30))).contains("30 seconds");
         assertThat(Replies.refused(Refusal.LOCKED_OUT, "acme-aws", Duration.ofSeconds(900))).contains("15 minutes");
         assertThat(Replies.unreachable()).isNotIn(texts);
+    }
+
+    @Test
+    void refused_dailyCapReached_saysHowManyAndWhenTheCapResets() {
+        assertThat(Replies.refused(Refusal.DAILY_CAP_REACHED, "acme-aws", Duration.ofHours(16), 3))
+                .isEqualTo("You have had 3 codes for `acme-aws` today; the cap resets at 00:00 UTC, in 16 h.");
+        assertThat(Replies.refused(Refusal.DAILY_CAP_REACHED, "acme-aws", Duration.ofMinutes(65), 1))
+                .isEqualTo("You have had 1 code for `acme-aws` today; the cap resets at 00:00 UTC, in 1 h 5 min.");
+        assertThat(Replies.refused(Refusal.DAILY_CAP_REACHED, "acme-aws", null, null))
+                .isEqualTo("You have had all the codes for `acme-aws` you may have today; the cap resets at 00:00 UTC.");
+    }
+
+    @Test
+    void refused_rateLimitedForHours_readsInHoursNotMinutes() {
+        assertThat(Replies.refused(Refusal.RATE_LIMITED, "acme-aws", Duration.ofMinutes(965)))
+                .isEqualTo("Too many code requests right now. Try again in 16 h 5 min.");
+    }
+
+    static Stream<Arguments> durations() {
+        return Stream.of(
+                //        seconds  in words
+                arguments(0,       "1 second"),
+                arguments(1,       "1 second"),
+                arguments(45,      "45 seconds"),
+                arguments(119,     "119 seconds"),
+                arguments(120,     "2 minutes"),
+                arguments(121,     "3 minutes"),
+                arguments(900,     "15 minutes"),
+                arguments(3_540,   "59 minutes"),
+                arguments(3_541,   "1 h"),
+                arguments(3_600,   "1 h"),
+                arguments(3_900,   "1 h 5 min"),
+                arguments(57_600,  "16 h"),
+                arguments(57_900,  "16 h 5 min"),
+                arguments(86_400,  "24 h"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("durations")
+    void duration_roundedUp_readsInSecondsMinutesOrHours(long seconds, String words) {
+        assertThat(Replies.duration(Duration.ofSeconds(seconds))).isEqualTo(words);
     }
 
     @Test

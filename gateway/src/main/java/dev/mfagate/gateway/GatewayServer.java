@@ -485,12 +485,12 @@ public final class GatewayServer implements AutoCloseable {
         if (code.httpStatus() >= 400 && code.httpStatus() < 500 && code != ErrorCode.NOT_FOUND) {
             String reason = rec != null && rec.reason != null ? rec.reason : code.wireCode();
             components.metrics().denied(reason);
-            if (code == ErrorCode.RATE_LIMITED || code == ErrorCode.LOCKED_OUT) {
+            if (code == ErrorCode.RATE_LIMITED || code == ErrorCode.DAILY_CAP_REACHED || code == ErrorCode.LOCKED_OUT) {
                 components.metrics().rateLimitHit(reason);
             }
         }
         e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
-        writeError(ctx, code, e.getMessage());
+        writeError(ctx, code, e.getMessage(), code == e.code() ? e.dailyCap() : null);
     }
 
     private void onUnexpected(Exception e, Context ctx) {
@@ -525,19 +525,19 @@ public final class GatewayServer implements AutoCloseable {
         onApiException(new ApiException(code, ErrorResponses.messageFor(code)), ctx);
     }
 
-    private void writeError(Context ctx, ErrorCode code, String message) {
+    private void writeError(Context ctx, ErrorCode code, String message, Integer dailyCap) {
         RequestRecord rec = ctx.attribute(RECORD);
         ctx.attribute("mfagate.error", code);
         ctx.status(HttpStatus.forStatus(code.httpStatus()));
         ctx.contentType("application/json");
-        ctx.result(ErrorResponses.body(code, message, rec == null ? null : rec.requestId));
+        ctx.result(ErrorResponses.body(code, message, rec == null ? null : rec.requestId, dailyCap));
     }
 
     private static String outcomeOf(ErrorCode code) {
         return switch (code) {
             case UNAUTHENTICATED -> "UNAUTHENTICATED";
             case FORBIDDEN, ON_BEHALF_NOT_PERMITTED, ADDRESS_NOT_ALLOWED, UNKNOWN_LABEL -> "DENIED";
-            case RATE_LIMITED -> "RATE_LIMITED";
+            case RATE_LIMITED, DAILY_CAP_REACHED -> "RATE_LIMITED";
             case LOCKED_OUT -> "LOCKED_OUT";
             case INTERNAL_ERROR, AUDIT_UNAVAILABLE, STORE_UNAVAILABLE, KEY_UNAVAILABLE, SHUTTING_DOWN -> "FAILED";
             default -> "MALFORMED";

@@ -86,7 +86,7 @@ public final class PolicyAccessControl implements AccessControl {
             if (after instanceof LockoutStatus.Locked locked && locked.startedNow()) {
                 audit.recordLockout(request, key, locked.until());
             }
-            throw refusal(denied.reason(), label, now);
+            throw refusal(denied.reason(), subject, label, now);
         }
         if (decision instanceof PolicyDecision.Allowed allowed) {
             request.grant = allowed.grant();
@@ -95,14 +95,15 @@ public final class PolicyAccessControl implements AccessControl {
         // "four wrong, one right" over and over still locks out (LockoutTracker).
     }
 
-    private static ApiException refusal(DenialReason reason, Label label, Instant now) {
+    private ApiException refusal(DenialReason reason, Subject subject, Label label, Instant now) {
         return switch (reason) {
             case ON_BEHALF_NOT_PERMITTED -> new ApiException(ErrorCode.ON_BEHALF_NOT_PERMITTED,
                     "This token may not ask on behalf of users");
             case DAILY_CAP_REACHED -> {
                 Instant midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-                yield new ApiException(ErrorCode.RATE_LIMITED, "Daily cap for " + label.value() + " reached; it resets at 00:00 UTC",
-                        Duration.between(now, midnight));
+                Integer cap = authorizer.dailyAllowance(subject, label, now).stream().boxed().findFirst().orElse(null);
+                yield new ApiException(ErrorCode.DAILY_CAP_REACHED, "Daily cap " + (cap == null ? "" : "of " + cap + " ")
+                        + "for " + label.value() + " reached; it resets at 00:00 UTC", Duration.between(now, midnight), cap);
             }
             case OUTSIDE_TOKEN_SCOPE -> new ApiException(ErrorCode.FORBIDDEN, "This token may not get codes for " + label.value());
             case GRANT_EXPIRED -> new ApiException(ErrorCode.FORBIDDEN, "Your grant for " + label.value() + " has expired");

@@ -107,7 +107,7 @@ class GatewayRateLimitTest {
     }
 
     @Test
-    void code_dailyCapUsedUp_429RateLimitedRetryAfterMidnightUtc() throws Exception {
+    void code_dailyCapUsedUp_429DailyCapReachedWithCapAndRetryAfterMidnightUtc() throws Exception {
         gw = new GatewayFixture(dir, "GatewayRateLimitTest-daily-cap");
         gw.seed("acme-aws");
         String bot = gw.token("bot", "*", true);
@@ -117,7 +117,8 @@ class GatewayRateLimitTest {
         assertThat(gw.get("/code?label=acme-aws", bot, ann).status()).isEqualTo(200);
         GatewayFixture.Response r = gw.get("/code?label=acme-aws", bot, ann);
         assertThat(r.status()).isEqualTo(429);
-        assertThat(r.errorCode()).isEqualTo("rate_limited");
+        assertThat(r.errorCode()).as("a daily cap is not a passing rate limit").isEqualTo("daily_cap_reached");
+        assertThat(r.body()).as("the day's allowance, for the caller's sentence").contains("\"daily_cap\":1");
         // 22:29:39 UTC: the cap resets at 00:00 UTC, 1 h 30 min 21 s later.
         assertThat(r.header("Retry-After")).hasValue(Integer.toString(90 * 60 + 21));
         assertThat(gw.auditOf(r.requestId())).singleElement().satisfies(e -> {

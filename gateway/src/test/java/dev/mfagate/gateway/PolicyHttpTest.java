@@ -216,8 +216,8 @@ class PolicyHttpTest {
         assertThat(get("/totp/acme/aws", botToken, "44").statusCode()).isEqualTo(200);
         assertThat(get("/totp/acme/aws", botToken, "44").statusCode()).isEqualTo(200);
         HttpResponse<String> capped = get("/totp/acme/aws", botToken, "44");
-        assertError(capped, 429, "rate_limited");
-        assertThat(capped.body()).contains("Daily cap");
+        assertError(capped, 429, "daily_cap_reached");
+        assertThat(capped.body()).contains("Daily cap of 2 for acme-aws").contains("\"daily_cap\":2");
         // 22:29:39 to midnight UTC.
         assertThat(capped.headers().firstValue("Retry-After"))
                 .hasValue(Long.toString(Duration.between(NOW, Instant.parse("2025-09-03T00:00:00Z")).toSeconds()));

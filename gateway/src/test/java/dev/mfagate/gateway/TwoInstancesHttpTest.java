@@ -179,8 +179,8 @@ class TwoInstancesHttpTest {
         assertThat(code(onBehalf(b, user, group))).isEqualTo("200");
         assertThat(code(onBehalf(a, user, group))).isEqualTo("200");
         assertThat(code(onBehalf(b, user, group))).isEqualTo("200");
-        assertThat(code(onBehalf(a, user, group))).isEqualTo("429 rate_limited");
-        assertThat(code(onBehalf(b, user, group))).isEqualTo("429 rate_limited");
+        assertThat(code(onBehalf(a, user, group))).isEqualTo("429 daily_cap_reached");
+        assertThat(code(onBehalf(b, user, group))).isEqualTo("429 daily_cap_reached");
     }
 
     @Test

@@ -135,10 +135,15 @@ public final class GatewayClient {
         }
         Optional<ErrorCode> code;
         String wire;
+        Integer dailyCap = null;
         try {
             JsonNode body = JSON.readTree(response.body());
-            wire = body == null ? "" : body.path("error").path("code").asText("");
+            JsonNode error = body == null ? JSON.missingNode() : body.path("error");
+            wire = error.path("code").asText("");
             code = ErrorCode.fromWireCode(wire);
+            if (error.path("daily_cap").canConvertToInt() && error.path("daily_cap").asInt() > 0) {
+                dailyCap = error.path("daily_cap").asInt();
+            }
         } catch (IOException e) {
             wire = "";
             code = Optional.empty();
@@ -149,9 +154,9 @@ public final class GatewayClient {
                 return new GatewayResult.Unreachable<>("HTTP " + status + " without a gateway error body");
             }
             return new GatewayResult.Refused<>(status == 429 ? Refusal.RATE_LIMITED : Refusal.BOT_MISCONFIGURED,
-                    "http_" + status, retryAfter(response), requestId);
+                    "http_" + status, retryAfter(response), requestId, null);
         }
-        return new GatewayResult.Refused<>(Refusal.of(code.get()), wire, retryAfter(response), requestId);
+        return new GatewayResult.Refused<>(Refusal.of(code.get()), wire, retryAfter(response), requestId, dailyCap);
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {

@@ -25,8 +25,10 @@ public sealed interface GatewayResult<T> {
      * @param wireCode the gateway's {@code error.code}, for logs
      * @param retryAfter the {@code Retry-After} of a 429, else null
      * @param requestId the gateway's request id, to find its log line and audit entry, or null
+     * @param dailyCap with {@link Refusal#DAILY_CAP_REACHED}: the codes a day this person may have for the label, or null
      */
-    record Refused<T>(Refusal refusal, String wireCode, Duration retryAfter, String requestId) implements GatewayResult<T> {
+    record Refused<T>(Refusal refusal, String wireCode, Duration retryAfter, String requestId, Integer dailyCap)
+            implements GatewayResult<T> {
         public Refused {
             Objects.requireNonNull(refusal, "refusal");
         }

@@ -17,6 +17,8 @@ public enum Refusal {
     BOT_NOT_PERMITTED,
     /** {@code rate_limited}: too many requests for now. */
     RATE_LIMITED,
+    /** {@code daily_cap_reached}: today's codes for this label are used up; the cap resets at 00:00 UTC. */
+    DAILY_CAP_REACHED,
     /** {@code locked_out}: too many refusals in a row; locked for a while. */
     LOCKED_OUT,
     /** {@code audit_unavailable}: the gateway cannot write its audit trail, so it issues no code. */
@@ -34,6 +36,7 @@ public enum Refusal {
             case FORBIDDEN -> FORBIDDEN;
             case ON_BEHALF_NOT_PERMITTED -> BOT_NOT_PERMITTED;
             case RATE_LIMITED -> RATE_LIMITED;
+            case DAILY_CAP_REACHED -> DAILY_CAP_REACHED;
             case LOCKED_OUT -> LOCKED_OUT;
             case AUDIT_UNAVAILABLE -> AUDIT_UNAVAILABLE;
             case STORE_UNAVAILABLE, KEY_UNAVAILABLE, INTERNAL_ERROR, SHUTTING_DOWN, REQUEST_TIMEOUT -> GATEWAY_FAILING;

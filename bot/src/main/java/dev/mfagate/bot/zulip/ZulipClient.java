@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Behaviour, as Zulip documents it: HTTP Basic auth with the bot's email and API key; form-encoded
  * bodies; a {@code 429} is retried after its {@code Retry-After}; a 5xx or a connection error is retried
  * after an exponential backoff with jitter; other 4xx are final. Every request except the long poll passes
- * the {@link RateGuard}. Retries stop when the client is {@linkplain #close() closed} or the retry budget
+ * the {@link RateGuard}, in the reply lane unless the client came from {@link #housekeeping()}. The {@code Date} of every answer except the long poll's goes to the listener (clock
+ * skew). Retries stop when the client is {@linkplain #close() closed} or the retry budget
  * is spent.
  *
  * <p>Thread-safe: one instance serves the whole bot. Lifecycle: create, use, {@link #close()}.
@@ -68,7 +70,10 @@ public final class ZulipClient implements AutoCloseable {
     private final Settings settings;
     private final ZulipListener listener;
     private final HttpClient http;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The client this one is a view of, or null. */
+    private final ZulipClient parent;
+    private final RateGuard.Lane lane;
 
     /** A client for the Zulip server at {@code site} (base URL, without {@code /api/v1}). */
     public ZulipClient(URI site, String email, Secret apiKey, Settings settings, ZulipListener listener) {
@@ -80,6 +85,28 @@ public final class ZulipClient implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = listener == null ? ZulipListener.NONE : listener;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.requestTimeout()).build();
+        this.parent = null;
+        this.lane = RateGuard.Lane.REPLY;
+    }
+
+    private ZulipClient(ZulipClient base, RateGuard.Lane lane) {
+        this.apiBase = base.apiBase;
+        this.authorization = base.authorization;
+        this.settings = base.settings;
+        this.listener = base.listener;
+        this.http = base.http;
+        this.parent = base;
+        this.lane = lane;
+    }
+
+    /**
+     * This client for work nobody waits for (expiring replies, catching up after a lost queue): its requests
+     * wait in the {@linkplain RateGuard.Lane#HOUSEKEEPING housekeeping lane} of the rate guard, behind any
+     * reply. It shares this client's connections. Closing it stops its own requests only (those waiting in the
+     * guard give up at once; one on the wire finishes); closing this client closes it too.
+     */
+    public ZulipClient housekeeping() {
+        return new ZulipClient(this, RateGuard.Lane.HOUSEKEEPING);
     }
 
     // ---- endpoints -------------------------------------------------------------------------------
@@ -219,10 +246,15 @@ public final class ZulipClient implements AutoCloseable {
         }
     }
 
-    /** Stops retries in progress and refuses new requests. */
+    /** Stops retries in progress, drops requests waiting in the rate guard and refuses new requests. */
     @Override
     public void close() {
-        closed = true;
+        closed.set(true);
+        settings.rateGuard().wakeAll();
+    }
+
+    private boolean isClosed() {
+        return closed.get() || (parent != null && parent.isClosed());
     }
 
     // ---- plumbing --------------------------------------------------------------------------------
@@ -260,17 +292,21 @@ public final class ZulipClient implements AutoCloseable {
         long deadline = System.nanoTime() + settings.retryBudget().toNanos();
         int failures = 0;
         while (true) {
-            if (closed) {
+            if (isClosed()) {
                 throw new ZulipException(0, "CLOSED", "Zulip client closed; " + method + " " + path + " not sent");
             }
             Duration wait;
             String kind;
             try {
-                if (!longPoll) {
-                    settings.rateGuard().acquire();
+                if (!longPoll && !settings.rateGuard().acquire(lane, this::isClosed)) {
+                    throw new ZulipException(0, "CLOSED", "Zulip client closed; " + method + " " + template(path) + " not sent");
                 }
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                noteDate(response);
+                if (!longPoll) {
+                    // A long poll's Date says when the server (or a proxy in front of it) started or ended the
+                    // wait, which the bot cannot tell apart: only prompt answers measure the clock.
+                    noteDate(response);
+                }
                 int status = response.statusCode();
                 if (status == 429) {
                     kind = "rate_limited";

@@ -7,7 +7,10 @@ import java.time.Instant;
  * Called on the thread that made the request; implementations must be thread-safe and quick.
  */
 public interface ZulipListener {
-    /** Every response that carried a {@code Date} header: the server's date and the local time it arrived. */
+    /**
+     * Every response that carried a {@code Date} header, except long polls ({@code GET /events}), whose
+     * {@code Date} may be as old as the start of the wait: the server's date and the local time it arrived.
+     */
     default void onServerDate(Instant serverDate, Instant localReceived) {}
 
     /** A transient failure that will be retried: {@code kind} is {@code rate_limited}, {@code server_error} or {@code connection}. */

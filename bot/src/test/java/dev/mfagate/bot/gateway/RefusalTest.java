@@ -15,7 +15,7 @@ class RefusalTest {
                     .isIn(Refusal.GATEWAY_FAILING, Refusal.AUDIT_UNAVAILABLE);
         }
         if (code.httpStatus() == 429) {
-            assertThat(Refusal.of(code)).isIn(Refusal.RATE_LIMITED, Refusal.LOCKED_OUT);
+            assertThat(Refusal.of(code)).isIn(Refusal.RATE_LIMITED, Refusal.DAILY_CAP_REACHED, Refusal.LOCKED_OUT);
         }
     }
 }

@@ -202,4 +202,16 @@ class ZulipClientTest {
         client.me();
         assertThat(Duration.between(serverDates.get(serverDates.size() - 1), Instant.now())).isGreaterThan(Duration.ofSeconds(100));
     }
+
+    @Test
+    void serverDate_longPollAnswer_isNotReported() throws Exception {
+        Registration r = client.register(List.of("message"), List.of("message"));
+        int before = serverDates.size();
+        zulip.sendDirectMessage(ada, List.of(bot), "help");
+        pollUntil(r, e -> e instanceof ZulipEvent.MessageEvent);
+        assertThat(serverDates).as("a long poll's Date can be as old as the start of the wait; it is not a clock reading")
+                .hasSize(before);
+        client.me();
+        assertThat(serverDates).as("a prompt answer's Date is").hasSize(before + 1);
+    }
 }

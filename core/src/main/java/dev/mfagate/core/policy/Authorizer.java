@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The gateway's policy entry point: decides a request with the current {@link Policy} and
@@ -61,6 +62,19 @@ public final class Authorizer {
             }
         }
         return new PolicyDecision.Denied(DenialReason.DAILY_CAP_REACHED);
+    }
+
+    /**
+     * How many codes a day {@code subject} may have for {@code label} at {@code now}: the sum of the caps of
+     * the rules that grant it, when every one is capped (what a {@link DenialReason#DAILY_CAP_REACHED} refusal
+     * can tell the person); empty when an uncapped rule grants it, or none does.
+     */
+    public OptionalInt dailyAllowance(Subject subject, Label label, Instant now) {
+        List<Rule> granting = policies.snapshot().grantingRules(subject, label, now);
+        if (granting.isEmpty() || granting.stream().anyMatch(r -> r.dailyCap().isEmpty())) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(granting.stream().mapToInt(r -> r.dailyCap().getAsInt()).sum());
     }
 
     /**

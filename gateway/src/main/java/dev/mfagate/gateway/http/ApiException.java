@@ -18,6 +18,7 @@ public final class ApiException extends RuntimeException {
 
     private final ErrorCode code;
     private final transient Duration retryAfter;
+    private final Integer dailyCap;
 
     /** An error without {@code Retry-After}. */
     public ApiException(ErrorCode code, String message) {
@@ -26,14 +27,25 @@ public final class ApiException extends RuntimeException {
 
     /** An error with a {@code Retry-After} delay (for 429 and 503). */
     public ApiException(ErrorCode code, String message, Duration retryAfter) {
+        this(code, message, retryAfter, null);
+    }
+
+    /** An error with a {@code Retry-After} delay and, for {@link ErrorCode#DAILY_CAP_REACHED}, the cap (may be null). */
+    public ApiException(ErrorCode code, String message, Duration retryAfter, Integer dailyCap) {
         super(message, null, false, false);
         this.code = Objects.requireNonNull(code, "code");
         this.retryAfter = retryAfter;
+        this.dailyCap = dailyCap;
     }
 
     /** The wire error. */
     public ErrorCode code() {
         return code;
+    }
+
+    /** The {@code error.daily_cap} to send, or null. */
+    public Integer dailyCap() {
+        return dailyCap;
     }
 
     /** The delay to send as {@code Retry-After}, if any. */

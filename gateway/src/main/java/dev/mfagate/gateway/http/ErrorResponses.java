@@ -16,8 +16,13 @@ public final class ErrorResponses {
 
     /** The body for {@code code} as UTF-8 JSON bytes. */
     public static byte[] body(ErrorCode code, String message, String requestId) {
+        return body(code, message, requestId, null);
+    }
+
+    /** The body for {@code code} with {@code error.daily_cap} when not null, as UTF-8 JSON bytes. */
+    public static byte[] body(ErrorCode code, String message, String requestId, Integer dailyCap) {
         try {
-            return MAPPER.writeValueAsBytes(ErrorResponse.of(code, message, requestId));
+            return MAPPER.writeValueAsBytes(ErrorResponse.of(code, message, requestId, dailyCap));
         } catch (JsonProcessingException e) {
             throw new AssertionError("error body must serialise", e);
         }

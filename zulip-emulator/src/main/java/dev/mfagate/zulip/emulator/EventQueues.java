@@ -147,6 +147,16 @@ final class EventQueues {
         return q;
     }
 
+    /** How many long polls of the user's queues are waiting for events now. */
+    int waitingPolls(int userId) {
+        lock.lock();
+        try {
+            return queues.values().stream().filter(q -> q.userId == userId).mapToInt(q -> q.pollers).sum();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drops every queue of the user at once, as a server restart or garbage collection would; returns how many. */
     int drop(int userId) {
         lock.lock();

@@ -63,6 +63,7 @@ public final class ZulipEmulator implements AutoCloseable {
     private final boolean validate;
     private final List<SpecViolation> violations = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger validatedExchanges = new AtomicInteger();
+    private final List<ApiCall> apiCalls = Collections.synchronizedList(new ArrayList<>());
     private volatile UnaryOperator<ObjectNode> responseMutator;
     private Javalin app;
     private volatile boolean closed;
@@ -445,6 +446,21 @@ public final class ZulipEmulator implements AutoCloseable {
         return realm.events.ids(userId);
     }
 
+    /** How many long polls ({@code GET /events}) of the user's queues are waiting for events now. */
+    public int waitingPolls(int userId) {
+        return realm.events.waitingPolls(userId);
+    }
+
+    /**
+     * Every API request answered so far, in the order the answers were written (a long poll counts when it
+     * returns): what a test asserts order on, such as a reply sent before queued deletions.
+     */
+    public List<ApiCall> apiCalls() {
+        synchronized (apiCalls) {
+            return List.copyOf(apiCalls);
+        }
+    }
+
     /** Garbage-collects every event queue of the user now, as a server restart would; returns how many. */
     public int dropEventQueues(int userId) {
         return realm.events.drop(userId);
@@ -501,6 +517,7 @@ public final class ZulipEmulator implements AutoCloseable {
 
     private void beforeRequest(Context ctx) throws Exception {
         Clock clock = realm.clock();
+        // Replaced by respond() when the answer is written; kept here for answers that do not pass through it.
         ctx.header("Date", Views.httpDate(clock.instant()));
         String path = ctx.path();
         if (!path.startsWith(Api.PREFIX + "/")) {
@@ -582,8 +599,13 @@ public final class ZulipEmulator implements AutoCloseable {
         }
     }
 
-    /** Writes a JSON response; every response of the API goes through here. */
+    /**
+     * Writes a JSON response; every response of the API goes through here. {@code Date} is stamped here, when
+     * the answer is written, as Zulip's server does: a long poll's answer carries the time it returned, not
+     * the time it started waiting.
+     */
     void respond(Context ctx, int status, ObjectNode body) {
+        ctx.header("Date", Views.httpDate(realm.clock().instant()));
         UnaryOperator<ObjectNode> mutator = responseMutator;
         ObjectNode sent = mutator == null ? body : mutator.apply(body.deepCopy());
         ctx.status(status);
@@ -592,6 +614,9 @@ public final class ZulipEmulator implements AutoCloseable {
     }
 
     private void afterRequest(Context ctx) {
+        if (ctx.path().startsWith(Api.PREFIX + "/")) {
+            apiCalls.add(new ApiCall(ctx.method().name(), ctx.path().substring(Api.PREFIX.length()), ctx.statusCode()));
+        }
         if (!validate) {
             return;
         }

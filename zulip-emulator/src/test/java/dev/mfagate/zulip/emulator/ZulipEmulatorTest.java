@@ -558,6 +558,42 @@ class ZulipEmulatorTest {
     }
 
     @Test
+    void longPoll_eventQueuedLater_dateIsWhenTheAnswerWasSentNotWhenThePollStarted() throws Exception {
+        Instant pollStarted = Instant.parse("2030-01-02T03:04:05Z");
+        Instant eventQueued = pollStarted.plusSeconds(17);
+        zulip.setClock(Clock.fixed(pollStarted, ZoneOffset.UTC));
+        String queue = botClient.register();
+        CompletableFuture<Reply> poll = CompletableFuture.supplyAsync(() -> call(() ->
+                botClient.get("/events", "queue_id", queue, "last_event_id", "-1")));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (zulip.waitingPolls(bot) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(zulip.waitingPolls(bot)).as("the poll is waiting before the clock moves").isEqualTo(1);
+
+        zulip.setClock(Clock.fixed(eventQueued, ZoneOffset.UTC));
+        zulip.sendDirectMessage(alice, List.of(bot), "!mfa-acme-aws");
+        Reply reply = poll.get(5, TimeUnit.SECONDS);
+
+        assertThat(reply.body().get("events").get(0).get("type").asText()).isEqualTo("message");
+        String date = reply.headers().firstValue("Date").orElseThrow();
+        assertThat(ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                .as("Date is stamped when the answer is written").isEqualTo(eventQueued);
+        assertThat(reply.headers().allValues("Date")).hasSize(1);
+    }
+
+    @Test
+    void apiCalls_listAnsweredRequestsInOrder() throws Exception {
+        botClient.get("/users/me");
+        botClient.get("/users/" + alice);
+
+        assertThat(zulip.apiCalls()).extracting(ApiCall::method, ApiCall::path, ApiCall::status)
+                .containsSubsequence(org.assertj.core.groups.Tuple.tuple("GET", "/users/me", 200),
+                        org.assertj.core.groups.Tuple.tuple("GET", "/users/" + alice, 200));
+        assertThat(zulip.apiCalls().getLast().is("GET", "/users/\\d+")).isTrue();
+    }
+
+    @Test
     void readEndpoints_asBot_describeTheOrganisation() throws Exception {
         int channel = zulip.channelId("client");
 

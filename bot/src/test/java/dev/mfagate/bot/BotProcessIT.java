@@ -1,0 +1,97 @@
+package dev.mfagate.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mfagate.zulip.emulator.ZulipEmulator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged bot ({@code bot/target/mfagate-bot.jar}) as a process of its own against the Zulip emulator:
+ * what a service manager sees. The gateway is a closed port; nothing here asks it for a code.
+ */
+class BotProcessIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private ZulipEmulator zulip;
+    private int bot;
+    private int ada;
+    private Process process;
+    private Path errFile;
+
+    @BeforeEach
+    void startZulip() {
+        zulip = ZulipEmulator.builder().heartbeatInterval(Duration.ofSeconds(1)).validateAgainstSpec(true).build().start();
+        bot = zulip.addUser("MFA Bot", "mfa-bot@example.com", true);
+        ada = zulip.addUser("Ada Lovelace", "ada@example.com", false);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            zulip.assertNoSpecViolations();
+        } finally {
+            zulip.close();
+        }
+    }
+
+    private List<String> stderr() throws IOException {
+        return Files.readAllLines(errFile, StandardCharsets.UTF_8);
+    }
+
+    private static Path jar() {
+        Path jar = Path.of(System.getProperty("mfagate.bot.jar", "target/mfagate-bot.jar"));
+        assertThat(jar).as("the packaged bot; run through failsafe (./mvnw -pl bot -am verify)").isRegularFile();
+        return jar;
+    }
+
+    private void startBot() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("ZULIP_") || k.startsWith("MFAGATE_"));
+        env.putAll(BotHarness.testEnvironment(zulip, bot, BotConversationTest.closedPort(), "no-gateway-token"));
+        env.put("MFAGATE_BOT_ADMIN_PORT", "off");
+        env.put("MFAGATE_LOG_FORMAT", "json");
+        Path dir = Files.createTempDirectory("bot-process");
+        pb.directory(dir.toFile()); // no stray ./.env
+        errFile = dir.resolve("stderr.log");
+        pb.redirectError(errFile.toFile());
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        process = pb.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && zulip.waitingPolls(bot) == 0 && process.isAlive()) {
+            Thread.sleep(20);
+        }
+        assertThat(zulip.waitingPolls(bot)).as("the bot polls its queue; its log: %s", stderr()).isPositive();
+    }
+
+    @Test
+    void sigterm_runningBot_stopsCleanlyAndExitsZero() throws Exception {
+        startBot();
+        zulip.sendDirectMessage(ada, List.of(bot), "help");
+        zulip.awaitMessage(m -> m.senderId() == bot && m.content().contains("!mfa list"), WAIT);
+
+        process.destroy(); // SIGTERM
+
+        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("stopped within %s", WAIT).isTrue();
+        List<String> log = stderr();
+        assertThat(process.exitValue()).as("exit code after SIGTERM; log: %s", log).isZero();
+        assertThat(log).as("the log says so").anyMatch(l -> l.contains("mfagate-bot shut down cleanly") && l.contains("SIGTERM"));
+        assertThat(zulip.eventQueueIds(bot)).as("the queue was deleted on the way out").isEmpty();
+    }
+}
