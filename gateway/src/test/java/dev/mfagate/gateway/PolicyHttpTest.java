@@ -167,7 +167,7 @@ class PolicyHttpTest {
         startWithDefaults();
         assertThat(get("/totp/acme/aws", plainToken, null).statusCode()).isEqualTo(200);
         HttpResponse<String> second = get("/totp/acme/aws", plainToken, null);
-        assertError(second, 429, "rate_limited");
+        assertError(second, 429, "daily_cap_reached");
         assertThat(second.body()).contains("Daily cap");
         for (int i = 0; i < 3; i++) {
             assertThat(get("/totp/acme/vpn", plainToken, null).statusCode()).as("a label the rule does not cover: the scope grants")

@@ -259,7 +259,9 @@ public final class SeedRepository {
             return Optional.empty();
         }
         Kek kek = keyring.kek();
-        if (!kek.holds(row.get().sealed().kekId()) && keyring.refresh()) {
+        if (!kek.holds(row.get().sealed().kekId())) {
+            // Read the keys again whether or not this call reloaded them: a concurrent request may have.
+            keyring.refresh();
             kek = keyring.kek();
         }
         return Optional.of(EnvelopeCipher.open(kek, label, row.get().version(), row.get().sealed()));

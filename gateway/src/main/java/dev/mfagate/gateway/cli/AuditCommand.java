@@ -45,13 +45,12 @@ final class AuditCommand {
         @Mixin
         StoreOptions store;
 
-        @Option(names = "--anchor", paramLabel = "SEQ:MAC", description = {"An entry the chain must hold, as 'audit anchor'",
-                "prints it or as the seq and mac of an audit log line. Repeatable."})
+        @Option(names = "--anchor", paramLabel = "SEQ:MAC", description = "An entry the chain must hold, as 'audit anchor' prints it or as the seq and mac of an audit log"
+                + " line. Repeatable.")
         List<String> anchors = new ArrayList<>();
 
-        @Option(names = "--anchors", paramLabel = "FILE", description = {"Anchors from FILE: one per line, SEQ:MAC or an",
-                "audit JSON line (audit export's, or the gateway's JSON log line around it); blank lines and lines",
-                "starting with # are skipped."})
+        @Option(names = "--anchors", paramLabel = "FILE", description = "Anchors from FILE: one per line, SEQ:MAC or an audit JSON line (audit export's, or the gateway's"
+                + " JSON log line around it); blank lines and lines starting with # are skipped.")
         Path anchorsFile;
 
         @Override
@@ -132,8 +131,8 @@ final class AuditCommand {
     }
 
     @Command(name = "anchor", mixinStandardHelpOptions = true,
-            description = {"Print the chain head as SEQ:MAC, to keep somewhere the database's writers cannot reach",
-                    "(a SIEM, a log host, a ticket). 'audit verify --anchor' checks the chain still holds it later.",
+            description = {"Print the chain head as SEQ:MAC, to keep somewhere the database's writers cannot reach (a SIEM, a log host, a ticket).",
+                    "'audit verify --anchor' checks the chain still holds it later.",
                     "Prints nothing for an empty chain; exit 3 if the head fails its own MAC."})
     static final class Anchor implements Callable<Integer> {
         @Mixin

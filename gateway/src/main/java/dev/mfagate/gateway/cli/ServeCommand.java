@@ -143,8 +143,8 @@ final class ServeCommand implements Callable<Integer> {
                     + " (env MFAGATE_METRICS_PORT; default ${DEFAULT-VALUE}).")
     String metricsPort;
 
-    @Option(names = "--ntp-server", paramLabel = "HOST[:PORT]", defaultValue = "${env:MFAGATE_NTP_SERVER}",
-            description = "Compare the clock with this NTP server every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
+    @Option(names = "--ntp-server", paramLabel = "SERVER", defaultValue = "${env:MFAGATE_NTP_SERVER}",
+            description = "Compare the clock with this NTP server (HOST or HOST:PORT) every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
     String ntpServer;
 
     @Option(names = "--max-clock-skew", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
