@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * 1 when Zulip refuses or cannot be reached at start, 2 for a missing or malformed setting (the message
  * names it).
  */
-@Command(name = "mfagate-bot", mixinStandardHelpOptions = true, version = "mfagate-bot 0.1",
+@Command(name = "mfagate-bot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The mfagate Zulip bot: answers !mfa-<client>-<service> in a direct message with a code from the gateway.")
 public final class Main implements Callable<Integer> {
 
@@ -130,5 +130,28 @@ public final class Main implements Callable<Integer> {
     private static Path envPath(Map<String, String> environment, String name) {
         String v = environment.get(name);
         return v == null || v.isBlank() ? null : Path.of(v);
+    }
+
+    /** The version the build wrote into {@code dev/mfagate/bot/version.properties} (resource filtering). */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"mfagate-bot " + version()};
+        }
+
+        /** The project version of this build. */
+        static String version() {
+            try (var in = Main.class.getResourceAsStream("/dev/mfagate/bot/version.properties")) {
+                java.util.Properties p = new java.util.Properties();
+                if (in != null) {
+                    p.load(in);
+                }
+                String v = p.getProperty("version", "");
+                // Unfiltered (run from an IDE without the build): say so rather than print the placeholder.
+                return v.isBlank() || v.startsWith("${") ? "(unknown: not built by Maven)" : v;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("Cannot read the version resource", e);
+            }
+        }
     }
 }

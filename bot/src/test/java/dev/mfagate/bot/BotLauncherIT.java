@@ -26,11 +26,11 @@ class BotLauncherIT {
     private record Result(int exit, String out, String err) {
     }
 
-    private Result run(Map<String, String> env) throws Exception {
+    private Result run(Map<String, String> env, String... args) throws Exception {
         Path launcher = Path.of(System.getProperty("mfagate.bot.launcher", "../bin/mfagate-bot"));
         assertThat(launcher).isExecutable();
         // An empty working directory (no .env) and an environment without Zulip or bot settings.
-        ProcessBuilder pb = new ProcessBuilder(List.of(launcher.toString())).directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(java.util.stream.Stream.concat(java.util.stream.Stream.of(launcher.toString()), java.util.Arrays.stream(args)).toList()).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/bin:/bin");
         pb.environment().putAll(env);
@@ -60,5 +60,13 @@ class BotLauncherIT {
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("mfagate-bot: ZULIP_SITE").hasLineCount(1);
+    }
+
+    @Test
+    void version_printsTheBuildsVersion() throws Exception {
+        Result r = run(Map.of(), "-V");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("mfagate-bot " + System.getProperty("mfagate.project.version"));
     }
 }
