@@ -1,6 +1,5 @@
 package dev.mfagate.bot;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,7 +69,8 @@ public sealed interface Command {
         if (raw.length() > MAX_COMMAND_CHARS) {
             return new Unrecognised();
         }
-        String text = WHITESPACE.matcher(raw.strip()).replaceAll(" ").toLowerCase(Locale.ROOT);
+        // ASCII lower-casing only: a Unicode case mapping would turn a KELVIN SIGN into 'k' before the label rule sees it.
+        String text = asciiLowerCase(WHITESPACE.matcher(raw.strip()).replaceAll(" "));
         if (text.equals("help") || text.equals("!mfa") || text.equals("!mfa-help") || text.equals("!mfa help")) {
             return new Help();
         }
@@ -89,6 +89,15 @@ public sealed interface Command {
             return new Unrecognised();
         }
         return RequestedLabel.parse(labelText).<Command>map(GetCode::new).orElseGet(BadLabel::new);
+    }
+
+    private static String asciiLowerCase(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+        }
+        return b.toString();
     }
 
     /** {@code @**Name**}, {@code @**Name|id**}, {@code @_**Name**}; group 1 is the name. */

@@ -50,6 +50,9 @@ class CommandTest {
                 Arguments.of("code ac me-aws",       new Command.BadLabel()),
                 Arguments.of("!mfa-ácme-aws",        new Command.BadLabel()),
                 Arguments.of("!mfa-acme-a..b",       new Command.BadLabel()),
+                Arguments.of("!mfa-\u212Aeys-aws",   new Command.BadLabel()),   // KELVIN SIGN, not 'k'
+                Arguments.of("!MFA-\u212AEYS-AWS",   new Command.BadLabel()),
+                Arguments.of("!mfa-\uFF41cme-aws",   new Command.BadLabel()),   // full-width a
                 Arguments.of("hello",                new Command.Unrecognised()),
                 Arguments.of("please give me a code", new Command.Unrecognised()),
                 Arguments.of("",                     new Command.Unrecognised()),

@@ -40,7 +40,7 @@ public record LabelPattern(String value) {
                     + " characters; must be at most " + MAX_LENGTH);
         }
         if (!ALLOWED.matcher(value).matches()) {
-            throw new IllegalArgumentException("Invalid label pattern " + Label.describe(value)
+            throw new IllegalArgumentException("Invalid label pattern " + dev.mfagate.api.LabelGrammar.describe(value)
                     + ": must use only a-z, 0-9, '_', '.', '-' and '*'");
         }
     }

@@ -43,7 +43,9 @@ class LabelTest {
                 Arguments.of("client-\u0000",              "must match"),
                 Arguments.of("_client-x",                  "must match"),
                 Arguments.of("client-" + "s".repeat(65),   "at most 64"),
-                Arguments.of("x".repeat(200),              "must be at most 129"));
+                Arguments.of("x".repeat(200),              "must be at most 129"),
+                Arguments.of("\u212Aeys-aws",              "must match"),   // KELVIN SIGN: lower-cases to 'k'
+                Arguments.of("acme-\uFF41ws",              "must match"));  // full-width a
     }
 
     @ParameterizedTest

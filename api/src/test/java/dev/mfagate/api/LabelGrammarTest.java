@@ -1,0 +1,87 @@
+package dev.mfagate.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LabelGrammarTest {
+
+    static Stream<LabelTable.Good> good() {
+        return LabelTable.GOOD.stream();
+    }
+
+    static Stream<LabelTable.Bad> bad() {
+        return LabelTable.BAD.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("good")
+    void parse_goodLabel_splitsAtFirstDashAndLowerCases(LabelTable.Good g) {
+        LabelGrammar.Parts parts = LabelGrammar.parse(g.text());
+
+        assertThat(parts.client()).isEqualTo(g.client());
+        assertThat(parts.service()).isEqualTo(g.service());
+        assertThat(parts.value()).isEqualTo(g.client() + "-" + g.service());
+        assertThat(Pattern.compile(LabelGrammar.LABEL_REGEX).matcher(g.text()).matches()).as("LABEL_REGEX").isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("bad")
+    void parse_badLabel_refusedByParseAndRegex(LabelTable.Bad b) {
+        assertThatThrownBy(() -> LabelGrammar.parse(b.text())).as(b.why()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(LabelGrammar.tryParse(b.text())).as(b.why()).isEmpty();
+        assertThat(LabelGrammar.isValid(b.text())).as(b.why()).isFalse();
+        assertThat(Pattern.compile(LabelGrammar.LABEL_REGEX).matcher(b.text()).matches()).as("LABEL_REGEX: " + b.why()).isFalse();
+    }
+
+    @Test
+    void client_kelvinSign_refusedNotFoldedIntoK() {
+        // "\u212A".toLowerCase(Locale.ROOT) is "k": a rule checked after lower-casing would accept it.
+        assertThatThrownBy(() -> LabelGrammar.client("\u212Aeys"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must match")
+                .hasMessageNotContaining("\u212A");
+    }
+
+    @Test
+    void parts_eachRegexAgreesWithItsCheck() {
+        Pattern client = Pattern.compile(LabelGrammar.CLIENT_PART_REGEX);
+        Pattern service = Pattern.compile(LabelGrammar.SERVICE_PART_REGEX);
+        for (String part : new String[] {"a", "A", "a.b", "a_b", "a-b", "a..b", ".a", "a.", "", "k\u212A", "s".repeat(64), "s".repeat(65)}) {
+            assertThat(client.matcher(part).matches()).as("client %s", part).isEqualTo(accepts(() -> LabelGrammar.client(part)));
+            assertThat(service.matcher(part).matches()).as("service %s", part).isEqualTo(accepts(() -> LabelGrammar.service(part)));
+        }
+    }
+
+    @Test
+    void parse_tooLong_saysTheLimitWithoutEchoing() {
+        assertThatThrownBy(() -> LabelGrammar.parse("x".repeat(200)))
+                .hasMessage("Invalid label: 200 characters; must be at most 129");
+    }
+
+    @Test
+    void parse_nonPrintableInput_doesNotEchoIt() {
+        assertThatThrownBy(() -> LabelGrammar.parse("client-\u0007bell"))
+                .hasMessageNotContaining("\u0007")
+                .hasMessageContaining("not shown");
+    }
+
+    @Test
+    void parse_doubleDotInService_namesTheRule() {
+        assertThatThrownBy(() -> LabelGrammar.parse("client-a..b")).hasMessage("Invalid label service part: must not contain '..'");
+    }
+
+    private static boolean accepts(Runnable check) {
+        try {
+            check.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
