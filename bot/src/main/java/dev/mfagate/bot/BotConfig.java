@@ -1,5 +1,7 @@
 package dev.mfagate.bot;
 
+import dev.mfagate.api.config.DotEnv;
+import dev.mfagate.api.config.DotEnvException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -287,25 +289,18 @@ public record BotConfig(
         return parseLong(port, 0, 65_535);
     }
 
-    /** Reads {@code KEY=value} lines; {@code #} comments, {@code export } prefixes and matching quotes allowed. */
+    /**
+     * Reads a {@code .env} file with the project's one strict reader ({@link DotEnv}): a malformed line, an
+     * unclosed quote or a key given twice stops the bot at start, naming the file and line, never a value.
+     */
     static Map<String, String> readDotEnv(Path file) throws ConfigException {
-        List<String> lines = readLines(".env file", file);
-        Map<String, String> out = new HashMap<>();
-        for (String line : lines) {
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                continue;
-            }
-            if (t.startsWith("export ")) {
-                t = t.substring("export ".length()).strip();
-            }
-            int eq = t.indexOf('=');
-            if (eq <= 0) {
-                continue;
-            }
-            out.put(t.substring(0, eq).strip(), unquote(t.substring(eq + 1).strip()));
+        try {
+            return DotEnv.read(file);
+        } catch (DotEnvException e) {
+            throw new ConfigException(".env file", e.getMessage());
+        } catch (IOException e) {
+            throw new ConfigException(".env file", "cannot be read from " + file + " (" + e.getClass().getSimpleName() + ")");
         }
-        return out;
     }
 
     /** Reads the {@code [api]} section of a zuliprc (INI) file. */

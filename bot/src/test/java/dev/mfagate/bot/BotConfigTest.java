@@ -83,6 +83,45 @@ class BotConfigTest {
     }
 
     @Test
+    void load_dotEnvCommentAfterValue_isNotPartOfTheValue() throws Exception {
+        Path dotEnv = dir.resolve(".env");
+        Files.writeString(dotEnv, "MFAGATE_BOT_EXPIRY_ACTION=edit # keep the edit history in mind\n");
+        assertThat(BotConfig.load(env(), dotEnv, null).expiryAction()).isEqualTo(ExpiryAction.EDIT);
+    }
+
+    @Test
+    void load_dotEnvKeyGivenTwice_refusedNamingFileAndLineNotValue() throws Exception {
+        Path dotEnv = dir.resolve(".env");
+        Files.writeString(dotEnv, "MFAGATE_GATEWAY_TOKEN=" + TOKEN + "\n# later\nMFAGATE_GATEWAY_TOKEN=" + TOKEN + "x\n");
+        Map<String, String> env = env();
+        env.remove("MFAGATE_GATEWAY_TOKEN");
+        assertThatThrownBy(() -> BotConfig.load(env, dotEnv, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(dotEnv + ": line 3: MFAGATE_GATEWAY_TOKEN is already set on line 1")
+                .hasMessageNotContaining(TOKEN);
+    }
+
+    @Test
+    void load_dotEnvMalformedLine_refusedNamingFileAndLineNotContent() throws Exception {
+        Path dotEnv = dir.resolve(".env");
+        Files.writeString(dotEnv, "MFAGATE_BOT_EXPIRY_ACTION=edit\n" + TOKEN + "\n");
+        assertThatThrownBy(() -> BotConfig.load(env(), dotEnv, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(dotEnv + ": line 2: expected KEY=VALUE")
+                .hasMessageNotContaining(TOKEN);
+    }
+
+    @Test
+    void load_dotEnvUnclosedQuote_refusedNamingFileAndLine() throws Exception {
+        Path dotEnv = dir.resolve(".env");
+        Files.writeString(dotEnv, "MFAGATE_GATEWAY_TOKEN=\"" + TOKEN + "\n");
+        assertThatThrownBy(() -> BotConfig.load(env(), dotEnv, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(dotEnv + ": line 1: quote \" is not closed")
+                .hasMessageNotContaining(TOKEN);
+    }
+
+    @Test
     void load_environmentAndDotEnv_environmentWins() throws Exception {
         Path dotEnv = dir.resolve(".env");
         Files.writeString(dotEnv, "MFAGATE_GATEWAY_URL=http://10.0.0.1:1\n");

@@ -44,4 +44,16 @@ class MainTest {
         assertThat(run(env, err)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("mfagate-bot: MFAGATE_GATEWAY_URL:").doesNotContain(TOKEN);
     }
+
+    @Test
+    void start_badDotEnv_exits2WithOneLineNamingFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path dotEnv = java.nio.file.Files.writeString(dir.resolve("bot.env"),
+                "ZULIP_API_KEY=key\nZULIP_API_KEY=" + TOKEN + "\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(env(), err, "--env-file", dotEnv.toString())).isEqualTo(2);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo("mfagate-bot: .env file: " + dotEnv + ": line 2: ZULIP_API_KEY is already set on line 1"
+                + System.lineSeparator());
+        assertThat(text).doesNotContain(TOKEN);
+    }
 }

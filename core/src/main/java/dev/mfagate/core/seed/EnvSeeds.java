@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * the variable, never its value. Other variables are ignored.
  *
  * <p>Stateless and thread-safe; takes the variables as a map (for example {@code System.getenv()}
- * or {@link DotEnvFile#read}) and never reads the environment itself.
+ * or {@link dev.mfagate.api.config.DotEnv#read}) and never reads the environment itself.
  */
 public final class EnvSeeds {
 

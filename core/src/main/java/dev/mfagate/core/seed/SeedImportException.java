@@ -43,9 +43,7 @@ public final class SeedImportException extends Exception {
         /** Two seeds of one batch would get the same label. */
         DUPLICATE_LABEL,
         /** Labels and entries do not match up: an entry without label, an invalid or unused label. */
-        BAD_MAPPING,
-        /** A {@code .env} file has a line that is not {@code KEY=VALUE}. */
-        BAD_ENV_FILE
+        BAD_MAPPING
     }
 
     private final Kind kind;

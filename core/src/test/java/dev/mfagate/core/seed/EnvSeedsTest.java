@@ -79,4 +79,12 @@ class EnvSeedsTest {
         assertRejected(() -> EnvSeeds.from(env), Kind.DUPLICATE_LABEL,
                 "variable 'MFAGATE_SEED_acme_AWS': label acme-aws is already given by 'MFAGATE_SEED_ACME_AWS'", secret);
     }
+
+    @Test
+    void from_dotEnvFileOfSeeds_mapsNamesToLabels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve(".env"),
+                "export MFAGATE_SEED_ACME_AWS_PROD=\"" + secret + "\"\nOTHER=1\n");
+
+        assertThat(EnvSeeds.from(dev.mfagate.api.config.DotEnv.read(file))).containsOnlyKeys(Label.parse("acme-aws-prod"));
+    }
 }

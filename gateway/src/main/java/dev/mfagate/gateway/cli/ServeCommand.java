@@ -1,8 +1,9 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.api.config.DotEnv;
+import dev.mfagate.api.config.DotEnvException;
 import dev.mfagate.api.logging.JsonStandardError;
 import dev.mfagate.core.Label;
-import dev.mfagate.core.seed.DotEnvFile;
 import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.seed.SeedImportException;
 import dev.mfagate.core.seed.SeedParser;
@@ -268,7 +269,11 @@ final class ServeCommand implements Callable<Integer> {
     private Map<Label, TotpSeed> environmentSeeds() throws SeedImportException, IOException {
         Map<String, String> vars = new HashMap<>();
         if (envFile != null && Files.isRegularFile(envFile)) {
-            vars.putAll(DotEnvFile.read(envFile));
+            try {
+                vars.putAll(DotEnv.read(envFile));
+            } catch (DotEnvException e) {
+                throw UserError.badInput(e.getMessage());
+            }
         }
         vars.putAll(System.getenv());
         return EnvSeeds.from(vars);

@@ -1,6 +1,5 @@
-package dev.mfagate.core.seed;
+package dev.mfagate.api.config;
 
-import dev.mfagate.core.seed.SeedImportException.Kind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,54 +13,60 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a {@code .env} file into a map, without touching the process environment.
+ * The one strict reader of {@code .env} files, used by the gateway ({@code serve --env-file}) and the bot
+ * ({@code --env-file}); it never touches the process environment.
  *
- * <p>Format: {@code KEY=VALUE} lines, with an optional {@code export } prefix, spaces around
- * {@code =}, blank lines and {@code #} comments. A value may be in double quotes (with {@code \"}
- * and {@code \\} escapes) or single quotes (literal); a comment may follow a quoted value, or an
- * unquoted one after whitespace. Keys are {@code [A-Za-z_][A-Za-z0-9_]*}. A key given twice is
- * rejected. Out of scope: variable expansion ({@code ${X}} is kept as text) and values spanning
- * several lines.
+ * <p>Format: {@code KEY=VALUE} lines, with an optional {@code export } prefix, spaces around {@code =}, blank
+ * lines and {@code #} comments. A line whose first non-blank character is {@code #} is a comment. A value may
+ * be in double quotes (with {@code \"} and {@code \\} escapes) or single quotes (literal); only a {@code #}
+ * comment may follow a quoted value. In an unquoted value, {@code #} starts a comment only after whitespace
+ * ({@code A=b # note} is {@code b}; {@code URL=https://x/#frag} keeps its fragment). Keys are
+ * {@code [A-Za-z_][A-Za-z0-9_]*}. Out of scope: variable expansion ({@code ${X}} is kept as text) and values
+ * spanning several lines.
  *
- * <p>Why not dotenv-java 3.2.0: it rejects the {@code export } prefix, keeps single quotes as part
- * of the value, falls back to the classpath when the file is missing, and its "Malformed entry"
- * error repeats the whole line, which here would put a seed in a log. Errors here name the file and
- * line number only.
+ * <p>Strict: a line that is not {@code KEY=VALUE}, a quote that is not closed, text after a closing quote and a
+ * key given twice are errors ({@link DotEnvException}) naming the file and line number, never the content,
+ * which may hold a seed or a token. A lax reader that skipped bad lines or let the last duplicate win would turn
+ * a typo into a silently different configuration.
+ *
+ * <p>Why not dotenv-java 3.2.0: it rejects the {@code export } prefix, keeps single quotes as part of the value,
+ * falls back to the classpath when the file is missing, and its "Malformed entry" error repeats the whole line,
+ * which would put a secret in a log.
  *
  * <p>Stateless and thread-safe.
  */
-public final class DotEnvFile {
+public final class DotEnv {
 
     /** A {@code .env} file of seeds and settings is small; this bounds memory. */
-    static final long MAX_FILE_SIZE_BYTES = 1024 * 1024;
+    public static final long MAX_FILE_SIZE_BYTES = 1024 * 1024;
 
     private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s#");
     private static final Pattern ENTRY = Pattern.compile("(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*)");
 
-    private DotEnvFile() {
+    private DotEnv() {
     }
 
     /**
      * The variables the file defines, in file order.
      *
      * @throws IOException if the file cannot be read
-     * @throws SeedImportException {@link Kind#BAD_ENV_FILE} naming the file and line of the first bad line
+     * @throws DotEnvException naming the file and line of the first bad line
      */
-    public static Map<String, String> read(Path file) throws IOException, SeedImportException {
+    public static Map<String, String> read(Path file) throws IOException, DotEnvException {
         Objects.requireNonNull(file, "file");
         long size = Files.size(file);
         if (size > MAX_FILE_SIZE_BYTES) {
-            throw new SeedImportException(Kind.BAD_ENV_FILE, file + " is " + size + " bytes; must be at most " + MAX_FILE_SIZE_BYTES);
+            throw new DotEnvException(file + " is " + size + " bytes; must be at most " + MAX_FILE_SIZE_BYTES);
         }
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (SeedImportException e) {
+        } catch (DotEnvException e) {
             throw e.in(file.toString());
         }
     }
 
-    /** Parses {@code .env} text; see the class documentation for the format. */
-    public static Map<String, String> parse(String text) throws SeedImportException {
+    /** Parses {@code .env} text; see the class documentation for the format. Errors name the line number. */
+    public static Map<String, String> parse(String text) throws DotEnvException {
         Objects.requireNonNull(text, "text");
         Map<String, String> variables = new LinkedHashMap<>();
         Map<String, Integer> lineOf = new LinkedHashMap<>();
@@ -77,22 +82,21 @@ public final class DotEnvFile {
             }
             Matcher entry = ENTRY.matcher(line);
             if (!entry.matches()) {
-                throw new SeedImportException(Kind.BAD_ENV_FILE, "line " + lineNumber
+                throw new DotEnvException("line " + lineNumber
                         + ": expected KEY=VALUE with KEY made of letters, digits and '_'");
             }
             String key = entry.group(1);
             String value = value(entry.group(2), lineNumber);
             Integer earlier = lineOf.putIfAbsent(key, lineNumber);
             if (earlier != null) {
-                throw new SeedImportException(Kind.BAD_ENV_FILE, "line " + lineNumber + ": " + key
-                        + " is already set on line " + earlier);
+                throw new DotEnvException("line " + lineNumber + ": " + key + " is already set on line " + earlier);
             }
             variables.put(key, value);
         }
         return Collections.unmodifiableMap(variables);
     }
 
-    private static String value(String raw, int lineNumber) throws SeedImportException {
+    private static String value(String raw, int lineNumber) throws DotEnvException {
         if (raw.startsWith("\"") || raw.startsWith("'")) {
             char quote = raw.charAt(0);
             StringBuilder value = new StringBuilder();
@@ -106,13 +110,12 @@ public final class DotEnvFile {
                 value.append(c);
             }
             if (i >= raw.length()) {
-                throw new SeedImportException(Kind.BAD_ENV_FILE, "line " + lineNumber + ": quote " + quote
+                throw new DotEnvException("line " + lineNumber + ": quote " + quote
                         + " is not closed (values spanning several lines are not supported)");
             }
             String after = raw.substring(i + 1).strip();
             if (!after.isEmpty() && !after.startsWith("#")) {
-                throw new SeedImportException(Kind.BAD_ENV_FILE, "line " + lineNumber
-                        + ": only a '#' comment may follow a quoted value");
+                throw new DotEnvException("line " + lineNumber + ": only a '#' comment may follow a quoted value");
             }
             return value.toString();
         }
