@@ -2,6 +2,7 @@ package dev.mfagate.bot;
 
 import dev.mfagate.api.config.DotEnv;
 import dev.mfagate.api.config.DotEnvException;
+import dev.mfagate.bot.secret.Secret;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -105,11 +106,11 @@ public record BotConfig(
             throw new ConfigException(email.name, "must be the bot's email address (user@host)");
         }
         Setting keySetting = required(s.first("zulip key", List.of("ZULIP_API_KEY", "ZULIP_BOT_TOKEN"), "key"));
-        Secret key = Secret.of(keySetting.name, keySetting.value);
+        Secret key = secret(keySetting);
 
         URI gateway = httpUrl(required(s.first("gateway url", List.of("MFAGATE_GATEWAY_URL"), null)));
         Setting tokenSetting = required(s.first("gateway token", List.of("MFAGATE_GATEWAY_TOKEN"), null));
-        Secret token = Secret.of(tokenSetting.name, tokenSetting.value);
+        Secret token = secret(tokenSetting);
 
         ExpiryAction expiry = enumOf(ExpiryAction.class, s.optional("MFAGATE_BOT_EXPIRY_ACTION"), ExpiryAction.DELETE);
         AuditMode audit = enumOf(AuditMode.class, s.optional("MFAGATE_BOT_AUDIT"), AuditMode.OFF);
@@ -181,6 +182,14 @@ public record BotConfig(
             throw new ConfigException(s.name, "is required but not set");
         }
         return s;
+    }
+
+    private static Secret secret(Setting s) throws ConfigException {
+        try {
+            return Secret.of(s.value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s.name, e.getMessage());
+        }
     }
 
     private static String textOrNull(Setting s) {

@@ -1,5 +1,6 @@
 package dev.mfagate.bot;
 
+import dev.mfagate.bot.gateway.RequestedLabel;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -6,6 +6,7 @@ import dev.mfagate.api.LabelsResponse;
 import dev.mfagate.api.TotpResponse;
 import dev.mfagate.bot.gateway.GatewayClient;
 import dev.mfagate.bot.gateway.GatewayResult;
+import dev.mfagate.bot.gateway.RequestedLabel;
 import dev.mfagate.bot.gateway.Requester;
 import dev.mfagate.bot.zulip.Channel;
 import dev.mfagate.bot.zulip.ZulipClient;

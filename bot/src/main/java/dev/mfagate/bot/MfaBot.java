@@ -108,7 +108,7 @@ public final class MfaBot implements AutoCloseable {
             public void onRetry(String kind) {
                 metrics.error("zulip_" + kind);
             }
-        });
+        }, clock);
         this.gateway = new GatewayClient(config.gatewayUrl(), config.gatewayToken(), config.requestTimeout(), metrics.gatewayTime()::record);
         this.membership = new Membership(zulip, config.membershipCacheTtl());
         this.catchUpClient = zulip.housekeeping();

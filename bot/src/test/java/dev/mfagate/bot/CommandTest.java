@@ -2,6 +2,7 @@ package dev.mfagate.bot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mfagate.bot.gateway.RequestedLabel;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

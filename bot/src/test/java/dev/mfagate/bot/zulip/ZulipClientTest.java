@@ -3,7 +3,7 @@ package dev.mfagate.bot.zulip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mfagate.bot.Secret;
+import dev.mfagate.bot.secret.Secret;
 import dev.mfagate.zulip.emulator.FaultKind;
 import dev.mfagate.zulip.emulator.FaultTarget;
 import dev.mfagate.zulip.emulator.ZulipEmulator;
@@ -49,7 +49,7 @@ class ZulipClientTest {
             public void onRetry(String kind) {
                 retries.add(kind);
             }
-        });
+        }, Clock.systemUTC());
     }
 
     @AfterEach

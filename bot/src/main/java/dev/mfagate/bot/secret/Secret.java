@@ -1,13 +1,13 @@
-package dev.mfagate.bot;
-
-import java.util.Objects;
+package dev.mfagate.bot.secret;
 
 /**
  * A credential the bot holds: its Zulip API key or its gateway token.
  *
  * <p>Deliberately not a record: {@link #toString()} never shows the value, there is no
  * {@code equals}, and the value comes out only through {@link #reveal()}, which the two HTTP clients
- * call when they build an {@code Authorization} header. Immutable and thread-safe. Java strings cannot
+ * call when they build an {@code Authorization} header. A package of its own, below every other
+ * package of the bot, so that the configuration and both clients share it without a package cycle.
+ * Immutable and thread-safe. Java strings cannot
  * be cleared, so the value lives as long as the process; out of scope here.
  */
 public final class Secret {
@@ -17,16 +17,19 @@ public final class Secret {
         this.value = value;
     }
 
-    /** Wraps {@code value}, which must be non-blank printable ASCII without spaces (a header value). */
-    static Secret of(String setting, String value) throws ConfigException {
-        Objects.requireNonNull(setting, "setting");
+    /**
+     * Wraps {@code value}, which must be non-blank printable ASCII without spaces (a header value).
+     *
+     * @throws IllegalArgumentException saying which rule is broken, never showing the value
+     */
+    public static Secret of(String value) {
         if (value == null || value.isBlank()) {
-            throw new ConfigException(setting, "is missing or empty");
+            throw new IllegalArgumentException("is missing or empty");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
-                throw new ConfigException(setting, "must be printable ASCII without spaces (character " + (i + 1) + " is not)");
+                throw new IllegalArgumentException("must be printable ASCII without spaces (character " + (i + 1) + " is not)");
             }
         }
         return new Secret(value);

@@ -1,4 +1,4 @@
-package dev.mfagate.bot;
+package dev.mfagate.bot.gateway;
 
 import dev.mfagate.api.LabelGrammar;
 import java.util.Optional;
