@@ -63,4 +63,13 @@ public record EmulatedMessage(
     public boolean isDirectMessageTo(int userId) {
         return kind == Kind.DIRECT && senderId != userId && recipientIds.contains(userId);
     }
+
+    /** A snapshot of a stored message; the caller holds the realm's lock. */
+    static EmulatedMessage of(MessageStore.Message m, Directory directory) {
+        List<Reaction> reactions = m.reactions.stream().map(r -> new Reaction(r.userId(), r.emojiName(), r.emojiCode())).toList();
+        return new EmulatedMessage(m.id, m.senderId, m.isDm() ? Kind.DIRECT : Kind.CHANNEL,
+                new java.util.ArrayList<>(m.to), m.isDm() ? null : directory.channel(m.channelId).name, m.topic, m.content,
+                Instant.ofEpochSecond(m.timestamp), m.edits.stream().map(MessageStore.Edit::prevContent).toList(),
+                m.deleted, reactions);
+    }
 }

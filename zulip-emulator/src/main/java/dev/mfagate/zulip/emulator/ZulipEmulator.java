@@ -2,27 +2,16 @@ package dev.mfagate.zulip.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
-import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * {@code apply_markdown=true} content is HTML-escaped paragraphs). Organisation-setting, role and
  * activation changes emit no {@code realm}/{@code realm_user} update events; a new user emits
  * {@code realm_user} {@code add}.
+ *
+ * <p>This class is the door for tests and the demo (build, start, drive, observe). Behind it: the {@link Realm}
+ * (users, channels and groups in {@link Directory}, messages in {@link MessageStore}, event queues in
+ * {@link EventQueues}); the HTTP side in {@link EmulatorServer}, {@link RequestPipeline} (faults, {@link BasicAuth},
+ * the one JSON writer) and the routes by area ({@link Api}); the spec check in {@link SpecCheck}.
  */
 public final class ZulipEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZulipEmulator.class);
-    private static final String INJECTED_ERROR = "mfagate.injected-error";
     /** Zulip's client name for messages typed in the web app: what the driving API's messages claim to come from. */
     private static final String WEB_CLIENT = "website";
 
@@ -60,11 +53,8 @@ public final class ZulipEmulator implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final Duration heartbeat;
-    private final boolean validate;
-    private final List<SpecViolation> violations = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger validatedExchanges = new AtomicInteger();
-    private final List<ApiCall> apiCalls = Collections.synchronizedList(new ArrayList<>());
-    private volatile UnaryOperator<ObjectNode> responseMutator;
+    private final SpecCheck specCheck;
+    private final RequestPipeline pipeline;
     private Javalin app;
     private volatile boolean closed;
 
@@ -141,10 +131,8 @@ public final class ZulipEmulator implements AutoCloseable {
         this.host = b.host;
         this.requestedPort = b.port;
         this.heartbeat = b.heartbeatInterval;
-        this.validate = b.validateAgainstSpec;
-        if (validate) {
-            ZulipSpecValidator.shared();
-        }
+        this.specCheck = new SpecCheck(b.validateAgainstSpec);
+        this.pipeline = new RequestPipeline(realm, faults, specCheck);
     }
 
     public static Builder builder() {
@@ -158,45 +146,7 @@ public final class ZulipEmulator implements AutoCloseable {
         if (app != null) {
             throw new IllegalStateException("this emulator has already been started; create a new one");
         }
-        Api api = new Api(realm, heartbeat, this::respond);
-        long idleMillis = heartbeat.plusSeconds(60).toMillis();
-        app = Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.concurrency.useVirtualThreads = true;
-            // Faults are drawn in front of Javalin, so that a dropped connection never reaches it.
-            cfg.jetty.modifyServer(server -> server.setHandler(new FaultHandler(faults, realm::clock)));
-            cfg.jetty.addConnector((server, httpConfig) -> {
-                // The Date header comes from the emulator's clock (set in the before-handler), not Jetty's.
-                httpConfig.setSendDateHeader(false);
-                httpConfig.setSendServerVersion(false);
-                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-                connector.setHost(host);
-                connector.setPort(requestedPort);
-                connector.setIdleTimeout(idleMillis);
-                return connector;
-            });
-            cfg.routes.before(this::beforeRequest);
-            api.register(cfg.routes);
-            cfg.routes.exception(ZulipError.class, (e, ctx) -> {
-                if (e.status == 401) {
-                    ctx.header("WWW-Authenticate", "Basic realm=\"zulip\"");
-                }
-                respond(ctx, e.status, e.body());
-            });
-            cfg.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("Unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
-                respond(ctx, 500, new ZulipError(500, "BAD_REQUEST", "Internal server error").body());
-            });
-            cfg.routes.error(404, ctx -> {
-                String result = ctx.result();
-                if (result == null || !result.startsWith("{")) {
-                    respond(ctx, 404, new ZulipError(404, "BAD_REQUEST",
-                            "Not emulated: " + ctx.method() + " " + ctx.path()).body());
-                }
-            });
-            cfg.routes.after(this::afterRequest);
-        });
+        app = EmulatorServer.create(realm, faults, pipeline, host, requestedPort, heartbeat);
         app.start();
         realm.realmUrl = baseUrl();
         LOG.info("Zulip emulator listening on {}", baseUrl());
@@ -432,13 +382,7 @@ public final class ZulipEmulator implements AutoCloseable {
     }
 
     private EmulatedMessage snapshot(MessageStore.Message m) {
-        List<EmulatedMessage.Reaction> reactions = m.reactions.stream()
-                .map(r -> new EmulatedMessage.Reaction(r.userId(), r.emojiName(), r.emojiCode())).toList();
-        return new EmulatedMessage(m.id, m.senderId,
-                m.isDm() ? EmulatedMessage.Kind.DIRECT : EmulatedMessage.Kind.CHANNEL,
-                new ArrayList<>(m.to), m.isDm() ? null : realm.directory.channel(m.channelId).name, m.topic, m.content,
-                Instant.ofEpochSecond(m.timestamp), m.edits.stream().map(MessageStore.Edit::prevContent).toList(),
-                m.deleted, reactions);
+        return EmulatedMessage.of(m, realm.directory);
     }
 
     /** Ids of the user's live event queues. */
@@ -456,9 +400,7 @@ public final class ZulipEmulator implements AutoCloseable {
      * returns): what a test asserts order on, such as a reply sent before queued deletions.
      */
     public List<ApiCall> apiCalls() {
-        synchronized (apiCalls) {
-            return List.copyOf(apiCalls);
-        }
+        return pipeline.apiCalls();
     }
 
     /** Garbage-collects every event queue of the user now, as a server restart would; returns how many. */
@@ -475,19 +417,17 @@ public final class ZulipEmulator implements AutoCloseable {
 
     /** Violations of Zulip's OpenAPI description found so far (empty unless built with {@code validateAgainstSpec(true)}). */
     public List<SpecViolation> validationReport() {
-        synchronized (violations) {
-            return List.copyOf(violations);
-        }
+        return specCheck.report();
     }
 
     /** Forgets the violations found so far, e.g. after a test has asserted on a deliberate one. */
     public void clearValidationReport() {
-        violations.clear();
+        specCheck.clear();
     }
 
     /** How many exchanges have been checked against the description. */
     public int validatedExchangeCount() {
-        return validatedExchanges.get();
+        return specCheck.checkedCount();
     }
 
     /**
@@ -497,143 +437,12 @@ public final class ZulipEmulator implements AutoCloseable {
      * @throws AssertionError listing every violation
      */
     public void assertNoSpecViolations() {
-        if (!validate) {
-            throw new IllegalStateException("spec validation is off; build the emulator with validateAgainstSpec(true)");
-        }
-        List<SpecViolation> found = validationReport();
-        if (!found.isEmpty()) {
-            throw new AssertionError(found.size() + " exchange(s) broke Zulip's OpenAPI description ("
-                    + validatedExchanges.get() + " checked):\n  "
-                    + found.stream().map(SpecViolation::toString).collect(Collectors.joining("\n  ")));
-        }
+        specCheck.assertNone();
     }
 
     /** Test hook: rewrites every JSON response body before it is sent (and validated). Null turns it off. */
     void mutateResponses(UnaryOperator<ObjectNode> mutator) {
-        this.responseMutator = mutator;
-    }
-
-    // ---------------------------------------------------------------- request pipeline
-
-    private void beforeRequest(Context ctx) throws Exception {
-        Clock clock = realm.clock();
-        // Replaced by respond() when the answer is written; kept here for answers that do not pass through it.
-        ctx.header("Date", Views.httpDate(clock.instant()));
-        String path = ctx.path();
-        if (!path.startsWith(Api.PREFIX + "/")) {
-            return;
-        }
-        String apiPath = path.substring(Api.PREFIX.length());
-        FaultKind fault = ctx.attribute(FaultHandler.ATTRIBUTE);
-        if (fault == FaultKind.SLOW) {
-            Thread.sleep(faults.slowDelay().toMillis());
-        }
-        if (fault == FaultKind.SERVER_ERROR) {
-            ctx.attribute(INJECTED_ERROR, Boolean.TRUE);
-            int status = faults.serverErrorStatus();
-            String msg = switch (status) {
-                case 502 -> "Bad gateway";
-                case 503 -> "Service temporarily unavailable";
-                default -> "Internal server error";
-            };
-            throw new ZulipError(status, "BAD_REQUEST", msg);
-        }
-        if (fault == FaultKind.RATE_LIMIT) {
-            int retryAfter = faults.retryAfterSeconds();
-            ctx.header("Retry-After", Integer.toString(retryAfter));
-            ctx.header("X-RateLimit-Limit", "200");
-            ctx.header("X-RateLimit-Remaining", "0");
-            ctx.header("X-RateLimit-Reset", Long.toString(clock.instant().getEpochSecond() + retryAfter));
-            throw new ZulipError(429, "RATE_LIMIT_HIT", "API usage exceeded rate limit").with("retry-after", retryAfter);
-        }
-        // Zulip's server settings need no authentication at all.
-        if (apiPath.equals("/server_settings")) {
-            return;
-        }
-        Directory.User caller = authenticate(ctx.header("Authorization"));
-        ctx.attribute(Api.CALLER, caller);
-        if (fault == FaultKind.BAD_EVENT_QUEUE_ID) {
-            realm.events.drop(caller.id);
-        }
-    }
-
-    /** Zulip's {@code authenticated_rest_api_view}: Basic credentials, key shape, key owner, then account state. */
-    private Directory.User authenticate(String header) {
-        if (header == null) {
-            throw ZulipError.unauthorized("Missing authorization header for basic auth");
-        }
-        String[] parts = header.strip().split("\\s+");
-        if (parts.length != 2) {
-            throw ZulipError.unauthorized("Invalid authorization header for basic auth");
-        }
-        if (!parts[0].equalsIgnoreCase("basic")) {
-            throw ZulipError.badRequest("This endpoint requires HTTP basic authentication.");
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ZulipError.unauthorized("Invalid authorization header for basic auth");
-        }
-        String[] credentials = decoded.split(":", -1);
-        if (credentials.length != 2) {
-            throw ZulipError.unauthorized("Invalid authorization header for basic auth");
-        }
-        String email = credentials[0].strip();
-        String key = credentials[1].strip();
-        if (!Directory.hasApiKeyFormat(key)) {
-            throw new ZulipError(401, "INVALID_API_KEY", "Malformed API key");
-        }
-        realm.lock.lock();
-        try {
-            Directory.User owner = realm.directory.users().stream().filter(u -> u.apiKey.equals(key)).findFirst().orElse(null);
-            if (owner == null || !owner.email.equalsIgnoreCase(email)) {
-                throw new ZulipError(401, "INVALID_API_KEY", "Invalid API key");
-            }
-            if (!owner.active) {
-                throw new ZulipError(401, "USER_DEACTIVATED", "Account is deactivated");
-            }
-            return owner;
-        } finally {
-            realm.lock.unlock();
-        }
-    }
-
-    /**
-     * Writes a JSON response; every response of the API goes through here. {@code Date} is stamped here, when
-     * the answer is written, as Zulip's server does: a long poll's answer carries the time it returned, not
-     * the time it started waiting.
-     */
-    void respond(Context ctx, int status, ObjectNode body) {
-        ctx.header("Date", Views.httpDate(realm.clock().instant()));
-        UnaryOperator<ObjectNode> mutator = responseMutator;
-        ObjectNode sent = mutator == null ? body : mutator.apply(body.deepCopy());
-        ctx.status(status);
-        ctx.contentType("application/json");
-        ctx.result(Json.write(sent));
-    }
-
-    private void afterRequest(Context ctx) {
-        if (ctx.path().startsWith(Api.PREFIX + "/")) {
-            apiCalls.add(new ApiCall(ctx.method().name(), ctx.path().substring(Api.PREFIX.length()), ctx.statusCode()));
-        }
-        if (!validate) {
-            return;
-        }
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (String name : Collections.list(ctx.req().getHeaderNames())) {
-            headers.put(name, Collections.list(ctx.req().getHeaders(name)));
-        }
-        // An injected 5xx stands for a proxy or a crash, which the description does not cover; only the request is checked.
-        boolean injected = ctx.attribute(INJECTED_ERROR) != null;
-        ApiExchange exchange = new ApiExchange(ctx.method().name(), ctx.path(), ctx.queryString(), headers, ctx.body(),
-                injected ? 0 : ctx.statusCode(), ctx.res().getContentType(), ctx.result());
-        List<SpecViolation> found = ZulipSpecValidator.shared().validate(exchange);
-        violations.addAll(found);
-        validatedExchanges.incrementAndGet();
-        if (!found.isEmpty()) {
-            LOG.warn("Spec violations in {} {}: {}", ctx.method(), ctx.path(), found);
-        }
+        pipeline.mutateResponses(mutator);
     }
 
     /** Names of the system groups Zulip creates in every organisation, for reference in tests. */

@@ -20,7 +20,7 @@ class ResponsesTest {
 
     @Test
     void tree_success_startsWithResultAndEmptyMsg() {
-        JsonNode body = Json.tree(new Responses.Sent(7));
+        JsonNode body = Json.tree(new MessageResponses.Sent(7));
 
         assertThat(fieldNames(body)).containsExactly("result", "msg", "id");
         assertThat(body.get("result").asText()).isEqualTo("success");
@@ -44,9 +44,9 @@ class ResponsesTest {
 
     @Test
     void tree_registeredWithOnlyRealmFetched_leavesOtherSectionsOutButSendsNullLimits() {
-        Responses.RealmState realm = new Responses.RealmState("Org", "http://127.0.0.1:1", true, null, null, 7, 3);
+        EventResponses.RealmState realm = new EventResponses.RealmState("Org", "http://127.0.0.1:1", true, null, null, 7, 3);
 
-        JsonNode body = Json.tree(new Responses.Registered("q1", -1, 90, null, null, null, null, null, realm));
+        JsonNode body = Json.tree(new EventResponses.Registered("q1", -1, 90, null, null, null, null, null, realm));
 
         assertThat(body.get("queue_id").asText()).isEqualTo("q1");
         assertThat(body.get("last_event_id").asInt()).isEqualTo(-1);
@@ -63,7 +63,7 @@ class ResponsesTest {
 
     @Test
     void tree_serverSettings_namesOpenIdConnectWithItsSpace() {
-        JsonNode body = Json.tree(new Responses.ServerSettings("http://127.0.0.1:1", "Org"));
+        JsonNode body = Json.tree(new DirectoryResponses.ServerSettings("http://127.0.0.1:1", "Org"));
 
         assertThat(body.get("authentication_methods").get("openid connect").asBoolean()).isFalse();
         assertThat(body.get("authentication_methods").get("password").asBoolean()).isTrue();
