@@ -23,7 +23,7 @@ public record LabelPattern(String value) {
     public static final int MAX_LENGTH = 2 * Label.MAX_PART_LENGTH + 1;
 
     // Before ALL: static fields initialise in order, and ALL's constructor uses this.
-    private static final Pattern ALLOWED = Pattern.compile("[a-z0-9_.*-]+");
+    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_.*-]+");
 
     /** The pattern that matches every label. */
     public static final LabelPattern ALL = new LabelPattern("*");
@@ -31,7 +31,6 @@ public record LabelPattern(String value) {
     /** Validates and lower-cases the pattern. */
     public LabelPattern {
         Objects.requireNonNull(value, "value");
-        value = value.toLowerCase(Locale.ROOT);
         if (value.isEmpty()) {
             throw new IllegalArgumentException("Invalid label pattern: empty; use * to match every label");
         }
@@ -43,6 +42,8 @@ public record LabelPattern(String value) {
             throw new IllegalArgumentException("Invalid label pattern " + dev.mfagate.api.LabelGrammar.describe(value)
                     + ": must use only a-z, 0-9, '_', '.', '-' and '*'");
         }
+        // Lower-cased only once known to be ASCII: a KELVIN SIGN must be refused, not folded into 'k'.
+        value = value.toLowerCase(Locale.ROOT);
     }
 
     /**

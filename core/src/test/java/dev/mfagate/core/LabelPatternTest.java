@@ -58,6 +58,13 @@ class LabelPatternTest {
     }
 
     @Test
+    void parse_unicodeThatLowerCasesToAscii_refusedNotFolded() {
+        // "\u212A".toLowerCase(Locale.ROOT) is "k": checked after lower-casing, this would grant keys-*.
+        assertThatThrownBy(() -> LabelPattern.parse("\u212Aeys-*")).hasMessageContaining("must use only");
+        assertThatThrownBy(() -> LabelPattern.parse("\u0130nfra-*")).hasMessageContaining("must use only");
+    }
+
+    @Test
     void parse_upperCase_keepsLowerCase() {
         assertThat(LabelPattern.parse("ACME-*").value()).isEqualTo("acme-*");
         assertThat(LabelPattern.ALL.value()).isEqualTo("*");
