@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ZulipTransport implements AutoCloseable {
 
+    /** Logs under the client's name, as before the split, so that log settings and searches keep working. */
     private static final Logger LOG = LoggerFactory.getLogger(ZulipClient.class);
     private static final String USER_AGENT = "mfagate-bot/0.1";
 
