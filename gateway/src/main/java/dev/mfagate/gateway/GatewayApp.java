@@ -22,7 +22,7 @@ import java.util.Objects;
 /**
  * The running gateway: the store, the audit log, the policy and the HTTP server, wired once.
  *
- * <p>Lifecycle: {@link #start} opens; {@link #close} stops accepting requests and lets in-flight
+ * <p>Lifecycle: {@link Builder#start()} opens; {@link #close} stops accepting requests and lets in-flight
  * ones finish, then drains the audit log (every queued entry committed) and closes the store.
  */
 public final class GatewayApp implements AutoCloseable {
