@@ -1,6 +1,8 @@
 package dev.mfagate.bench;
 
 import dev.mfagate.core.Label;
+import dev.mfagate.core.audit.AuditEvent;
+import dev.mfagate.core.issue.AuditSink;
 import dev.mfagate.core.SecretBytes;
 import dev.mfagate.core.ratelimit.LockoutPolicy;
 import dev.mfagate.core.ratelimit.RateLimit;
@@ -8,17 +10,14 @@ import dev.mfagate.core.ratelimit.RateLimitConfig;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpParameters;
 import dev.mfagate.core.totp.TotpSeed;
-import dev.mfagate.gateway.AuditRecorder;
 import dev.mfagate.gateway.GatewayApp;
 import dev.mfagate.gateway.GatewayServer;
-import dev.mfagate.gateway.RequestRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,22 +45,21 @@ public final class GatewayWithoutAudit {
         RateLimit unlimited = RateLimit.perPeriod(1_000_000_000L, Duration.ofSeconds(1));
         GatewayApp.Options options = new GatewayApp.Options(new RateLimitConfig(unlimited, unlimited, unlimited),
                 LockoutPolicy.defaults(), "bench-no-audit", true);
-        AuditRecorder dropped = new AuditRecorder() {
+        AuditSink dropped = new AuditSink() {
             @Override
-            public void recordDurably(RequestRecord request, String outcome, String reason) {
+            public void commit(AuditEvent event) {
             }
 
             @Override
-            public void recordRejected(String remoteAddress, String wireCode) {
-            }
-
-            @Override
-            public void recordLockout(RequestRecord request, String principalKey, Instant until) {
+            public void offer(AuditEvent event) {
             }
         };
-        GatewayApp app = GatewayApp.start(store, Map.of(),
-                new GatewayServer.Settings("127.0.0.1", port, Duration.ofSeconds(5), false, 16 * 1024),
-                options, Clock.systemUTC(), ignored -> dropped);
+        GatewayApp app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", port, Duration.ofSeconds(5), false, 16 * 1024))
+                .options(options)
+                .clock(Clock.systemUTC())
+                .auditSink(ignored -> dropped)
+                .start();
         System.out.println(token);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(app::close));

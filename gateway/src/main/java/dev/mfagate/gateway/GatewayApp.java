@@ -2,6 +2,10 @@ package dev.mfagate.gateway;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.audit.AuditLog;
+import dev.mfagate.core.issue.AccessPolicy;
+import dev.mfagate.core.issue.AuditSink;
+import dev.mfagate.core.issue.CodeIssuer;
+import dev.mfagate.core.issue.SeedSource;
 import dev.mfagate.core.policy.Authorizer;
 import dev.mfagate.core.policy.Subject;
 import dev.mfagate.core.ratelimit.LockoutPolicy;
@@ -18,7 +22,7 @@ import java.util.Objects;
 /**
  * The running gateway: the store, the audit log, the policy and the HTTP server, wired once.
  *
- * <p>Lifecycle: {@link #start} opens; {@link #close} stops accepting requests and lets in-flight
+ * <p>Lifecycle: {@link Builder#start()} opens; {@link #close} stops accepting requests and lets in-flight
  * ones finish, then drains the audit log (every queued entry committed) and closes the store.
  */
 public final class GatewayApp implements AutoCloseable {
@@ -77,30 +81,74 @@ public final class GatewayApp implements AutoCloseable {
         this.keyCheck = keyCheck;
     }
 
-    /** Wires and starts the gateway on {@code store}, which it owns from now on, with default options. */
-    public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings) {
-        return start(store, environmentSeeds, settings, Options.defaults(), Clock.systemUTC());
-    }
-
-    /** As {@link #start(Store, Map, GatewayServer.Settings)}, reading time from {@code clock} (tests pass a fixed one). */
-    public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
-                                   Clock clock) {
-        return start(store, environmentSeeds, settings, Options.defaults(), clock);
-    }
-
-    /** Wires and starts the gateway with explicit options. */
-    public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
-                                   Options options, Clock clock) {
-        return start(store, environmentSeeds, settings, options, clock, java.util.function.UnaryOperator.identity());
+    /** A builder for a gateway on {@code store}, which the gateway owns once it has started (or failed to). */
+    public static Builder builder(Store store) {
+        return new Builder(store);
     }
 
     /**
-     * As {@link #start(Store, Map, GatewayServer.Settings, Options, Clock)}, with the audit recorder
-     * passed through {@code auditDecorator}. Only benchmarks that measure what the audit trail
-     * costs replace it; no flag or setting reaches this.
+     * How a gateway is started: the store and the server settings are required; the rest has
+     * defaults ({@link Options#defaults()}, no environment seeds, the system UTC clock). Not
+     * thread-safe; {@link #start()} once.
      */
-    public static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
-                                   Options options, Clock clock, java.util.function.UnaryOperator<AuditRecorder> auditDecorator) {
+    public static final class Builder {
+        private final Store store;
+        private Map<Label, TotpSeed> environmentSeeds = Map.of();
+        private GatewayServer.Settings settings;
+        private Options options;
+        private Clock clock = Clock.systemUTC();
+        private java.util.function.UnaryOperator<AuditSink> auditDecorator = java.util.function.UnaryOperator.identity();
+
+        private Builder(Store store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** Read-only seeds from the environment, served after the store's. */
+        public Builder environmentSeeds(Map<Label, TotpSeed> v) {
+            this.environmentSeeds = Objects.requireNonNull(v, "environmentSeeds");
+            return this;
+        }
+
+        /** Where and how the server listens (required). */
+        public Builder settings(GatewayServer.Settings v) {
+            this.settings = v;
+            return this;
+        }
+
+        /** Limits, lockout, instance id, metrics, clock check; {@link Options#defaults()} unless set. */
+        public Builder options(Options v) {
+            this.options = v;
+            return this;
+        }
+
+        /** The one clock the gateway reads (tests pass a fixed one); the system UTC clock unless set. */
+        public Builder clock(Clock v) {
+            this.clock = Objects.requireNonNull(v, "clock");
+            return this;
+        }
+
+        /**
+         * Passes the audit sink through {@code decorator}. Only benchmarks that measure what the
+         * audit trail costs replace it; no flag or setting reaches this.
+         */
+        public Builder auditSink(java.util.function.UnaryOperator<AuditSink> decorator) {
+            this.auditDecorator = Objects.requireNonNull(decorator, "decorator");
+            return this;
+        }
+
+        /** Wires and starts the gateway; on failure closes what it opened, the store included. */
+        public GatewayApp start() {
+            if (settings == null) {
+                store.close();
+                throw new IllegalStateException("A gateway needs settings (host, port, ...)");
+            }
+            return GatewayApp.start(store, environmentSeeds, settings, options == null ? Options.defaults() : options,
+                    clock, auditDecorator);
+        }
+    }
+
+    private static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
+                                    Options options, Clock clock, java.util.function.UnaryOperator<AuditSink> auditDecorator) {
         AuditLog auditLog = null;
         ClockCheck clockCheck = null;
         KeyProviderCheck keyCheck = null;
@@ -125,6 +173,7 @@ public final class GatewayApp implements AutoCloseable {
                         }
                     })
                     .build();
+            auditProbe.log = auditLog;
             if (metrics.enabled()) {
                 store.database().dataSource().setMetricRegistry(metrics.registry());
             }
@@ -140,16 +189,23 @@ public final class GatewayApp implements AutoCloseable {
                         options.maxClockSkew(), Duration.ofMinutes(5), metrics).start();
                 readiness.degradeOn("clock", clockCheck::state);
             }
-            AuditRecorder audit = auditDecorator.apply(new AuditLogRecorder(auditLog, clock, options.instanceId()));
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
-            AccessControl access = settings.demo()
-                    ? new ScopeAccessControl()
-                    : new PolicyAccessControl(Authorizer.open(store.database()),
-                            RateLimiter.forDatabase(store.database(), options.rateLimits(), clock),
-                            new LockoutTracker(store.database(), options.lockout()), audit);
+            CodeIssuer.Builder issuer = CodeIssuer.builder()
+                    .seeds(SeedSource.of(store.seeds(), environmentSeeds))
+                    .audit(auditDecorator.apply(AuditSink.of(auditLog)))
+                    .instanceId(options.instanceId())
+                    .nextCodeThreshold(settings.nextCodeThreshold());
+            if (settings.demo()) {
+                // Demo mode: the one demo token's scope ({@code *}) is the policy; nothing is limited.
+                issuer.policy(AccessPolicy.tokenScopeOnly());
+            } else {
+                issuer.policy(AccessPolicy.rules(Authorizer.open(store.database())))
+                        .rateLimiter(RateLimiter.forDatabase(store.database(), options.rateLimits(), clock))
+                        .lockout(new LockoutTracker(store.database(), options.lockout()));
+            }
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
-                    new StoreSeedLookup(store.seeds(), environmentSeeds), authenticator, access, audit, clock, readiness, metrics));
+                    issuer.build(), authenticator, clock, readiness, metrics));
             server.start();
             return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {
@@ -171,7 +227,7 @@ public final class GatewayApp implements AutoCloseable {
      * The audit part of readiness: the free space of a SQLite store's file system (below
      * {@link dev.mfagate.core.store.Database#MIN_FREE_BYTES} no batch is written),
      * {@link StoreHealth#checkAudit()} (the last batch, forgiven once an outage is over), and an
-     * insert into the audit table that is rolled back, at most four times a second however often
+     * insert into the audit table that is rolled back ({@link AuditLog#probeWritable()}), at most four times a second however often
      * /readyz is asked. The probe catches an audit store that reads but
      * cannot be written, also while no request has tried (an idle gateway), and sees it recover.
      */
@@ -179,6 +235,8 @@ public final class GatewayApp implements AutoCloseable {
         private static final long INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
         private final Store store;
         private final StoreHealth health;
+        /** Set once the log is built; the listener that feeds this probe is part of the log. */
+        private volatile AuditLog log;
         private volatile long probedAt = System.nanoTime() - INTERVAL_NANOS;
         private volatile String probe = "ok";
         private volatile long failedAt = probedAt;
@@ -213,17 +271,12 @@ public final class GatewayApp implements AutoCloseable {
         }
 
         private String probeOnce() {
+            AuditLog log = this.log;
+            if (log == null) {
+                return "ok";
+            }
             try {
-                store.database().jdbi().useHandle(h -> {
-                    h.begin();
-                    try {
-                        h.createUpdate("INSERT INTO audit_entry (seq, time_us, outcome, prev_mac, mac) "
-                                        + "VALUES (-1, 0, 'PROBE', :empty, :empty)")
-                                .bind("empty", new byte[0]).execute();
-                    } finally {
-                        h.rollback();
-                    }
-                });
+                log.probeWritable();
                 return "ok";
             } catch (RuntimeException e) {
                 return "audit store not writable: " + e.getClass().getSimpleName();

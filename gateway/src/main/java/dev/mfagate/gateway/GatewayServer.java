@@ -1,73 +1,74 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.api.CodeResponse;
-import dev.mfagate.api.ErrorCode;
 import dev.mfagate.api.LabelsResponse;
 import dev.mfagate.api.OnBehalfOf;
 import dev.mfagate.api.TotpResponse;
 import dev.mfagate.core.Label;
-import dev.mfagate.core.LabelPattern;
-import dev.mfagate.core.policy.Subject;
-import dev.mfagate.core.totp.TotpGenerator;
-import dev.mfagate.core.totp.TotpSeed;
+import dev.mfagate.core.issue.CodeIssuer;
+import dev.mfagate.core.issue.Door;
+import dev.mfagate.core.issue.IssueResult;
+import dev.mfagate.core.issue.LabelsResult;
+import dev.mfagate.core.issue.RefusalReason;
+import dev.mfagate.core.issue.Requester;
 import dev.mfagate.core.totp.TotpWindow;
+import dev.mfagate.gateway.ApiErrors.Exchange;
 import dev.mfagate.gateway.http.ApiException;
 import dev.mfagate.gateway.http.ClientAddresses;
 import dev.mfagate.gateway.http.ConnectionGuard;
-import dev.mfagate.gateway.http.DroppedConnectionLog;
+import dev.mfagate.gateway.http.JettySetup;
 import dev.mfagate.gateway.http.MetricsServer;
-import dev.mfagate.gateway.http.RequestHeaderTimeout;
 import dev.mfagate.gateway.http.NetworkOptions;
-import dev.mfagate.gateway.http.PemKeyStores;
-import dev.mfagate.gateway.http.ErrorResponses;
-import dev.mfagate.gateway.http.JsonErrorHandler;
+import dev.mfagate.gateway.http.RequestHeaderTimeout;
 import dev.mfagate.gateway.http.RequestIds;
-import dev.mfagate.gateway.http.StoreFailures;
 import io.javalin.Javalin;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
-import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * The gateway's HTTP server: Javalin on Jetty with virtual threads.
+ * The gateway's HTTP server: Javalin on Jetty with virtual threads, and nothing but the HTTP side
+ * of the API. Routes: {@code GET /totp/{client}/{service}}, {@code GET /code?label=},
+ * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json};
+ * Prometheus metrics on a listener of their own ({@link MetricsServer}).
  *
- * <p>Routes: {@code GET /totp/{client}/{service}}, {@code GET /code?label=}, {@code GET /labels},
- * {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json}; Prometheus metrics on a
- * listener of their own ({@link MetricsServer}). Every request on an API route, whatever its method,
- * passes one guard (request id, bearer token) and ends in one audit entry (any method but
- * {@code GET} gets 405 once authenticated); errors are typed {@link ApiException}s mapped to JSON in
- * one place. A code is returned only after its audit entry is committed. Connections are refused
- * at accept when their address is not allowed or holds too many ({@link ConnectionGuard}), and
- * closed when a request does not arrive whole in time ({@link RequestHeaderTimeout}).
+ * <p>The request path:
+ * <pre>
+ * before (every request)   request id, client address, draining, allow-list, known method
+ * ApiGuard (API routes,     token, on-behalf headers (400 invalid_on_behalf before the label is
+ *   every method)           read) -> Requester in the context
+ * handler                   label -> CodeIssuer.issue -> Issued: JSON | Refused: ApiException
+ * ApiErrors                 audit a door's own refusal, count, JSON error via ErrorMapping
+ * </pre>
+ * {@code /totp} and {@code /code} differ only in how the label is read and the response shaped.
+ * A code is returned only after its audit entry is committed (the issuer sees to it). Jetty, TLS
+ * and connection limits are set up by {@link JettySetup}; connections are refused at accept when
+ * their address is not allowed or holds too many ({@link ConnectionGuard}), and closed when a
+ * request does not arrive whole in time ({@link RequestHeaderTimeout}).
  *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} once. Thread-safe.
  */
 public final class GatewayServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
-    private static final String RECORD = "mfagate.request";
     /** The API description, served as it is in the {@code api} module. */
     private static final byte[] OPENAPI = loadOpenApi();
     /** How long a stop waits for in-flight requests. */
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-    /** The one caller of demo mode: any label, directly or on behalf. */
-    private static final Subject.Token DEMO_TOKEN = new Subject.Token("demo", LabelPattern.ALL, true);
+    private static final String TOTP_ROUTE = "/totp/{client}/{service}";
+    private static final String CODE_ROUTE = "/code";
+    private static final String LABELS_ROUTE = "/labels";
+    /** The HTTP methods Javalin knows; any other token is a method too, and is refused on every path. */
+    private static final Set<HandlerType> KNOWN_METHODS = HandlerType.values().stream()
+            .filter(HandlerType::isHttpMethod).collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> ROUTES = Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE);
 
     /**
      * Server settings.
@@ -127,24 +128,31 @@ public final class GatewayServer implements AutoCloseable {
     /**
      * What the server needs.
      *
-     * @param seeds where seeds come from
+     * @param issuer the code issuer: policy, limits, audit and codes
      * @param authenticator bearer token to caller
-     * @param access the policy decision point
-     * @param audit the durable audit trail
      * @param clock the only clock the gateway reads
      * @param readiness the checks behind {@code /readyz}
      * @param metrics where counters and timers go ({@link GatewayMetrics#disabled()} for none)
      */
-    public record Components(SeedLookup seeds, Authenticator authenticator, AccessControl access,
-                             AuditRecorder audit, Clock clock, Readiness readiness, GatewayMetrics metrics) {
+    public record Components(CodeIssuer issuer, Authenticator authenticator, Clock clock, Readiness readiness,
+                             GatewayMetrics metrics) {
+        /** Validates. */
+        public Components {
+            Objects.requireNonNull(issuer, "issuer");
+            Objects.requireNonNull(authenticator, "authenticator");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(readiness, "readiness");
+            Objects.requireNonNull(metrics, "metrics");
+        }
     }
 
     private final Settings settings;
     private final Components components;
     private final Javalin app;
     private final ClientAddresses addresses;
+    private final ApiErrors errors;
     private volatile MetricsServer metricsServer;
-    private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder inFlight = new LongAdder();
     private volatile boolean draining;
 
     /** Builds the server; nothing listens until {@link #start()}. */
@@ -152,49 +160,17 @@ public final class GatewayServer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.components = Objects.requireNonNull(components, "components");
         this.addresses = new ClientAddresses(settings.network());
-        NetworkOptions net = settings.network();
-        SslContextFactory.Server ssl = net.tls() ? sslContext(net) : null;
-        // Dropped connections are counted and logged at most once a minute, never audited one by one.
-        DroppedConnectionLog drops = new DroppedConnectionLog((drop, peer) -> components.metrics().connectionDropped(drop.reason()));
-        ConnectionGuard guard = new ConnectionGuard(addresses, net.maxConnectionsPerAddress(), drops);
-        RequestHeaderTimeout headerTimeout = new RequestHeaderTimeout(net.requestHeaderTimeout(), drops);
+        this.errors = new ApiErrors(components.issuer(), components.metrics(), components.clock());
+        ApiGuard guard = new ApiGuard(components.authenticator(), components.clock(), settings.demo());
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
-            cfg.jetty.host = settings.host();
-            cfg.jetty.port = settings.port();
-            cfg.http.maxRequestSize = settings.maxRequestBodyBytes();
             cfg.http.defaultContentType = "application/json";
-            cfg.jetty.modifyServer(server -> {
-                server.setErrorHandler(new JsonErrorHandler(components.audit()::recordRejected));
-                // Bounds what allowed clients can hold together; the guard bounds each address, the
-                // header timeout each slow request, the idle timeout each silent connection.
-                server.addBean(new NetworkConnectionLimit(net.maxConnections(), server));
-                server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
-            });
-            cfg.jetty.modifyHttpConfiguration(http -> {
-                http.setSendServerVersion(false);
-                http.setSendXPoweredBy(false);
-                http.setRequestHeaderSize(8 * 1024);
-                http.setIdleTimeout(net.idleTimeout().toMillis());
-                if (ssl != null) {
-                    http.addCustomizer(new SecureRequestCustomizer(false));
-                }
-                http.addCustomizer(headerTimeout);
-            });
-            cfg.jetty.addConnector((server, http) -> {
-                ServerConnector connector = ssl == null
-                        ? new ServerConnector(server, new HttpConnectionFactory(http))
-                        : new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
-                connector.setHost(settings.host());
-                connector.setPort(settings.port());
-                connector.setIdleTimeout(net.idleTimeout().toMillis());
-                // Beans before the connector starts: it hands accept listeners to its selector manager then.
-                connector.addBean(guard);
-                connector.addBean(headerTimeout);
-                return connector;
-            });
+            JettySetup.apply(cfg, settings.host(), settings.port(), settings.maxRequestBodyBytes(), settings.network(),
+                    addresses, (remote, reason) -> components.issuer().recordRejected(reason, RequestIds.create(), remote,
+                            components.clock().instant()),
+                    components.metrics()::connectionDropped, SHUTDOWN_GRACE);
             cfg.routes.before(this::beginRequest);
             cfg.routes.after(this::endRequest);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(OPENAPI));
@@ -203,37 +179,78 @@ public final class GatewayServer implements AutoCloseable {
                 Readiness.Report report = components.readiness().report();
                 ctx.status(report.ready() ? 200 : 503).json(java.util.Map.of("status", report.status(), "checks", report.checks()));
             });
-            apiRoute(cfg.routes, "/totp/{client}/{service}", this::totp);
-            apiRoute(cfg.routes, "/code", this::code);
-            apiRoute(cfg.routes, "/labels", this::labels);
-            cfg.routes.exception(ApiException.class, this::onApiException);
-            cfg.routes.exception(Exception.class, this::onUnexpected);
-            cfg.routes.error(404, ctx -> onBareStatus(ctx, 404));
-            cfg.routes.error(405, ctx -> onBareStatus(ctx, 405));
-            cfg.routes.error(413, ctx -> onBareStatus(ctx, 413));
+            for (String route : List.of(TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE)) {
+                // Every method passes the guard: without a handler for each, Javalin would answer
+                // HEAD itself (200, no token, no audit) and other methods with 404.
+                cfg.routes.before(route, guard.forRoute(route));
+                for (HandlerType method : KNOWN_METHODS) {
+                    if (!method.equals(HandlerType.GET)) {
+                        cfg.routes.addHttpHandler(method, route, ctx -> {
+                            ctx.header("Allow", "GET");
+                            throw ApiException.atDoor(RefusalReason.METHOD_NOT_ALLOWED, "Only GET is allowed on " + route);
+                        });
+                    }
+                }
+            }
+            cfg.routes.get(TOTP_ROUTE, ctx -> {
+                Label label = readLabel(ctx, () -> new Label(ctx.pathParam("client"), ctx.pathParam("service")));
+                TotpWindow w = issue(ctx, label, Door.API_TOTP);
+                ctx.json(new TotpResponse(label.client(), label.service(), w.code(), w.validForSeconds(),
+                        w.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(), w.nextCode().orElse(null), nextValid(w)));
+            });
+            cfg.routes.get(CODE_ROUTE, ctx -> {
+                List<String> values = ctx.queryParams("label");
+                if (values.size() != 1) {
+                    throw ApiException.atDoor(RefusalReason.BAD_REQUEST,
+                            "Give exactly one label query parameter, for example ?label=acme-aws");
+                }
+                TotpWindow w = issue(ctx, readLabel(ctx, () -> Label.parse(values.get(0))), Door.API_CODE);
+                ctx.json(new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null), nextValid(w)));
+            });
+            cfg.routes.get(LABELS_ROUTE, ctx -> {
+                LabelsResult result = components.issuer().listLabels(ApiGuard.requester(ctx), components.clock().instant(),
+                        Exchange.of(ctx).meta(ctx));
+                switch (result) {
+                    case LabelsResult.Listed listed -> ctx.json(new LabelsResponse(listed.labels().stream().map(Label::value).toList()));
+                    case IssueResult.Refused refused -> throw ApiException.audited(refused);
+                }
+            });
+            cfg.routes.exception(ApiException.class, errors::onApiException);
+            cfg.routes.exception(Exception.class, errors::onUnexpected);
+            cfg.routes.error(404, ctx -> errors.onBareStatus(ctx, 404));
+            cfg.routes.error(405, ctx -> errors.onBareStatus(ctx, 405));
+            cfg.routes.error(413, ctx -> errors.onBareStatus(ctx, 413));
         });
     }
 
-    /**
-     * {@code GET path} runs {@code handler}; every other method of the HTTP method registry gets
-     * the guard (a token is needed) and then 405, audited like any refusal. Without these, Javalin
-     * would answer {@code HEAD} itself (200, no token, no audit) and other methods with 404.
-     */
-    private void apiRoute(io.javalin.router.JavalinDefaultRoutingApi routes, String path, Handler handler) {
-        routes.get(path, handler);
-        for (HandlerType method : HandlerType.values()) {
-            if (method.isHttpMethod() && !method.equals(HandlerType.GET)) {
-                routes.addHttpHandler(method, path, ctx -> methodNotAllowed(ctx, path));
+    /** The one path of {@code /totp} and {@code /code}: the issuer decides, audits and computes. */
+    private TotpWindow issue(Context ctx, Label label, Door routeDoor) {
+        Requester.ApiCaller requester = ApiGuard.requester(ctx);
+        Door door = requester.subject().isOnBehalf() ? Door.BOT : routeDoor;
+        IssueResult result = components.issuer().issue(new CodeIssuer.Request(requester, label, door,
+                components.clock().instant(), Exchange.of(ctx).meta(ctx)));
+        return switch (result) {
+            case IssueResult.Issued issued -> {
+                components.metrics().codeIssued(label.value());
+                yield issued.window();
             }
+            case IssueResult.Refused refused -> throw ApiException.audited(refused);
+        };
+    }
+
+    /** Reads the label, after the guard: 400 {@code invalid_label} when it breaks the rule. */
+    private static Label readLabel(Context ctx, Supplier<Label> parse) {
+        try {
+            Label label = parse.get();
+            ctx.attribute(Exchange.LABEL, label.value());
+            return label;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.atDoor(RefusalReason.INVALID_LABEL, e.getMessage());
         }
     }
 
-    private void methodNotAllowed(Context ctx, String route) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        rec.route = route;
-        authenticate(ctx, rec);
-        ctx.header("Allow", "GET");
-        throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "Only GET is allowed on " + route);
+    private static Integer nextValid(TotpWindow w) {
+        return w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
     }
 
     private static byte[] loadOpenApi() {
@@ -295,26 +312,6 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    /** The HTTP methods Javalin knows; any other token is a method too, and is refused on every path. */
-    private static final java.util.Set<HandlerType> KNOWN_METHODS = HandlerType.values().stream()
-            .filter(HandlerType::isHttpMethod).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    private static final java.util.Set<String> UNAUDITED = java.util.Set.of("/healthz", "/readyz", "/openapi.json");
-    private static final java.util.Set<String> ROUTES = java.util.Set.of("/healthz", "/readyz", "/openapi.json",
-            "/totp/{client}/{service}", "/code", "/labels");
-
-    private void endRequest(Context ctx) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        if (rec != null) {
-            inFlight.decrement();
-            // Unmatched paths share one series, so junk paths cannot explode the metric's cardinality.
-            String route = ROUTES.contains(rec.route) ? rec.route : "other";
-            // Methods outside the registry share one series too: any token is a valid method name.
-            String method = KNOWN_METHODS.contains(ctx.method()) ? ctx.method().name() : "other";
-            components.metrics().httpRequest(route, method, ctx.statusCode(), System.nanoTime() - rec.startNanos);
-        }
-        org.slf4j.MDC.remove("request_id");
-    }
-
     private void beginRequest(Context ctx) {
         String requestId = RequestIds.acceptOrCreate(ctx.header(OnBehalfOf.REQUEST_ID));
         org.slf4j.MDC.put("request_id", requestId);
@@ -325,222 +322,35 @@ public final class GatewayServer implements AutoCloseable {
         }
         // Every X-Forwarded-For line, in order: a proxy may append its own line after the client's.
         String client = addresses.client(ctx.req().getRemoteAddr(), java.util.Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
-        RequestRecord rec = new RequestRecord(requestId, routeOf(ctx), client, components.clock().instant());
+        // The path as sent, cut short: only guarded routes replace it with their template.
+        String path = ctx.path().length() > 128 ? ctx.path().substring(0, 128) + "..." : ctx.path();
         inFlight.increment();
-        ctx.attribute(RECORD, rec);
+        ctx.attribute(Exchange.KEY, new Exchange(requestId, path, client, System.nanoTime()));
         if (draining) {
-            throw new ApiException(ErrorCode.SHUTTING_DOWN, "The gateway is shutting down; retry, or use another instance",
+            throw ApiException.atDoor(RefusalReason.SHUTTING_DOWN, "The gateway is shutting down; retry, or use another instance",
                     Duration.ofSeconds(1));
         }
         if (!addresses.isAllowed(client)) {
-            throw new ApiException(ErrorCode.ADDRESS_NOT_ALLOWED, "Your address is not on this gateway's allow-list");
+            throw ApiException.atDoor(RefusalReason.ADDRESS_NOT_ALLOWED, "Your address is not on this gateway's allow-list");
         }
         if (!KNOWN_METHODS.contains(ctx.method())) {
             // No route is registered for a method outside the registry, so no route's guard would run.
             ctx.header("Allow", "GET");
-            throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed; the API answers GET");
+            throw ApiException.atDoor(RefusalReason.METHOD_NOT_ALLOWED, "Method not allowed; the API answers GET");
         }
     }
 
-    private static SslContextFactory.Server sslContext(NetworkOptions net) {
-        // Protects only the in-memory key store Jetty reads; random so nothing guessable is kept.
-        char[] password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16)).toCharArray();
-        SslContextFactory.Server ssl = new SslContextFactory.Server();
-        try {
-            ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("Cannot read the TLS files: " + e.getClass().getSimpleName() + " " + e.getMessage());
+    private void endRequest(Context ctx) {
+        Exchange ex = Exchange.of(ctx);
+        if (ex != null) {
+            inFlight.decrement();
+            // Unmatched paths share one series, so junk paths cannot explode the metric's cardinality.
+            String route = ex.route(ctx);
+            route = ROUTES.contains(route) ? route : "other";
+            // Methods outside the registry share one series too: any token is a valid method name.
+            String method = KNOWN_METHODS.contains(ctx.method()) ? ctx.method().name() : "other";
+            components.metrics().httpRequest(route, method, ctx.statusCode(), System.nanoTime() - ex.startNanos());
         }
-        ssl.setKeyStorePassword(new String(password));
-        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        return ssl;
-    }
-
-    /** The path as sent, cut short: only routes' own handlers replace it with their template. */
-    private static String routeOf(Context ctx) {
-        String path = ctx.path();
-        return path.length() > 128 ? path.substring(0, 128) + "..." : path;
-    }
-
-    private boolean isAudited(RequestRecord rec) {
-        return !UNAUDITED.contains(rec.route);
-    }
-
-    private Subject.Token authenticate(Context ctx, RequestRecord rec) {
-        if (settings.demo()) {
-            rec.tokenId = DEMO_TOKEN.tokenId();
-            return DEMO_TOKEN;
-        }
-        String auth = ctx.header("Authorization");
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() > 512) {
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "Send Authorization: Bearer <token>");
-        }
-        String token = auth.substring(7).strip();
-        Subject.Token t = components.authenticator().authenticate(token, components.clock().instant())
-                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED, "Unknown, expired or revoked token"));
-        rec.tokenId = t.tokenId();
-        return t;
-    }
-
-    /** The subject of the request: the token, and the user it acts for when the headers name one. */
-    private Subject subject(Context ctx, Subject.Token token, RequestRecord rec) {
-        Optional<Subject.OnBehalf> ob = OnBehalfHeaders.fromHeaders(ctx::header);
-        if (ob.isEmpty()) {
-            return Subject.direct(token);
-        }
-        rec.onBehalf = ob.get();
-        if (!token.mayActOnBehalf()) {
-            throw new ApiException(ErrorCode.ON_BEHALF_NOT_PERMITTED, "This token may not act on behalf of users");
-        }
-        return Subject.onBehalf(token, ob.get());
-    }
-
-    private void totp(Context ctx) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        rec.route = "/totp/{client}/{service}";
-        Subject.Token token = authenticate(ctx, rec);
-        Label label = parseLabel(rec, ctx.pathParam("client"), ctx.pathParam("service"));
-        TotpWindow w = issue(rec, subject(ctx, token, rec), label);
-        Integer nextValid = w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
-        ctx.json(new TotpResponse(label.client(), label.service(), w.code(), w.validForSeconds(),
-                w.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(), w.nextCode().orElse(null), nextValid));
-    }
-
-    private void code(Context ctx) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        rec.route = "/code";
-        Subject.Token token = authenticate(ctx, rec);
-        List<String> values = ctx.queryParams("label");
-        if (values.size() != 1) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "Give exactly one label query parameter, for example ?label=acme-aws");
-        }
-        Label label = parseLabel(rec, values.get(0));
-        TotpWindow w = issue(rec, subject(ctx, token, rec), label);
-        Integer nextValid = w.nextCode().isPresent() ? (int) w.periodSeconds() : null;
-        ctx.json(new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null), nextValid));
-    }
-
-    private void labels(Context ctx) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        rec.route = "/labels";
-        Subject subject = subject(ctx, authenticate(ctx, rec), rec);
-        Instant now = components.clock().instant();
-        List<String> allowed = components.access().allowed(subject, components.seeds().labels(), now)
-                .stream().map(Label::value).toList();
-        components.audit().recordDurably(rec, "ALLOWED", "list_labels");
-        rec.audited = true;
-        ctx.json(new LabelsResponse(allowed));
-    }
-
-    private Label parseLabel(RequestRecord rec, String client, String service) {
-        try {
-            Label label = new Label(client, service);
-            rec.label = label.value();
-            return label;
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.INVALID_LABEL, e.getMessage());
-        }
-    }
-
-    private Label parseLabel(RequestRecord rec, String text) {
-        try {
-            Label label = Label.parse(text);
-            rec.label = label.value();
-            return label;
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.INVALID_LABEL, e.getMessage());
-        }
-    }
-
-    /** Authorise, find the seed, commit the audit entry, and only then compute the code. */
-    private TotpWindow issue(RequestRecord rec, Subject subject, Label label) {
-        Instant now = components.clock().instant();
-        // Authorise before looking the label up, so a caller cannot learn which labels exist.
-        components.access().authorize(rec, subject, label, now);
-        TotpSeed seed = components.seeds().find(label)
-                .orElseThrow(() -> new ApiException(ErrorCode.UNKNOWN_LABEL, "No seed has the label " + label.value()));
-        try {
-            components.audit().recordDurably(rec, "ALLOWED", "code_issued");
-            rec.audited = true;
-            components.metrics().codeIssued(label.value());
-            return TotpGenerator.window(seed, now, settings.nextCodeThreshold());
-        } finally {
-            seed.destroy();
-        }
-    }
-
-    private void onApiException(ApiException e, Context ctx) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        ErrorCode code = e.code();
-        // When the audit trail itself is down there is nowhere to record the refusal; the log has it.
-        if (rec != null && !rec.audited && isAudited(rec) && code != ErrorCode.AUDIT_UNAVAILABLE) {
-            try {
-                components.audit().recordDurably(rec, outcomeOf(code), code.wireCode());
-                rec.audited = true;
-            } catch (ApiException auditDown) {
-                code = auditDown.code();
-                e = auditDown;
-            }
-        }
-        if (code.httpStatus() >= 400 && code.httpStatus() < 500 && code != ErrorCode.NOT_FOUND) {
-            String reason = rec != null && rec.reason != null ? rec.reason : code.wireCode();
-            components.metrics().denied(reason);
-            if (code == ErrorCode.RATE_LIMITED || code == ErrorCode.DAILY_CAP_REACHED || code == ErrorCode.LOCKED_OUT) {
-                components.metrics().rateLimitHit(reason);
-            }
-        }
-        e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
-        writeError(ctx, code, e.getMessage(), code == e.code() ? e.dailyCap() : null);
-    }
-
-    private void onUnexpected(Exception e, Context ctx) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        String id = rec == null ? null : rec.requestId;
-        if (StoreFailures.isStoreFailure(e)) {
-            // The database is away (restart, network, pool timeout): fail closed with a 503 that says so.
-            LOG.warn("Store unavailable in request {}: {}", id, StoreFailures.describe(e));
-            onApiException(new ApiException(ErrorCode.STORE_UNAVAILABLE,
-                    "The store is unavailable, so no code is issued; try again shortly", Duration.ofSeconds(2)), ctx);
-            return;
-        }
-        if (e instanceof dev.mfagate.core.crypto.SeedDecryptionException sde
-                && sde.reason() == dev.mfagate.core.crypto.SeedDecryptionException.Reason.KEK_NOT_HELD) {
-            // A rotation or key migration made elsewhere: the store already tried a reload of the keys.
-            LOG.warn("Key unavailable in request {}: {}", id, sde.getMessage());
-            onApiException(new ApiException(ErrorCode.KEY_UNAVAILABLE, "The seed is wrapped under a key-encryption key"
-                    + " this instance has not loaded yet, so no code is issued; it reloads its keys: retry shortly",
-                    Duration.ofSeconds(2)), ctx);
-            return;
-        }
-        // The message of an unexpected exception may carry anything; log its type and stack, never send it.
-        LOG.error("Unexpected failure in request {}", id, e);
-        onApiException(new ApiException(ErrorCode.INTERNAL_ERROR, ErrorResponses.messageFor(ErrorCode.INTERNAL_ERROR)), ctx);
-    }
-
-    private void onBareStatus(Context ctx, int status) {
-        if (ctx.attribute("mfagate.error") != null) {
-            return;
-        }
-        ErrorCode code = ErrorResponses.forStatus(status);
-        onApiException(new ApiException(code, ErrorResponses.messageFor(code)), ctx);
-    }
-
-    private void writeError(Context ctx, ErrorCode code, String message, Integer dailyCap) {
-        RequestRecord rec = ctx.attribute(RECORD);
-        ctx.attribute("mfagate.error", code);
-        ctx.status(HttpStatus.forStatus(code.httpStatus()));
-        ctx.contentType("application/json");
-        ctx.result(ErrorResponses.body(code, message, rec == null ? null : rec.requestId, dailyCap));
-    }
-
-    private static String outcomeOf(ErrorCode code) {
-        return switch (code) {
-            case UNAUTHENTICATED -> "UNAUTHENTICATED";
-            case FORBIDDEN, ON_BEHALF_NOT_PERMITTED, ADDRESS_NOT_ALLOWED, UNKNOWN_LABEL -> "DENIED";
-            case RATE_LIMITED, DAILY_CAP_REACHED -> "RATE_LIMITED";
-            case LOCKED_OUT -> "LOCKED_OUT";
-            case INTERNAL_ERROR, AUDIT_UNAVAILABLE, STORE_UNAVAILABLE, KEY_UNAVAILABLE, SHUTTING_DOWN -> "FAILED";
-            default -> "MALFORMED";
-        };
+        org.slf4j.MDC.remove("request_id");
     }
 }

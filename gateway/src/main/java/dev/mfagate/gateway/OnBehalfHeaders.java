@@ -1,7 +1,7 @@
 package dev.mfagate.gateway;
 
-import dev.mfagate.api.ErrorCode;
 import dev.mfagate.api.OnBehalfOf;
+import dev.mfagate.core.issue.RefusalReason;
 import dev.mfagate.core.policy.Subject;
 import dev.mfagate.gateway.http.ApiException;
 import java.util.LinkedHashSet;
@@ -104,6 +104,6 @@ public final class OnBehalfHeaders {
     }
 
     private static ApiException invalid(String message) {
-        return new ApiException(ErrorCode.INVALID_ON_BEHALF, message);
+        return ApiException.atDoor(RefusalReason.INVALID_ON_BEHALF, message);
     }
 }

@@ -4,7 +4,7 @@ import dev.mfagate.core.audit.AuditLogListener;
 import dev.mfagate.core.audit.AuditUnavailableException;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.DiskFullException;
-import dev.mfagate.gateway.http.StoreFailures;
+import dev.mfagate.core.store.StoreFailures;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -39,8 +39,7 @@ public final class StoreHealth implements AuditLogListener {
     public String checkStore() {
         String result;
         try {
-            Integer one = database.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
-            result = one == 1 ? "ok" : "unexpected answer";
+            result = database.ping() ? "ok" : "unexpected answer";
         } catch (RuntimeException e) {
             result = "unreachable: " + StoreFailures.describe(e);
         }

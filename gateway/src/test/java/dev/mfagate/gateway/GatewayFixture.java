@@ -142,8 +142,10 @@ final class GatewayFixture implements AutoCloseable {
 
     /** Starts the gateway with {@code options}. */
     GatewayFixture start(GatewayApp.Options options) {
-        app = GatewayApp.start(store, environmentSeeds, new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024),
-                options, Clock.fixed(NOW, ZoneOffset.UTC));
+        app = GatewayApp.builder(store).environmentSeeds(environmentSeeds)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024))
+                .options(options)
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).start();
         return this;
     }
 

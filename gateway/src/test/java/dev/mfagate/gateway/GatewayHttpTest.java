@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -75,9 +74,10 @@ class GatewayHttpTest {
         store.seeds().add(Label.parse("acme-aws"), SeedParser.parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), NOW);
         fullToken = store.tokens().create("full", "*", false, Optional.empty(), NOW).plaintext();
         acmeToken = store.tokens().create("acme-only", "acme-*", false, Optional.empty(), NOW).plaintext();
-        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024,
-                        NetworkOptions.defaults(), new MetricsServer.Address("127.0.0.1", 0)),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024,
+                        NetworkOptions.defaults(), new MetricsServer.Address("127.0.0.1", 0)))
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).start();
     }
 
     @AfterEach
@@ -127,8 +127,9 @@ class GatewayHttpTest {
     void totp_littleTimeLeft_addsNextCode() throws Exception {
         app.close();
         Instant late = Instant.parse("2025-09-02T22:29:57Z");
-        app = GatewayApp.start(location.open(), Map.of(),
-                new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024), Clock.fixed(late, ZoneOffset.UTC));
+        app = GatewayApp.builder(location.open())
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024))
+                .clock(Clock.fixed(late, ZoneOffset.UTC)).start();
         JsonNode body = JSON.readTree(get("/totp/client/demo", fullToken).body());
         assertThat(body.get("valid_for").asInt()).isEqualTo(3);
         assertThat(body.get("next_code").asText()).isEqualTo(TotpGenerator.codeAt(demoSeed, late.plusSeconds(30)));

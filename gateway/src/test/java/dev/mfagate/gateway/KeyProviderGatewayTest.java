@@ -60,9 +60,11 @@ class KeyProviderGatewayTest {
     }
 
     private GatewayApp start(Store store) {
-        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024),
-                new GatewayApp.Options(dev.mfagate.core.ratelimit.RateLimitConfig.defaults(),
-                        dev.mfagate.core.ratelimit.LockoutPolicy.defaults(), "test", false), Clock.systemUTC());
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024))
+                .options(new GatewayApp.Options(dev.mfagate.core.ratelimit.RateLimitConfig.defaults(),
+                        dev.mfagate.core.ratelimit.LockoutPolicy.defaults(), "test", false))
+                .clock(Clock.systemUTC()).start();
         return app;
     }
 

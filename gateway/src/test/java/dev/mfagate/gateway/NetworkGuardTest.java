@@ -33,7 +33,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -71,8 +70,9 @@ class NetworkGuardTest {
             throw new AssertionError(e);
         }
         token = store.tokens().create("t", "*", false, Optional.empty(), Instant.now()).plaintext();
-        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024,
-                network, new MetricsServer.Address("127.0.0.1", 0)), Clock.systemUTC());
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024, network, new MetricsServer.Address("127.0.0.1", 0)))
+                .clock(Clock.systemUTC()).start();
     }
 
     private static NetworkOptions limits(List<String> allow, int maxConnections, int perAddress, Duration headerTimeout) {

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -73,8 +72,10 @@ class OpenApiContractTest {
                         dev.mfagate.core.ratelimit.RateLimit.perPeriod(1000, Duration.ofMinutes(1)),
                         dev.mfagate.core.ratelimit.RateLimit.perPeriod(1000, Duration.ofMinutes(1))),
                 dev.mfagate.core.ratelimit.LockoutPolicy.defaults(), "contract", true);
-        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(29), false, 16 * 1024),
-                opts, Clock.systemUTC());
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(29), false, 16 * 1024))
+                .options(opts)
+                .clock(Clock.systemUTC()).start();
         doc = JSON.readTree(send("GET", "/openapi.json", null).body());
     }
 

@@ -85,9 +85,10 @@ class PolicyHttpTest {
     private void start(RateLimit perLabel, int maxDenials) {
         RateLimitConfig limits = new RateLimitConfig(perLabel, RateLimit.perPeriod(1_000, Duration.ofMinutes(1)),
                 RateLimit.perPeriod(1_000, Duration.ofMinutes(1)));
-        app = GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024),
-                new GatewayApp.Options(limits, new LockoutPolicy(maxDenials, Duration.ofMinutes(10), Duration.ofMinutes(15)), "test", true),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024))
+                .options(new GatewayApp.Options(limits, new LockoutPolicy(maxDenials, Duration.ofMinutes(10), Duration.ofMinutes(15)), "test", true))
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).start();
     }
 
     private void startWithDefaults() {

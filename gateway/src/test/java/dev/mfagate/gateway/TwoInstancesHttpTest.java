@@ -84,9 +84,10 @@ class TwoInstancesHttpTest {
     private static GatewayApp start(Store store, String name) {
         RateLimitConfig limits = new RateLimitConfig(RateLimit.perPeriod(PER_LABEL, Duration.ofHours(1)),
                 RateLimit.perPeriod(10_000, Duration.ofMinutes(1)), RateLimit.perPeriod(10_000, Duration.ofMinutes(1)));
-        return GatewayApp.start(store, Map.of(), new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024),
-                new GatewayApp.Options(limits, new LockoutPolicy(MAX_DENIALS, Duration.ofMinutes(10), Duration.ofMinutes(15)), name, true),
-                Clock.systemUTC());
+        return GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(5), false, 16 * 1024))
+                .options(new GatewayApp.Options(limits, new LockoutPolicy(MAX_DENIALS, Duration.ofMinutes(10), Duration.ofMinutes(15)), name, true))
+                .clock(Clock.systemUTC()).start();
     }
 
     @AfterEach

@@ -168,6 +168,26 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
+     * Checks that the audit table can be written now, without writing anything: inserts a probe row
+     * in a transaction that is rolled back. Catches a store that reads but cannot be written (a
+     * read-only file, a full disk, a revoked grant), also while no request has tried.
+     *
+     * @throws RuntimeException when the insert fails
+     */
+    public void probeWritable() {
+        db.jdbi().useHandle(h -> {
+            h.begin();
+            try {
+                h.createUpdate("INSERT INTO audit_entry (seq, time_us, outcome, prev_mac, mac) "
+                                + "VALUES (-1, 0, 'PROBE', :empty, :empty)")
+                        .bind("empty", new byte[0]).execute();
+            } finally {
+                h.rollback();
+            }
+        });
+    }
+
+    /**
      * Stops accepting entries, writes everything already queued, and stops the writer. Idempotent.
      */
     @Override

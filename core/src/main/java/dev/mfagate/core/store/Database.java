@@ -184,6 +184,17 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the database answers a trivial query ({@code SELECT 1}) through the pool; readiness
+     * asks this, so it answers within the pool's connection timeout when the database is down.
+     *
+     * @throws RuntimeException (with the driver's {@code SQLException} as a cause) when it does not answer
+     */
+    public boolean ping() {
+        Integer one = jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+        return one != null && one == 1;
+    }
+
     /** The Jdbi handle factory for this database. */
     public Jdbi jdbi() {
         return jdbi;

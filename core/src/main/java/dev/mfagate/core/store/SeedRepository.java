@@ -224,22 +224,74 @@ public final class SeedRepository {
      *     altered, or wrapped under a KEK the keyring does not hold
      */
     public Optional<TotpSeed> find(Label label) {
+        Optional<SealedRow> row = findSealed(label);
+        return row.isEmpty() ? Optional.empty() : Optional.of(row.get().open());
+    }
+
+    /**
+     * The sealed row of {@code label}, not decrypted: what the code issuer reads before it commits
+     * the audit entry, so that no seed is held in clear while the commit waits for the disk. When
+     * the row is wrapped under a KEK this process does not hold (a rotation elsewhere), the row is
+     * read again from the store and the keys reloaded first, so {@link SealedRow#keyHeld()} tells
+     * whether {@link SealedRow#open()} can succeed.
+     *
+     * @return the row, or empty if the label has none
+     */
+    public Optional<SealedRow> findSealed(Label label) {
         Objects.requireNonNull(label, "label");
-        Kek kek = keyring.kek();
         Optional<StoredSeed> row = load(label);
-        if (row.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!kek.holds(row.get().sealed().kekId())) {
+        if (row.isPresent() && !keyring.kek().holds(row.get().sealed().kekId())) {
             // A rotation elsewhere: the cached row, or this process's keys, are older than the store's.
-            return findAfterRotation(label);
+            rowCache.remove(label.value());
+            row = load(label);
+            if (row.isPresent() && !keyring.kek().holds(row.get().sealed().kekId())) {
+                keyring.refresh();
+            }
         }
-        try {
-            return Optional.of(EnvelopeCipher.open(kek, label, row.get().version(), row.get().sealed()));
-        } catch (SeedDecryptionException e) {
-            // A rotation (here or in another process) may have changed the keys between taking the
-            // snapshot and reading the row.
-            return findAfterRotation(label);
+        return row.map(r -> new SealedRow(label, r));
+    }
+
+    /**
+     * One stored seed as the database holds it: ciphertext and wrapped data key, never a secret in
+     * clear. Immutable; {@link #open()} decrypts a fresh copy each time.
+     */
+    public final class SealedRow {
+        private final Label label;
+        private final StoredSeed row;
+
+        private SealedRow(Label label, StoredSeed row) {
+            this.label = label;
+            this.row = row;
+        }
+
+        /** The label of the row. */
+        public Label label() {
+            return label;
+        }
+
+        /** Whether the keyring holds the KEK the row's data key is wrapped under, now. */
+        public boolean keyHeld() {
+            return keyring.kek().holds(row.sealed().kekId());
+        }
+
+        /**
+         * Decrypts the seed; the caller destroys it after use. When the row does not open with the
+         * current keys (a rotation between reading the row and now), reads the row again from the
+         * store, reloads the keys if needed, and tries once more.
+         *
+         * @throws SeedDecryptionException if it still does not open
+         */
+        public TotpSeed open() {
+            try {
+                return EnvelopeCipher.open(keyring.kek(), label, row.version(), row.sealed());
+            } catch (SeedDecryptionException e) {
+                return findAfterRotation(label).orElseThrow(() -> e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "SealedRow[" + label + " v" + row.version() + "]";
         }
     }
 

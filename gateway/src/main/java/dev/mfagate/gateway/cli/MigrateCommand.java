@@ -3,6 +3,7 @@ package dev.mfagate.gateway.cli;
 import dev.mfagate.core.Plural;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.StoreMigration;
 import dev.mfagate.core.store.PostgresUrl;
 import dev.mfagate.core.store.Store;
 import java.nio.file.Files;
@@ -57,8 +58,13 @@ final class MigrateCommand implements Callable<Integer> {
         });
         try (Store source = openStore(Database.openSqlite(sqliteFile), keyring);
              Database target = StoreOpener.openDatabase(to, 4)) {
-            StoreMigration.Summary summary = new StoreMigration(source, target, source.keyring(), beforeCommit)
-                    .run(() -> StoreOpener.openDatabase(to, 2));
+            StoreMigration.Summary summary;
+            try {
+                summary = new StoreMigration(source, target, source.keyring(), beforeCommit)
+                        .run(() -> StoreOpener.openDatabase(to, 2));
+            } catch (StoreMigration.RefusedException e) {
+                throw UserError.failure(e.getMessage());
+            }
             try (Store migrated = openStore(StoreOpener.openDatabase(to, 2), keyring)) {
                 AdminAudit.record(migrated, "migrate", null, "from sqlite:" + sqliteFile.toAbsolutePath()
                         + "; " + Plural.of(summary.rows().get("audit_entry"), "audit entry", "audit entries") + " up to seq " + summary.lastAuditSeq());

@@ -200,7 +200,8 @@ final class ServeCommand implements Callable<Integer> {
             throw UserError.badInput(e.getMessage());
         }
         InertRules.warn(new PolicyRepository(s.database()).load(), LOG::warn);
-        GatewayApp app = GatewayApp.start(s, envSeeds, settings, options, Clock.systemUTC());
+        GatewayApp app = GatewayApp.builder(s).environmentSeeds(envSeeds).settings(settings).options(options)
+                .clock(Clock.systemUTC()).start();
         if (s.database().dialect() == Dialect.POSTGRESQL) {
             sweepExpiredBuckets(s);
         }

@@ -6,7 +6,7 @@ import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.PostgresUrl;
 import dev.mfagate.core.store.Store;
-import dev.mfagate.gateway.http.StoreFailures;
+import dev.mfagate.core.store.StoreFailures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

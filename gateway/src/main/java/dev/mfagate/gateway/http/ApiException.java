@@ -1,14 +1,14 @@
 package dev.mfagate.gateway.http;
 
-import dev.mfagate.api.ErrorCode;
+import dev.mfagate.core.issue.IssueResult;
+import dev.mfagate.core.issue.RefusalReason;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * A failure that maps to one JSON error response. Thrown by handlers and guards; turned into
- * {@code {"error":{"code":...,"message":...}}} with the code's HTTP status in one place
- * ({@link ErrorResponses}).
+ * A refusal on its way to the one error mapper ({@link ErrorMapping} for the wire code and status).
+ * Thrown by the guard and the handlers; carries the {@link IssueResult.Refused} value itself, so the
+ * reason travels as an enum, never as a string.
  *
  * <p>The message is shown to the caller: it must never contain a code, seed or token.
  */
@@ -16,40 +16,37 @@ public final class ApiException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final ErrorCode code;
-    private final transient Duration retryAfter;
-    private final Integer dailyCap;
+    private final transient IssueResult.Refused refusal;
+    private final boolean audited;
 
-    /** An error without {@code Retry-After}. */
-    public ApiException(ErrorCode code, String message) {
-        this(code, message, null);
+    private ApiException(IssueResult.Refused refusal, boolean audited) {
+        super(refusal.message(), null, false, false);
+        this.refusal = Objects.requireNonNull(refusal, "refusal");
+        this.audited = audited;
     }
 
-    /** An error with a {@code Retry-After} delay (for 429 and 503). */
-    public ApiException(ErrorCode code, String message, Duration retryAfter) {
-        this(code, message, retryAfter, null);
+    /** A refusal the door makes itself; the error mapper audits it. */
+    public static ApiException atDoor(RefusalReason reason, String message) {
+        return new ApiException(IssueResult.Refused.of(reason, message), false);
     }
 
-    /** An error with a {@code Retry-After} delay and, for {@link ErrorCode#DAILY_CAP_REACHED}, the cap (may be null). */
-    public ApiException(ErrorCode code, String message, Duration retryAfter, Integer dailyCap) {
-        super(message, null, false, false);
-        this.code = Objects.requireNonNull(code, "code");
-        this.retryAfter = retryAfter;
-        this.dailyCap = dailyCap;
+    /** A refusal the door makes itself, with a {@code Retry-After} delay; the error mapper audits it. */
+    public static ApiException atDoor(RefusalReason reason, String message, Duration retryAfter) {
+        return new ApiException(IssueResult.Refused.of(reason, message, retryAfter), false);
     }
 
-    /** The wire error. */
-    public ErrorCode code() {
-        return code;
+    /** A refusal from the code issuer, whose audit entry is committed already. */
+    public static ApiException audited(IssueResult.Refused refusal) {
+        return new ApiException(refusal, true);
     }
 
-    /** The {@code error.daily_cap} to send, or null. */
-    public Integer dailyCap() {
-        return dailyCap;
+    /** The refusal. */
+    public IssueResult.Refused refusal() {
+        return refusal;
     }
 
-    /** The delay to send as {@code Retry-After}, if any. */
-    public Optional<Duration> retryAfter() {
-        return Optional.ofNullable(retryAfter);
+    /** Whether its audit entry is written already. */
+    public boolean isAudited() {
+        return audited;
     }
 }

@@ -33,23 +33,6 @@ public final class ErrorResponses {
         return new String(body(code, message, requestId), StandardCharsets.UTF_8);
     }
 
-    /** The error code for a bare HTTP status produced outside our handlers (by Jetty or the router). */
-    public static ErrorCode forStatus(int status) {
-        return switch (status) {
-            case 401 -> ErrorCode.UNAUTHENTICATED;
-            case 403 -> ErrorCode.FORBIDDEN;
-            case 404 -> ErrorCode.NOT_FOUND;
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-            case 408 -> ErrorCode.REQUEST_TIMEOUT;
-            case 413 -> ErrorCode.REQUEST_TOO_LARGE;
-            case 414 -> ErrorCode.URI_TOO_LONG;
-            case 429 -> ErrorCode.RATE_LIMITED;
-            case 431 -> ErrorCode.HEADERS_TOO_LARGE;
-            case 503 -> ErrorCode.STORE_UNAVAILABLE;
-            default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
-        };
-    }
-
     /** A generic, safe message for a bare status. */
     public static String messageFor(ErrorCode code) {
         return switch (code) {

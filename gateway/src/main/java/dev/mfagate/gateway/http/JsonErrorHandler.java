@@ -1,6 +1,7 @@
 package dev.mfagate.gateway.http;
 
 import dev.mfagate.api.ErrorCode;
+import dev.mfagate.core.issue.RefusalReason;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -20,8 +21,8 @@ public final class JsonErrorHandler extends ErrorHandler {
     /** Told of every request refused here, so it can be audited. */
     @FunctionalInterface
     public interface RejectionListener {
-        /** @param remoteAddress the peer, or null when unknown; @param wireCode the error code sent */
-        void rejected(String remoteAddress, String wireCode);
+        /** @param remoteAddress the peer, or null when unknown; @param reason why it was refused */
+        void rejected(String remoteAddress, RefusalReason reason);
     }
 
     private final RejectionListener listener;
@@ -40,12 +41,13 @@ public final class JsonErrorHandler extends ErrorHandler {
             Object attr = request.getAttribute(ERROR_STATUS);
             status = attr instanceof Integer i ? i : 500;
         }
-        ErrorCode code = ErrorResponses.forStatus(status);
+        RefusalReason reason = ErrorMapping.forStatus(status);
+        ErrorCode code = ErrorMapping.errorCode(reason);
         String remote = null;
         if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a) {
             remote = a.getAddress().getHostAddress();
         }
-        listener.rejected(remote, code.wireCode());
+        listener.rejected(remote, reason);
         response.setStatus(status);
         response.getHeaders().put(JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -56,8 +58,9 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(JSON);
-        ErrorCode code = ErrorResponses.forStatus(status);
-        listener.rejected(null, code.wireCode());
+        RefusalReason refusal = ErrorMapping.forStatus(status);
+        ErrorCode code = ErrorMapping.errorCode(refusal);
+        listener.rejected(null, refusal);
         return ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), null));
     }
 }

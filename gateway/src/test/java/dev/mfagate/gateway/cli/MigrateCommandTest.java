@@ -21,6 +21,7 @@ import dev.mfagate.core.ratelimit.LockoutTracker;
 import dev.mfagate.core.seed.SeedParser;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Store;
+import dev.mfagate.core.store.StoreMigration;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.TestStores;

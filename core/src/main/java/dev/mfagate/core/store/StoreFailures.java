@@ -1,4 +1,4 @@
-package dev.mfagate.gateway.http;
+package dev.mfagate.core.store;
 
 import java.sql.SQLException;
 

@@ -1,13 +1,9 @@
-package dev.mfagate.gateway.cli;
+package dev.mfagate.core.store;
 
 import dev.mfagate.core.Plural;
 import dev.mfagate.core.audit.AuditVerifier;
 import dev.mfagate.core.audit.VerificationResult;
 import dev.mfagate.core.crypto.Keyring;
-import dev.mfagate.core.store.Database;
-import dev.mfagate.core.store.Dialect;
-import dev.mfagate.core.store.SeedInfo;
-import dev.mfagate.core.store.Store;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -48,18 +44,30 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  *
  * <p>Not thread-safe; one run per instance. The caller owns both databases.
  */
-final class StoreMigration {
+public final class StoreMigration {
+
+    /**
+     * The migration was refused or did not verify; the message is one sentence for the operator
+     * (the CLI prints it and exits 1). Nothing of the copy is left in the target.
+     */
+    public static final class RefusedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedException(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     /** How a column's values are read and bound; identical on both dialects. */
-    enum Kind { LONG, INT, TEXT, BLOB, BLOB_OR_NULL, BOOL }
+    public enum Kind { LONG, INT, TEXT, BLOB, BLOB_OR_NULL, BOOL }
 
-    record Column(String name, Kind kind) {
+    public record Column(String name, Kind kind) {
     }
 
     /**
      * A table to copy; a singleton holds one row that the migrations create, which the copy replaces.
      */
-    record Table(String name, boolean singleton, List<Column> columns) {
+    public record Table(String name, boolean singleton, List<Column> columns) {
         String columnList() {
             return columns.stream().map(Column::name).collect(Collectors.joining(", "));
         }
@@ -69,7 +77,7 @@ final class StoreMigration {
      * The schema (V1 to V3) as copied, in order. A column or table in the source that is not listed
      * here stops the migration, so a later schema change cannot be dropped silently.
      */
-    static final List<Table> TABLES = List.of(
+    public static final List<Table> TABLES = List.of(
             table("kek_state", true, "id:INT primary_kek_id:TEXT"),
             table("seeds", false, "label:TEXT version:INT algorithm:TEXT digits:INT period_seconds:INT issuer:TEXT"
                     + " account_name:TEXT kek_id:TEXT wrapped_key:BLOB ciphertext:BLOB created_at_ms:LONG"),
@@ -95,7 +103,7 @@ final class StoreMigration {
     private static final int BATCH_ROWS = 1_000;
 
     /** What was moved: rows per table, the audit chain's last seq, and how long it took. */
-    record Summary(Map<String, Long> rows, long lastAuditSeq, int seedsOpened, Duration took) {
+    public record Summary(Map<String, Long> rows, long lastAuditSeq, int seedsOpened, Duration took) {
     }
 
     private final Store source;
@@ -109,7 +117,7 @@ final class StoreMigration {
      * @param beforeCommit runs inside the target transaction after every check, before the commit
      *     (tests make it fail to show that nothing is left behind)
      */
-    StoreMigration(Store source, Database target, Keyring keyring, Runnable beforeCommit) {
+    public StoreMigration(Store source, Database target, Keyring keyring, Runnable beforeCommit) {
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
         this.keyring = Objects.requireNonNull(keyring, "keyring");
@@ -124,10 +132,10 @@ final class StoreMigration {
      * Copies, checks, commits and verifies.
      *
      * @param reopenTarget opens a fresh pool on the target for the check after the commit
-     * @throws UserError when the target is not empty, the source chain does not verify, or a check fails
+     * @throws RefusedException when the target is not empty, the source chain does not verify, or a check fails
      *     (the target is then as it was)
      */
-    Summary run(java.util.function.Supplier<Database> reopenTarget) {
+    public Summary run(java.util.function.Supplier<Database> reopenTarget) {
         long start = System.nanoTime();
         try (Handle src = source.database().jdbi().open()) {
             // Writers (a gateway someone forgot to stop) wait until the copy is done.
@@ -136,7 +144,7 @@ final class StoreMigration {
                 checkSourceTables(src);
                 VerificationResult chain = new AuditVerifier(source.database(), keyring.auditMac()).verify();
                 if (!chain.isIntact()) {
-                    throw UserError.failure("The source audit chain does not verify (" + chain.describe()
+                    throw new RefusedException("The source audit chain does not verify (" + chain.describe()
                             + "); nothing was copied. Investigate with 'mfagate audit verify' first");
                 }
                 Map<String, Long> rows = copyAll(src);
@@ -161,7 +169,7 @@ final class StoreMigration {
                 RowDigest copied = copy(src, dst, t);
                 RowDigest readBack = digest(dst, t);
                 if (copied.rows != readBack.rows || !copied.sum.equals(readBack.sum)) {
-                    throw UserError.failure("Table " + t.name() + " differs after the copy ("
+                    throw new RefusedException("Table " + t.name() + " differs after the copy ("
                             + Plural.of(copied.rows, "row", "rows") + " read, " + readBack.rows + " in the target); nothing was committed");
                 }
                 rows.put(t.name(), copied.rows);
@@ -199,7 +207,7 @@ final class StoreMigration {
             occupied.add("key_provider (keys kept by " + targetKeys.get() + ")");
         }
         if (!occupied.isEmpty()) {
-            throw UserError.failure("Refusing to migrate into " + target.description() + ": it is not empty ("
+            throw new RefusedException("Refusing to migrate into " + target.description() + ": it is not empty ("
                     + String.join(", ", occupied) + "); migrate only into a new database");
         }
     }
@@ -212,18 +220,18 @@ final class StoreMigration {
         tables.removeAll(NOT_CONTENT);
         for (Table t : TABLES) {
             if (!tables.remove(t.name())) {
-                throw UserError.failure("The source has no table " + t.name() + "; is it an mfagate store?");
+                throw new RefusedException("The source has no table " + t.name() + "; is it an mfagate store?");
             }
             Set<String> columns = src.createQuery("SELECT * FROM " + t.name() + " LIMIT 0")
                     .scanResultSet((rs, ctx) -> columnNames(rs.get().getMetaData()));
             Set<String> known = t.columns().stream().map(Column::name).collect(Collectors.toSet());
             if (!columns.equals(known)) {
                 columns.removeAll(known);
-                throw UserError.failure("Table " + t.name() + " has columns this version cannot migrate: " + columns);
+                throw new RefusedException("Table " + t.name() + " has columns this version cannot migrate: " + columns);
             }
         }
         if (!tables.isEmpty()) {
-            throw UserError.failure("The source has tables this version cannot migrate: " + tables);
+            throw new RefusedException("The source has tables this version cannot migrate: " + tables);
         }
     }
 
@@ -337,7 +345,7 @@ final class StoreMigration {
         }
         if (problem != null) {
             undo();
-            throw UserError.failure("The copy did not verify (" + problem + "); it was removed from the target again");
+            throw new RefusedException("The copy did not verify (" + problem + "); it was removed from the target again");
         }
         return opened;
     }

@@ -1,0 +1,92 @@
+package dev.mfagate.gateway.http;
+
+import io.javalin.config.JavalinConfig;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The Jetty under the gateway's Javalin: the listener (plain or TLS 1.2/1.3 from PEM files), the
+ * connection limits (per address at accept, {@link ConnectionGuard}; in total,
+ * {@link NetworkConnectionLimit}), the request-header deadline ({@link RequestHeaderTimeout}), the
+ * idle timeout, and the JSON error handler for what Jetty refuses before a route runs. Nothing
+ * here knows about codes. Stateless; {@link #apply} runs once per server.
+ */
+public final class JettySetup {
+
+    private JettySetup() {
+    }
+
+    /**
+     * Configures {@code cfg}'s Jetty.
+     *
+     * @param host the address to bind
+     * @param port the port, 0 for any free port
+     * @param maxRequestBodyBytes the largest request body accepted
+     * @param net allow-list, TLS, limits and timeouts
+     * @param addresses resolves and checks client addresses
+     * @param rejections told of every request Jetty refuses itself (for the audit trail)
+     * @param connectionDropped told the reason of every connection dropped at accept or for slowness
+     * @param stopGrace how long a stop waits for in-flight requests
+     */
+    public static void apply(JavalinConfig cfg, String host, int port, long maxRequestBodyBytes, NetworkOptions net,
+                             ClientAddresses addresses, JsonErrorHandler.RejectionListener rejections,
+                             Consumer<String> connectionDropped, Duration stopGrace) {
+        SslContextFactory.Server ssl = net.tls() ? sslContext(net) : null;
+        // Dropped connections are counted and logged at most once a minute, never audited one by one.
+        DroppedConnectionLog drops = new DroppedConnectionLog((drop, peer) -> connectionDropped.accept(drop.reason()));
+        ConnectionGuard guard = new ConnectionGuard(addresses, net.maxConnectionsPerAddress(), drops);
+        RequestHeaderTimeout headerTimeout = new RequestHeaderTimeout(net.requestHeaderTimeout(), drops);
+        cfg.jetty.host = host;
+        cfg.jetty.port = port;
+        cfg.http.maxRequestSize = maxRequestBodyBytes;
+        cfg.jetty.modifyServer(server -> {
+            server.setErrorHandler(new JsonErrorHandler(rejections));
+            // Bounds what allowed clients can hold together; the guard bounds each address, the
+            // header timeout each slow request, the idle timeout each silent connection.
+            server.addBean(new NetworkConnectionLimit(net.maxConnections(), server));
+            server.setStopTimeout(stopGrace.toMillis());
+        });
+        cfg.jetty.modifyHttpConfiguration(http -> {
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+            http.setRequestHeaderSize(8 * 1024);
+            http.setIdleTimeout(net.idleTimeout().toMillis());
+            if (ssl != null) {
+                http.addCustomizer(new SecureRequestCustomizer(false));
+            }
+            http.addCustomizer(headerTimeout);
+        });
+        cfg.jetty.addConnector((server, http) -> {
+            ServerConnector connector = ssl == null
+                    ? new ServerConnector(server, new HttpConnectionFactory(http))
+                    : new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+            connector.setHost(host);
+            connector.setPort(port);
+            connector.setIdleTimeout(net.idleTimeout().toMillis());
+            // Beans before the connector starts: it hands accept listeners to its selector manager then.
+            connector.addBean(guard);
+            connector.addBean(headerTimeout);
+            return connector;
+        });
+    }
+
+    private static SslContextFactory.Server sslContext(NetworkOptions net) {
+        // Protects only the in-memory key store Jetty reads; random so nothing guessable is kept.
+        char[] password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16)).toCharArray();
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        try {
+            ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot read the TLS files: " + e.getClass().getSimpleName() + " " + e.getMessage());
+        }
+        ssl.setKeyStorePassword(new String(password));
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return ssl;
+    }
+}
