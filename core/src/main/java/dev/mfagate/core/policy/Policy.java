@@ -30,7 +30,8 @@ import java.util.Objects;
  *           {@code *} cannot fetch codes without naming a user.</li>
  *     </ul></li>
  *   <li><b>On-behalf request</b>: allowed iff an unexpired rule for {@code user:<id>}, for one
- *       of the user's groups, or for one of the user's channels matches the label. {@code token:}
+ *       of the user's groups, for one of the user's channels, or for the person the user was
+ *       recognised as ({@code person:<id>}) matches the label. {@code token:}
  *       rules do not apply to on-behalf requests.</li>
  *   <li>Expired rules never match. When only expired rules would have matched, the reason is
  *       {@link DenialReason#GRANT_EXPIRED}, otherwise {@link DenialReason#NO_MATCHING_RULE}.</li>
@@ -167,6 +168,7 @@ public final class Policy {
         out.add(new Principal.ZulipUser(user.userId()));
         user.groupIds().forEach(g -> out.add(new Principal.ZulipGroup(g)));
         user.channelIds().forEach(c -> out.add(new Principal.ZulipChannel(c)));
+        subject.person().ifPresent(p -> out.add(new Principal.Person(p)));
         return out;
     }
 

@@ -3,6 +3,10 @@ package dev.mfagate.core.policy;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Dialect;
+import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantRepository;
+import java.util.Map;
+import java.util.TreeMap;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -116,7 +120,22 @@ public final class PolicyRepository {
      */
     public Rule grant(Rule rule) {
         Objects.requireNonNull(rule, "rule");
+        return grant(rule, Scope.of(rule.pattern()));
+    }
+
+    /**
+     * Adds {@code rule} for {@code owner}: a tenant (created if new), whose rules may name only its
+     * own labels, or the organisation, whose rules may name any.
+     *
+     * @return the rule as stored
+     * @throws IllegalArgumentException as {@link #grant(Rule)}, and when a tenant's rule's pattern
+     *     leaves the tenant ({@link Scope#requireCovers})
+     */
+    public Rule grant(Rule rule, Scope owner) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(owner, "owner");
         requireGrantable(rule);
+        owner.requireCovers(rule.pattern());
         db.jdbi().useTransaction(h -> {
             bumpVersion(h);
             boolean exists = h.createQuery("SELECT count(*) FROM policy_rule WHERE id = :id")
@@ -124,7 +143,8 @@ public final class PolicyRepository {
             if (exists) {
                 throw new IllegalArgumentException("A rule with id " + rule.id() + " exists; revoke it first or choose another id");
             }
-            insert(h, rule);
+            TenantRepository.ensure(h, owner, rule.createdAt());
+            insert(h, rule, owner);
         });
         invalidate();
         return rule;
@@ -175,10 +195,10 @@ public final class PolicyRepository {
             }
             for (PolicyDiff.Change c : diff.changed()) {
                 h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", c.before().id()).execute();
-                insert(h, restamp(c.after(), appliedBy, now));
+                insertOwned(h, restamp(c.after(), appliedBy, now));
             }
             for (Rule r : diff.added()) {
-                insert(h, restamp(r, appliedBy, now));
+                insertOwned(h, restamp(r, appliedBy, now));
             }
             return new ApplyResult.Applied(diff, expectedVersion + 1);
         });
@@ -235,9 +255,28 @@ public final class PolicyRepository {
                 rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_at_ms")));
     }
 
-    private static void insert(Handle h, Rule r) {
-        h.createUpdate("INSERT INTO policy_rule (" + RULE_COLUMNS + ") VALUES "
-                        + "(:id, :principal, :pattern, :expires, :cap, :by, :at)")
+    /**
+     * Who owns each rule, by rule id: the tenant its pattern was confined to when granted, or the
+     * organisation.
+     */
+    public Map<String, Scope> owners() {
+        Map<String, Scope> out = new TreeMap<>();
+        db.jdbi().useHandle(h -> h.createQuery("SELECT id, tenant_id FROM policy_rule")
+                .map((rs, ctx) -> out.put(rs.getString(1), Scope.fromColumn(rs.getString(2)))).list());
+        return out;
+    }
+
+    /** A policy file's rule goes to the tenant its pattern stays inside, else to the organisation. */
+    private static void insertOwned(Handle h, Rule r) {
+        Scope owner = Scope.of(r.pattern());
+        TenantRepository.ensure(h, owner, r.createdAt());
+        insert(h, r, owner);
+    }
+
+    private static void insert(Handle h, Rule r, Scope owner) {
+        h.createUpdate("INSERT INTO policy_rule (" + RULE_COLUMNS + ", tenant_id) VALUES "
+                        + "(:id, :principal, :pattern, :expires, :cap, :by, :at, :tenant)")
+                .bind("tenant", owner.toColumn())
                 .bind("id", r.id())
                 .bind("principal", r.principal().text())
                 .bind("pattern", r.pattern().value())

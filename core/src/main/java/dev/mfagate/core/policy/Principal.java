@@ -1,5 +1,6 @@
 package dev.mfagate.core.policy;
 
+import dev.mfagate.core.tenant.PersonId;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -12,7 +13,10 @@ import java.util.Objects;
  *   <li>{@link ZulipGroup} {@code group:7} — every member of a Zulip user group, by group id;</li>
  *   <li>{@link ZulipChannel} {@code channel:12} — every subscriber of a channel, by Zulip stream id
  *       (the original bot's rule: a member of {@code #acme} may get {@code acme-*});</li>
- *   <li>{@link ApiToken} {@code token:<id>} — a gateway API token, for its own direct requests.</li>
+ *   <li>{@link ApiToken} {@code token:<id>} — a gateway API token, for its own direct requests;</li>
+ *   <li>{@link Person} {@code person:<id>} — a person mfagate knows ({@code dev.mfagate.core.tenant}),
+ *       whichever of their identities the request comes with, so one grant covers the same human in
+ *       Zulip and, later, the console.</li>
  * </ul>
  *
  * <p>Every Zulip principal is an id, never a name: names can be imitated (a member can create a
@@ -42,7 +46,7 @@ public sealed interface Principal {
         int colon = text.indexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("Invalid principal (" + text.length()
-                    + " characters, not shown): must be user:<id>, group:<id>, channel:<stream id> or token:<id>");
+                    + " characters, not shown): must be user:<id>, group:<id>, channel:<stream id>, person:<id> or token:<id>");
         }
         String kind = text.substring(0, colon).toLowerCase(Locale.ROOT);
         String rest = text.substring(colon + 1);
@@ -52,9 +56,10 @@ public sealed interface Principal {
             case "channel" -> new ZulipChannel(Texts.parseId("channel", rest));
             case LegacyChannelName.KIND -> new LegacyChannelName(rest);
             case "token" -> new ApiToken(rest);
+            case "person" -> new Person(new PersonId(rest));
             default -> throw new IllegalArgumentException("Invalid principal kind"
                     + (kind.matches("[a-z_-]{1,16}") ? " '" + kind + "'" : " (not shown)")
-                    + ": must be user, group, channel or token");
+                    + ": must be user, group, channel, person or token");
         };
     }
 
@@ -147,6 +152,24 @@ public sealed interface Principal {
         @Override
         public String text() {
             return "token:" + tokenId;
+        }
+    }
+
+    /**
+     * A person, by their mfagate id: matches a request whose subject was recognised as that person
+     * (one of their linked identities).
+     *
+     * @param person the person's id
+     */
+    record Person(PersonId person) implements Principal {
+        /** Validates. */
+        public Person {
+            Objects.requireNonNull(person, "person");
+        }
+
+        @Override
+        public String text() {
+            return "person:" + person.value();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mfagate.core.policy;
 
+import dev.mfagate.core.tenant.PersonId;
 import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
 import java.util.Objects;
@@ -24,13 +25,31 @@ import java.util.Set;
  *
  * @param token the authenticated token
  * @param onBehalf the Zulip user the token asks for, if this is a delegated request
+ * @param person the person that user was recognised as, if their identity is linked to one
  */
-public record Subject(Token token, Optional<OnBehalf> onBehalf) {
+public record Subject(Token token, Optional<OnBehalf> onBehalf, Optional<PersonId> person) {
 
-    /** Validates. */
+    /** Validates: only a delegated request can be recognised as a person. */
     public Subject {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(onBehalf, "onBehalf");
+        Objects.requireNonNull(person, "person");
+        if (person.isPresent() && onBehalf.isEmpty()) {
+            throw new IllegalArgumentException("Only a request on behalf of a user can be recognised as a person");
+        }
+    }
+
+    /** A subject not recognised as any person. */
+    public Subject(Token token, Optional<OnBehalf> onBehalf) {
+        this(token, onBehalf, Optional.empty());
+    }
+
+    /**
+     * This delegated request, recognised as {@code person} (the person the on-behalf user's Zulip
+     * identity is linked to): {@code person:} rules then match it too.
+     */
+    public Subject asPerson(PersonId person) {
+        return new Subject(token, onBehalf, Optional.of(Objects.requireNonNull(person, "person")));
     }
 
     /** A request the token makes for itself. */

@@ -153,6 +153,7 @@ public final class Database implements AutoCloseable {
                     .dataSource(ds)
                     .locations("classpath:db/migration/" + dialect.migrationFolder())
                     .failOnMissingLocations(true)
+                    .javaMigrations(new V4_1__AssignTenants())
                     .load()
                     .migrate();
             return new Database(ds, dialect, description, postgresUrl, sqliteDirectory);

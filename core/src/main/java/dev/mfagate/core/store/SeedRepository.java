@@ -1,6 +1,8 @@
 package dev.mfagate.core.store;
 
 import dev.mfagate.core.Label;
+import dev.mfagate.core.tenant.TenantId;
+import dev.mfagate.core.tenant.TenantRepository;
 import dev.mfagate.core.crypto.EnvelopeCipher;
 import dev.mfagate.core.crypto.Kek;
 import dev.mfagate.core.crypto.Keyring;
@@ -108,6 +110,7 @@ public final class SeedRepository {
             Kek kek = null;
             for (Map.Entry<Label, TotpSeed> e : entries) {
                 Label label = e.getKey();
+                TenantRepository.ensure(h, TenantId.of(label), now);
                 TotpSeed seed = e.getValue();
                 // A write first: on SQLite it takes the write lock before anything is read.
                 int version = nextVersion(h, label);

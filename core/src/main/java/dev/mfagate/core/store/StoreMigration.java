@@ -29,7 +29,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Moves everything a single-instance store holds from SQLite into an empty PostgreSQL database:
- * seeds (their ciphertext and wrapped data keys as stored: nothing is decrypted or re-encrypted,
+ * tenants, people, their identities and role bindings, seeds (their ciphertext and wrapped data keys as stored: nothing is decrypted or re-encrypted,
  * the keyset is unchanged), seed versions, the KEK claim, tokens (hashes), policy rules and their
  * version, daily usage, lockouts, and the audit chain with its head (same seqs, same MACs).
  * In-memory rate-limit buckets of the SQLite instance are not state and start full.
@@ -74,7 +74,7 @@ public final class StoreMigration {
     }
 
     /**
-     * The schema (V1 to V3) as copied, in order. A column or table in the source that is not listed
+     * The schema (V1 to V4) as copied, in order. A column or table in the source that is not listed
      * here stops the migration, so a later schema change cannot be dropped silently.
      */
     public static final List<Table> TABLES = List.of(
@@ -82,10 +82,14 @@ public final class StoreMigration {
             table("seeds", false, "label:TEXT version:INT algorithm:TEXT digits:INT period_seconds:INT issuer:TEXT"
                     + " account_name:TEXT kek_id:TEXT wrapped_key:BLOB ciphertext:BLOB created_at_ms:LONG"),
             table("seed_label_versions", false, "label:TEXT last_version:INT"),
+            table("tenant", false, "id:TEXT created_at_ms:LONG"),
+            table("person", false, "id:TEXT display_name:TEXT created_at_ms:LONG"),
+            table("person_identity", false, "kind:TEXT value:TEXT person_id:TEXT created_at_ms:LONG"),
+            table("role_binding", false, "holder:TEXT role:TEXT tenant_id:TEXT created_by:TEXT created_at_ms:LONG"),
             table("api_tokens", false, "id:TEXT name:TEXT token_sha256:BLOB label_pattern:TEXT on_behalf_of:BOOL"
-                    + " created_at_ms:LONG expires_at_ms:LONG revoked_at_ms:LONG"),
+                    + " created_at_ms:LONG expires_at_ms:LONG revoked_at_ms:LONG tenant_id:TEXT"),
             table("policy_rule", false, "id:TEXT principal:TEXT pattern:TEXT expires_at_ms:LONG daily_cap:INT"
-                    + " created_by:TEXT created_at_ms:LONG"),
+                    + " created_by:TEXT created_at_ms:LONG tenant_id:TEXT"),
             table("policy_version", true, "id:INT version:LONG"),
             table("policy_daily_usage", false, "rule_id:TEXT principal_key:TEXT label:TEXT day:TEXT uses:INT"),
             table("lockout_state", false, "principal_key:TEXT window_start_ms:LONG denials:INT locked_until_ms:LONG"

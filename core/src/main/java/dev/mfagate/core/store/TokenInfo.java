@@ -2,6 +2,7 @@ package dev.mfagate.core.store;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.tenant.Scope;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -20,9 +21,11 @@ import java.util.regex.Pattern;
  * @param createdAt when the token was created, to the millisecond
  * @param expiresAt when it stops working, if ever
  * @param revokedAt when it was revoked, if it was
+ * @param owner the tenant the token belongs to, or the organisation; a tenant's token's pattern
+ *     stays inside the tenant ({@link Scope#requireCovers})
  */
 public record TokenInfo(String id, String name, String labelPattern, boolean onBehalfOf, Instant createdAt,
-        Optional<Instant> expiresAt, Optional<Instant> revokedAt) {
+        Optional<Instant> expiresAt, Optional<Instant> revokedAt, Scope owner) {
 
     /** The longest token name, in characters. */
     public static final int MAX_NAME_LENGTH = 64;
@@ -38,11 +41,20 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(revokedAt, "revokedAt");
+        Objects.requireNonNull(owner, "owner");
         if (!ID.matcher(id).matches()) {
             throw new IllegalArgumentException("Invalid token id: must be 16 characters of [a-z2-7]");
         }
         name = normaliseName(name);
-        labelPattern = LabelPattern.parse(labelPattern).value();
+        LabelPattern pattern = LabelPattern.parse(labelPattern);
+        labelPattern = pattern.value();
+        owner.requireCovers(pattern);
+    }
+
+    /** A token owned by the tenant its pattern stays inside, else by the organisation ({@link Scope#of}). */
+    public TokenInfo(String id, String name, String labelPattern, boolean onBehalfOf, Instant createdAt,
+            Optional<Instant> expiresAt, Optional<Instant> revokedAt) {
+        this(id, name, labelPattern, onBehalfOf, createdAt, expiresAt, revokedAt, Scope.of(LabelPattern.parse(labelPattern)));
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.mfagate.core.store;
 
 import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantRepository;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -75,7 +77,19 @@ public final class TokenRepository {
      */
     public CreatedToken create(String name, String labelPattern, boolean onBehalfOf, Optional<Instant> expiresAt,
             Instant now) {
+        return create(name, labelPattern, onBehalfOf, expiresAt, now, Scope.of(LabelPattern.parse(labelPattern)));
+    }
+
+    /**
+     * As {@link #create(String, String, boolean, Optional, Instant)}, for {@code owner}: a tenant
+     * (created if new) whose labels alone the pattern may name, or the organisation.
+     *
+     * @throws IllegalArgumentException also when a tenant's token's pattern leaves the tenant
+     */
+    public CreatedToken create(String name, String labelPattern, boolean onBehalfOf, Optional<Instant> expiresAt,
+            Instant now, Scope owner) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(labelPattern, "labelPattern");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(now, "now");
@@ -84,7 +98,7 @@ public final class TokenRepository {
         if (expires.isPresent() && !expires.get().isAfter(createdAt)) {
             throw new IllegalArgumentException("Invalid expiresAt " + expiresAt.get() + "; must be after now (" + now + ")");
         }
-        TokenInfo info = new TokenInfo(randomId(), name, labelPattern, onBehalfOf, createdAt, expires, Optional.empty());
+        TokenInfo info = new TokenInfo(randomId(), name, labelPattern, onBehalfOf, createdAt, expires, Optional.empty(), owner);
         String token = PREFIX + info.id() + "_" + randomSecret();
         byte[] hash = sha256(token);
         Dialect dialect = database.dialect();
@@ -98,10 +112,12 @@ public final class TokenRepository {
                 throw new IllegalArgumentException("Invalid token name '" + info.name()
                         + "': it is another token's id, so revoking by it would be ambiguous");
             }
+            TenantRepository.ensure(h, owner, createdAt);
             try {
                 h.createUpdate("INSERT INTO api_tokens (id, name, token_sha256, label_pattern, on_behalf_of,"
-                                + " created_at_ms, expires_at_ms, revoked_at_ms)"
-                                + " VALUES (:id, :name, :hash, :pattern, :obo, :created, :expires, NULL)")
+                                + " created_at_ms, expires_at_ms, revoked_at_ms, tenant_id)"
+                                + " VALUES (:id, :name, :hash, :pattern, :obo, :created, :expires, NULL, :tenant)")
+                        .bind("tenant", owner.toColumn())
                         .bind("id", info.id())
                         .bind("name", info.name())
                         .bind("hash", hash)
@@ -203,7 +219,7 @@ public final class TokenRepository {
     }
 
     private static final String COLUMNS =
-            "id, name, label_pattern, on_behalf_of, created_at_ms, expires_at_ms, revoked_at_ms, token_sha256";
+            "id, name, label_pattern, on_behalf_of, created_at_ms, expires_at_ms, revoked_at_ms, token_sha256, tenant_id";
 
     private static TokenRow read(ResultSet rs) throws SQLException {
         long expires = rs.getLong(6);
@@ -211,7 +227,7 @@ public final class TokenRepository {
         long revoked = rs.getLong(7);
         Optional<Instant> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
         TokenInfo info = new TokenInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                Instant.ofEpochMilli(rs.getLong(5)), expiresAt, revokedAt);
+                Instant.ofEpochMilli(rs.getLong(5)), expiresAt, revokedAt, Scope.fromColumn(rs.getString(9)));
         return new TokenRow(info, rs.getBytes(8));
     }
 

@@ -73,6 +73,6 @@ class PrincipalTest {
     @Test
     void parse_unknownKind_messageListsKinds() {
         assertThatThrownBy(() -> Principal.parse("robot:1"))
-                .hasMessageContaining("must be user, group, channel or token");
+                .hasMessageContaining("must be user, group, channel, person or token");
     }
 }

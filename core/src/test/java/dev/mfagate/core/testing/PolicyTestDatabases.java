@@ -103,9 +103,18 @@ public final class PolicyTestDatabases implements BeforeAllCallback, AfterAllCal
 
     /** A new, empty, migrated store on {@code backend}. */
     public Store fresh(Backend backend) {
+        return new Store(backend, freshTarget(backend));
+    }
+
+    /**
+     * Where a new store on {@code backend} would be, not yet opened or migrated: a SQLite file path
+     * (no file yet) or a PostgreSQL JDBC URL of an empty schema (user postgres). For upgrade tests,
+     * which lay down an older schema there first; {@link #open} then opens it.
+     */
+    public String freshTarget(Backend backend) {
         int n = counter.incrementAndGet();
         if (backend == Backend.SQLITE) {
-            return new Store(backend, dir.resolve("t" + n + ".db").toString());
+            return dir.resolve("t" + n + ".db").toString();
         }
         ensurePostgres();
         String schema = "s" + n;
@@ -115,7 +124,12 @@ public final class PolicyTestDatabases implements BeforeAllCallback, AfterAllCal
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create schema " + schema + " in " + pgDatabase, e);
         }
-        return new Store(backend, "jdbc:postgresql://" + PG_HOST + "/" + pgDatabase + "?user=postgres&currentSchema=" + schema);
+        return "jdbc:postgresql://" + PG_HOST + "/" + pgDatabase + "?user=postgres&currentSchema=" + schema;
+    }
+
+    /** Opens (and migrates) the store at {@code target}, from {@link #freshTarget}; closed after the test. */
+    public Store open(Backend backend, String target) {
+        return new Store(backend, target);
     }
 
     @Override

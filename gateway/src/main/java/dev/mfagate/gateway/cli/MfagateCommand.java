@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Keeps shared TOTP seeds encrypted and hands out codes, never seeds.",
         subcommands = {InitCommand.class, ServeCommand.class, SeedCommand.class, TokenCommand.class,
                 KeysCommand.class, GrantCommand.class, RevokeCommand.class, PolicyCommand.class, AuditCommand.class,
-                MigrateCommand.class,
+                MigrateCommand.class, TenantCommands.TenantCommand.class, TenantCommands.PersonCommand.class,
+                TenantCommands.MemberCommand.class,
                 CommandLine.HelpCommand.class})
 public final class MfagateCommand implements Runnable {
 

@@ -22,6 +22,14 @@ import dev.mfagate.core.seed.SeedParser;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.store.StoreMigration;
+import dev.mfagate.core.tenant.Holder;
+import dev.mfagate.core.tenant.Identity;
+import dev.mfagate.core.tenant.PersonId;
+import dev.mfagate.core.tenant.Role;
+import dev.mfagate.core.tenant.RoleBinding;
+import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantId;
+import dev.mfagate.core.tenant.TenantRepository;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.gateway.TestStores;
@@ -82,6 +90,12 @@ class MigrateCommandTest {
                     Optional.empty(), OptionalInt.of(3), "ops", NOW));
             policy.grant(new Rule("timeboxed", Principal.parse("group:7"), LabelPattern.parse("acme-*"),
                     Optional.of(NOW.plus(Duration.ofDays(1))), OptionalInt.empty(), "ops", NOW));
+            TenantRepository tenants = new TenantRepository(s.database());
+            tenants.addPerson(new PersonId("ann"), "Ann", NOW);
+            tenants.link(new PersonId("ann"), Identity.parse("zulip:42"), NOW);
+            tenants.link(new PersonId("ann"), Identity.parse("email:ann@example.com"), NOW);
+            tenants.bind(new RoleBinding(new Holder.PersonHolder(new PersonId("ann")), Role.ADMIN, new TenantId("acme"), "ops", NOW));
+            tenants.bind(new RoleBinding(new Holder.SsoGroup("mfa-ops"), Role.OPERATOR, Scope.ORGANISATION, "ops", NOW));
             new DailyUsage(s.database()).tryConsume(cappedRule, "user:42", Label.parse("acme-aws"), NOW);
             new LockoutTracker(s.database(), new LockoutPolicy(1, Duration.ofMinutes(10), Duration.ofHours(1)))
                     .recordDenial("user:666", NOW);
@@ -157,6 +171,13 @@ class MigrateCommandTest {
             assertThat(moved.tokens().authenticate(ciToken, NOW)).isPresent();
             assertThat(moved.tokens().authenticate(revokedToken, NOW)).as("revoked stays revoked").isEmpty();
             assertThat(new PolicyRepository(moved.database()).list()).extracting(Rule::id).containsExactly("capped", "timeboxed");
+            TenantRepository tenants = new TenantRepository(moved.database());
+            assertThat(tenants.tenants()).extracting(t -> t.id().value()).containsExactly("acme");
+            assertThat(tenants.personOf(Identity.parse("zulip:42"))).contains(new PersonId("ann"));
+            assertThat(tenants.all()).extracting(b -> b.holder().text() + " " + b.role().text() + " " + b.scope())
+                    .containsExactly("sso-group:mfa-ops operator organisation", "person:ann admin acme");
+            assertThat(moved.tokens().list()).extracting(t -> t.name() + " " + t.owner())
+                    .containsExactlyInAnyOrder("ci acme", "bot organisation", "old organisation");
             assertThat(new DailyUsage(moved.database()).usesOn(cappedRule, "user:42", Label.parse("acme-aws"), NOW)).isEqualTo(1);
             assertThat(new LockoutTracker(moved.database(), LockoutPolicy.defaults()).check("user:666", NOW))
                     .isInstanceOf(LockoutStatus.Locked.class);
@@ -197,7 +218,7 @@ class MigrateCommandTest {
             });
             assertThatThrownBy(() -> migration.run(() -> Database.openPostgres(target, 2))).hasMessage("connection lost");
             assertThat(counts(db).values()).as("nothing of a failed migration remains")
-                    .containsExactly(0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 1L, 0L);
+                    .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 1L, 0L);
             long headSeq = db.jdbi().withHandle(h -> h.createQuery("SELECT seq FROM audit_head").mapTo(Long.class).one());
             assertThat(headSeq).isZero();
         }

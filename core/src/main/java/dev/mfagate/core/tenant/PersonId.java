@@ -1,0 +1,37 @@
+package dev.mfagate.core.tenant;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A person's stable id in mfagate, chosen by whoever adds them ({@code ann}, {@code ann.lee}):
+ * {@code [a-z0-9][a-z0-9_.-]*}, at most 64 characters, lower-case. Rules and role bindings name it
+ * as {@code person:<id>}. Immutable.
+ *
+ * @param value the id
+ */
+public record PersonId(String value) implements Comparable<PersonId> {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+
+    /** Validates and lower-cases. */
+    public PersonId {
+        Objects.requireNonNull(value, "value");
+        value = value.toLowerCase(Locale.ROOT);
+        if (!ID.matcher(value).matches()) {
+            throw new IllegalArgumentException("Invalid person id " + TenantId.describe(value)
+                    + ": must match [a-z0-9][a-z0-9_.-]* and be at most 64 characters");
+        }
+    }
+
+    @Override
+    public int compareTo(PersonId o) {
+        return value.compareTo(o.value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

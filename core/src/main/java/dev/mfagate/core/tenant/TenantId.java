@@ -1,0 +1,103 @@
+package dev.mfagate.core.tenant;
+
+import dev.mfagate.core.Label;
+import dev.mfagate.core.LabelPattern;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A tenant: one client, named by the client part of its labels ({@code acme} owns {@code acme-aws}
+ * and {@code acme-db-prod}). Same grammar as a label's client part: {@code [a-z0-9][a-z0-9_.]*}, at
+ * most {@value Label#MAX_PART_LENGTH} characters, kept lower-case.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param value the client part, lower-case
+ */
+public record TenantId(String value) implements Scope, Comparable<TenantId> {
+
+    private static final Pattern CLIENT = Pattern.compile("[a-z0-9][a-z0-9_.]*");
+
+    /** Validates and lower-cases. */
+    public TenantId {
+        Objects.requireNonNull(value, "value");
+        value = value.toLowerCase(Locale.ROOT);
+        if (value.isEmpty() || value.length() > Label.MAX_PART_LENGTH || !CLIENT.matcher(value).matches()) {
+            throw new IllegalArgumentException("Invalid tenant " + describe(value)
+                    + ": must be a label's client part, [a-z0-9][a-z0-9_.]* (no dash), at most "
+                    + Label.MAX_PART_LENGTH + " characters");
+        }
+    }
+
+    /**
+     * Parses a tenant id.
+     *
+     * @throws IllegalArgumentException naming the rule broken
+     */
+    public static TenantId parse(String text) {
+        return new TenantId(text);
+    }
+
+    /** The tenant that owns {@code label}: its client part. */
+    public static TenantId of(Label label) {
+        return new TenantId(label.client());
+    }
+
+    /**
+     * The one tenant every label {@code pattern} can match belongs to, or empty when it can reach
+     * several tenants (so only the organisation may hold it).
+     *
+     * <p>Decided from the text: a label's client part ends at its first dash, so a pattern whose text
+     * before its first dash is a literal tenant id (no {@code *}) matches only that tenant's labels:
+     * {@code acme-*} and {@code acme-aws} are {@code acme}'s; {@code *}, {@code a*}, {@code *-aws}
+     * and {@code acme*-x} are not confined. The test is sound (a pattern it confines never matches
+     * another tenant's label); a pattern that matches no label at all and fails it (such as
+     * {@code acme}) simply stays with the organisation.
+     */
+    public static Optional<TenantId> confining(LabelPattern pattern) {
+        String text = pattern.value();
+        int dash = text.indexOf('-');
+        if (dash <= 0) {
+            return Optional.empty();
+        }
+        String prefix = text.substring(0, dash);
+        if (prefix.length() > Label.MAX_PART_LENGTH || !CLIENT.matcher(prefix).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TenantId(prefix));
+    }
+
+    /** Whether {@code label} belongs to this tenant. */
+    public boolean owns(Label label) {
+        return value.equals(label.client());
+    }
+
+    @Override
+    public boolean isOrganisation() {
+        return false;
+    }
+
+    @Override
+    public Optional<TenantId> tenant() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public int compareTo(TenantId o) {
+        return value.compareTo(o.value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+
+    static String describe(String value) {
+        if (value.length() <= 40 && value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            return "'" + value + "'";
+        }
+        return "(" + value.length() + " characters, not shown)";
+    }
+}

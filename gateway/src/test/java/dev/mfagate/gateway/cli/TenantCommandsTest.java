@@ -1,0 +1,97 @@
+package dev.mfagate.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mfagate.core.audit.AuditVerifier;
+import dev.mfagate.core.audit.VerificationResult;
+import dev.mfagate.core.store.Store;
+import dev.mfagate.core.tenant.TenantRepository;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tenant, person and member on a real SQLite store, in process. */
+class TenantCommandsTest {
+
+    @TempDir
+    Path dir;
+    private Path data;
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void store() {
+        data = dir.resolve("data");
+        Store.init(data).close();
+    }
+
+    private int run(String... args) {
+        var cl = MfagateCommand.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--data-dir";
+        all[args.length + 1] = data.toString();
+        return cl.execute(all);
+    }
+
+    private String output(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run(args)).as(err.toString()).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void tenantPersonMember_fullRound_storedListedAndAudited() {
+        output("tenant", "add", "acme");
+        output("person", "add", "ann", "Ann Lee");
+        output("person", "link", "ann", "zulip:42");
+        output("member", "add", "person:ann", "admin", "--tenant", "acme");
+        output("member", "add", "sso-group:mfa-ops", "operator");
+
+        assertThat(output("tenant", "list")).contains("acme");
+        assertThat(output("person", "list")).contains("ann").contains("Ann Lee").contains("zulip:42");
+        assertThat(output("member", "list", "--tenant", "acme")).contains("person:ann").contains("admin").doesNotContain("sso-group");
+        output("member", "remove", "person:ann", "admin", "--tenant", "acme");
+        output("person", "unlink", "ann", "zulip:42");
+
+        try (Store s = Store.open(data)) {
+            TenantRepository repo = new TenantRepository(s.database());
+            assertThat(repo.bindings(new dev.mfagate.core.tenant.TenantId("acme"))).isEmpty();
+            assertThat(repo.all()).hasSize(1);
+            VerificationResult v = new AuditVerifier(s.database(), s.keyring().auditMac()).verify();
+            assertThat(v).isEqualTo(new VerificationResult.Intact(7));
+            long admin = s.database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM audit_entry WHERE outcome = 'ADMIN' AND route LIKE 'cli:%'").mapTo(Long.class).one());
+            assertThat(admin).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void badInput_oneLineReasonExit2_nothingWritten() {
+        assertThat(run("tenant", "add", "a-b")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("member", "add", "person:nobody", "admin", "--tenant", "acme")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("member", "add", "sso-group:x", "admin", "--tenant", "acme")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("member", "add", "group:7", "operator", "--tenant", "acme")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("person", "link", "ann", "zulip:abc")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(err.toString().lines()).hasSize(5).allMatch(l -> l.startsWith("mfagate: "));
+        assertThat(err.toString()).contains("must be a label's client part").contains("No person nobody")
+                .contains("SSO group claims hold organisation roles only").contains("organisation role");
+        try (Store s = Store.open(data)) {
+            assertThat(new TenantRepository(s.database()).tenants()).isEmpty();
+            long entries = s.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM audit_entry").mapTo(Long.class).one());
+            assertThat(entries).isZero();
+        }
+    }
+}
