@@ -24,6 +24,7 @@ import dev.mfagate.core.store.Store;
 import dev.mfagate.core.store.StoreMigration;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
+import dev.mfagate.gateway.InProcessCli;
 import dev.mfagate.gateway.TestStores;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -102,7 +103,7 @@ class MigrateCommandTest {
     }
 
     private int migrate(String... args) {
-        var cl = MfagateCommand.commandLine();
+        var cl = InProcessCli.in(null).commandLine();
         cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("migrate"));
         all.addAll(List.of(args));
