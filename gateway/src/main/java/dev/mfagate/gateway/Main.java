@@ -1,6 +1,7 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.api.logging.JsonStandardError;
+import dev.mfagate.gateway.cli.CliContext;
 import dev.mfagate.gateway.cli.MfagateCommand;
 
 /** The {@code mfagate} command: {@code java -jar mfagate.jar <command>}. */
@@ -22,7 +23,8 @@ public final class Main {
             // Operator changes still go on the audit chain; echoing them to the terminal adds nothing.
             System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
         }
-        int code = MfagateCommand.run(args);
+        // Built after the redirection above, so that commands write through it.
+        int code = MfagateCommand.run(CliContext.ofProcess(), args);
         if (code != 0 || !MfagateCommand.isServing(args)) {
             System.exit(code);
         }

@@ -4,57 +4,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.zxing.BarcodeFormat;
-import com.google.zxing.client.j2se.MatrixToImageWriter;
-import com.google.zxing.qrcode.QRCodeWriter;
-import dev.mfagate.core.SecretBytes;
-import dev.mfagate.core.totp.HmacAlgorithm;
-import dev.mfagate.core.totp.TotpGenerator;
-import dev.mfagate.core.totp.TotpParameters;
-import dev.mfagate.core.totp.TotpSeed;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
-import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** The admin CLI as shipped: {@code java -jar mfagate.jar ...} in a separate process. */
+/**
+ * The admin CLI as shipped: {@code java -jar mfagate.jar ...} in a separate process, for what only a
+ * process shows: its exit status, a seed through a real pipe, the process environment, a server
+ * stopped by a signal. What the commands do is {@link CliTest}'s, in this JVM; the stores here are
+ * set up the same way, in process, to spare a JVM start per test.
+ */
 class CliIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir
     Path tmp;
     Path data;
 
     @BeforeEach
-    void init() throws Exception {
+    void init() {
         data = tmp.resolve("data");
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "init");
+        InProcessCli.Result r = InProcessCli.in(data).run("init");
         assertThat(r.exitCode()).as(r.err()).isZero();
     }
 
@@ -63,334 +43,38 @@ class CliIT {
         TestLogs.exportAudit(data, "CliIT");
     }
 
-    static byte[] randomKey(int n) {
-        byte[] k = new byte[n];
-        RANDOM.nextBytes(k);
-        SecretRegistry.seed(k);
-        return k;
-    }
-
-    static String base32(byte[] key) {
-        return new Base32().encodeToString(key).replace("=", "");
-    }
-
-    private List<String> labels() throws Exception {
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "seed", "list");
-        assertThat(r.exitCode()).isZero();
-        return r.out().lines().skip(1).map(l -> l.split("\\s+")[0]).toList();
-    }
-
     @Test
-    void init_keysetMode0600_andSecondInitRefused() throws Exception {
-        Path keyset = data.resolve("keyset.json");
-        assertThat(Files.getPosixFilePermissions(keyset))
-                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        byte[] before = Files.readAllBytes(keyset);
-        MfagateProcess.Result again = MfagateProcess.run(data, null, "init");
-        assertThat(again.exitCode()).isNotZero();
-        assertThat(again.errLines()).hasSize(1).first().asString().contains("already");
-        assertThat(Files.readAllBytes(keyset)).isEqualTo(before);
-    }
-
-    @Test
-    void seedAdd_lenientBase32FromStdin_listedWithoutSecret() throws Exception {
-        byte[] key = randomKey(20);
-        String b32 = base32(key);
+    void seedAdd_lenientBase32FromStdinPipe_exit0AndListedWithoutSecret() throws Exception {
+        String b32 = CliTest.base32(CliTest.randomKey(20));
         String lenient = b32.toLowerCase().replaceAll("(.{4})", "$1 ") + "\n";
         MfagateProcess.Result r = MfagateProcess.run(data, lenient, "seed", "add", "Acme-AWS");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        MfagateProcess.Result list = MfagateProcess.run(data, null, "seed", "list");
-        assertThat(list.out()).contains("acme-aws").contains("SHA1").doesNotContain(b32).doesNotContain(b32.toLowerCase());
-        assertThat(list.out() + list.err()).doesNotContain(b32.substring(0, 16));
+        assertThat(r.out() + r.err()).doesNotContain(b32).doesNotContain(b32.toLowerCase()).doesNotContain(b32.substring(0, 16));
+        InProcessCli.Result list = InProcessCli.in(data).run("seed", "list");
+        assertThat(list.out()).contains("acme-aws").contains("SHA1").doesNotContain(b32);
     }
 
     @Test
-    void seedAdd_otpauthUri_parametersHonoured() throws Exception {
-        String uri = "otpauth://totp/ACME:ops%40acme.example?secret=" + base32(randomKey(32))
-                + "&issuer=ACME&algorithm=SHA256&digits=8&period=60";
-        MfagateProcess.Result r = MfagateProcess.run(data, uri, "seed", "add", "acme-portal");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        String list = MfagateProcess.run(data, null, "seed", "list").out();
-        assertThat(list).containsPattern("acme-portal\\s+SHA256\\s+8\\s+60s\\s+ACME");
-    }
-
-    @Test
-    void seedAdd_secretNeverOnCommandLine_extraArgumentRejected() throws Exception {
-        MfagateProcess.Result r = MfagateProcess.run(data, "", "seed", "add", "acme-aws", "JBSWY3DPEHPK3PXP");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(labels()).isEmpty();
-    }
-
-    static Stream<Arguments> badSeeds() {
-        return Stream.of(
-                //            what                         stdin                                                              message fragment
-                Arguments.of("bad base32",                 "JBSWY3DP!HPK3PXP",                                               "base32"),
-                Arguments.of("HOTP URI",                   "otpauth://hotp/x?secret=JBSWY3DPEHPK3PXPJBSW&counter=1",          "HOTP"),
-                Arguments.of("unknown algorithm",          "otpauth://totp/x?secret=JBSWY3DPEHPK3PXPJBSW&algorithm=MD5",      "algorithm"),
-                Arguments.of("digits out of range",        "otpauth://totp/x?secret=JBSWY3DPEHPK3PXPJBSW&digits=9",           "digits"),
-                Arguments.of("empty input",                "",                                                               "empty"));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("badSeeds")
-    void seedAdd_badInput_oneLineReasonExit2NothingWritten(String what, String stdin, String fragment) throws Exception {
-        MfagateProcess.Result r = MfagateProcess.run(data, stdin, "seed", "add", "acme-aws");
-        assertThat(r.exitCode()).as(what).isEqualTo(2);
-        assertThat(r.errLines()).as(what).hasSize(1);
-        assertThat(r.errLines().get(0)).startsWith("mfagate: ").containsIgnoringCase(fragment);
-        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
-        assertThat(labels()).isEmpty();
-    }
-
-    @Test
-    void seedAdd_duplicateLabel_exit2FirstSeedKept() throws Exception {
-        assertThat(MfagateProcess.run(data, base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
-        MfagateProcess.Result r = MfagateProcess.run(data, base32(randomKey(20)), "seed", "add", "acme-aws");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).hasSize(1).first().asString().contains("acme-aws").contains("already");
-    }
-
-    /** A Google Authenticator export with the given secrets (SHA1, 6 digits, TOTP). */
-    static String migrationUri(List<byte[]> secrets, boolean truncate) throws Exception {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(buf);
-        int i = 0;
-        for (byte[] s : secrets) {
-            ByteArrayOutputStream p = new ByteArrayOutputStream();
-            CodedOutputStream po = CodedOutputStream.newInstance(p);
-            po.writeBytes(1, ByteString.copyFrom(s));
-            po.writeString(2, "user" + i + "@example.com");
-            po.writeString(3, "Issuer" + i++);
-            po.writeEnum(4, 1);
-            po.writeEnum(5, 1);
-            po.writeEnum(6, 2);
-            po.flush();
-            out.writeByteArray(1, p.toByteArray());
-        }
-        out.writeInt32(2, 1);
-        out.writeInt32(3, 1);
-        out.writeInt32(4, 0);
-        out.flush();
-        byte[] payload = buf.toByteArray();
-        if (truncate) {
-            payload = java.util.Arrays.copyOf(payload, payload.length - 7);
-        }
-        return "otpauth-migration://offline?data=" + URLEncoder.encode(Base64.getEncoder().encodeToString(payload), StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void seedImport_migrationBatch_everyEntryImported() throws Exception {
-        Path file = tmp.resolve("export.txt");
-        Files.writeString(file, migrationUri(List.of(randomKey(20), randomKey(20), randomKey(20)), false) + "\n");
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "seed", "import",
-                "--label", "acme-aws", "--label", "acme-github", "--label", "beta-portal", file.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(labels()).containsExactlyInAnyOrder("acme-aws", "acme-github", "beta-portal");
-    }
-
-    @Test
-    void seedImport_truncatedMigration_exit2NothingWritten() throws Exception {
-        Path file = tmp.resolve("export.txt");
-        Files.writeString(file, migrationUri(List.of(randomKey(20), randomKey(20)), true));
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "seed", "import", "--label", "a-b", "--label", "a-c", file.toString());
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).hasSize(1).first().asString().containsIgnoringCase("truncated");
-        assertThat(labels()).isEmpty();
-    }
-
-    @Test
-    void seedImport_oneBadEntryInBatch_nothingWrittenAndEntryNamed() throws Exception {
-        Path file = tmp.resolve("uris.txt");
-        Files.writeString(file, String.join("\n",
-                "otpauth://totp/A:a?secret=" + base32(randomKey(20)),
-                "otpauth://totp/B:b?secret=" + base32(randomKey(20)) + "&digits=12",
-                "otpauth://totp/C:c?secret=" + base32(randomKey(20))));
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "seed", "import",
-                "--label", "x-a", "--label", "x-b", "--label", "x-c", file.toString());
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).hasSize(1).first().asString().contains("2").containsIgnoringCase("digits");
-        assertThat(labels()).isEmpty();
-    }
-
-    @Test
-    void seedImport_duplicateLabelAgainstStore_nothingWritten() throws Exception {
-        assertThat(MfagateProcess.run(data, base32(randomKey(20)), "seed", "add", "x-b").exitCode()).isZero();
-        Path file = tmp.resolve("uris.txt");
-        Files.writeString(file, "otpauth://totp/A:a?secret=" + base32(randomKey(20)) + "\notpauth://totp/B:b?secret=" + base32(randomKey(20)));
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "seed", "import", "--label", "x-a", "--label", "x-b", file.toString());
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).hasSize(1).first().asString().contains("x-b");
-        assertThat(labels()).containsExactly("x-b");
-    }
-
-    @Test
-    void seedImport_qrImage_importedAndNoCodeImageRejected() throws Exception {
-        byte[] key = randomKey(20);
-        Path png = tmp.resolve("qr.png");
-        var matrix = new QRCodeWriter().encode("otpauth://totp/ACME:ops?secret=" + base32(key) + "&issuer=ACME", BarcodeFormat.QR_CODE, 300, 300);
-        MatrixToImageWriter.writeToPath(matrix, "PNG", png);
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "seed", "import", "--label", "acme-qr", png.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(labels()).containsExactly("acme-qr");
-
-        Path blank = tmp.resolve("blank.png");
-        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(200, 200, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", blank.toFile());
-        MfagateProcess.Result bad = MfagateProcess.run(data, null, "seed", "import", "--label", "acme-blank", blank.toString());
-        assertThat(bad.exitCode()).isEqualTo(2);
-        assertThat(bad.errLines()).hasSize(1).first().asString().containsIgnoringCase("QR");
-        assertThat(labels()).containsExactly("acme-qr");
-    }
-
-    @Test
-    void seedRemove_existingAndMissing() throws Exception {
-        assertThat(MfagateProcess.run(data, base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
-        assertThat(MfagateProcess.run(data, null, "seed", "remove", "acme-aws").exitCode()).isZero();
-        assertThat(labels()).isEmpty();
-        MfagateProcess.Result again = MfagateProcess.run(data, null, "seed", "remove", "acme-aws");
-        assertThat(again.exitCode()).isEqualTo(2);
-    }
-
-    @Test
-    void tokens_createdOnceListedWithoutSecretRevoked() throws Exception {
-        MfagateProcess.Result created = MfagateProcess.run(data, null, "token", "create", "--name", "ops", "--labels", "acme-*", "--expires", "30d");
-        assertThat(created.exitCode()).as(created.err()).isZero();
-        String token = created.out().strip();
-        assertThat(token).doesNotContain("\n").hasSizeGreaterThan(40);
-        MfagateProcess.Result list = MfagateProcess.run(data, null, "token", "list");
-        assertThat(list.out()).contains("ops").contains("acme-*").contains("active").doesNotContain(token);
-        assertThat(Files.readAllBytes(data.resolve("mfagate.db"))).asString(StandardCharsets.ISO_8859_1).doesNotContain(token);
-        assertThat(MfagateProcess.run(data, null, "token", "revoke", "ops").exitCode()).isZero();
-        assertThat(MfagateProcess.run(data, null, "token", "list").out()).contains("revoked");
-    }
-
-    @Test
-    void serve_withoutToken_refusesToStart() throws Exception {
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "serve", "--port", "0");
-        assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.errLines()).hasSize(1).first().asString().contains("token create");
-    }
-
-    @Test
-    void serve_withoutInit_refusesToStart() throws Exception {
+    void serve_withoutInit_processExits1WithOneLine() throws Exception {
         MfagateProcess.Result r = MfagateProcess.run(tmp.resolve("none"), null, "serve", "--port", "0");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.errLines()).hasSize(1).first().asString().contains("mfagate init");
     }
 
-    private static JsonNode getTotp(MfagateProcess.Server server, String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl + path));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        SecretRegistry.codesIn(r.body());
-        return JSON.readTree(r.body());
+    @Test
+    void unknownCommand_processExits2WithOneLine() throws Exception {
+        MfagateProcess.Result r = MfagateProcess.run(null, null, "frobnicate");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines().get(0)).startsWith("mfagate: ");
     }
 
     @Test
-    void serve_metricsListener_metricsOnTheirOwnPortNotOnTheApi() throws Exception {
-        String token = MfagateProcess.run(data, null, "token", "create", "--name", "ops").out().strip();
-        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0", "--metrics-port", "0")) {
-            java.util.regex.Pattern metricsLine = java.util.regex.Pattern.compile("mfagate metrics on (http://127\\.0\\.0\\.1:[0-9]+/metrics)");
-            String url = null;
-            for (int i = 0; i < 100 && url == null; i++) {
-                url = server.output.stream().map(metricsLine::matcher).filter(java.util.regex.Matcher::find)
-                        .map(m -> m.group(1)).findFirst().orElse(null);
-                if (url == null) {
-                    Thread.sleep(50);
-                }
-            }
-            assertThat(url).as("serve prints where metrics are: %s", server.output).isNotNull();
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
-            HttpResponse<String> onApi = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/metrics"))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(onApi.statusCode()).as("the API port does not serve metrics").isEqualTo(404);
-        }
-    }
-
-    @Test
-    void serve_badNetworkFlags_exit2NamingTheFlag() throws Exception {
-        assertThat(MfagateProcess.run(data, null, "token", "create", "--name", "ops").exitCode()).isZero();
-        MfagateProcess.Result port = MfagateProcess.run(data, null, "serve", "--port", "0", "--metrics-port", "nine");
-        assertThat(port.exitCode()).isEqualTo(2);
-        assertThat(port.err()).contains("--metrics-port").doesNotContain("Exception");
-        MfagateProcess.Result cap = MfagateProcess.run(data, null, "serve", "--port", "0", "--max-connections-per-address", "-1");
-        assertThat(cap.exitCode()).isEqualTo(2);
-        assertThat(cap.err()).contains("--max-connections-per-address");
-    }
-
-    @Test
-    void keysRotate_codesUnchangedAndServeWorks() throws Exception {
-        byte[] key = randomKey(20);
-        TotpSeed seed = TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT);
-        assertThat(MfagateProcess.run(data, base32(key), "seed", "add", "acme-aws").exitCode()).isZero();
-        String token = MfagateProcess.run(data, null, "token", "create", "--name", "ops").out().strip();
-        String keysetBefore = Files.readString(data.resolve("keyset.json"));
-
-        MfagateProcess.Result rotated = MfagateProcess.run(data, null, "keys", "rotate");
-        assertThat(rotated.exitCode()).as(rotated.err()).isZero();
-        assertThat(Files.readString(data.resolve("keyset.json"))).isNotEqualTo(keysetBefore);
-
-        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0")) {
-            JsonNode body = getTotp(server, "/totp/acme/aws", token);
-            Instant at = Instant.parse(body.get("timestamp").asText());
-            assertThat(body.get("code").asText()).isEqualTo(TotpGenerator.codeAt(seed, at));
-        }
-    }
-
-    @Test
-    void serve_environmentSeed_servedReadOnly() throws Exception {
-        byte[] key = randomKey(20);
-        TotpSeed seed = TotpSeed.of(SecretBytes.copyOf(key), new TotpParameters(HmacAlgorithm.SHA1, 6, Duration.ofSeconds(30)));
-        String token = MfagateProcess.run(data, null, "token", "create", "--name", "ops").out().strip();
-        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of("MFAGATE_SEED_ENVCO_VPN", base32(key)), "serve", "--port", "0")) {
-            JsonNode body = getTotp(server, "/totp/envco/vpn", token);
-            assertThat(body.get("code").asText()).isEqualTo(TotpGenerator.codeAt(seed, Instant.parse(body.get("timestamp").asText())));
-        }
-        assertThat(labels()).as("environment seeds are not written to the store").isEmpty();
-    }
-
-    @Test
-    void serve_dotEnvFileSeed_servedWithOtpauthParameters() throws Exception {
-        byte[] key = randomKey(32);
-        TotpSeed seed = TotpSeed.of(SecretBytes.copyOf(key), new TotpParameters(HmacAlgorithm.SHA256, 8, Duration.ofSeconds(60)));
-        Path env = tmp.resolve("gateway.env");
-        Files.writeString(env, "# seeds for the twelve-factor deployment\nexport MFAGATE_SEED_ENVCO_GIT_HUB=\"otpauth://totp/x?secret="
-                + base32(key) + "&algorithm=SHA256&digits=8&period=60\"\n");
-        String token = MfagateProcess.run(data, null, "token", "create", "--name", "ops").out().strip();
-        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0", "--env-file", env.toString())) {
-            JsonNode body = getTotp(server, "/totp/envco/git-hub", token);
-            assertThat(body.get("code").asText()).hasSize(8)
-                    .isEqualTo(TotpGenerator.codeAt(seed, Instant.parse(body.get("timestamp").asText())));
-        }
-    }
-
-    @Test
-    void serve_badEnvironmentSeed_refusesNamingTheVariableNotTheValue() throws Exception {
-        MfagateProcess.Result r = MfagateProcess.run(data, null, "serve", "--port", "0", "--env-file", tmp.resolve("none").toString());
-        assertThat(r.exitCode()).isEqualTo(1);
-        try (MfagateProcess.Server ignored = null) {
-            ProcessBuilder pb = new ProcessBuilder(MfagateProcess.command(data, "serve", "--port", "0"));
-            pb.environment().put("MFAGATE_SEED_ENVCO_VPN", "NOT!BASE32SECRETVALUE");
-            pb.environment().remove("MFAGATE_DATA_DIR");
-            Process p = pb.start();
-            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).isEqualTo(2);
-            assertThat(err).contains("MFAGATE_SEED_ENVCO_VPN").doesNotContain("NOT!BASE32SECRETVALUE");
-        }
-    }
-
-    @Test
-    void keysetFromEnvironment_sqliteStoreWithoutKeysetFile_opens() throws Exception {
-        assertThat(MfagateProcess.run(data, base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
+    void keysetFromProcessEnvironment_sqliteStoreWithoutKeysetFile_opens() throws Exception {
+        assertThat(InProcessCli.in(data).runWithStdin(CliTest.base32(CliTest.randomKey(20)), "seed", "add", "acme-aws").exitCode())
+                .isZero();
         Path keyset = data.resolve("keyset.json");
         String keysetJson = Files.readString(keyset);
         Files.move(keyset, tmp.resolve("keyset-held-elsewhere.json"));
-        assertThat(MfagateProcess.run(data, null, "seed", "list").exitCode()).as("no keyset at all").isEqualTo(1);
 
         ProcessBuilder pb = new ProcessBuilder(MfagateProcess.command(data, "seed", "list"));
         pb.environment().remove("MFAGATE_DATA_DIR");
@@ -403,19 +87,17 @@ class CliIT {
     }
 
     @Test
-    void serveDemo_noTokenNeeded_demoCodeServedAndBannerShown() throws Exception {
-        try (MfagateProcess.Server server = new MfagateProcess.Server(null, Map.of(), "serve", "--demo", "--port", "0")) {
-            JsonNode body = getTotp(server, "/totp/client/demo", null);
+    void serveDemo_servesUntilSigterm_bannerOnTheProcessStream() throws Exception {
+        MfagateProcess.Server server = new MfagateProcess.Server(null, Map.of(), "serve", "--demo", "--port", "0");
+        try (server) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl + "/totp/client/demo")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            SecretRegistry.codesIn(r.body());
+            JsonNode body = JSON.readTree(r.body());
             assertThat(body.get("code").asText()).matches("[0-9]{6}");
             assertThat(String.join("\n", server.output)).contains("DEMO MODE");
         }
+        assertThat(server.process.exitValue()).as("SIGTERM stops serve").isIn(0, 143);
     }
-
-    @Test
-    void unknownCommand_exit2OneLine() throws Exception {
-        MfagateProcess.Result r = MfagateProcess.run(null, null, "frobnicate");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines().get(0)).startsWith("mfagate: ");
-    }
-
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.store.Store;
-import dev.mfagate.gateway.cli.MfagateCommand;
+import dev.mfagate.gateway.cli.EnvironmentDefault;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
@@ -40,7 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.ArgSpec;
 
 /**
  * The deployment files under {@code deploy/} and the example settings at the repository root, held
@@ -378,12 +378,12 @@ class DeploymentFilesTest {
     // ---- what the code reads ---------------------------------------------------------------------
 
     /**
-     * The variables the gateway reads: picocli's {@code ${env:NAME}} defaults of every command,
+     * The variables the gateway reads: the {@link EnvironmentDefault} variables of every command's options,
      * the logback configuration's {@code ${NAME}} variables, the keyset variable, and seed variables.
      */
     static Set<String> gatewayEnvironmentNames() throws IOException {
         Set<String> names = new TreeSet<>();
-        collectEnvDefaults(MfagateCommand.commandLine(), names);
+        collectEnvDefaults(InProcessCli.in(null).commandLine(), names);
         Pattern logbackVar = Pattern.compile("\\$\\{(MFAGATE_[A-Z0-9_]+)");
         Enumeration<URL> configs = DeploymentFilesTest.class.getClassLoader().getResources("logback.xml");
         while (configs.hasMoreElements()) {
@@ -405,19 +405,9 @@ class DeploymentFilesTest {
     }
 
     private static void collectEnvDefaults(CommandSpec spec, Set<String> names) {
-        Pattern env = Pattern.compile("\\$\\{env:([A-Z0-9_]+)");
-        Object user = spec.userObject();
-        if (user != null) {
-            for (Class<?> c = user.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-                for (Field f : c.getDeclaredFields()) {
-                    Option o = f.getAnnotation(Option.class);
-                    if (o != null) {
-                        Matcher m = env.matcher(o.defaultValue());
-                        while (m.find()) {
-                            names.add(m.group(1));
-                        }
-                    }
-                }
+        for (ArgSpec arg : spec.args()) {
+            if (arg.userObject() instanceof Field f && f.isAnnotationPresent(EnvironmentDefault.class)) {
+                names.add(f.getAnnotation(EnvironmentDefault.class).value());
             }
         }
         spec.mixins().values().forEach(mixin -> collectEnvDefaults(mixin, names));
@@ -469,7 +459,7 @@ class DeploymentFilesTest {
     }
 
     private static void assertGatewayCommandExists(List<String> args, String where) {
-        CommandLine cl = MfagateCommand.commandLine();
+        CommandLine cl = InProcessCli.in(null).commandLine();
         int i = 0;
         while (i < args.size() && cl.getSubcommands().containsKey(args.get(i))) {
             cl = cl.getSubcommands().get(args.get(i));

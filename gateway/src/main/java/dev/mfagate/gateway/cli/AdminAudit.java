@@ -4,7 +4,6 @@ import dev.mfagate.core.audit.AuditEvent;
 import dev.mfagate.core.audit.AuditLog;
 import dev.mfagate.core.audit.Outcome;
 import dev.mfagate.core.store.Store;
-import java.time.Instant;
 
 /**
  * Puts an operator's change (seed added, token created, grant revoked...) on the audit chain, so
@@ -15,8 +14,9 @@ final class AdminAudit {
     private AdminAudit() {
     }
 
-    static String operator() {
-        String user = System.getenv("SUDO_USER");
+    /** Who runs the command: the user behind {@code sudo} when there is one, else the account's name. */
+    static String operator(CliContext cli) {
+        String user = cli.env().get("SUDO_USER");
         if (user == null) {
             user = System.getProperty("user.name", "unknown");
         }
@@ -24,13 +24,13 @@ final class AdminAudit {
     }
 
     /** Commits one {@code ADMIN} entry; {@code detail} must hold no secret. */
-    static void record(Store store, String action, String label, String detail) {
+    static void record(CliContext cli, Store store, String action, String label, String detail) {
         try (AuditLog log = AuditLog.builder(store.database(), store.keyring().auditMac()).build()) {
-            log.appendDurably(AuditEvent.builder(Instant.now(), Outcome.ADMIN)
+            log.appendDurably(AuditEvent.builder(cli.clock().instant(), Outcome.ADMIN)
                     .route("cli:" + action)
                     .label(label)
                     .reason(action)
-                    .detail("by " + operator() + (detail == null ? "" : "; " + detail))
+                    .detail("by " + operator(cli) + (detail == null ? "" : "; " + detail))
                     .instanceId("cli")
                     .build());
         }

@@ -42,6 +42,8 @@ final class AuditCommand {
                     "Names the first entry edited, deleted, inserted or reordered, and says whether the tail was truncated.",
                     "With anchors (entries whose seq and MAC were kept elsewhere), also checks that the chain still holds each of them, which is what shows entries cut from the end with an older head put back."})
     static final class Verify implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
@@ -52,6 +54,10 @@ final class AuditCommand {
         @Option(names = "--anchors", paramLabel = "FILE", description = "Anchors from FILE: one per line, SEQ:MAC or an audit JSON line (audit export's, or the gateway's"
                 + " JSON log line around it); blank lines and lines starting with # are skipped.")
         Path anchorsFile;
+
+        Verify(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() throws IOException {
@@ -69,11 +75,11 @@ final class AuditCommand {
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (result.isIntact()) {
-                System.out.println(result.describe() + (all.isEmpty() ? "" : ", holding " + all.size() + " anchors")
+                cli.out().println(result.describe() + (all.isEmpty() ? "" : ", holding " + all.size() + " anchors")
                         + " (" + ms + " ms)");
                 return ExitCodes.OK;
             }
-            System.out.println("TAMPERED: " + result.describe());
+            cli.out().println("TAMPERED: " + result.describe());
             return ExitCodes.TAMPERED;
         }
     }
@@ -81,6 +87,8 @@ final class AuditCommand {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Write entries as JSON lines, one per entry, oldest first.")
     static final class Export implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
@@ -96,6 +104,10 @@ final class AuditCommand {
         @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
         Path output;
 
+        Export(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Override
         public Integer call() throws IOException {
             if (!format.equals("jsonl")) {
@@ -108,11 +120,11 @@ final class AuditCommand {
             }
             try (Store s = store.open();
                  Writer w = output == null
-                         ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                         ? new BufferedWriter(new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8))
                          : Files.newBufferedWriter(output)) {
                 long n = new AuditExporter(s.database()).export(from, to, w);
                 w.flush();
-                System.err.println("Exported " + Plural.of(n, "entry", "entries") + ".");
+                cli.err().println("Exported " + Plural.of(n, "entry", "entries") + ".");
             }
             return ExitCodes.OK;
         }
@@ -135,8 +147,14 @@ final class AuditCommand {
                     "'audit verify --anchor' checks the chain still holds it later.",
                     "Prints nothing for an empty chain; exit 3 if the head fails its own MAC."})
     static final class Anchor implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
+
+        Anchor(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() {
@@ -144,13 +162,13 @@ final class AuditCommand {
             try (Store s = store.open()) {
                 head = new AuditVerifier(s.database(), s.keyring().auditMac()).headAnchor();
             } catch (IllegalStateException e) {
-                System.out.println("TAMPERED: " + e.getMessage());
+                cli.out().println("TAMPERED: " + e.getMessage());
                 return ExitCodes.TAMPERED;
             }
             if (head.isEmpty()) {
-                System.err.println("The audit chain is empty: no anchor yet.");
+                cli.err().println("The audit chain is empty: no anchor yet.");
             } else {
-                System.out.println(head.get());
+                cli.out().println(head.get());
             }
             return ExitCodes.OK;
         }

@@ -26,6 +26,12 @@ import picocli.CommandLine.Parameters;
                 "Example: mfagate grant channel:12 'acme-*' --expires 30d"})
 final class GrantCommand implements Callable<Integer> {
 
+    private final CliContext cli;
+
+    GrantCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
     @Mixin
     StoreOptions store;
 
@@ -47,21 +53,21 @@ final class GrantCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Instant now = Instant.now();
+        Instant now = cli.clock().instant();
         Rule rule;
         try {
             rule = new Rule(id != null ? id : Rule.newId(), Principal.parse(principal), LabelPattern.parse(pattern),
                     Optional.ofNullable(expires).map(now::plus),
                     dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
-                    AdminAudit.operator(), now);
+                    AdminAudit.operator(cli), now);
             PolicyRepository.requireGrantable(rule);
         } catch (IllegalArgumentException e) {
             throw UserError.badInput(e.getMessage());
         }
         try (Store s = store.open()) {
             Rule stored = new PolicyRepository(s.database()).grant(rule);
-            AdminAudit.record(s, "grant", null, stored.describe());
-            System.out.println("Granted: " + stored.describe());
+            AdminAudit.record(cli, s, "grant", null, stored.describe());
+            cli.out().println("Granted: " + stored.describe());
         }
         return ExitCodes.OK;
     }

@@ -1,7 +1,9 @@
 package dev.mfagate.gateway.cli;
 
 import dev.mfagate.core.seed.SeedImportException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,9 +22,9 @@ public final class MfagateCommand implements Runnable {
         throw UserError.badInput("Missing command; see mfagate --help");
     }
 
-    /** Runs {@code args} and returns the exit code; errors are one line on standard error. */
-    public static int run(String[] args) {
-        return commandLine().execute(args);
+    /** Runs {@code args} in {@code cli} and returns the exit code; errors are one line on {@code cli}'s standard error. */
+    public static int run(CliContext cli, String[] args) {
+        return commandLine(cli).execute(args);
     }
 
     /** Whether {@code args} start the server (the process then keeps running after {@link #run}). */
@@ -30,9 +32,15 @@ public final class MfagateCommand implements Runnable {
         return args.length > 0 && args[0].equals("serve");
     }
 
-    /** A configured command line (for tests that capture output). */
-    public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new MfagateCommand());
+    /**
+     * The command line whose commands read and write only {@code cli}: its streams (picocli's help and
+     * errors too), its environment (option defaults included), its clock.
+     */
+    public static CommandLine commandLine(CliContext cli) {
+        CommandLine cl = new CommandLine(new MfagateCommand(), new ContextFactory(cli));
+        cl.setOut(new PrintWriter(new OutputStreamWriter(cli.out(), cli.out().charset()), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(cli.err(), cli.err().charset()), true));
+        cl.setDefaultValueProvider(new EnvironmentDefaults(cli.env()));
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof UserError ue) {
@@ -59,7 +67,7 @@ public final class MfagateCommand implements Runnable {
             }
             // Unexpected: say what kind of failure without echoing a message that might hold input.
             err.println("mfagate: unexpected " + ex.getClass().getSimpleName() + "; run with MFAGATE_DEBUG=1 for details");
-            if (System.getenv("MFAGATE_DEBUG") != null) {
+            if (cli.env().containsKey("MFAGATE_DEBUG")) {
                 ex.printStackTrace(err);
             }
             err.flush();
@@ -68,6 +76,23 @@ public final class MfagateCommand implements Runnable {
         // Never picocli's own messages: they quote unmatched arguments and bad values, which may be secrets.
         cl.setParameterExceptionHandler(new ParameterErrors());
         return cl;
+    }
+
+    /**
+     * Makes commands, mixins and converters: a class with a constructor taking the {@link CliContext}
+     * gets this one, any other picocli's way.
+     */
+    private record ContextFactory(CliContext cli) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            Constructor<K> withContext;
+            try {
+                withContext = cls.getDeclaredConstructor(CliContext.class);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+            return withContext.newInstance(cli);
+        }
     }
 
     /** The version the build wrote into {@code dev/mfagate/gateway/version.properties} (resource filtering). */

@@ -25,13 +25,20 @@ import picocli.CommandLine.Option;
                 "    --to postgresql://mfagate@db.example.internal:5432/mfagate"})
 final class MigrateCommand implements Callable<Integer> {
 
+    private final CliContext cli;
+
+    MigrateCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
     @Option(names = "--from", required = true, paramLabel = "sqlite:PATH",
             description = "The SQLite store: sqlite:PATH to its mfagate.db, or its data directory.")
     String from;
 
-    @Option(names = "--to", paramLabel = "URL", defaultValue = "${env:MFAGATE_DATABASE_URL}",
+    @Option(names = "--to", paramLabel = "URL",
             description = {"The empty PostgreSQL database (env MFAGATE_DATABASE_URL), as a URL such as:",
                     "  postgresql://USER[:PASSWORD]@HOST:5432/DATABASE"})
+    @EnvironmentDefault("MFAGATE_DATABASE_URL")
     String to;
 
     @Option(names = "--keyset", paramLabel = "FILE",
@@ -49,7 +56,7 @@ final class MigrateCommand implements Callable<Integer> {
                     + " (or set MFAGATE_DATABASE_URL)");
         }
         // Read only when the store's keys are in a keyset file; a key provider's keyset moves with the database.
-        java.util.function.Supplier<Keyring> keyring = () -> StoreOpener.environmentKeyring().orElseGet(() -> {
+        java.util.function.Supplier<Keyring> keyring = () -> StoreOpener.environmentKeyring(cli.env()).orElseGet(() -> {
             Path file = keyset != null ? keyset : sqliteFile.toAbsolutePath().getParent().resolve(Store.KEYSET_FILE_NAME);
             if (!Files.exists(file)) {
                 throw UserError.failure("No keyset at " + file + "; pass --keyset FILE or set " + Keyring.ENVIRONMENT_VARIABLE);
@@ -66,27 +73,27 @@ final class MigrateCommand implements Callable<Integer> {
                 throw UserError.failure(e.getMessage());
             }
             try (Store migrated = openStore(StoreOpener.openDatabase(to, 2), keyring)) {
-                AdminAudit.record(migrated, "migrate", null, "from sqlite:" + sqliteFile.toAbsolutePath()
+                AdminAudit.record(cli, migrated, "migrate", null, "from sqlite:" + sqliteFile.toAbsolutePath()
                         + "; " + Plural.of(summary.rows().get("audit_entry"), "audit entry", "audit entries") + " up to seq " + summary.lastAuditSeq());
             } catch (RuntimeException e) {
-                System.err.println("mfagate: the store was migrated and verified, but its ADMIN audit entry could not be"
+                cli.err().println("mfagate: the store was migrated and verified, but its ADMIN audit entry could not be"
                         + " written (" + e.getClass().getSimpleName() + ")");
             }
-            System.out.println("Migrated " + source.database().description() + " to " + target.description()
+            cli.out().println("Migrated " + source.database().description() + " to " + target.description()
                     + " in " + summary.took().toMillis() + " ms:");
-            summary.rows().forEach((table, n) -> System.out.printf("  %-20s %s%n", table, Plural.of(n, "row", "rows")));
-            System.out.println("Verified: audit chain intact up to seq " + summary.lastAuditSeq()
+            summary.rows().forEach((table, n) -> cli.out().printf("  %-20s %s%n", table, Plural.of(n, "row", "rows")));
+            cli.out().println("Verified: audit chain intact up to seq " + summary.lastAuditSeq()
                     + ", row counts equal, " + Plural.of(summary.seedsOpened(), "seed decrypts", "seeds decrypt") + " with the keyset.");
-            System.out.println("Next: serve every instance with --database URL and this keyset; retire "
+            cli.out().println("Next: serve every instance with --database URL and this keyset; retire "
                     + sqliteFile.toAbsolutePath() + " (it is unchanged) so that nothing serves from it.");
         }
         return ExitCodes.OK;
     }
 
     /** A store over {@code db} wherever its keys live, closing {@code db} when they do not fit it. */
-    private static Store openStore(Database db, java.util.function.Supplier<Keyring> keyring) {
+    private Store openStore(Database db, java.util.function.Supplier<Keyring> keyring) {
         try {
-            return Store.open(db, System.getenv(), keyring);
+            return Store.open(db, cli.env(), keyring);
         } catch (RuntimeException e) {
             db.close();
             throw e;

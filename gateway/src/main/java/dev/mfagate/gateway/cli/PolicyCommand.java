@@ -11,7 +11,6 @@ import dev.mfagate.core.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,20 +25,26 @@ final class PolicyCommand {
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "List every grant; warns about inert channel-name rules, which need re-granting by stream id.")
     static final class Show implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
+
+        Show(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() {
             try (Store s = store.open()) {
                 Policy policy = new PolicyRepository(s.database()).load();
                 if (policy.rules().isEmpty()) {
-                    System.out.println("No grants: every request is denied except by a plain token within its own label scope.");
+                    cli.out().println("No grants: every request is denied except by a plain token within its own label scope.");
                 }
                 for (Rule r : policy.rules()) {
-                    System.out.println(r.describe() + (r.principal() instanceof Principal.LegacyChannelName ? "   [INERT: never matches]" : ""));
+                    cli.out().println(r.describe() + (r.principal() instanceof Principal.LegacyChannelName ? "   [INERT: never matches]" : ""));
                 }
-                InertRules.warn(policy, System.err::println);
+                InertRules.warn(policy, cli.err()::println);
             }
             return ExitCodes.OK;
         }
@@ -47,12 +52,18 @@ final class PolicyCommand {
 
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Write the policy as YAML to FILE ('-' for standard output).")
     static final class Export implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
         @Parameters(index = "0", paramLabel = "FILE", defaultValue = "-",
                 description = "Where to write the YAML; '-' (the default) for standard output.")
         String file;
+
+        Export(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() throws IOException {
@@ -61,10 +72,10 @@ final class PolicyCommand {
                 yaml = PolicyFile.of(new PolicyRepository(s.database()).list()).toYaml();
             }
             if (file.equals("-")) {
-                System.out.print(yaml);
+                cli.out().print(yaml);
             } else {
                 Files.writeString(Path.of(file), yaml);
-                System.err.println("Wrote the policy to " + file + ".");
+                cli.err().println("Wrote the policy to " + file + ".");
             }
             return ExitCodes.OK;
         }
@@ -74,6 +85,8 @@ final class PolicyCommand {
             description = {"Show how FILE differs from the stored policy; with --yes, make the policy exactly FILE in one transaction.",
                     "If the policy changes between the difference shown and the apply, nothing is applied."})
     static final class Apply implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
@@ -82,6 +95,10 @@ final class PolicyCommand {
 
         @Option(names = "--yes", description = "Apply the shown difference.")
         boolean yes;
+
+        Apply(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() throws IOException {
@@ -105,21 +122,21 @@ final class PolicyCommand {
                     throw UserError.badInput("Invalid policy file " + file + ": " + e.getMessage());
                 }
                 if (diff.isEmpty()) {
-                    System.out.println("The stored policy already matches " + file + "; nothing to apply.");
+                    cli.out().println("The stored policy already matches " + file + "; nothing to apply.");
                     return ExitCodes.OK;
                 }
-                System.out.println(diff.toText());
+                cli.out().println(diff.toText());
                 if (!yes) {
-                    System.out.println("Not applied. Re-run with --yes to apply exactly this difference.");
+                    cli.out().println("Not applied. Re-run with --yes to apply exactly this difference.");
                     return ExitCodes.OK;
                 }
-                ApplyResult result = repo.apply(desired, current.version(), AdminAudit.operator(), Instant.now());
+                ApplyResult result = repo.apply(desired, current.version(), AdminAudit.operator(cli), cli.clock().instant());
                 if (result instanceof ApplyResult.Conflict c) {
                     throw UserError.failure("The policy changed while applying (version " + c.expectedVersion() + " became "
                             + c.actualVersion() + "); nothing was applied. Run apply again to see the new difference.");
                 }
-                AdminAudit.record(s, "policy-apply", null, "from " + file.getFileName());
-                System.out.println("Applied.");
+                AdminAudit.record(cli, s, "policy-apply", null, "from " + file.getFileName());
+                cli.out().println("Applied.");
             }
             return ExitCodes.OK;
         }

@@ -12,6 +12,12 @@ import picocli.CommandLine.Parameters;
         description = "Remove the grant RULE_ID (see 'mfagate policy show'). Tokens are revoked with 'mfagate token revoke'.")
 final class RevokeCommand implements Callable<Integer> {
 
+    private final CliContext cli;
+
+    RevokeCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
     @Mixin
     StoreOptions store;
 
@@ -25,9 +31,9 @@ final class RevokeCommand implements Callable<Integer> {
                 // Not repeated: what was typed is not a known rule id and might be something pasted by mistake.
                 throw UserError.badInput("No grant has that id; see 'mfagate policy show' for the ids");
             }
-            AdminAudit.record(s, "revoke", null, "rule " + ruleId);
+            AdminAudit.record(cli, s, "revoke", null, "rule " + ruleId);
         }
-        System.out.println("Revoked grant " + ruleId + ".");
+        cli.out().println("Revoked grant " + ruleId + ".");
         return ExitCodes.OK;
     }
 }

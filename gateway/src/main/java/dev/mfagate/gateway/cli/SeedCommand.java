@@ -14,13 +14,11 @@ import dev.mfagate.core.store.SeedInfo;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import java.io.ByteArrayOutputStream;
-import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,23 +45,10 @@ final class SeedCommand {
         }
     }
 
-    /**
-     * Whether standard input is a terminal. Since JDK 22 {@code System.console()} is non-null even
-     * when streams are redirected and {@code Console.isTerminal()} tells; on JDK 21 a non-null
-     * console already means a terminal. Reflection keeps the build at {@code --release 21}.
-     */
-    static boolean isTerminal(Console console) {
-        try {
-            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true;
-        }
-    }
-
-    static String readStdin(String prompt) {
-        Console console = System.console();
-        if (console != null && isTerminal(console)) {
-            char[] typed = console.readPassword("%s", prompt);
+    /** Standard input as text: typed without echo at a terminal, else read to its end (at most {@link #MAX_STDIN_BYTES}). */
+    static String readStdin(CliContext cli, String prompt) {
+        if (cli.terminal().isPresent()) {
+            char[] typed = cli.terminal().get().readPassword("%s", prompt);
             if (typed == null) {
                 throw UserError.badInput("No seed given on standard input");
             }
@@ -72,7 +57,7 @@ final class SeedCommand {
             return s;
         }
         try {
-            InputStream in = System.in;
+            InputStream in = cli.in();
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             byte[] chunk = new byte[4096];
             int n;
@@ -94,25 +79,31 @@ final class SeedCommand {
                             + " stays out of shell history. Example:",
                     "  mfagate seed add acme-aws < seed.txt"})
     static final class Add implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
         @Parameters(index = "0", paramLabel = "LABEL", description = "The label, <client>-<service>, for example acme-aws.")
         String label;
 
+        Add(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Override
         public Integer call() throws SeedImportException {
             Label l = label(label);
-            TotpSeed seed = SeedParser.parse(readStdin("Seed (base32 or otpauth:// URI, not echoed): "));
+            TotpSeed seed = SeedParser.parse(readStdin(cli, "Seed (base32 or otpauth:// URI, not echoed): "));
             try (Store s = store.open()) {
-                s.seeds().add(l, seed, Instant.now());
-                AdminAudit.record(s, "seed-add", l.value(), null);
+                s.seeds().add(l, seed, cli.clock().instant());
+                AdminAudit.record(cli, s, "seed-add", l.value(), null);
             } catch (DuplicateLabelException e) {
                 throw UserError.badInput("Label " + l + " already has a seed; remove it first with 'mfagate seed remove " + l + "'");
             } finally {
                 seed.destroy();
             }
-            System.out.println("Added " + l + " (" + seed.parameters().algorithm() + ", " + seed.parameters().digits()
+            cli.out().println("Added " + l + " (" + seed.parameters().algorithm() + ", " + seed.parameters().digits()
                     + " digits, " + seed.parameters().periodSeconds() + " s).");
             return ExitCodes.OK;
         }
@@ -126,6 +117,8 @@ final class SeedCommand {
                     "'-' reads standard input. Labels come from --label, one per entry in order, or from --mapping FILE,"
                             + " whose lines read 'ISSUER:ACCOUNT = label' or '#N = label'."})
     static final class Import implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
@@ -140,6 +133,10 @@ final class SeedCommand {
 
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "QR images or text files with URIs; '-' for standard input.")
         List<String> inputs;
+
+        Import(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() throws SeedImportException, IOException {
@@ -158,8 +155,8 @@ final class SeedCommand {
                     List<Map.Entry<Label, TotpSeed>> rows = batch.stream()
                             .map(b -> Map.entry(b.label(), b.seed())).toList();
                     try (Store s = store.open()) {
-                        s.seeds().addAll(rows, Instant.now());
-                        AdminAudit.record(s, "seed-import", null, Plural.of(rows.size(), "seed", "seeds") + ": "
+                        s.seeds().addAll(rows, cli.clock().instant());
+                        AdminAudit.record(cli, s, "seed-import", null, Plural.of(rows.size(), "seed", "seeds") + ": "
                                 + String.join(",", rows.stream().map(r -> r.getKey().value()).toList()));
                     } catch (DuplicateLabelException e) {
                         throw UserError.badInput(e.getMessage() + "; nothing was imported");
@@ -167,11 +164,11 @@ final class SeedCommand {
                 }
                 for (LabeledSeed b : batch) {
                     TotpSeed seed = b.seed();
-                    System.out.println((dryRun ? "Would import " : "Imported ") + b.label() + " ("
+                    cli.out().println((dryRun ? "Would import " : "Imported ") + b.label() + " ("
                             + seed.issuer().orElse("-") + ", " + seed.parameters().algorithm() + ", "
                             + seed.parameters().digits() + " digits, " + seed.parameters().periodSeconds() + " s)");
                 }
-                System.out.println((dryRun ? "Checked " : "Imported ") + Plural.of(batch.size(), "seed", "seeds")
+                cli.out().println((dryRun ? "Checked " : "Imported ") + Plural.of(batch.size(), "seed", "seeds")
                         + "; nothing else was written.");
             } finally {
                 batch.forEach(b -> b.seed().destroy());
@@ -180,9 +177,9 @@ final class SeedCommand {
         }
 
         /** A QR image by its magic bytes (PNG, JPEG), else text with one URI per line; '-' is standard input. */
-        private static ImportInput input(String name) throws IOException {
+        private ImportInput input(String name) throws IOException {
             if (name.equals("-")) {
-                return ImportInput.text("standard input", readStdin(""));
+                return ImportInput.text("standard input", readStdin(cli, ""));
             }
             Path p = Path.of(name);
             if (!Files.isRegularFile(p)) {
@@ -207,8 +204,14 @@ final class SeedCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List labels and parameters (never secrets).")
     static final class ListSeeds implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
+
+        ListSeeds(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() {
@@ -219,7 +222,7 @@ final class SeedCommand {
                     table.row(i.label(), i.algorithm(), i.digits(), i.periodSeconds() + "s",
                             i.issuer() == null ? "-" : i.issuer(), i.createdAt());
                 }
-                table.print(System.out);
+                table.print(cli.out());
             }
             return ExitCodes.OK;
         }
@@ -227,11 +230,17 @@ final class SeedCommand {
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove the seed with LABEL.")
     static final class Remove implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
         @Parameters(index = "0", paramLabel = "LABEL", description = "The label of the seed to remove, for example acme-aws.")
         String label;
+
+        Remove(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() {
@@ -240,9 +249,9 @@ final class SeedCommand {
                 if (!s.seeds().remove(l)) {
                     throw UserError.badInput("No seed has the label " + l);
                 }
-                AdminAudit.record(s, "seed-remove", l.value(), null);
+                AdminAudit.record(cli, s, "seed-remove", l.value(), null);
             }
-            System.out.println("Removed " + l + ".");
+            cli.out().println("Removed " + l + ".");
             return ExitCodes.OK;
         }
     }

@@ -24,12 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,26 +47,31 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEMO_SEED_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     static final Label DEMO_LABEL = Label.parse("client-demo");
 
+    private final CliContext cli;
+
     @Mixin
     StoreOptions store;
 
     @Option(names = "--demo", description = "Demo mode: a temporary store with a fake seed for client-demo, no token needed.")
     boolean demo;
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:MFAGATE_HOST:-127.0.0.1}",
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address to listen on (env MFAGATE_HOST; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_HOST")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:MFAGATE_PORT:-8080}",
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "Port to listen on, 0 for any free port (env MFAGATE_PORT; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_PORT")
     int port;
 
     @Option(names = "--next-code-threshold", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
             description = "Below this much time left in a step, responses also carry the next code (default ${DEFAULT-VALUE}).")
     Duration nextCodeThreshold;
 
-    @Option(names = "--env-file", paramLabel = "FILE", defaultValue = "${env:MFAGATE_ENV_FILE:-.env}",
+    @Option(names = "--env-file", paramLabel = "FILE", defaultValue = ".env",
             description = "A .env file with MFAGATE_SEED_<CLIENT>_<SERVICE> seeds, read if present (default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_ENV_FILE")
     Path envFile;
 
     @Option(names = "--rate-limit-label", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "5/1m",
@@ -95,20 +98,24 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a lockout lasts (default ${DEFAULT-VALUE}).")
     Duration lockoutFor;
 
-    @Option(names = "--allow-cidr", paramLabel = "CIDR", split = ",", defaultValue = "${env:MFAGATE_ALLOW_CIDR}",
+    @Option(names = "--allow-cidr", paramLabel = "CIDR", split = ",",
             description = "Client networks allowed (IPv4/IPv6, repeat or comma-separate); others get 403 and an audit entry (env MFAGATE_ALLOW_CIDR).")
+    @EnvironmentDefault("MFAGATE_ALLOW_CIDR")
     List<String> allowCidrs;
 
-    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",", defaultValue = "${env:MFAGATE_TRUSTED_PROXY}",
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",",
             description = "Proxies whose X-Forwarded-For is believed; none by default (env MFAGATE_TRUSTED_PROXY).")
+    @EnvironmentDefault("MFAGATE_TRUSTED_PROXY")
     List<String> trustedProxies;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:MFAGATE_TLS_CERT}",
+    @Option(names = "--tls-cert", paramLabel = "PEM",
             description = "Serve HTTPS with this PEM certificate chain (env MFAGATE_TLS_CERT).")
+    @EnvironmentDefault("MFAGATE_TLS_CERT")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:MFAGATE_TLS_KEY}",
+    @Option(names = "--tls-key", paramLabel = "PEM",
             description = "The PKCS#8 PEM private key of --tls-cert (env MFAGATE_TLS_KEY).")
+    @EnvironmentDefault("MFAGATE_TLS_KEY")
     Path tlsKey;
 
     @Option(names = "--allow-plain-http", description = "Allow plain HTTP on a non-loopback address (a TLS proxy or VPN is in front).")
@@ -129,23 +136,27 @@ final class ServeCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--max-connections-per-address", paramLabel = "N",
-            defaultValue = "${env:MFAGATE_MAX_CONNECTIONS_PER_ADDRESS:-64}",
+            defaultValue = "64",
             description = "The most connections one client address may hold, loopback included; trusted proxies are not capped;"
                     + " 0 for no cap (env MFAGATE_MAX_CONNECTIONS_PER_ADDRESS; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_MAX_CONNECTIONS_PER_ADDRESS")
     int maxConnectionsPerAddress;
 
-    @Option(names = "--metrics-host", paramLabel = "ADDR", defaultValue = "${env:MFAGATE_METRICS_HOST:-127.0.0.1}",
+    @Option(names = "--metrics-host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address of the Prometheus metrics listener, apart from the API; whoever reaches it reads label names"
                     + " (env MFAGATE_METRICS_HOST; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_METRICS_HOST")
     String metricsHost;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT|off", defaultValue = "${env:MFAGATE_METRICS_PORT:-9464}",
+    @Option(names = "--metrics-port", paramLabel = "PORT|off", defaultValue = "9464",
             description = "Port of the metrics listener (GET /metrics), 0 for any free port, off for none"
                     + " (env MFAGATE_METRICS_PORT; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_METRICS_PORT")
     String metricsPort;
 
-    @Option(names = "--ntp-server", paramLabel = "SERVER", defaultValue = "${env:MFAGATE_NTP_SERVER}",
+    @Option(names = "--ntp-server", paramLabel = "SERVER",
             description = "Compare the clock with this NTP server (HOST or HOST:PORT) every 5 minutes (SNTP; env MFAGATE_NTP_SERVER).")
+    @EnvironmentDefault("MFAGATE_NTP_SERVER")
     String ntpServer;
 
     @Option(names = "--max-clock-skew", paramLabel = "DURATION", converter = Durations.class, defaultValue = "5s",
@@ -155,6 +166,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-metrics", description = "Record no metrics and open no metrics listener.")
     boolean noMetrics;
 
+    ServeCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
@@ -163,12 +178,12 @@ final class ServeCommand implements Callable<Integer> {
         if (demo) {
             tempDir = Files.createTempDirectory("mfagate-demo-");
             s = Store.init(tempDir.resolve("data"));
-            s.seeds().add(DEMO_LABEL, SeedParser.parse(DEMO_SEED_BASE32), Instant.now());
-            if (JsonStandardError.isJson(System.getenv())) {
+            s.seeds().add(DEMO_LABEL, SeedParser.parse(DEMO_SEED_BASE32), cli.clock().instant());
+            if (JsonStandardError.isJson(cli.env())) {
                 LOG.warn("DEMO MODE: temporary store, FAKE seed for client-demo, NO TOKEN REQUIRED;"
                         + " never use demo mode for real accounts");
             } else {
-                System.err.println("""
+                cli.err().println("""
                         ******************************************************************
                         *  DEMO MODE: temporary store, FAKE seed for client-demo,        *
                         *  NO TOKEN REQUIRED. Never use demo mode for real accounts.     *
@@ -177,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             s = store.open();
             if (s.tokens().list().stream().noneMatch(t -> t.revokedAt().isEmpty()
-                    && t.expiresAt().map(e -> e.isAfter(Instant.now())).orElse(true))) {
+                    && t.expiresAt().map(e -> e.isAfter(cli.clock().instant())).orElse(true))) {
                 s.close();
                 throw UserError.failure("No active API token; create one first with 'mfagate token create --name NAME'");
             }
@@ -201,23 +216,20 @@ final class ServeCommand implements Callable<Integer> {
         }
         InertRules.warn(new PolicyRepository(s.database()).load(), LOG::warn);
         GatewayApp app = GatewayApp.builder(s).environmentSeeds(envSeeds).settings(settings).options(options)
-                .clock(Clock.systemUTC()).start();
+                .clock(cli.clock()).start();
         if (s.database().dialect() == Dialect.POSTGRESQL) {
-            sweepExpiredBuckets(s);
+            sweepExpiredBuckets(s, cli.clock());
         }
-        System.out.println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
-        app.metricsPort().ifPresent(p -> System.out.println("mfagate metrics on http://" + hostForUrl(settings.metrics().host()) + ":" + p + "/metrics"));
-        System.out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
+        cli.out().println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
+        app.metricsPort().ifPresent(p -> cli.out().println("mfagate metrics on http://" + hostForUrl(settings.metrics().host()) + ":" + p + "/metrics"));
+        cli.out().flush();
         Path demoDir = tempDir;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        cli.stop().awaitThen(() -> {
             app.close();
             if (demoDir != null) {
                 deleteTree(demoDir);
             }
-            stopped.countDown();
-        }, "mfagate-shutdown"));
-        stopped.await();
+        });
         return ExitCodes.OK;
     }
 
@@ -243,8 +255,8 @@ final class ServeCommand implements Callable<Integer> {
      * time), every few minutes, so the shared table does not grow with every principal ever seen.
      * Each instance sweeps; concurrent sweeps delete disjoint rows or nothing.
      */
-    private static void sweepExpiredBuckets(Store s) {
-        PostgresBucketBackend buckets = new PostgresBucketBackend(s.database(), Clock.systemUTC());
+    private static void sweepExpiredBuckets(Store s, Clock clock) {
+        PostgresBucketBackend buckets = new PostgresBucketBackend(s.database(), clock);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mfagate-bucket-sweeper");
             t.setDaemon(true);
@@ -276,7 +288,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw UserError.badInput(e.getMessage());
             }
         }
-        vars.putAll(System.getenv());
+        vars.putAll(cli.env());
         return EnvSeeds.from(vars);
     }
 

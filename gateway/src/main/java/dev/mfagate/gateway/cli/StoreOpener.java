@@ -51,18 +51,17 @@ final class StoreOpener {
      * @param poolSize the most connections to a PostgreSQL database
      * @throws UserError when the keyset is missing or the database cannot be reached
      */
-    static Store open(Path dataDir, String databaseUrl, int poolSize) {
+    static Store open(Path dataDir, String databaseUrl, int poolSize, Map<String, String> env) {
         try {
-            return openStore(dataDir, databaseUrl, poolSize);
+            return openStore(dataDir, databaseUrl, poolSize, env);
         } catch (KeyProviderException e) {
             throw UserError.failure("Cannot open the store's keys: " + e.getMessage());
         }
     }
 
-    private static Store openStore(Path dataDir, String databaseUrl, int poolSize) {
-        Map<String, String> env = System.getenv();
+    private static Store openStore(Path dataDir, String databaseUrl, int poolSize, Map<String, String> env) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
-            Optional<Keyring> fromEnvironment = environmentKeyring();
+            Optional<Keyring> fromEnvironment = environmentKeyring(env);
             if (fromEnvironment.isEmpty()) {
                 return Store.open(dataDir, env);
             }
@@ -74,7 +73,7 @@ final class StoreOpener {
             }
             Database db = Database.openSqlite(dbFile);
             try {
-                refuseEnvironmentKeysetForProvider(db);
+                refuseEnvironmentKeysetForProvider(db, env);
                 return Store.open(db, fromEnvironment.get());
             } catch (RuntimeException e) {
                 db.close();
@@ -83,8 +82,8 @@ final class StoreOpener {
         }
         Database db = openDatabase(databaseUrl, poolSize);
         try {
-            refuseEnvironmentKeysetForProvider(db);
-            return Store.open(db, env, () -> environmentKeyring().orElseGet(() -> {
+            refuseEnvironmentKeysetForProvider(db, env);
+            return Store.open(db, env, () -> environmentKeyring(env).orElseGet(() -> {
                 Path keysetFile = dataDir.resolve(Store.KEYSET_FILE_NAME);
                 if (!Files.exists(keysetFile)) {
                     throw UserError.failure("No keyset for the database " + redact(databaseUrl) + ": no "
@@ -100,9 +99,9 @@ final class StoreOpener {
     }
 
     /** {@value Keyring#ENVIRONMENT_VARIABLE} next to a store whose keys live with a provider is a leftover: say so. */
-    private static void refuseEnvironmentKeysetForProvider(Database db) {
+    private static void refuseEnvironmentKeysetForProvider(Database db, Map<String, String> env) {
         Optional<String> keys = Store.keyProviderReference(db);
-        if (keys.isPresent() && !KeyProviders.isFile(keys.get()) && environmentKeyring().isPresent()) {
+        if (keys.isPresent() && !KeyProviders.isFile(keys.get()) && environmentKeyring(env).isPresent()) {
             throw UserError.failure("The keys of " + db.description() + " live in " + keys.get() + ", but "
                     + Keyring.ENVIRONMENT_VARIABLE + " is set; unset it (it opens nothing here) and give the provider's credentials");
         }
@@ -117,18 +116,18 @@ final class StoreOpener {
      * @throws UserError when a keyset file exists already, or the database was initialised before
      *     (it then already has a keyset: give this instance a copy of it rather than a new one)
      */
-    static Store init(Path dataDir, String databaseUrl, int poolSize) {
-        return init(dataDir, databaseUrl, poolSize, KeyProviders.FILE);
+    static Store init(Path dataDir, String databaseUrl, int poolSize, Map<String, String> env) {
+        return init(dataDir, databaseUrl, poolSize, KeyProviders.FILE, env);
     }
 
     /**
-     * As {@link #init(Path, String, int)}, with the KEK where {@code kek} says: {@code file}, or a
+     * As {@link #init(Path, String, int, Map)}, with the KEK where {@code kek} says: {@code file}, or a
      * key provider whose key wraps the new keyset, kept in the database (no keyset file is written).
      *
      * @throws UserError when {@code kek} is invalid, the provider refuses or cannot be reached, or a
      *     store exists already
      */
-    static Store init(Path dataDir, String databaseUrl, int poolSize, String kek) {
+    static Store init(Path dataDir, String databaseUrl, int poolSize, String kek, Map<String, String> env) {
         String reference;
         try {
             reference = KeyProviders.normalize(kek);
@@ -136,20 +135,20 @@ final class StoreOpener {
             throw UserError.badInput(e.getMessage());
         }
         try {
-            return initStore(dataDir, databaseUrl, poolSize, reference);
+            return initStore(dataDir, databaseUrl, poolSize, reference, env);
         } catch (KeyProviderException e) {
             throw UserError.failure("Not initialised (nothing was written): " + e.getMessage());
         }
     }
 
-    private static Store initStore(Path dataDir, String databaseUrl, int poolSize, String kek) {
+    private static Store initStore(Path dataDir, String databaseUrl, int poolSize, String kek, Map<String, String> env) {
         boolean file = KeyProviders.isFile(kek);
-        if (!file && environmentKeyring().isPresent()) {
+        if (!file && environmentKeyring(env).isPresent()) {
             throw UserError.badInput(Keyring.ENVIRONMENT_VARIABLE + " is set, but --kek " + kek + " keeps the keyset"
                     + " with the provider; unset it, or use --kek file");
         }
         if (databaseUrl == null || databaseUrl.isBlank()) {
-            return Store.init(dataDir, kek, System.getenv());
+            return Store.init(dataDir, kek, env);
         }
         if (!file) {
             Database db = openDatabase(databaseUrl, poolSize);
@@ -159,7 +158,7 @@ final class StoreOpener {
                     throw UserError.failure("The database " + db.description() + " is initialised already; do not"
                             + " initialise it again: run 'mfagate serve --database URL' with its key provider's credentials");
                 }
-                return Store.initWithProvider(db, kek, System.getenv());
+                return Store.initWithProvider(db, kek, env);
             } catch (RuntimeException e) {
                 db.close();
                 throw e;
@@ -167,7 +166,7 @@ final class StoreOpener {
         }
         Path dir = dataDir.toAbsolutePath();
         Path keysetFile = dir.resolve(Store.KEYSET_FILE_NAME);
-        Optional<Keyring> fromEnvironment = environmentKeyring();
+        Optional<Keyring> fromEnvironment = environmentKeyring(env);
         if (fromEnvironment.isEmpty() && Files.exists(keysetFile)) {
             throw UserError.failure("Refusing to initialise: " + keysetFile + " exists, and a keyset is never overwritten;"
                     + " to serve an initialised database with it, run 'mfagate serve --database URL'");
@@ -253,9 +252,8 @@ final class StoreOpener {
         return "Cannot connect to PostgreSQL (" + url.describe() + "): " + reason + (reason.endsWith(".") ? " " : ". ") + advice;
     }
 
-    /** The keyring from {@value Keyring#ENVIRONMENT_VARIABLE}, when it is set. */
-    static Optional<Keyring> environmentKeyring() {
-        Map<String, String> env = System.getenv();
+    /** The keyring from {@value Keyring#ENVIRONMENT_VARIABLE} in {@code env}, when it is set. */
+    static Optional<Keyring> environmentKeyring(Map<String, String> env) {
         String value = env.get(Keyring.ENVIRONMENT_VARIABLE);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(Keyring.fromEnvironment(env));
     }

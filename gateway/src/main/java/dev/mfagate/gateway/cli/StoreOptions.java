@@ -11,21 +11,31 @@ import picocli.CommandLine.Option;
  */
 public final class StoreOptions {
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:MFAGATE_DATA_DIR:-mfagate-data}",
+    private final CliContext cli;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "mfagate-data",
             description = "Data directory with the keyset and the SQLite store (env MFAGATE_DATA_DIR; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_DATA_DIR")
     Path dataDir;
 
-    @Option(names = "--database", paramLabel = "URL", defaultValue = "${env:MFAGATE_DATABASE_URL}",
+    @Option(names = "--database", paramLabel = "URL",
             description = {"A PostgreSQL database instead of the SQLite file (env MFAGATE_DATABASE_URL), as a URL such as:",
                     "  postgresql://USER[:PASSWORD]@HOST:5432/DATABASE",
                     "The forms postgres://... and jdbc:postgresql://... and the parameters ?user= and &password= work too."
                             + " Every instance on the database needs the same keyset: the keyset file in --data-dir,"
                             + " or MFAGATE_KEYSET."})
+    @EnvironmentDefault("MFAGATE_DATABASE_URL")
     String databaseUrl;
 
-    @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "${env:MFAGATE_DATABASE_POOL_SIZE:-10}",
+    @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "10",
             description = "Most connections to PostgreSQL per process (env MFAGATE_DATABASE_POOL_SIZE; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_DATABASE_POOL_SIZE")
     int poolSize;
+
+    /** Options read in {@code cli}'s environment (picocli makes them through the command factory). */
+    StoreOptions(CliContext cli) {
+        this.cli = cli;
+    }
 
     /** The data directory. */
     public Path dataDir() {
@@ -43,7 +53,7 @@ public final class StoreOptions {
         if (!hasDatabaseUrl() && !Files.isDirectory(dataDir)) {
             throw UserError.failure("No store at " + dataDir.toAbsolutePath() + "; run 'mfagate init' first (or pass --data-dir)");
         }
-        return StoreOpener.open(dataDir, databaseUrl, poolSize);
+        return StoreOpener.open(dataDir, databaseUrl, poolSize, cli.env());
     }
 
     /** Creates a new store: SQLite in the data directory, or the schema in the database with the keyset kept here. */
@@ -54,7 +64,7 @@ public final class StoreOptions {
     /** As {@link #init()}, with the KEK where {@code kek} says ({@code file} or a key provider reference). */
     Store init(String kek) {
         checkPoolSize();
-        return StoreOpener.init(dataDir, databaseUrl, poolSize, kek);
+        return StoreOpener.init(dataDir, databaseUrl, poolSize, kek, cli.env());
     }
 
     /** Where the store is, with any password removed. */

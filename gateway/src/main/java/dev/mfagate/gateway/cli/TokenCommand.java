@@ -23,6 +23,8 @@ final class TokenCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a token and print it once; only its hash is stored.")
     static final class Create implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
@@ -40,6 +42,10 @@ final class TokenCommand {
 
         @Option(names = "--on-behalf", description = "Allow this token to ask on behalf of Zulip users (the bot's token).")
         boolean onBehalf;
+
+        Create(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() {
@@ -61,17 +67,17 @@ final class TokenCommand {
             } catch (IllegalArgumentException e) {
                 throw UserError.badInput(e.getMessage());
             }
-            Instant now = Instant.now();
+            Instant now = cli.clock().instant();
             try (Store s = store.open()) {
                 CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf,
                         Optional.ofNullable(expires).map(now::plus), now);
-                AdminAudit.record(s, "token-create", null, "token " + t.info().id() + " '" + t.info().name() + "' labels " + pattern.value()
+                AdminAudit.record(cli, s, "token-create", null, "token " + t.info().id() + " '" + t.info().name() + "' labels " + pattern.value()
                         + (onBehalf ? " on-behalf" : ""));
-                System.err.println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
+                cli.err().println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
                         + (onBehalf ? ", may act on behalf of Zulip users" : "")
                         + (expires != null ? ", expires " + now.plus(expires) : "")
                         + ". It is shown once; store it now:");
-                System.out.println(t.plaintext());
+                cli.out().println(t.plaintext());
             } catch (DuplicateTokenNameException e) {
                 throw UserError.badInput("A token named '" + name + "' already exists; pick another name or revoke it first");
             } catch (IllegalArgumentException e) {
@@ -83,12 +89,18 @@ final class TokenCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never the tokens themselves).")
     static final class ListTokens implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
+        ListTokens(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Override
         public Integer call() {
-            Instant now = Instant.now();
+            Instant now = cli.clock().instant();
             try (Store s = store.open()) {
                 Table table = new Table("ID", "NAME", "LABELS", "ON-BEHALF", "STATE", "EXPIRES");
                 for (TokenInfo t : s.tokens().list()) {
@@ -97,7 +109,7 @@ final class TokenCommand {
                     table.row(t.id(), t.name(), t.labelPattern(), t.onBehalfOf() ? "yes" : "no", state,
                             t.expiresAt().map(Instant::toString).orElse("never"));
                 }
-                table.print(System.out);
+                table.print(cli.out());
             }
             return ExitCodes.OK;
         }
@@ -105,11 +117,17 @@ final class TokenCommand {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by id or name.")
     static final class Revoke implements Callable<Integer> {
+        private final CliContext cli;
+
         @Mixin
         StoreOptions store;
 
         @Parameters(index = "0", paramLabel = "ID|NAME", description = "The token's id or name, as 'mfagate token list' shows them.")
         String idOrName;
+
+        Revoke(CliContext cli) {
+            this.cli = cli;
+        }
 
         @Override
         public Integer call() {
@@ -119,13 +137,13 @@ final class TokenCommand {
                         + " a token that was shown or pasted somewhere should be revoked by its id");
             }
             try (Store s = store.open()) {
-                if (!s.tokens().revoke(idOrName, Instant.now())) {
+                if (!s.tokens().revoke(idOrName, cli.clock().instant())) {
                     // Not repeated: an unknown value is not known to be harmless (a mistyped secret, say).
                     throw UserError.badInput("No active token has that id or name; see 'mfagate token list'");
                 }
-                AdminAudit.record(s, "token-revoke", null, "token " + idOrName);
+                AdminAudit.record(cli, s, "token-revoke", null, "token " + idOrName);
             }
-            System.out.println("Revoked " + idOrName + ".");
+            cli.out().println("Revoked " + idOrName + ".");
             return ExitCodes.OK;
         }
     }

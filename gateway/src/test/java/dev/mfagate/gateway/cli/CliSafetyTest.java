@@ -3,11 +3,7 @@ package dev.mfagate.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mfagate.core.store.Store;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
+import dev.mfagate.gateway.InProcessCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,13 +30,6 @@ class CliSafetyTest {
     Path dir;
     private String dataDir;
 
-    /** What one run printed, and its exit code. */
-    record Run(int exitCode, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
     @BeforeEach
     void init() {
         dataDir = dir.resolve("data").toString();
@@ -48,37 +37,16 @@ class CliSafetyTest {
     }
 
     /** Runs {@code mfagate ARGS --data-dir DIR} in this JVM, capturing everything it prints. */
-    private Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--data-dir", dataDir));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        StringWriter cliOut = new StringWriter();
-        StringWriter cliErr = new StringWriter();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            var cl = MfagateCommand.commandLine();
-            cl.setOut(new PrintWriter(cliOut, true));
-            cl.setErr(new PrintWriter(cliErr, true));
-            code = cl.execute(all.toArray(String[]::new));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8) + cliOut, err.toString(StandardCharsets.UTF_8) + cliErr);
+    private InProcessCli.Result run(String... args) {
+        return InProcessCli.in(Path.of(dataDir)).run(args);
     }
 
     private String createToken(String name, String... more) {
         List<String> args = new ArrayList<>(List.of("token", "create", "--name", name));
         args.addAll(List.of(more));
-        Run r = run(args.toArray(String[]::new));
+        InProcessCli.Result r = run(args.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.err()).isZero();
-        // The test's log configuration echoes audit lines to the console too: the token is the last line.
-        return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        return r.out().strip();
     }
 
     @Test
@@ -86,7 +54,7 @@ class CliSafetyTest {
         String token = createToken("ci");
         assertThat(token).hasSize(64);
         for (String pasted : List.of(token, token.substring(0, 63), token.substring(0, 40))) {
-            Run r = run("token", "revoke", pasted);
+            InProcessCli.Result r = run("token", "revoke", pasted);
             assertThat(r.exitCode()).isEqualTo(2);
             assertThat(r.all()).doesNotContain(pasted).doesNotContain(token.substring(21)).contains("never the token itself");
         }
@@ -95,14 +63,14 @@ class CliSafetyTest {
 
     @Test
     void tokenRevoke_unknownValue_notRepeated() {
-        Run r = run("token", "revoke", SEED);
+        InProcessCli.Result r = run("token", "revoke", SEED);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.all()).doesNotContain(SEED).contains("No active token has that id or name");
     }
 
     @Test
     void seedAdd_seedAsArgument_refusedExit2SeedNeverPrintedNothingStored() {
-        Run r = run("seed", "add", "acme-aws", SEED);
+        InProcessCli.Result r = run("seed", "add", "acme-aws", SEED);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.all()).doesNotContain(SEED).doesNotContain("JBSWY3DP").contains("standard input");
         assertThat(run("seed", "list").out()).doesNotContain("acme-aws");
@@ -125,7 +93,7 @@ class CliSafetyTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("slips")
     void anySlip_exit2OneLineNeverRepeatingTheSecret(String what, String[] args) {
-        Run r = run(args);
+        InProcessCli.Result r = run(args);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.all().toUpperCase(java.util.Locale.ROOT)).doesNotContain(SEED).doesNotContain(SEED.substring(0, 16));
         assertThat(r.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString().startsWith("mfagate: ");
@@ -133,14 +101,14 @@ class CliSafetyTest {
 
     @Test
     void slip_typoOfAnOption_stillSuggestsTheRightOne() {
-        Run r = run("token", "create", "--name", "x", "--lables", "acme-*");
+        InProcessCli.Result r = run("token", "create", "--name", "x", "--lables", "acme-*");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("did you mean --labels?");
     }
 
     @Test
     void grant_channelByName_refusedSayingChannelRulesTakeStreamIdsAndWhereToFindOne() {
-        Run r = run("grant", "channel:ops", "acme-*");
+        InProcessCli.Result r = run("grant", "channel:ops", "acme-*");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("stream id").contains("#narrow/channel/<id>-<name>").contains("channel:12");
         assertThat(run("policy", "show").out()).startsWith("No grants");
@@ -148,7 +116,7 @@ class CliSafetyTest {
 
     @Test
     void grant_groupByName_refusedSayingGroupIdsAreNumbersAndWhereToFindOne() {
-        Run r = run("grant", "group:ops", "acme-*");
+        InProcessCli.Result r = run("grant", "group:ops", "acme-*");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Invalid group id").contains("a number, not its name").contains("#groups/<id>/<name>");
     }
@@ -162,14 +130,14 @@ class CliSafetyTest {
 
     @Test
     void grant_legacyChannelNameRule_refused() {
-        Run r = run("grant", "channel-name:ops", "acme-*");
+        InProcessCli.Result r = run("grant", "channel-name:ops", "acme-*");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("never match");
     }
 
     @Test
     void tokenCreate_onBehalfWithoutLabels_refusedExit2NoTokenMade() {
-        Run r = run("token", "create", "--name", "zulip-bot", "--on-behalf");
+        InProcessCli.Result r = run("token", "create", "--name", "zulip-bot", "--on-behalf");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--on-behalf needs --labels");
         assertThat(r.out()).doesNotContain("mfg_");
@@ -185,7 +153,7 @@ class CliSafetyTest {
             s.database().jdbi().useHandle(h -> h.execute("INSERT INTO policy_rule (id, principal, pattern, daily_cap, created_by,"
                     + " created_at_ms) VALUES ('ops-team', 'channel-name:ops', 'acme-*', 5, 'alice', 0)"));
         }
-        Run show = run("policy", "show");
+        InProcessCli.Result show = run("policy", "show");
         assertThat(show.out()).contains("ops-team: channel-name:ops -> acme-* (cap 5/day)   [INERT: never matches]");
         assertThat(show.err()).contains("WARNING: 1 grant names a channel and never matches")
                 .contains("mfagate grant channel:<id of #ops> 'acme-*' --daily-cap 5 && mfagate revoke ops-team");
@@ -193,13 +161,13 @@ class CliSafetyTest {
         Path file = dir.resolve("policy.yaml");
         Files.writeString(file, "version: 2\nrules:\n  - {id: ops-team, principal: 'channel-name:ops', labels: 'acme-*', daily_cap: 5}\n"
                 + "  - {id: more, principal: 'channel-name:dev', labels: 'acme-*'}\n");
-        Run apply = run("policy", "apply", file.toString(), "--yes");
+        InProcessCli.Result apply = run("policy", "apply", file.toString(), "--yes");
         assertThat(apply.exitCode()).isEqualTo(2);
         assertThat(apply.err()).contains("Rule more").contains("cannot be granted");
 
         Files.writeString(file, "version: 2\nrules:\n  - {id: ops-team, principal: 'channel:12', labels: 'acme-*', daily_cap: 5}\n");
         assertThat(run("policy", "apply", file.toString(), "--yes").exitCode()).isZero();
-        Run after = run("policy", "show");
+        InProcessCli.Result after = run("policy", "show");
         assertThat(after.out()).contains("ops-team: channel:12 -> acme-* (cap 5/day)");
         assertThat(after.err()).doesNotContain("WARNING");
     }

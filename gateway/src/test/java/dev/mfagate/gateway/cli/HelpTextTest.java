@@ -2,11 +2,9 @@ package dev.mfagate.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.mfagate.gateway.InProcessCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +34,7 @@ class HelpTextTest {
      */
     static Stream<CommandLine> commands() {
         List<CommandLine> all = new ArrayList<>();
-        collect(MfagateCommand.commandLine(), all);
+        collect(InProcessCli.in(null).commandLine(), all);
         return all.stream();
     }
 
@@ -107,7 +105,7 @@ class HelpTextTest {
         String expected = System.getProperty("mfagate.project.version");
         assertThat(expected).as("the build passes mfagate.project.version").isNotBlank();
         StringWriter out = new StringWriter();
-        CommandLine cl = MfagateCommand.commandLine();
+        CommandLine cl = InProcessCli.in(null).commandLine();
         cl.setOut(new PrintWriter(out, true));
 
         assertThat(cl.execute("-V")).isZero();
@@ -116,14 +114,14 @@ class HelpTextTest {
 
     @Test
     void tokenList_longNamesAndPatterns_columnsLineUp(@TempDir Path dir) {
-        String data = dir.resolve("data").toString();
-        assertThat(MfagateCommand.run(new String[] {"init", "--data-dir", data})).isZero();
-        assertThat(MfagateCommand.run(new String[] {"token", "create", "--data-dir", data, "--name", "a"})).isZero();
-        assertThat(MfagateCommand.run(new String[] {"token", "create", "--data-dir", data,
+        InProcessCli cli = InProcessCli.in(dir.resolve("data"));
+        assertThat(cli.run("init").exitCode()).isZero();
+        assertThat(cli.run("token", "create", "--name", "a").exitCode()).isZero();
+        assertThat(cli.run("token", "create",
                 "--name", "a-rather-long-token-name-for-the-ci-deploy-job", "--labels", "acme-very-long-service-name-*",
-                "--expires", "90d", "--on-behalf"})).isZero();
+                "--expires", "90d", "--on-behalf").exitCode()).isZero();
 
-        List<String> lines = captureOut(() -> MfagateCommand.run(new String[] {"token", "list", "--data-dir", data})).lines().toList();
+        List<String> lines = cli.run("token", "list").out().lines().toList();
 
         assertThat(lines).hasSize(3);
         String header = lines.get(0);
@@ -134,17 +132,5 @@ class HelpTextTest {
                 assertThat(row.charAt(at)).as("'%s' starts its column in%n%s%n%s", column, header, row).isNotEqualTo(' ');
             }
         }
-    }
-
-    private static String captureOut(Runnable action) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setOut(original);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 }

@@ -32,6 +32,7 @@ import dev.mfagate.core.tenant.TenantId;
 import dev.mfagate.core.tenant.TenantRepository;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
+import dev.mfagate.gateway.InProcessCli;
 import dev.mfagate.gateway.TestStores;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -116,7 +117,7 @@ class MigrateCommandTest {
     }
 
     private int migrate(String... args) {
-        var cl = MfagateCommand.commandLine();
+        var cl = InProcessCli.in(null).commandLine();
         cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("migrate"));
         all.addAll(List.of(args));

@@ -2,7 +2,7 @@ package dev.mfagate.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
+import dev.mfagate.gateway.InProcessCli;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +20,12 @@ class ServeDotEnvTest {
     Path dir;
 
     private int serve(StringWriter err, String... args) {
-        var cl = MfagateCommand.commandLine();
-        cl.setErr(new PrintWriter(err, true));
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
-        return cl.execute(all);
+        InProcessCli.Result result = InProcessCli.in(null).run(all);
+        err.write(result.err());
+        return result.exitCode();
     }
 
     @Test

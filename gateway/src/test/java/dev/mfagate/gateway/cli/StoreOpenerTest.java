@@ -3,6 +3,7 @@ package dev.mfagate.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mfagate.core.store.Store;
+import dev.mfagate.gateway.InProcessCli;
 import dev.mfagate.gateway.TestStores;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,7 +27,7 @@ class StoreOpenerTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        var cl = MfagateCommand.commandLine();
+        var cl = InProcessCli.in(null).commandLine();
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
     }
