@@ -11,8 +11,6 @@ import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.Tenant;
 import dev.mfagate.core.tenant.TenantId;
 import dev.mfagate.core.tenant.TenantRepository;
-import java.io.PrintStream;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -23,19 +21,11 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code mfagate tenant|person|member}: tenants, people with their identities, and role bindings,
  * on the store directly (operators). Each change is an {@code ADMIN} audit entry. Output goes
- * through {@link #out()} and the time through {@link #now()}, one place each.
+ * to the command line's {@link CliContext} and the time comes from its clock.
  */
 final class TenantCommands {
 
     private TenantCommands() {
-    }
-
-    static PrintStream out() {
-        return System.out;
-    }
-
-    static Instant now() {
-        return Instant.now();
     }
 
     /** Runs {@code change} on an open store's tenant repository; bad input becomes a one-line reason and exit 2. */
@@ -60,6 +50,12 @@ final class TenantCommands {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a tenant, such as acme (owns acme-* labels).")
     static final class TenantAdd implements Callable<Integer> {
+        private final CliContext cli;
+
+        TenantAdd(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -70,19 +66,25 @@ final class TenantCommands {
         public Integer call() {
             TenantId id = parse(() -> TenantId.parse(tenant));
             withRepo(store, s -> {
-                if (!new TenantRepository(s.database()).addTenant(id, now())) {
+                if (!new TenantRepository(s.database()).addTenant(id, cli.clock().instant())) {
                     throw UserError.badInput("Tenant " + id + " exists already");
                 }
-                AdminAudit.record(s, "tenant-add", null, "tenant " + id);
+                AdminAudit.record(cli, s, "tenant-add", null, "tenant " + id);
                 return null;
             });
-            out().println("Added tenant " + id + ".");
+            cli.out().println("Added tenant " + id + ".");
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenants.")
     static final class TenantList implements Callable<Integer> {
+        private final CliContext cli;
+
+        TenantList(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -95,7 +97,7 @@ final class TenantCommands {
                 }
                 return null;
             });
-            table.print(out());
+            table.print(cli.out());
             return ExitCodes.OK;
         }
     }
@@ -107,6 +109,12 @@ final class TenantCommands {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a person.")
     static final class PersonAdd implements Callable<Integer> {
+        private final CliContext cli;
+
+        PersonAdd(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -124,11 +132,11 @@ final class TenantCommands {
                 return null;
             });
             withRepo(store, s -> {
-                parse(() -> new TenantRepository(s.database()).addPerson(pid, name, now()));
-                AdminAudit.record(s, "person-add", null, "person " + pid);
+                parse(() -> new TenantRepository(s.database()).addPerson(pid, name, cli.clock().instant()));
+                AdminAudit.record(cli, s, "person-add", null, "person " + pid);
                 return null;
             });
-            out().println("Added person " + pid + ".");
+            cli.out().println("Added person " + pid + ".");
             return ExitCodes.OK;
         }
     }
@@ -136,6 +144,12 @@ final class TenantCommands {
     @Command(name = "link", mixinStandardHelpOptions = true,
             description = "Link an identity to a person: zulip:<user id>, oidc:<issuer>#<subject> or email:<verified address>.")
     static final class PersonLink implements Callable<Integer> {
+        private final CliContext cli;
+
+        PersonLink(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -150,18 +164,24 @@ final class TenantCommands {
             PersonId pid = parse(() -> new PersonId(id));
             Identity ident = parse(() -> Identity.parse(identity));
             withRepo(store, s -> {
-                if (parse(() -> new TenantRepository(s.database()).link(pid, ident, now()))) {
-                    AdminAudit.record(s, "person-link", null, "person " + pid + " " + ident.kind() + " identity");
+                if (parse(() -> new TenantRepository(s.database()).link(pid, ident, cli.clock().instant()))) {
+                    AdminAudit.record(cli, s, "person-link", null, "person " + pid + " " + ident.kind() + " identity");
                 }
                 return null;
             });
-            out().println("Linked a " + ident.kind() + " identity to " + pid + ".");
+            cli.out().println("Linked a " + ident.kind() + " identity to " + pid + ".");
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "unlink", mixinStandardHelpOptions = true, description = "Unlink an identity from a person.")
     static final class PersonUnlink implements Callable<Integer> {
+        private final CliContext cli;
+
+        PersonUnlink(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -179,16 +199,22 @@ final class TenantCommands {
                 if (!new TenantRepository(s.database()).unlink(pid, ident)) {
                     throw UserError.badInput("That identity is not linked to " + pid + "; see mfagate person list");
                 }
-                AdminAudit.record(s, "person-unlink", null, "person " + pid + " " + ident.kind() + " identity");
+                AdminAudit.record(cli, s, "person-unlink", null, "person " + pid + " " + ident.kind() + " identity");
                 return null;
             });
-            out().println("Unlinked a " + ident.kind() + " identity from " + pid + ".");
+            cli.out().println("Unlinked a " + ident.kind() + " identity from " + pid + ".");
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List people and their identities.")
     static final class PersonList implements Callable<Integer> {
+        private final CliContext cli;
+
+        PersonList(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -201,7 +227,7 @@ final class TenantCommands {
                 }
                 return null;
             });
-            table.print(out());
+            table.print(cli.out());
             return ExitCodes.OK;
         }
     }
@@ -213,16 +239,22 @@ final class TenantCommands {
     }
 
     /** The holder, role and scope a member command names. */
-    static RoleBinding binding(String holder, String role, String tenant) {
+    static RoleBinding binding(CliContext cli, String holder, String role, String tenant) {
         return parse(() -> {
             Role r = Role.parse(role);
             Scope scope = tenant == null ? Scope.ORGANISATION : TenantId.parse(tenant);
-            return new RoleBinding(Holder.parse(holder), r, scope, AdminAudit.operator(), now());
+            return new RoleBinding(Holder.parse(holder), r, scope, AdminAudit.operator(cli), cli.clock().instant());
         });
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Give HOLDER a ROLE, in a tenant or the organisation.")
     static final class MemberAdd implements Callable<Integer> {
+        private final CliContext cli;
+
+        MemberAdd(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -237,20 +269,26 @@ final class TenantCommands {
 
         @Override
         public Integer call() {
-            RoleBinding b = binding(holder, role, tenant);
+            RoleBinding b = binding(cli, holder, role, tenant);
             withRepo(store, s -> {
                 if (parse(() -> new TenantRepository(s.database()).bind(b))) {
-                    AdminAudit.record(s, "member-add", null, b.holder().text() + " " + b.role().text() + " in " + b.scope());
+                    AdminAudit.record(cli, s, "member-add", null, b.holder().text() + " " + b.role().text() + " in " + b.scope());
                 }
                 return null;
             });
-            out().println(b.holder().text() + " is " + b.role().text() + " in " + b.scope() + ".");
+            cli.out().println(b.holder().text() + " is " + b.role().text() + " in " + b.scope() + ".");
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Take a ROLE from HOLDER.")
     static final class MemberRemove implements Callable<Integer> {
+        private final CliContext cli;
+
+        MemberRemove(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -265,21 +303,27 @@ final class TenantCommands {
 
         @Override
         public Integer call() {
-            RoleBinding b = binding(holder, role, tenant);
+            RoleBinding b = binding(cli, holder, role, tenant);
             withRepo(store, s -> {
                 if (!new TenantRepository(s.database()).unbind(b.holder(), b.role(), b.scope())) {
                     throw UserError.badInput(b.holder().text() + " is not " + b.role().text() + " in " + b.scope());
                 }
-                AdminAudit.record(s, "member-remove", null, b.holder().text() + " " + b.role().text() + " in " + b.scope());
+                AdminAudit.record(cli, s, "member-remove", null, b.holder().text() + " " + b.role().text() + " in " + b.scope());
                 return null;
             });
-            out().println(b.holder().text() + " is no longer " + b.role().text() + " in " + b.scope() + ".");
+            cli.out().println(b.holder().text() + " is no longer " + b.role().text() + " in " + b.scope() + ".");
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List role bindings, of one tenant or all.")
     static final class MemberList implements Callable<Integer> {
+        private final CliContext cli;
+
+        MemberList(CliContext cli) {
+            this.cli = cli;
+        }
+
         @Mixin
         StoreOptions store;
 
@@ -297,7 +341,7 @@ final class TenantCommands {
                 }
                 return null;
             });
-            table.print(out());
+            table.print(cli.out());
             return ExitCodes.OK;
         }
     }

@@ -6,11 +6,8 @@ import dev.mfagate.core.audit.AuditVerifier;
 import dev.mfagate.core.audit.VerificationResult;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.tenant.TenantRepository;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
+import dev.mfagate.gateway.InProcessCli;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,26 +27,17 @@ class TenantCommandsTest {
         Store.init(data).close();
     }
 
+    private InProcessCli.Result last;
+
     private int run(String... args) {
-        var cl = MfagateCommand.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = data.toString();
-        return cl.execute(all);
+        last = InProcessCli.in(data).run(args);
+        err.write(last.err());
+        return last.exitCode();
     }
 
     private String output(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(run(args)).as(err.toString()).isZero();
-        } finally {
-            System.setOut(old);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        assertThat(run(args)).as(err.toString()).isZero();
+        return last.out();
     }
 
     @Test
