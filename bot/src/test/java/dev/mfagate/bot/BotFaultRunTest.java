@@ -56,7 +56,10 @@ class BotFaultRunTest {
             Map<String, String> settings = new HashMap<>();
             settings.put("MFAGATE_BOT_BACKOFF_BASE_MS", "5");
             settings.put("MFAGATE_BOT_BACKOFF_MAX_MS", "100");
-            settings.put("MFAGATE_BOT_REQUEST_TIMEOUT_MS", "3000");
+            // Long enough that a reply the emulator stored but answered late (a busy 2-core CI machine) is not
+            // sent again on a timeout: Zulip has no idempotency key, so such a retry would post it twice
+            // (docs/bot.md says so). The faults injected here fail fast and do not wait for this timeout.
+            settings.put("MFAGATE_BOT_REQUEST_TIMEOUT_MS", "15000");
             settings.put("MFAGATE_BOT_SHUTDOWN_GRACE_MS", "30000");
             try (BotHarness harness = BotHarness.start(zulip, bot, gateway.url(), token, settings)) {
                 Faults faults = zulip.faults().seed(42).setRetryAfterSeconds(1).setSlowDelay(Duration.ofMillis(100))
