@@ -56,13 +56,16 @@ class GatewayCrashIT {
         Random rng = new Random(seed);
 
         Path data = tmp.resolve("data");
-        assertThat(MfagateProcess.run(data, null, "init").exitCode()).isZero();
+        // The setup and the per-round checks run in this JVM (the same commands, a CliContext of the test's):
+        // the gateway that is killed is the subject, and a JVM start per check only made the test slow.
+        InProcessCli cli = InProcessCli.in(data);
+        assertThat(cli.run("init").exitCode()).isZero();
         for (String label : LABELS) {
             byte[] key = TestSeeds.randomBytes(20);
             SecretRegistry.seed(key);
-            assertThat(MfagateProcess.run(data, TestSeeds.base32(key), "seed", "add", label).exitCode()).isZero();
+            assertThat(cli.runWithStdin(TestSeeds.base32(key), "seed", "add", label).exitCode()).isZero();
         }
-        String token = MfagateProcess.run(data, null, "token", "create", "--name", "load", "--labels", "acme-*").out().strip();
+        String token = cli.run("token", "create", "--name", "load", "--labels", "acme-*").out().strip();
 
         Set<String> received = Set.of();
         int totalReceived = 0;
@@ -75,7 +78,7 @@ class GatewayCrashIT {
             MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), args);
             try {
                 if (round > 0) {
-                    assertEveryCodeAudited(data, received, "seed " + seed + ", after the kill of round " + round);
+                    assertEveryCodeAudited(cli, data, received, "seed " + seed + ", after the kill of round " + round);
                 }
                 if (round == ROUNDS) {
                     break;
@@ -89,6 +92,8 @@ class GatewayCrashIT {
         }
         System.out.println("GatewayCrashIT: " + totalReceived + " codes received over " + ROUNDS + " kills");
         assertThat(totalReceived).as("the load must have received codes for the test to mean anything").isGreaterThan(ROUNDS);
+        MfagateProcess.Result verify = MfagateProcess.run(data, null, "audit", "verify");
+        assertThat(verify.exitCode()).as("audit verify of the shipped jar after %d kills: %s", ROUNDS, verify.out()).isZero();
         TestLogs.exportAudit(data, "GatewayCrashIT");
     }
 
@@ -149,8 +154,8 @@ class GatewayCrashIT {
         return r.statusCode();
     }
 
-    /** Every id in {@code received} has a committed ALLOWED entry, and {@code audit verify} (the shipped command) passes. */
-    private static void assertEveryCodeAudited(Path data, Set<String> received, String when) throws Exception {
+    /** Every id in {@code received} has a committed ALLOWED entry, and {@code audit verify} passes. */
+    private static void assertEveryCodeAudited(InProcessCli cli, Path data, Set<String> received, String when) throws Exception {
         Map<String, Outcome> committed = new HashMap<>();
         try (Database db = Database.openSqlite(data.resolve(Store.DATABASE_FILE_NAME))) {
             new AuditExporter(db).forEach(Instant.EPOCH, Instant.parse("9999-12-31T23:59:59Z"),
@@ -159,7 +164,7 @@ class GatewayCrashIT {
         List<String> missing = received.stream().filter(id -> committed.get(id) != Outcome.ALLOWED).toList();
         assertThat(missing).as("request ids of codes received without a committed ALLOWED entry (%s, %d codes)", when, received.size())
                 .isEmpty();
-        MfagateProcess.Result verify = MfagateProcess.run(data, null, "audit", "verify");
+        InProcessCli.Result verify = cli.run("audit", "verify");
         assertThat(verify.exitCode()).as("audit verify %s: %s", when, verify.out()).isZero();
     }
 }
