@@ -238,13 +238,25 @@ final class TenantCommands {
     static final class MemberCommand {
     }
 
-    /** The holder, role and scope a member command names. */
-    static RoleBinding binding(CliContext cli, String holder, String role, String tenant) {
-        return parse(() -> {
-            Role r = Role.parse(role);
-            Scope scope = tenant == null ? Scope.ORGANISATION : TenantId.parse(tenant);
-            return new RoleBinding(Holder.parse(holder), r, scope, AdminAudit.operator(cli), cli.clock().instant());
-        });
+    /** The holder, role and tenant that {@code member add} and {@code member remove} name. */
+    static final class BindingArgs {
+        @Parameters(index = "0", paramLabel = "HOLDER", description = "person:<id>, group:<Zulip group id> or sso-group:<claim>.")
+        String holder;
+
+        @Parameters(index = "1", paramLabel = "ROLE", description = "operator, auditor, admin, approver or member.")
+        String role;
+
+        @Option(names = "--tenant", paramLabel = "TENANT", description = "The tenant, for admin, approver and member.")
+        String tenant;
+
+        /** The binding these name, made by the operator now; bad input is a one-line reason and exit 2. */
+        RoleBinding binding(CliContext cli) {
+            return parse(() -> {
+                Role r = Role.parse(role);
+                Scope scope = tenant == null ? Scope.ORGANISATION : TenantId.parse(tenant);
+                return new RoleBinding(Holder.parse(holder), r, scope, AdminAudit.operator(cli), cli.clock().instant());
+            });
+        }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Give HOLDER a ROLE, in a tenant or the organisation.")
@@ -258,18 +270,12 @@ final class TenantCommands {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "HOLDER", description = "person:<id>, group:<Zulip group id> or sso-group:<claim>.")
-        String holder;
-
-        @Parameters(index = "1", paramLabel = "ROLE", description = "operator, auditor, admin, approver or member.")
-        String role;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", description = "The tenant, for admin, approver and member.")
-        String tenant;
+        @Mixin
+        BindingArgs args;
 
         @Override
         public Integer call() {
-            RoleBinding b = binding(cli, holder, role, tenant);
+            RoleBinding b = args.binding(cli);
             withRepo(store, s -> {
                 if (parse(() -> new TenantRepository(s.database()).bind(b))) {
                     AdminAudit.record(cli, s, "member-add", null, b.holder().text() + " " + b.role().text() + " in " + b.scope());
@@ -292,18 +298,12 @@ final class TenantCommands {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "HOLDER", description = "person:<id>, group:<Zulip group id> or sso-group:<claim>.")
-        String holder;
-
-        @Parameters(index = "1", paramLabel = "ROLE", description = "operator, auditor, admin, approver or member.")
-        String role;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", description = "The tenant, for admin, approver and member.")
-        String tenant;
+        @Mixin
+        BindingArgs args;
 
         @Override
         public Integer call() {
-            RoleBinding b = binding(cli, holder, role, tenant);
+            RoleBinding b = args.binding(cli);
             withRepo(store, s -> {
                 if (!new TenantRepository(s.database()).unbind(b.holder(), b.role(), b.scope())) {
                     throw UserError.badInput(b.holder().text() + " is not " + b.role().text() + " in " + b.scope());
