@@ -141,6 +141,23 @@ final class TenantCommands {
         }
     }
 
+    /** The person and identity that {@code person link} and {@code person unlink} name. */
+    static final class IdentityArgs {
+        @Parameters(index = "0", paramLabel = "ID", description = "The person's id.")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "IDENTITY", description = "zulip:<id>, oidc:<issuer>#<subject> or email:<address>.")
+        String identity;
+
+        PersonId person() {
+            return parse(() -> new PersonId(id));
+        }
+
+        Identity identity() {
+            return parse(() -> Identity.parse(identity));
+        }
+    }
+
     @Command(name = "link", mixinStandardHelpOptions = true,
             description = "Link an identity to a person: zulip:<user id>, oidc:<issuer>#<subject> or email:<verified address>.")
     static final class PersonLink implements Callable<Integer> {
@@ -153,16 +170,13 @@ final class TenantCommands {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "ID", description = "The person's id.")
-        String id;
-
-        @Parameters(index = "1", paramLabel = "IDENTITY", description = "zulip:<id>, oidc:<issuer>#<subject> or email:<address>.")
-        String identity;
+        @Mixin
+        IdentityArgs args;
 
         @Override
         public Integer call() {
-            PersonId pid = parse(() -> new PersonId(id));
-            Identity ident = parse(() -> Identity.parse(identity));
+            PersonId pid = args.person();
+            Identity ident = args.identity();
             withRepo(store, s -> {
                 if (parse(() -> new TenantRepository(s.database()).link(pid, ident, cli.clock().instant()))) {
                     AdminAudit.record(cli, s, "person-link", null, "person " + pid + " " + ident.kind() + " identity");
@@ -185,16 +199,13 @@ final class TenantCommands {
         @Mixin
         StoreOptions store;
 
-        @Parameters(index = "0", paramLabel = "ID", description = "The person's id.")
-        String id;
-
-        @Parameters(index = "1", paramLabel = "IDENTITY", description = "zulip:<id>, oidc:<issuer>#<subject> or email:<address>.")
-        String identity;
+        @Mixin
+        IdentityArgs args;
 
         @Override
         public Integer call() {
-            PersonId pid = parse(() -> new PersonId(id));
-            Identity ident = parse(() -> Identity.parse(identity));
+            PersonId pid = args.person();
+            Identity ident = args.identity();
             withRepo(store, s -> {
                 if (!new TenantRepository(s.database()).unlink(pid, ident)) {
                     throw UserError.badInput("That identity is not linked to " + pid + "; see mfagate person list");
