@@ -148,8 +148,11 @@ public final class LabelGrammar {
         return asciiLowerCase(part);
     }
 
-    /** Lower-cases {@code A-Z} only; the text is known to be ASCII. */
-    private static String asciiLowerCase(String s) {
+    /**
+     * Lower-cases {@code A-Z} only and leaves every other character as it is, so that a check after it
+     * still sees non-ASCII text (Unicode case mapping would turn a KELVIN SIGN into {@code k}).
+     */
+    public static String asciiLowerCase(String s) {
         char[] chars = s.toCharArray();
         for (int i = 0; i < chars.length; i++) {
             if (chars[i] >= 'A' && chars[i] <= 'Z') {

@@ -4,7 +4,6 @@ import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.tenant.Scope;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -63,7 +62,7 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
      * @throws IllegalArgumentException naming the rule broken
      */
     public static String normaliseName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
+        String lower = dev.mfagate.api.LabelGrammar.asciiLowerCase(name);
         if (lower.isEmpty() || lower.length() > MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("Invalid token name: " + lower.length()
                     + " characters; must be from 1 to " + MAX_NAME_LENGTH);

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -178,7 +177,7 @@ public final class TokenRepository {
     public boolean revoke(String idOrName, Instant now) {
         Objects.requireNonNull(idOrName, "idOrName");
         Objects.requireNonNull(now, "now");
-        String key = idOrName.toLowerCase(Locale.ROOT);
+        String key = dev.mfagate.api.LabelGrammar.asciiLowerCase(idOrName);
         Optional<String> revokedId = database.jdbi().inTransaction(h -> {
             List<String> ids = h.createQuery("SELECT id FROM api_tokens WHERE id = :key OR name = :key")
                     .bind("key", key).mapTo(String.class).list();

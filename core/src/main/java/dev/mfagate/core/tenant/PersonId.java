@@ -1,6 +1,5 @@
 package dev.mfagate.core.tenant;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,7 +17,7 @@ public record PersonId(String value) implements Comparable<PersonId> {
     /** Validates and lower-cases. */
     public PersonId {
         Objects.requireNonNull(value, "value");
-        value = value.toLowerCase(Locale.ROOT);
+        value = dev.mfagate.api.LabelGrammar.asciiLowerCase(value);
         if (!ID.matcher(value).matches()) {
             throw new IllegalArgumentException("Invalid person id " + TenantId.describe(value)
                     + ": must match [a-z0-9][a-z0-9_.-]* and be at most 64 characters");

@@ -2,7 +2,6 @@ package dev.mfagate.core.tenant;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,7 +22,7 @@ public record TenantId(String value) implements Scope, Comparable<TenantId> {
     /** Validates and lower-cases. */
     public TenantId {
         Objects.requireNonNull(value, "value");
-        value = value.toLowerCase(Locale.ROOT);
+        value = dev.mfagate.api.LabelGrammar.asciiLowerCase(value);
         if (value.isEmpty() || value.length() > Label.MAX_PART_LENGTH || !CLIENT.matcher(value).matches()) {
             throw new IllegalArgumentException("Invalid tenant " + describe(value)
                     + ": must be a label's client part, [a-z0-9][a-z0-9_.]* (no dash), at most "

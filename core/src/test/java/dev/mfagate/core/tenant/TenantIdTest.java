@@ -74,4 +74,19 @@ class TenantIdTest {
         }
         assertThat(new TenantId("ACME").value()).isEqualTo("acme");
     }
+
+    @org.junit.jupiter.api.Test
+    void new_kelvinSignOrOtherNonAscii_refusedNotFolded() {
+        // "\u212A".toLowerCase(Locale.ROOT) is "k": folded first, a look-alike would name tenant "keys".
+        for (String bad : new String[] {"\u212Aeys", "acm\u0130", "\uFF41cme"}) {
+            assertThatThrownBy(() -> new TenantId(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must be a label's client part");
+            assertThatThrownBy(() -> new PersonId(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must match");
+            assertThatThrownBy(() -> dev.mfagate.core.store.TokenInfo.normaliseName(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must match");
+        }
+        assertThat(new PersonId("Ana.P").value()).isEqualTo("ana.p");
+        assertThat(dev.mfagate.core.store.TokenInfo.normaliseName("CI-Deploy")).isEqualTo("ci-deploy");
+    }
 }
