@@ -60,6 +60,16 @@ public enum ErrorCode {
      * retry, here or on another instance, can succeed. No code is issued.
      */
     KEY_UNAVAILABLE("key_unavailable", 503),
+    /**
+     * The seed's tenant has a key-encryption key of its own and it was revoked: its seeds no longer
+     * open anywhere; other tenants are served. No code is issued; a retry does not help.
+     */
+    TENANT_KEY_REVOKED("tenant_key_revoked", 503),
+    /**
+     * The seed's tenant has a key-encryption key of its own and its key provider refused or could not
+     * be reached; other tenants are served. No code is issued; the gateway tries the provider again.
+     */
+    TENANT_KEY_UNAVAILABLE("tenant_key_unavailable", 503),
     /** The gateway is shutting down and takes no new requests; another instance, or a retry, will. */
     SHUTTING_DOWN("shutting_down", 503);
 

@@ -27,6 +27,8 @@ import java.util.Objects;
  */
 public final class GatewayApp implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GatewayApp.class);
+
     /**
      * How the gateway decides and limits.
      *
@@ -181,8 +183,22 @@ public final class GatewayApp implements AutoCloseable {
                     .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
                     .require("audit", auditProbe::state);
-            keyCheck = new KeyProviderCheck(store.keyring(), KeyProviderCheck.configuredInterval()).start();
+            // A tenant whose own key provider fails is refused (and logged as an ERROR) while the
+            // others are served: one client's KMS outage or revoked key must not stop every client.
+            Map<dev.mfagate.core.tenant.TenantId, String> tenantProblems = store.tenantKeys().loadAll();
+            if (!tenantProblems.isEmpty()) {
+                LOG.error("Starting without the keys of {} tenant(s) ({}): their codes are refused (503"
+                        + " tenant_key_unavailable) until their providers answer; every other tenant is served",
+                        tenantProblems.size(), String.join(", ", tenantProblems.keySet().stream().map(Object::toString).toList()));
+            }
+            keyCheck = new KeyProviderCheck(store.keyring(), store.tenantKeys()::check,
+                    KeyProviderCheck.configuredInterval()).start();
             readiness.degradeOn("key_provider", keyCheck::state);
+            readiness.degradeOnEach("tenant_key", () -> {
+                Map<String, String> states = new java.util.TreeMap<>();
+                store.tenantKeys().health().forEach((t, h) -> states.put(t.value(), h));
+                return states;
+            }, h -> h.equals("ok") || h.equals("revoked"));
             if (options.ntp() != null) {
                 String[] hostPort = options.ntp().split(":(?=[0-9]+$)");
                 clockCheck = new ClockCheck(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 123,

@@ -30,13 +30,23 @@ public final class KeyProviderCheck implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeyProviderCheck.class);
 
     private final Keyring keyring;
+    private final Runnable tenantKeysCheck;
     private final Duration interval;
     private final ScheduledExecutorService executor;
     private volatile String state = "ok";
 
     /** A check of {@code keyring}'s provider every {@code interval}. */
     public KeyProviderCheck(Keyring keyring, Duration interval) {
+        this(keyring, () -> { }, interval);
+    }
+
+    /**
+     * A check of {@code keyring}'s provider, and of the tenants' own keys ({@code tenantKeysCheck}:
+     * it retries unavailable ones and drops keys their provider now refuses), every {@code interval}.
+     */
+    public KeyProviderCheck(Keyring keyring, Runnable tenantKeysCheck, Duration interval) {
         this.keyring = Objects.requireNonNull(keyring, "keyring");
+        this.tenantKeysCheck = Objects.requireNonNull(tenantKeysCheck, "tenantKeysCheck");
         this.interval = Objects.requireNonNull(interval, "interval");
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mfagate-key-provider-check");
@@ -64,6 +74,11 @@ public final class KeyProviderCheck implements AutoCloseable {
             result = keyring.checkProvider();
         } catch (RuntimeException e) {
             result = "check failed: " + e.getClass().getSimpleName();
+        }
+        try {
+            tenantKeysCheck.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Checking the tenants' keys failed: {}", e.getClass().getSimpleName());
         }
         String before = state;
         state = result;

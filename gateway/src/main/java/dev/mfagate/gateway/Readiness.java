@@ -30,6 +30,11 @@ public final class Readiness {
 
     private final Map<String, Check> hard = new LinkedHashMap<>();
     private final Map<String, Check> soft = new LinkedHashMap<>();
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+
+    /** Checks whose names are known only when asked (one per tenant key), reported as {@code prefix:name}. */
+    private record Group(Supplier<Map<String, String>> states, java.util.function.Predicate<String> fine) {
+    }
 
     /** Adds a check whose failure makes the instance unready (store, keys, audit). */
     public Readiness require(String name, Check check) {
@@ -40,6 +45,16 @@ public final class Readiness {
     /** Adds a check whose failure makes the instance degraded (clock skew) but still ready. */
     public Readiness degradeOn(String name, Check check) {
         soft.put(name, check);
+        return this;
+    }
+
+    /**
+     * Adds soft checks named {@code prefix:<name>}, one per entry {@code states} returns when asked;
+     * an entry marks the instance degraded unless {@code fine} accepts its value.
+     */
+    public Readiness degradeOnEach(String prefix, Supplier<Map<String, String>> states,
+                                   java.util.function.Predicate<String> fine) {
+        groups.put(prefix, new Group(states, fine));
         return this;
     }
 
@@ -57,6 +72,18 @@ public final class Readiness {
             String r = run(e.getValue());
             results.put(e.getKey(), r);
             softOk &= r.equals("ok");
+        }
+        for (var g : groups.entrySet()) {
+            Map<String, String> states;
+            try {
+                states = g.getValue().states().get();
+            } catch (RuntimeException e) {
+                states = Map.of("", "failed: " + e.getClass().getSimpleName());
+            }
+            for (var s : states.entrySet()) {
+                results.put(g.getKey() + ":" + s.getKey(), s.getValue());
+                softOk &= g.getValue().fine().test(s.getValue());
+            }
         }
         String status = !hardOk ? "unready" : softOk ? "ready" : "degraded";
         return new Report(hardOk, status, results);

@@ -120,6 +120,24 @@ public final class EnvelopeCipher {
         }
     }
 
+    /**
+     * Re-wraps the data key of {@code sealed}, opened with {@code from}, under {@code to}'s primary
+     * key; the seed ciphertext is unchanged. Used when a tenant gets its own KEK, or gives it up.
+     *
+     * @throws SeedDecryptionException as {@link #open} does, for {@code from}
+     */
+    public static SealedSeed rewrap(Kek from, Kek to, Label label, int version, SealedSeed sealed) {
+        Objects.requireNonNull(sealed, "sealed");
+        Objects.requireNonNull(to, "to");
+        byte[] dataKey = unwrap(from, label, version, sealed);
+        try {
+            byte[] wrapped = to.wrap(dataKey, keyAssociatedData(label, version));
+            return new SealedSeed(to.primaryKeyId(), wrapped, sealed.ciphertext());
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
     /** Opens the wrapped data key ({@code 0x01 || key}); the caller clears the result. */
     private static byte[] unwrap(Kek kek, Label label, int version, SealedSeed sealed) {
         Objects.requireNonNull(kek, "kek");

@@ -6,22 +6,24 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Whose keyset a provider call is about. Today there is one: the installation's. The scope is bound
- * to every wrap as associated data (the AWS KMS encryption context, Transit's {@code
- * associated_data}, the GCM additional data inside a PKCS#11 token), so a keyset wrapped for one
- * scope does not open as another's.
+ * Whose keyset a provider call is about: the installation's, or one tenant's
+ * ({@code tenant:<id>}, a tenant with its own KEK, so that one client's key can be revoked without
+ * touching another's). The scope is bound to every wrap as associated data (the AWS KMS encryption
+ * context, Transit's {@code associated_data}, the GCM additional data inside a PKCS#11 token), so a
+ * keyset wrapped for one scope does not open as another's.
  *
- * <p>Tenants with their own KEK and provider (so that one client's key can be revoked without
- * touching another's) will be further scopes, {@code tenant:<id>}, each with its own wrapped keyset;
- * the provider interface already takes the scope on every call, so adding them changes no provider.
- *
- * @param kind {@code installation} (the only kind so far)
- * @param id empty for the installation
+ * @param kind {@code installation} or {@code tenant}
+ * @param id empty for the installation, the tenant id for a tenant
  */
 public record KeyScope(String kind, String id) {
 
-    /** The whole installation: the only scope until tenants exist. */
+    /** The whole installation. */
     public static final KeyScope INSTALLATION = new KeyScope("installation", "");
+
+    /** The keyset of tenant {@code tenantId} (a label's client part). */
+    public static KeyScope tenant(String tenantId) {
+        return new KeyScope("tenant", tenantId);
+    }
 
     /** Validates the parts: lower-case letters, digits, dots, dashes and underscores only. */
     public KeyScope {

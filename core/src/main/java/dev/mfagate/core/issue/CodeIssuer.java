@@ -12,6 +12,7 @@ import dev.mfagate.core.ratelimit.LockoutTracker;
 import dev.mfagate.core.ratelimit.RateLimitDecision;
 import dev.mfagate.core.ratelimit.RateLimiter;
 import dev.mfagate.core.store.StoreFailures;
+import dev.mfagate.core.store.TenantKeyUnavailableException;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpSeed;
 import dev.mfagate.core.totp.TotpWindow;
@@ -164,6 +165,10 @@ public final class CodeIssuer {
             if (located.isEmpty()) {
                 return refuse(entry, grant, IssueResult.Refused.of(RefusalReason.UNKNOWN_LABEL, "No seed has the label " + label.value()));
             }
+            Optional<TenantKeyUnavailableException> tenantKey = located.get().tenantKeyProblem();
+            if (tenantKey.isPresent()) {
+                return refuse(entry, grant, tenantKeyRefusal(r.meta().requestId(), label, tenantKey.get()));
+            }
             if (!located.get().keyHeld()) {
                 LOG.warn("Key unavailable in request {}: the seed of {} is wrapped under a KEK this instance does not hold",
                         r.meta().requestId(), label.value());
@@ -191,6 +196,9 @@ public final class CodeIssuer {
         TotpSeed seed;
         try {
             seed = located.open();
+        } catch (TenantKeyUnavailableException e) {
+            // Revoked or lost between the lookup and now; the ALLOWED entry is committed already.
+            return refuse(entry, grant, tenantKeyRefusal(entry.meta.requestId(), label, e));
         } catch (SeedDecryptionException e) {
             IssueResult.Refused refusal;
             if (e.reason() == SeedDecryptionException.Reason.KEK_NOT_HELD) {
@@ -322,6 +330,18 @@ public final class CodeIssuer {
             case GRANT_EXPIRED -> IssueResult.Refused.of(reason, "Your grant for " + label.value() + " has expired");
             default -> IssueResult.Refused.of(reason, "No rule allows you codes for " + label.value());
         };
+    }
+
+    /** A refusal for a seed whose tenant key is revoked or unavailable; other tenants are not affected. */
+    private static IssueResult.Refused tenantKeyRefusal(String requestId, Label label, TenantKeyUnavailableException e) {
+        LOG.warn("Tenant key unavailable in request {}: {}", requestId, e.getMessage());
+        if (e.revoked()) {
+            return IssueResult.Refused.of(RefusalReason.TENANT_KEY_REVOKED, "The key of tenant " + e.tenant()
+                    + " was revoked, so the seed of " + label.value() + " no longer opens and no code is issued");
+        }
+        return IssueResult.Refused.of(RefusalReason.TENANT_KEY_UNAVAILABLE, "The key of tenant " + e.tenant()
+                + " is unavailable (its key provider refused or cannot be reached), so no code is issued for "
+                + label.value() + "; retry later", STORE_RETRY);
     }
 
     private static IssueResult.Refused keyUnavailable() {

@@ -62,6 +62,10 @@ public enum RefusalReason {
     UNKNOWN_LABEL,
     /** The seed's data key is wrapped under a KEK this instance does not hold (yet): retry. */
     KEY_UNAVAILABLE,
+    /** The seed's tenant has a key of its own and it was revoked: its seeds no longer open. */
+    TENANT_KEY_REVOKED,
+    /** The seed's tenant has a key of its own and its provider refused or could not be reached: retry later. */
+    TENANT_KEY_UNAVAILABLE,
     /** The stored seed does not open: moved from another label, altered, or malformed. */
     SEED_UNREADABLE,
     /** The database does not answer. */
@@ -82,7 +86,7 @@ public enum RefusalReason {
             case LOCKED_OUT -> Outcome.LOCKED_OUT;
             case INVALID_ON_BEHALF, BAD_REQUEST, INVALID_LABEL, NO_SUCH_ROUTE, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE,
                  URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT -> Outcome.MALFORMED;
-            case SHUTTING_DOWN, KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
+            case SHUTTING_DOWN, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
                  INTERNAL_ERROR -> Outcome.FAILED;
         };
     }

@@ -4,6 +4,7 @@ import dev.mfagate.core.Label;
 import dev.mfagate.core.SecretBytes;
 import dev.mfagate.core.store.SeedInfo;
 import dev.mfagate.core.store.SeedRepository;
+import dev.mfagate.core.store.TenantKeyUnavailableException;
 import dev.mfagate.core.totp.TotpSeed;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,14 @@ public interface SeedSource {
     interface Located {
         /** Whether {@link #open()} has the key it needs now. */
         boolean keyHeld();
+
+        /**
+         * Why the seed's tenant key cannot be used (revoked, or its provider failed), or empty when
+         * the tenant has no key of its own or it is fine.
+         */
+        default Optional<TenantKeyUnavailableException> tenantKeyProblem() {
+            return Optional.empty();
+        }
 
         /**
          * Decrypts a fresh copy; the caller destroys it straight after use.
@@ -55,6 +64,11 @@ public interface SeedSource {
                         @Override
                         public boolean keyHeld() {
                             return r.keyHeld();
+                        }
+
+                        @Override
+                        public Optional<TenantKeyUnavailableException> tenantKeyProblem() {
+                            return r.tenantKeyProblem();
                         }
 
                         @Override

@@ -39,11 +39,34 @@ public final class SeedRepository {
     private final Database database;
     private final Keyring keyring;
     private final ReadWriteLock rotationLock;
+    private volatile TenantKeys tenantKeys;
 
     SeedRepository(Database database, Keyring keyring, ReadWriteLock rotationLock) {
         this.database = database;
         this.keyring = keyring;
         this.rotationLock = rotationLock;
+    }
+
+    /** Set once by the store, right after both exist. */
+    void tenantKeys(TenantKeys keys) {
+        this.tenantKeys = keys;
+    }
+
+    /** The KEK of {@code label}'s data key: its tenant's own, or the installation's. */
+    private Kek kekFor(Label label) {
+        TenantKeys keys = tenantKeys;
+        return keys == null ? keyring.kek() : keys.kekFor(label);
+    }
+
+    /** Reads the keys of {@code label}'s data key again: its tenant's own, or the installation's. */
+    private void refreshKeysOf(Label label) {
+        TenantKeys keys = tenantKeys;
+        TenantId tenant = TenantId.of(label);
+        if (keys != null && keys.hasOwnKey(tenant)) {
+            keys.reload(tenant);
+        } else {
+            keyring.refresh();
+        }
     }
 
     /**
@@ -88,10 +111,19 @@ public final class SeedRepository {
                 insertAll(entries, now);
             } catch (StaleKeyringException first) {
                 // Another process rotated the KEK: read the keyset again and retry once.
-                keyring.refresh();
+                if (first.tenant != null) {
+                    tenantKeys.reload(first.tenant);
+                } else {
+                    keyring.refresh();
+                }
                 try {
                     insertAll(entries, now);
                 } catch (StaleKeyringException second) {
+                    if (second.tenant != null) {
+                        throw new IllegalStateException("Not adding: tenant " + second.tenant + "'s key as this process"
+                                + " holds it has primary KEK " + second.keyringKek + " but its data keys must be wrapped"
+                                + " under KEK " + second.databaseKek + "; it was changed elsewhere: try again");
+                    }
                     throw new IllegalStateException("Not adding: this process's keyset (" + keyring.description()
                             + ") has primary KEK " + second.keyringKek + " but the database's data keys must be"
                             + " wrapped under KEK " + second.databaseKek + "; a key rotation is unfinished or"
@@ -107,15 +139,26 @@ public final class SeedRepository {
         long createdAtMs = now.toEpochMilli();
         Dialect dialect = database.dialect();
         database.jdbi().useTransaction(h -> {
-            Kek kek = null;
+            Kek installationKek = null;
             for (Map.Entry<Label, TotpSeed> e : entries) {
                 Label label = e.getKey();
-                TenantRepository.ensure(h, TenantId.of(label), now);
+                TenantId tenant = TenantId.of(label);
+                TenantRepository.ensure(h, tenant, now);
                 TotpSeed seed = e.getValue();
                 // A write first: on SQLite it takes the write lock before anything is read.
                 int version = nextVersion(h, label);
-                if (kek == null) {
-                    kek = checkedKek(h, dialect);
+                Optional<String> tenantRequired = TenantKeys.requiredKek(h, tenant, dialect.forShareClause());
+                Kek kek;
+                if (tenantRequired.isPresent()) {
+                    kek = tenantKeys.tenantKek(tenant);
+                    if (!kek.primaryKeyId().equals(tenantRequired.get())) {
+                        throw new StaleKeyringException(kek.primaryKeyId(), tenantRequired.get(), tenant);
+                    }
+                } else {
+                    if (installationKek == null) {
+                        installationKek = checkedKek(h, dialect);
+                    }
+                    kek = installationKek;
                 }
                 if (h.createQuery("SELECT 1 FROM seeds WHERE label = :label").bind("label", label.value())
                         .mapTo(Integer.class).findOne().isPresent()) {
@@ -168,7 +211,7 @@ public final class SeedRepository {
         String required = kekState(h, dialect.forShareClause());
         Kek kek = keyring.kek();
         if (!kek.primaryKeyId().equals(required)) {
-            throw new StaleKeyringException(kek.primaryKeyId(), required);
+            throw new StaleKeyringException(kek.primaryKeyId(), required, null);
         }
         return kek;
     }
@@ -243,12 +286,12 @@ public final class SeedRepository {
     public Optional<SealedRow> findSealed(Label label) {
         Objects.requireNonNull(label, "label");
         Optional<StoredSeed> row = load(label);
-        if (row.isPresent() && !keyring.kek().holds(row.get().sealed().kekId())) {
+        if (row.isPresent() && !holds(label, row.get())) {
             // A rotation elsewhere: the cached row, or this process's keys, are older than the store's.
             rowCache.remove(label.value());
             row = load(label);
-            if (row.isPresent() && !keyring.kek().holds(row.get().sealed().kekId())) {
-                keyring.refresh();
+            if (row.isPresent() && !holds(label, row.get())) {
+                refreshKeysOf(label);
             }
         }
         return row.map(r -> new SealedRow(label, r));
@@ -274,7 +317,16 @@ public final class SeedRepository {
 
         /** Whether the keyring holds the KEK the row's data key is wrapped under, now. */
         public boolean keyHeld() {
-            return keyring.kek().holds(row.sealed().kekId());
+            return holds(label, row);
+        }
+
+        /**
+         * Why the row's tenant key cannot be used now (revoked, or its provider failed), or empty
+         * when the tenant has no key of its own or it is fine.
+         */
+        public Optional<TenantKeyUnavailableException> tenantKeyProblem() {
+            TenantKeys keys = tenantKeys;
+            return keys == null ? Optional.empty() : keys.problemFor(label);
         }
 
         /**
@@ -286,7 +338,7 @@ public final class SeedRepository {
          */
         public TotpSeed open() {
             try {
-                return EnvelopeCipher.open(keyring.kek(), label, row.version(), row.sealed());
+                return EnvelopeCipher.open(kekFor(label), label, row.version(), row.sealed());
             } catch (SeedDecryptionException e) {
                 return findAfterRotation(label).orElseThrow(() -> e);
             }
@@ -313,11 +365,11 @@ public final class SeedRepository {
         if (row.isEmpty()) {
             return Optional.empty();
         }
-        Kek kek = keyring.kek();
+        Kek kek = kekFor(label);
         if (!kek.holds(row.get().sealed().kekId())) {
             // Read the keys again whether or not this call reloaded them: a concurrent request may have.
-            keyring.refresh();
-            kek = keyring.kek();
+            refreshKeysOf(label);
+            kek = kekFor(label);
         }
         return Optional.of(EnvelopeCipher.open(kek, label, row.get().version(), row.get().sealed()));
     }
@@ -349,7 +401,16 @@ public final class SeedRepository {
         return row;
     }
 
-    private void forgetCachedRows() {
+    /** Whether this process holds the KEK of {@code row}; false when the row's tenant key is unavailable. */
+    private boolean holds(Label label, StoredSeed row) {
+        try {
+            return kekFor(label).holds(row.sealed().kekId());
+        } catch (TenantKeyUnavailableException e) {
+            return false;
+        }
+    }
+
+    void forgetCachedRows() {
         rowCache.clear();
     }
 
@@ -384,11 +445,15 @@ public final class SeedRepository {
         // The update comes first: it blocks adders (who read kek_state FOR SHARE) until commit.
         h.createUpdate("UPDATE kek_state SET primary_kek_id = :kek WHERE id = 1")
                 .bind("kek", kek.primaryKeyId()).execute();
+        Set<String> keyed = TenantKeys.keyedTenants(h);
         List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
                         "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds ORDER BY label")
                 .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
                         new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
                 .list());
+        // A tenant with a key of its own keeps it: its data keys are not the installation's.
+        rows.removeIf(r -> keyed.contains(r.label().client()));
+        TenantKeys.rewrapKeysetTenantsIn(h, kek);
         int i = 0;
         for (RowToRewrap row : rows) {
             listener.step("rewrapping " + (++i) + "/" + rows.size());
@@ -411,10 +476,12 @@ public final class SeedRepository {
      * @throws SeedDecryptionException naming the first seed that does not open
      */
     static int verifyAllIn(Handle h, Kek kek) {
-        List<RowToRewrap> rows = h.createQuery("SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds")
+        Set<String> keyed = TenantKeys.keyedTenants(h);
+        List<RowToRewrap> rows = new ArrayList<>(h.createQuery("SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds")
                 .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
                         new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
-                .list();
+                .list());
+        rows.removeIf(r -> keyed.contains(r.label().client()));
         for (RowToRewrap row : rows) {
             if (!row.sealed().kekId().equals(kek.primaryKeyId())) {
                 throw new IllegalStateException("The data key of seed '" + row.label() + "' is still wrapped under KEK "
@@ -425,10 +492,50 @@ public final class SeedRepository {
         return rows.size();
     }
 
-    /** How many data keys are wrapped under a KEK other than {@code kekId}. */
+    /**
+     * How many data keys of the installation (seeds of tenants without a key of their own, and the
+     * {@code keyset} tenant keys) are wrapped under a KEK other than {@code kekId}.
+     */
     long countWrappedUnderOtherThan(String kekId) {
-        return database.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM seeds WHERE kek_id <> :kek")
-                .bind("kek", kekId).mapTo(Long.class).one());
+        return database.jdbi().withHandle(h -> {
+            Set<String> keyed = TenantKeys.keyedTenants(h);
+            long seeds = h.createQuery("SELECT label FROM seeds WHERE kek_id <> :kek").bind("kek", kekId)
+                    .mapTo(String.class).stream().filter(l -> !keyed.contains(Label.parse(l).client())).count();
+            return seeds + TenantKeys.countKeysetTenantsWrappedUnderOtherThan(h, kekId);
+        });
+    }
+
+    /** One seed of a tenant, sealed, for re-wrapping its data key. */
+    record TenantSeed(Label label, int version, SealedSeed sealed) {}
+
+    /** The seeds whose label belongs to {@code tenant} (client part before the first dash). */
+    static List<TenantSeed> tenantSeedsIn(Handle h, TenantId tenant) {
+        String prefix = tenant.value() + "-";
+        return h.createQuery("SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds"
+                        + " WHERE substr(label, 1, :n) = :prefix ORDER BY label")
+                .bind("n", prefix.length()).bind("prefix", prefix)
+                .map((rs, ctx) -> new TenantSeed(Label.parse(rs.getString(1)), rs.getInt(2),
+                        new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
+                .list();
+    }
+
+    /**
+     * Re-wraps the data key of each of {@code seeds} from {@code from} to {@code to} inside the
+     * caller's transaction, then opens every one with {@code to} (and destroys it at once).
+     *
+     * @throws SeedDecryptionException naming the first seed that does not open; roll back then
+     */
+    static int rewrapIn(Handle h, List<TenantSeed> seeds, Kek from, Kek to, RotationListener listener) {
+        int i = 0;
+        for (TenantSeed s : seeds) {
+            listener.step("rewrapping " + (++i) + "/" + seeds.size());
+            SealedSeed rewrapped = EnvelopeCipher.rewrap(from, to, s.label(), s.version(), s.sealed());
+            h.createUpdate("UPDATE seeds SET kek_id = :kek, wrapped_key = :wrapped WHERE label = :label AND version = :version")
+                    .bind("kek", rewrapped.kekId()).bind("wrapped", rewrapped.wrappedKey())
+                    .bind("label", s.label().value()).bind("version", s.version()).execute();
+            EnvelopeCipher.open(to, s.label(), s.version(), rewrapped).destroy();
+        }
+        return seeds.size();
     }
 
     private record StoredSeed(int version, SealedSeed sealed) {}
@@ -440,11 +547,13 @@ public final class SeedRepository {
         private static final long serialVersionUID = 1L;
         final String keyringKek;
         final String databaseKek;
+        final transient TenantId tenant;
 
-        StaleKeyringException(String keyringKek, String databaseKek) {
+        StaleKeyringException(String keyringKek, String databaseKek, TenantId tenant) {
             super(null, null, false, false);
             this.keyringKek = keyringKek;
             this.databaseKek = databaseKek;
+            this.tenant = tenant;
         }
     }
 }

@@ -60,12 +60,15 @@ public final class Store implements AutoCloseable {
     private final MovableKeyring keyring;
     private final SeedRepository seeds;
     private final TokenRepository tokens;
+    private final TenantKeys tenantKeys;
     private final ReadWriteLock rotationLock = new ReentrantReadWriteLock();
 
-    private Store(Database database, Keyring keyring) {
+    private Store(Database database, Keyring keyring, Map<String, String> environment) {
         this.database = database;
         this.keyring = new MovableKeyring(keyring);
         this.seeds = new SeedRepository(database, this.keyring, rotationLock);
+        this.tenantKeys = new TenantKeys(database, this.keyring, environment, rotationLock, seeds::forgetCachedRows);
+        this.seeds.tenantKeys(tenantKeys);
         this.tokens = new TokenRepository(database, TokenRepository.CACHE_TTL);
     }
 
@@ -206,7 +209,7 @@ public final class Store implements AutoCloseable {
         Objects.requireNonNull(environment, "environment");
         Optional<String> reference = keyProviderReference(database);
         if (reference.isEmpty() || KeyProviders.isFile(reference.get())) {
-            return open(database, fileKeyring.get());
+            return open(database, fileKeyring.get(), environment);
         }
         KeyProvider provider = KeyProviders.open(reference.get(), environment);
         Keyring keyring;
@@ -217,7 +220,7 @@ public final class Store implements AutoCloseable {
             throw e;
         }
         try {
-            return open(database, keyring);
+            return open(database, keyring, environment);
         } catch (RuntimeException e) {
             keyring.close();
             throw e;
@@ -259,7 +262,7 @@ public final class Store implements AutoCloseable {
             });
             Keyring keyring = Keyring.fromProvider(provider, new KeyProviderRow(database), KeyScope.INSTALLATION);
             log.info("Initialised {} with its keyset wrapped by {}", database.description(), ref);
-            return new Store(database, keyring);
+            return new Store(database, keyring, environment);
         } catch (RuntimeException e) {
             provider.close();
             throw e;
@@ -285,7 +288,16 @@ public final class Store implements AutoCloseable {
      *     {@code keyring} does not hold (the wrong keyset)
      */
     public static Store open(Database database, Keyring keyring) {
+        return open(database, keyring, System.getenv());
+    }
+
+    /**
+     * As {@link #open(Database, Keyring)}, with {@code environment} holding the credentials of the
+     * tenants' own key providers (see {@link TenantKeys#environmentFor}).
+     */
+    public static Store open(Database database, Keyring keyring, Map<String, String> environment) {
         Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(keyring, "keyring");
         String firstKek = keyring.kek().primaryKeyId();
         boolean fileKeys = KeyProviders.isFile(keyring.providerReference());
@@ -318,12 +330,17 @@ public final class Store implements AutoCloseable {
             log.info("The keyset holds {} KEKs (older ones kept for instances that have not reloaded);"
                     + " run `mfagate keys retire` once every instance has the current keyset", kek.keyIds().size());
         }
-        return new Store(database, keyring);
+        return new Store(database, keyring, environment);
     }
 
     /** The encrypted seeds. */
     public SeedRepository seeds() {
         return seeds;
+    }
+
+    /** The tenants' own keys. */
+    public TenantKeys tenantKeys() {
+        return tenantKeys;
     }
 
     /** The API tokens. */
@@ -549,7 +566,11 @@ public final class Store implements AutoCloseable {
         try {
             database.close();
         } finally {
-            keyring.close();
+            try {
+                tenantKeys.close();
+            } finally {
+                keyring.close();
+            }
         }
     }
 

@@ -74,7 +74,7 @@ public final class StoreMigration {
     }
 
     /**
-     * The schema (V1 to V4) as copied, in order. A column or table in the source that is not listed
+     * The schema (V1 to V6) as copied, in order. A column or table in the source that is not listed
      * here stops the migration, so a later schema change cannot be dropped silently.
      */
     public static final List<Table> TABLES = List.of(
@@ -98,7 +98,9 @@ public final class StoreMigration {
                     + " zulip_user_id:LONG zulip_email:TEXT label:TEXT outcome:TEXT reason:TEXT rule_id:TEXT"
                     + " remote_address:TEXT instance_id:TEXT detail:TEXT prev_mac:BLOB mac:BLOB"),
             table("audit_head", true, "id:INT seq:LONG mac:BLOB head_mac:BLOB_OR_NULL"),
-            table("key_provider", true, "id:INT reference:TEXT wrapped_keyset:BLOB_OR_NULL generation:LONG updated_at_ms:LONG"));
+            table("key_provider", true, "id:INT reference:TEXT wrapped_keyset:BLOB_OR_NULL generation:LONG updated_at_ms:LONG"),
+            table("tenant_key", false, "tenant_id:TEXT reference:TEXT state:TEXT wrapped_keyset:BLOB_OR_NULL"
+                    + " primary_kek_id:TEXT installation_kek_id:TEXT generation:LONG updated_at_ms:LONG"));
 
     /** Source tables that are not store content. */
     private static final Set<String> NOT_CONTENT = Set.of("flyway_schema_history");

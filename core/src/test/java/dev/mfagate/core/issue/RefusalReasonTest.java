@@ -43,6 +43,8 @@ class RefusalReasonTest {
                 Arguments.of(RefusalReason.DAILY_CAP_REACHED,                Outcome.RATE_LIMITED,    "daily_cap_reached"),
                 Arguments.of(RefusalReason.UNKNOWN_LABEL,                    Outcome.DENIED,          "unknown_label"),
                 Arguments.of(RefusalReason.KEY_UNAVAILABLE,                  Outcome.FAILED,          "key_unavailable"),
+                Arguments.of(RefusalReason.TENANT_KEY_REVOKED,               Outcome.FAILED,          "tenant_key_revoked"),
+                Arguments.of(RefusalReason.TENANT_KEY_UNAVAILABLE,           Outcome.FAILED,          "tenant_key_unavailable"),
                 Arguments.of(RefusalReason.SEED_UNREADABLE,                  Outcome.FAILED,          "seed_unreadable"),
                 Arguments.of(RefusalReason.STORE_UNAVAILABLE,                Outcome.FAILED,          "store_unavailable"),
                 Arguments.of(RefusalReason.AUDIT_UNAVAILABLE,                Outcome.FAILED,          "audit_unavailable"),

@@ -14,12 +14,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mfagate keys rotate|retire|migrate}: a new key-encryption key with every data key
+ * {@code mfagate keys rotate|retire|migrate|tenant}: a new key-encryption key with every data key
  * re-wrapped; the older KEKs dropped once nothing needs them; the keys moved to another provider.
  * Seeds are never touched.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage the key-encryption key.",
-        subcommands = {KeysCommand.Rotate.class, KeysCommand.Retire.class, KeysCommand.Migrate.class})
+        subcommands = {KeysCommand.Rotate.class, KeysCommand.Retire.class, KeysCommand.Migrate.class,
+                TenantKeysCommand.class})
 final class KeysCommand {
 
     /**

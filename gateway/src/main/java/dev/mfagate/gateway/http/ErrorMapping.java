@@ -36,6 +36,8 @@ public final class ErrorMapping {
             case DAILY_CAP_REACHED -> ErrorCode.DAILY_CAP_REACHED;
             case UNKNOWN_LABEL -> ErrorCode.UNKNOWN_LABEL;
             case KEY_UNAVAILABLE -> ErrorCode.KEY_UNAVAILABLE;
+            case TENANT_KEY_REVOKED -> ErrorCode.TENANT_KEY_REVOKED;
+            case TENANT_KEY_UNAVAILABLE -> ErrorCode.TENANT_KEY_UNAVAILABLE;
             case SEED_UNREADABLE, INTERNAL_ERROR -> ErrorCode.INTERNAL_ERROR;
             case STORE_UNAVAILABLE -> ErrorCode.STORE_UNAVAILABLE;
             case AUDIT_UNAVAILABLE -> ErrorCode.AUDIT_UNAVAILABLE;

@@ -39,6 +39,14 @@ class ErrorMappingTest {
     }
 
     @Test
+    void errorCode_tenantKeyRevokedOrUnavailable_503NeverA500() {
+        assertThat(ErrorMapping.errorCode(RefusalReason.TENANT_KEY_REVOKED)).isEqualTo(ErrorCode.TENANT_KEY_REVOKED);
+        assertThat(ErrorMapping.errorCode(RefusalReason.TENANT_KEY_UNAVAILABLE)).isEqualTo(ErrorCode.TENANT_KEY_UNAVAILABLE);
+        assertThat(ErrorCode.TENANT_KEY_REVOKED.httpStatus()).isEqualTo(503);
+        assertThat(ErrorCode.TENANT_KEY_UNAVAILABLE.httpStatus()).isEqualTo(503);
+    }
+
+    @Test
     void errorCode_policyDenials_allForbiddenSoTheCallerCannotTellRulesApart() {
         for (RefusalReason r : EnumSet.of(RefusalReason.NO_MATCHING_RULE, RefusalReason.GRANT_EXPIRED,
                 RefusalReason.OUTSIDE_TOKEN_SCOPE)) {
