@@ -26,20 +26,25 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped {@code mfagate.jar} as an operator runs it, with the KEK in a SoftHSM2 token made
- * for each test (its own {@code SOFTHSM2_CONF} and token directory): init, serve (codes equal
- * {@code oathtool}'s), rotate, retire, migrate to the keyset file and back, {@code audit verify}
- * after each; a removed token, a wrong PIN and a wrong key label stop the command with a line
- * naming provider, key and what failed; a rotation killed with SIGKILL at each step leaves every
- * seed decryptable. Every output is kept for the secret scan and checked here for the PIN, the
- * seeds and the keyset's key material.
+ * The key providers as an operator runs them, with the KEK in a SoftHSM2 token: init, serve (codes
+ * equal {@code oathtool}'s), rotate, retire, migrate to the keyset file and back, {@code audit verify}
+ * after each; a removed token, a wrong PIN and a wrong key label stop the command with a line naming
+ * provider, key and what failed; a rotation killed with SIGKILL at each step leaves every seed
+ * decryptable. Every output is kept for the secret scan and checked here for the PIN, the seeds and
+ * the keyset's key material.
+ *
+ * <p>The commands run in this JVM ({@link InProcessCli}: the same command line, arguments and
+ * environment), on this JVM's SoftHSM token ({@link SoftHsm#forThisJvm()}, a key of each test's own).
+ * The shipped jar runs as a process only where the process boundary is what is tested: PKCS#11 logs
+ * a whole process in, so a wrong PIN is only refused in a process that has not logged in yet; a
+ * removed token is a process that finds no token; and a rotation is killed with SIGKILL.
  */
 class KeyProvidersIT {
 
@@ -71,18 +76,22 @@ class KeyProvidersIT {
         return pb;
     }
 
-    private Result run(Path data, Map<String, String> env, String stdin, String... args) throws Exception {
+    /** Runs the shipped jar as a process, for the steps whose subject is the process. */
+    private Result runProcess(Path data, Map<String, String> env, String... args) throws Exception {
         Process p = builder(command(data, List.of(), args), env).start();
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("mfagate " + String.join(" ", args) + " finished").isTrue();
         keep(String.join("-", List.of(args).subList(0, Math.min(2, args.length))), out + "\n" + err);
         return new Result(p.exitValue(), out, err);
+    }
+
+    /** Runs a command in this JVM with {@code env} (and nothing of the test process's own environment). */
+    private Result run(Path data, Map<String, String> env, String stdin, String... args) {
+        InProcessCli.Result r = InProcessCli.in(data).withEnv(env).runWithStdin(stdin, args);
+        outputs.add(r.out() + "\n" + r.err());
+        return new Result(r.exitCode(), r.out(), r.err());
     }
 
     private void keep(String what, String text) throws IOException {
@@ -94,7 +103,19 @@ class KeyProvidersIT {
         return new Base32().encodeAsString(seed.secret().toByteArray());
     }
 
-    private Map<Label, TotpSeed> addSeeds(Path data, Map<String, String> env, String... labels) throws Exception {
+    /** The PIN, which is all the in-process commands need of {@link SoftHsm#environment()}. */
+    private static Map<String, String> pin() {
+        return Map.of("MFAGATE_PKCS11_PIN", SoftHsm.PIN);
+    }
+
+    /** A new AES key of this test's own in {@code hsm}; returns its label. */
+    private static String newTokenKey(SoftHsm hsm, String prefix) {
+        String label = prefix + "-" + UUID.randomUUID();
+        hsm.generateAesKey(label);
+        return label;
+    }
+
+    private Map<Label, TotpSeed> addSeeds(Path data, Map<String, String> env, String... labels) {
         Map<Label, TotpSeed> seeds = new LinkedHashMap<>();
         for (String l : labels) {
             TotpSeed seed = TestSeeds.random();
@@ -108,22 +129,9 @@ class KeyProvidersIT {
 
     /** Starts serve, asks for one code, compares it with oathtool's, stops. */
     private void serveAndCompare(Path data, Map<String, String> env, String token, TotpSeed seed) throws Exception {
-        Process p = builder(command(data, List.of(), "serve", "--port", "0"), env).redirectErrorStream(true).start();
-        StringBuilder log = new StringBuilder();
+        InProcessCli.Server server = InProcessCli.in(data).withEnv(env).serve("--port", "0");
         try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String url = null;
-            String line;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && (line = r.readLine()) != null) {
-                log.append(line).append('\n');
-                if (line.startsWith("mfagate listening on ")) {
-                    url = line.substring("mfagate listening on ".length()).strip();
-                    break;
-                }
-            }
-            assertThat(url).as(log.toString()).isNotNull();
-            HttpResponse<String> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/totp/acme/aws"))
+            HttpResponse<String> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/totp/acme/aws"))
                     .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
             SecretRegistry.codesIn(resp.body());
@@ -131,9 +139,8 @@ class KeyProvidersIT {
             assertThat(body.get("code").asText().equals(oathtool(seed, Instant.parse(body.get("timestamp").asText()))))
                     .as("the code equals oathtool's").isTrue();
         } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
-            keep("serve", log.toString());
+            assertThat(server.stop()).as("serve stopped cleanly").isZero();
+            outputs.add(server.out() + "\n" + server.err());
         }
     }
 
@@ -174,14 +181,14 @@ class KeyProvidersIT {
 
     @Test
     void pkcs11_initServeRotateRetireMigrateToFileAndBack_codesEqualOathtoolAndAuditVerifies() throws Exception {
-        SoftHsm hsm = SoftHsm.create(dir.resolve("hsm"));
-        hsm.generateAesKey("mfagate-kek");
-        Map<String, String> env = hsm.environment();
+        SoftHsm hsm = SoftHsm.forThisJvm();
+        String kek = hsm.reference(newTokenKey(hsm, "mfagate-kek"));
+        Map<String, String> env = pin();
         Path data = dir.resolve("data");
 
-        Result init = run(data, env, null, "init", "--kek", hsm.reference("mfagate-kek"));
+        Result init = run(data, env, null, "init", "--kek", kek);
         assertOk(init);
-        assertThat(init.out()).contains("wrapped by " + hsm.reference("mfagate-kek"));
+        assertThat(init.out()).contains("wrapped by " + kek);
         assertThat(data.resolve("keyset.json")).doesNotExist();
         TotpSeed seed = addSeeds(data, env, "acme-aws").get(Label.parse("acme-aws"));
         String token = run(data, env, null, "token", "create", "--name", "ops").out().strip();
@@ -201,7 +208,7 @@ class KeyProvidersIT {
         assertOk(run(data, Map.of(), null, "audit", "verify"));
         serveAndCompare(data, Map.of(), token, seed);
 
-        Result back = run(data, env, null, "keys", "migrate", "--to", hsm.reference("mfagate-kek"));
+        Result back = run(data, env, null, "keys", "migrate", "--to", kek);
         assertOk(back);
         assertThat(data.resolve("keyset.json")).doesNotExist();
         assertThat(back.out()).contains("The old keyset file is now");
@@ -217,32 +224,30 @@ class KeyProvidersIT {
 
     @Test
     void pkcs11_wrongPinRemovedTokenWrongLabel_refusedNamingProviderKeyAndWhatFailed() throws Exception {
-        SoftHsm hsm = SoftHsm.create(dir.resolve("hsm"));
-        hsm.generateAesKey("mfagate-kek");
-        String reference = hsm.reference("mfagate-kek");
-        Map<String, String> env = hsm.environment();
+        SoftHsm hsm = SoftHsm.forThisJvm();
+        String key = newTokenKey(hsm, "mfagate-kek");
+        String reference = hsm.reference(key);
         Path data = dir.resolve("data");
-        assertOk(run(data, env, null, "init", "--kek", reference));
-        TotpSeed seed = addSeeds(data, env, "acme-aws").get(Label.parse("acme-aws"));
-        assertOk(run(data, env, null, "token", "create", "--name", "ops"));
+        assertOk(run(data, pin(), null, "init", "--kek", reference));
+        TotpSeed seed = addSeeds(data, pin(), "acme-aws").get(Label.parse("acme-aws"));
+        assertOk(run(data, pin(), null, "token", "create", "--name", "ops"));
 
-        Map<String, String> wrongPin = new HashMap<>(env);
+        // A process of its own: this JVM's login would let any PIN through.
+        Map<String, String> wrongPin = new HashMap<>(hsm.environment());
         wrongPin.put("MFAGATE_PKCS11_PIN", "9999-not-the-pin");
-        Result pin = run(data, wrongPin, null, "serve", "--port", "0");
+        Result pin = runProcess(data, wrongPin, "serve", "--port", "0");
         assertThat(pin.exitCode()).isEqualTo(1);
-        assertThat(pin.err()).contains(reference).contains("(key mfagate-kek)")
+        assertThat(pin.err()).contains(reference).contains("(key " + key + ")")
                 .contains("logging in to the token failed: access denied").doesNotContain("9999-not-the-pin");
 
-        Result label = run(data, env, null, "keys", "migrate", "--to", hsm.reference("no-such-key"));
+        Result label = run(data, pin(), null, "keys", "migrate", "--to", hsm.reference("no-such-key"));
         assertThat(label.exitCode()).isEqualTo(1);
         assertThat(label.err()).contains("object=no-such-key").contains("key not found").contains("nothing was changed");
-        Result stillServes = run(data, env, null, "seed", "list");
+        Result stillServes = run(data, pin(), null, "seed", "list");
         assertOk(stillServes);
 
-        try (Stream<Path> files = Files.walk(hsm.directory().resolve("tokens"))) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        Result removed = run(data, env, null, "serve", "--port", "0");
+        // A process whose SoftHSM finds no token where the keyset's KEK was: the token is removed for it.
+        Result removed = runProcess(data, hsm.environmentWithTokenRemoved(dir.resolve("removed")), "serve", "--port", "0");
         assertThat(removed.exitCode()).isEqualTo(1);
         assertThat(removed.err()).contains(reference).contains("failed: unreachable");
         assertThat(removed.out()).doesNotContain("listening");
@@ -257,6 +262,7 @@ class KeyProvidersIT {
             assertOk(run(data, Map.of(), null, "init"));
             Map<Label, TotpSeed> seeds = addSeeds(data, Map.of(), "acme-aws", "acme-github", "beta-portal");
 
+            // The shipped jar, killed: the subject of this test is a process that dies mid-rotation.
             Process p = builder(command(data, List.of("-Dmfagate.test.rotationPauseAt=" + step), "keys", "rotate"), Map.of())
                     .start();
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));

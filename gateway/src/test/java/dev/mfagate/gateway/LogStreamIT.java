@@ -99,7 +99,9 @@ class LogStreamIT {
     @MethodSource("jdks")
     void serveDemo_defaultFormat_bannerAndEveryLineUntilStopAreJson(Path jdk) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(jdk.resolve("bin/java").toString(), "-XX:TieredStopAtLevel=1", "-jar",
-                MfagateProcess.jar().toString(), "serve", "--demo", "--port", "0");
+                MfagateProcess.jar().toString(), "serve", "--demo", "--port", "0",
+                // Any free metrics port: another server on this machine may hold 9464.
+                "--metrics-port", "0");
         clean(pb);
         Process p = pb.start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p));

@@ -122,6 +122,23 @@ public final class SoftHsm {
         return Map.of("SOFTHSM2_CONF", conf.toString(), "MFAGATE_PKCS11_PIN", PIN);
     }
 
+    /**
+     * What a child process needs to find this token removed: {@link #environment()}, but with a
+     * configuration of its own, written in {@code directory} (created), whose token directory is
+     * empty. The token itself stays, for this JVM and for other processes.
+     */
+    public Map<String, String> environmentWithTokenRemoved(Path directory) {
+        try {
+            Path tokens = Files.createDirectories(directory.resolve("tokens"));
+            Path removedConf = directory.resolve("softhsm2.conf");
+            Files.writeString(removedConf, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n"
+                    + "slots.removable = false\n", StandardCharsets.UTF_8);
+            return Map.of("SOFTHSM2_CONF", removedConf.toString(), "MFAGATE_PKCS11_PIN", PIN);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot prepare " + directory, e);
+        }
+    }
+
     private static String run(Path conf, List<String> command) {
         try {
             ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
