@@ -11,7 +11,13 @@ public final class Main {
     }
 
     /** Runs the command line and exits with its code. */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        String training = System.getProperty("mfagate.aot.training");
+        if (training != null) {
+            // bin/mfagate aot: the same jar and class path as every start, so that the cache fits them.
+            AotTraining.main(new String[] {training});
+            return;
+        }
         // With the JSON log format (the default), every line on standard error is a JSON object,
         // the one-line reason of a failed command too.
         JsonStandardError.install("mfagate", System.getenv());

@@ -16,6 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +71,7 @@ class LauncherIT {
         assertThat(Integer.parseInt(spec.group(1))).isGreaterThanOrEqualTo(21);
         String flags = r.out().lines().findFirst().orElseThrow();
         assertThat(flags).as("the recommended flags, a one-shot command's C1 only, and JAVA_OPTS")
-                .contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=201326592").contains("-XX:+ExitOnOutOfMemoryError")
+                .contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=134217728").contains("-XX:+ExitOnOutOfMemoryError")
                 .contains("-XX:ErrorFile=/tmp/mfagate-hs_err_pid%p.log").contains("-XX:TieredStopAtLevel=1")
                 .contains("-XX:+PrintCommandLineFlags");
     }
@@ -145,6 +149,75 @@ class LauncherIT {
         assertThat(r.out()).startsWith("mfagate ");
     }
 
+    @Test
+    void aot_jdkOlderThan25_createsNoCacheAndRunsWithout() throws Exception {
+        // A JDK whose release file says 21: the real java of this test behind it, so the jar runs.
+        Path home = dir.resolve("jdk-21");
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"21.0.8\"\n");
+        Path java = home.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElseThrow() + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cache = dir.resolve("aot");
+        Map<String, String> env = Map.of("JAVA_HOME", home.toString(), "MFAGATE_AOT_DIR", cache.toString(),
+                "MFAGATE_LOG_FORMAT", "plain");
+
+        Result aot = run(launcher(), java17Environment(), env, "aot");
+        Result version = run(launcher(), java17Environment(), withFlags(env), "-V");
+
+        assertThat(aot.exit()).as(aot.err()).isZero();
+        assertThat(aot.err()).contains("no AOT cache: it needs JDK 25 or newer (this is Java 21)");
+        assertThat(cache).doesNotExist();
+        assertThat(version.exit()).as(version.err()).isZero();
+        assertThat(version.out()).doesNotContain("AOTCache").contains("mfagate ");
+    }
+
+    @Test
+    void aot_cacheThenJarChangedOrCacheUnreadable_runsWithoutItSilently() throws Exception {
+        Assumptions.assumeTrue(Runtime.version().feature() >= 25, "an AOT cache needs JDK 25");
+        Path jar = Files.createDirectories(dir.resolve("lib")).resolve("mfagate.jar");
+        Files.copy(MfagateProcess.jar(), jar);
+        Path cache = dir.resolve("aot");
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "MFAGATE_JAR", jar.toString(),
+                "MFAGATE_AOT_DIR", cache.toString(), "MFAGATE_AOT", "manual");
+
+        Result aot = run(launcher(), java17Environment(), env, "aot", "cli", "--quiet");
+        assertThat(aot.exit()).as(aot.err()).isZero();
+        List<Path> caches;
+        try (Stream<Path> files = Files.list(cache)) {
+            caches = files.toList();
+        }
+        assertThat(caches).as("one cache, for the CLI commands").singleElement()
+                .satisfies(p -> assertThat(p.getFileName().toString()).startsWith("mfagate.jar-cli-").endsWith("-jdk"
+                        + Runtime.version().feature() + ".aot"));
+        Result used = run(launcher(), java17Environment(), withFlags(env), "-V");
+        assertThat(used.exit()).as(used.err()).isZero();
+        assertThat(used.out()).contains("-XX:AOTCache=" + caches.getFirst());
+
+        // Another cache than the JVM wrote (same name, other bytes): the JVM refuses it and says nothing.
+        byte[] original = Files.readAllBytes(caches.getFirst());
+        Files.write(caches.getFirst(), new byte[4096]);
+        Result unreadable = run(launcher(), java17Environment(), env, "-V");
+        assertThat(unreadable.exit()).as(unreadable.err()).isZero();
+        assertThat(unreadable.out().strip()).startsWith("mfagate ");
+        assertThat(unreadable.err()).isEmpty();
+
+        // A rebuilt jar: its cache is another one, not there yet, so the program runs without one.
+        Files.write(caches.getFirst(), original);
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        Result changed = run(launcher(), java17Environment(), withFlags(env), "-V");
+        assertThat(changed.exit()).as(changed.err()).isZero();
+        assertThat(changed.out()).doesNotContain("AOTCache").contains("mfagate ");
+        assertThat(changed.err()).isEmpty();
+    }
+
+    /** {@code env} and JAVA_OPTS that print the JVM's flags on standard output first. */
+    private static Map<String, String> withFlags(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        return all;
+    }
+
     record Result(int exit, String out, String err) {
     }
 
@@ -165,7 +238,7 @@ class LauncherIT {
             }
         });
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(launcher + " did not finish");
         }

@@ -10,7 +10,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * An open, migrated database: a HikariCP pool, a {@link Jdbi} on it, and the {@link Dialect}.
  *
- * <p>Opening runs the Flyway migrations of {@code db/migration/<dialect>}. SQLite runs in WAL
+ * <p>Opening runs the Flyway migrations of {@code db/migration/<dialect>} when the store lacks one
+ * of them (a query of Flyway's history table tells, see {@link SchemaVersions}). SQLite runs in WAL
  * mode with {@code synchronous=FULL}, so a committed transaction survives a crash or power loss,
  * and {@code secure_delete=ON}, so deleted rows do not linger in free pages; the pool takes only
  * connections that can write, and drops one that turns read-only (see {@link SqliteDataSource}),
@@ -146,16 +147,24 @@ public final class Database implements AutoCloseable {
         throw new IllegalArgumentException("Unsupported database URL scheme; must be sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE");
     }
 
+    /** The Java migrations given to Flyway, by class: their versions count in {@link SchemaVersions}. */
+    private static final java.util.List<Class<?>> JAVA_MIGRATIONS = java.util.List.of(V4_1__AssignTenants.class);
+
     private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl,
                                     Path sqliteDirectory) {
         try {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:db/migration/" + dialect.migrationFolder())
-                    .failOnMissingLocations(true)
-                    .javaMigrations(new V4_1__AssignTenants())
-                    .load()
-                    .migrate();
+            String folder = "db/migration/" + dialect.migrationFolder();
+            // One query of the history table answers for an up-to-date store; Flyway (half a second
+            // of class loading) runs only when there is something to migrate (see SchemaVersions).
+            if (SchemaVersions.isBehind(ds, folder, JAVA_MIGRATIONS)) {
+                Flyway.configure()
+                        .dataSource(ds)
+                        .locations("classpath:" + folder)
+                        .failOnMissingLocations(true)
+                        .javaMigrations(new V4_1__AssignTenants())
+                        .load()
+                        .migrate();
+            }
             return new Database(ds, dialect, description, postgresUrl, sqliteDirectory);
         } catch (RuntimeException e) {
             ds.close();

@@ -1,0 +1,174 @@
+package dev.mfagate.gateway;
+
+import dev.mfagate.api.logging.JsonStandardError;
+import dev.mfagate.gateway.cli.CliContext;
+import dev.mfagate.gateway.cli.MfagateCommand;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind {@code bin/mfagate aot}: the launcher starts it under
+ * {@code -XX:AOTCacheOutput=} (JDK 25, JEP 483/514/515), and the JVM keeps the classes it loaded
+ * and linked, and the methods it profiled, in an AOT cache that later starts read instead of the jar.
+ *
+ * <p>{@code cli} runs the commands an operator types ({@code init}, {@code seed add}, {@code token
+ * create}, {@code seed list}, {@code token list}, {@code audit verify}); {@code serve} starts the
+ * gateway on a free loopback port and asks it for a few hundred codes. Both work on a throw-away
+ * store in a temporary directory with a random seed, print nothing of it, and delete it after.
+ * Not a command of {@code mfagate}: the launcher runs it through {@link Main} with the system
+ * property {@code mfagate.aot.training}, so that the training run's class path is the jar's.
+ */
+public final class AotTraining {
+
+    private AotTraining() {
+    }
+
+    /** {@code cli} or {@code serve}; exits non-zero when a step fails, so the launcher keeps no cache. */
+    public static void main(String[] args) throws Exception {
+        String mode = args.length == 1 ? args[0] : "";
+        if (!mode.equals("cli") && !mode.equals("serve")) {
+            System.err.println("usage: AotTraining cli|serve");
+            System.exit(2);
+        }
+        JsonStandardError.install("mfagate", System.getenv());
+        if (System.getProperty("MFAGATE_LOG_LEVEL") == null) {
+            System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
+        }
+        System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
+        Path dir = Files.createTempDirectory("mfagate-aot-");
+        try {
+            Map<String, String> env = Map.of("MFAGATE_DATA_DIR", dir.toString());
+            run(env, null, "init");
+            byte[] seed = new byte[20];
+            new SecureRandom().nextBytes(seed);
+            run(env, base32(seed) + "\n", "seed", "add", "train-aws");
+            String token = run(env, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
+            if (mode.equals("cli")) {
+                run(env, null, "seed", "list");
+                run(env, null, "token", "list");
+                run(env, null, "audit", "verify");
+                run(env, null, "--help");
+            } else {
+                serve(env, token);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void serve(Map<String, String> env, String token) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        CliContext.StopSignal signal = onStop -> {
+            stop.await();
+            onStop.run();
+            stopped.countDown();
+        };
+        Thread server = Thread.ofPlatform().name("aot-serve").start(() -> {
+            int code = MfagateCommand.run(context(env, null, new ByteArrayOutputStream(), signal),
+                    new String[] {"serve", "--port", Integer.toString(port), "--metrics-port", "0",
+                        "--rate-limit-label", "1000000/1s", "--rate-limit-principal", "1000000/1s",
+                        "--rate-limit-token", "1000000/1s"});
+            if (code != 0) {
+                System.err.println("AotTraining: serve exited " + code);
+                System.exit(1);
+            }
+        });
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            URI code = URI.create("http://127.0.0.1:" + port + "/totp/train/aws");
+            URI denied = URI.create("http://127.0.0.1:" + port + "/totp/other/aws");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int served = 0;
+            while (served < 300) {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(code).header("Authorization", "Bearer " + token)
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("training request answered " + r.statusCode());
+                    }
+                    served++;
+                    // Two refusals only: five in a row would lock the token out.
+                    if (served % 100 == 0 && served < 300) {
+                        http.send(HttpRequest.newBuilder(denied).header("Authorization", "Bearer " + token).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                    }
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline || !server.isAlive()) {
+                        throw e;
+                    }
+                    Thread.sleep(20);
+                }
+            }
+        } finally {
+            stop.countDown();
+        }
+        stopped.await();
+        server.join(10_000);
+    }
+
+    private static String run(Map<String, String> env, String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = MfagateCommand.run(context(env, stdin, out, onStop -> {
+            throw new IllegalStateException("not a serving command");
+        }), args);
+        if (code != 0) {
+            throw new IllegalStateException("training step '" + args[0] + (args.length > 1 ? " " + args[1] : "")
+                    + "' exited " + code);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static CliContext context(Map<String, String> env, String stdin, ByteArrayOutputStream out,
+                                      CliContext.StopSignal stop) {
+        byte[] in = stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8);
+        // Results (the token, tables) are captured; errors go to this process's standard error.
+        return new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, new ByteArrayInputStream(in),
+                Optional.empty(), env, Clock.systemUTC(), stop);
+    }
+
+    private static String base32(byte[] bytes) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        StringBuilder sb = new StringBuilder();
+        int buffer = 0;
+        int bits = 0;
+        for (byte b : bytes) {
+            buffer = (buffer << 8) | (b & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                sb.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            sb.append(alphabet.charAt((buffer << (5 - bits)) & 31));
+        }
+        return sb.toString();
+    }
+}
