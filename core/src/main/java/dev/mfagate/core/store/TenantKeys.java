@@ -412,7 +412,8 @@ public final class TenantKeys implements AutoCloseable {
                 from = null;
                 fromReference = "revoked";
             } else {
-                from = tenantKek(tenant);
+                // Read from the row, not the once-a-second snapshot: another process may have just rotated it.
+                from = loadedEntry(tenant, "moving tenant " + tenant + "'s key").keyset().kek();
                 fromReference = old.get().reference();
             }
             Keyset next = Keyset.generate();
