@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# mfagate as shipped (bin/mfagate and its defaults, no extra JVM flags) beside the FastAPI + pyotp
+# mfagate as shipped (bin/mfagate and its defaults, no extra JVM flags, its AOT cache made by
+# `bin/mfagate aot` as an install would) beside the FastAPI + pyotp
 # peer in bench/fastapi-peer, in one run on this machine: start to first served code, alternating
 # wrk rounds against authenticated GET /totp/{client}/{service}, resident memory after the load,
 # and the time of the CLI commands an operator types. Loopback only; every run is bounded.
 #
 # Usage: bench/versus-fastapi.sh
-#   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18080), PEER_PORT (18090)
+#   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18080), PEER_PORT (18090),
+#        STARTS (5: starts of each, timed one after the other)
 # Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, hyperfine, curl, and Debian's
 # python3-fastapi, python3-uvicorn and python3-pyotp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONNECTIONS=${CONNECTIONS:-32}; THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-3}; STARTS=${STARTS:-5}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONNECTIONS=${CONNECTIONS:-32}; THREADS=${THREADS:-2}
 PORT=${PORT:-18080}; PEER_PORT=${PEER_PORT:-18090}
 MFAGATE=bin/mfagate
 PY=/usr/bin/python3
@@ -22,6 +24,10 @@ work=$(mktemp -d); pid=; peer=
 trap 'kill $pid $peer 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 export MFAGATE_DATA_DIR="$work/data"
 SEED=$(head -c 20 /dev/urandom | base32)   # random and thrown away
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "java: $(bin/with-jdk java -version 2>&1 | head -1); python: $($PY --version 2>&1)"
+t0=$(date +%s%N)
+if $MFAGATE aot --quiet; then echo "bin/mfagate aot (AOT caches, once per jar and JDK): $(( ($(date +%s%N) - t0) / 1000000 )) ms"; fi
 $MFAGATE init >/dev/null 2>&1
 TOKEN=$($MFAGATE token create --name bench --labels 'bench-*' 2>/dev/null)
 PEER_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -36,12 +42,13 @@ wait_code() { # url token pid
     sleep 0.005
   done
 }
+m_starts=(); p_starts=()
 start_mfagate() {
   local t0; t0=$(date +%s%N)
   $MFAGATE serve --port "$PORT" $LIMITS >"$work/mfagate.log" 2>&1 &
   pid=$!
   wait_code "http://127.0.0.1:$PORT/totp/bench/aws" "$TOKEN" $pid
-  echo "mfagate: start to first served code $(ms_since "$t0") ms"
+  m_starts+=("$(ms_since "$t0")")
 }
 start_peer() {
   local t0; t0=$(date +%s%N)
@@ -49,15 +56,17 @@ start_peer() {
     $PY -m uvicorn app:app --app-dir bench/fastapi-peer --host 127.0.0.1 --port "$PEER_PORT" >"$work/peer.log" 2>&1 &
   peer=$!
   wait_code "http://127.0.0.1:$PEER_PORT/totp/bench/aws" "$PEER_TOKEN" $peer
-  echo "fastapi: start to first served code $(ms_since "$t0") ms"
+  p_starts+=("$(ms_since "$t0")")
 }
-for i in 1 2; do  # the second start runs with whatever the first left behind (class-data or AOT cache)
-  start_mfagate; kill $pid; wait $pid 2>/dev/null || true
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Alternating starts, each process stopped before the next one starts; the last of each keeps running.
+for i in $(seq 1 "$STARTS"); do
+  start_mfagate; [ "$i" = "$STARTS" ] || { kill $pid; wait $pid 2>/dev/null || true; }
+  start_peer; [ "$i" = "$STARTS" ] || { kill $peer; wait $peer 2>/dev/null || true; }
 done
-start_mfagate
-start_peer
-kill $peer; wait $peer 2>/dev/null || true
-start_peer
+echo "--- start to first served code, $STARTS alternating starts (ms)"
+echo "mfagate: ${m_starts[*]} (median $(median "${m_starts[@]}"))"
+echo "fastapi: ${p_starts[*]} (median $(median "${p_starts[@]}"))"
 
 rss() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$1/status) / 1024 )); }
 load() { # name url token -> "req/s p99ms"
@@ -78,7 +87,7 @@ for r in $(seq 1 "$ROUNDS"); do
   ratio=$(awk -v a="$m_rps" -v b="$p_rps" 'BEGIN { printf "%.1f", a / b }')
   echo "round $r: mfagate $m_rps req/s p99 $m_p99 $m_note | fastapi $p_rps req/s p99 $p_p99 $p_note | ratio ${ratio}x"
 done
-echo "resident memory after the load: mfagate $(rss $pid) MB, fastapi $(rss $peer) MB"
+echo "--- resident memory after the load: mfagate $(rss $pid) MB, fastapi $(rss $peer) MB"
 kill $pid; wait $pid 2>/dev/null || true
 
 echo "--- CLI commands (hyperfine, store of one seed and one token)"

@@ -83,6 +83,24 @@ class DeploymentFilesTest {
 
     private static final Pattern ENV_NAME = Pattern.compile("(?:MFAGATE|ZULIP)_[A-Z0-9_]+");
     private static final Pattern JAR_RUN = Pattern.compile("-jar\\s+(\\S+\\.jar)((?:\\s+[^\\s'\"]+)*)");
+    /**
+     * The launcher as installed ({@code /opt/mfagate/bin/mfagate}, {@code .../mfagate-bot}): it runs the
+     * jar of its name in the directory above {@code bin/} (see bin/mfagate), with the arguments that follow.
+     */
+    private static final Pattern LAUNCHER_RUN = Pattern.compile("(/opt/mfagate)/bin/(mfagate(?:-bot)?)\\b((?:\\s+[^\\s'\"]+)*)");
+
+    /** The jar an exec line or entry point runs and its arguments: {@code java -jar X.jar ARGS} or the launcher. */
+    private static Optional<Map.Entry<String, List<String>>> jarRun(String exec) {
+        Matcher jar = JAR_RUN.matcher(exec);
+        if (jar.find()) {
+            return Optional.of(Map.entry(jar.group(1), splitArgs(jar.group(2))));
+        }
+        Matcher launcher = LAUNCHER_RUN.matcher(exec);
+        if (launcher.find()) {
+            return Optional.of(Map.entry(launcher.group(1) + "/" + launcher.group(2) + ".jar", splitArgs(launcher.group(3))));
+        }
+        return Optional.empty();
+    }
 
     // ---- systemd ---------------------------------------------------------------------------------
 
@@ -127,12 +145,15 @@ class DeploymentFilesTest {
         Matcher sh = Pattern.compile("^/bin/sh -c '(.*)'$").matcher(pre.get(0));
         assertThat(sh.matches()).as("ExecStartPre is /bin/sh -c '...': %s", pre.get(0)).isTrue();
         Path cache = Files.createDirectories(tmp.resolve("cache/mfagate"));
+        // The launcher stands for java with the unit's JAVA_OPTS on this build's class path.
         String script = sh.group(1)
-                .replace("%C", tmp.resolve("cache").toString())
-                .replace("/usr/bin/java", currentJava())
-                .replace("-jar /opt/mfagate/mfagate.jar", "-cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName());
+                .replace("/opt/mfagate/bin/mfagate", currentJava() + " $JAVA_OPTS -cp '" + System.getProperty("java.class.path")
+                        + "' " + Main.class.getName());
         Path state = tmp.resolve("state");
-        Map<String, String> env = Map.of("MFAGATE_DATA_DIR", state.toString(), "JAVA_OPTS", unit.environment().get("JAVA_OPTS"));
+        Files.createDirectories(tmp.resolve("logs/mfagate"));
+        String javaOpts = unit.environment().get("JAVA_OPTS").replace("%C", tmp.resolve("cache").toString())
+                .replace("%L", tmp.resolve("logs").toString()).replace("%%", "%");
+        Map<String, String> env = Map.of("MFAGATE_DATA_DIR", state.toString(), "JAVA_OPTS", javaOpts);
 
         Run first = run(List.of("/bin/sh", "-c", script), env, tmp.toFile());
         assertThat(first.exitCode()).as("first start initialises the store; output:%n%s", first.output()).isZero();
@@ -161,10 +182,9 @@ class DeploymentFilesTest {
         execs.addAll(unit.all("ExecStartPre"));
         assertThat(unit.all("ExecStart")).hasSize(1);
         for (String exec : execs) {
-            Matcher m = JAR_RUN.matcher(exec);
-            assertThat(m.find()).as("%s runs a jar: %s", name, exec).isTrue();
-            assertThat(fileName(m.group(1))).as("jar in %s", exec).isEqualTo(fileName(gateway ? GATEWAY_JAR : BOT_JAR));
-            List<String> args = splitArgs(m.group(2));
+            Map.Entry<String, List<String>> run = jarRun(exec).orElseThrow(() -> new AssertionError(name + " runs no jar: " + exec));
+            assertThat(fileName(run.getKey())).as("jar in %s", exec).isEqualTo(fileName(gateway ? GATEWAY_JAR : BOT_JAR));
+            List<String> args = run.getValue();
             if (gateway) {
                 assertGatewayCommandExists(args, name);
             } else {
@@ -232,9 +252,7 @@ class DeploymentFilesTest {
         assertThat(stage.from()).matches("eclipse-temurin:(2[1-9]|[3-9][0-9])-jre.*");
 
         String entrypoint = String.join(" ", stage.jsonArray("ENTRYPOINT"));
-        Matcher m = JAR_RUN.matcher(entrypoint);
-        assertThat(m.find()).as("ENTRYPOINT runs a jar: %s", entrypoint).isTrue();
-        String jar = m.group(1);
+        String jar = jarRun(entrypoint).orElseThrow(() -> new AssertionError("ENTRYPOINT runs no jar: " + entrypoint)).getKey();
         assertThat(fileName(jar)).isEqualTo(fileName(gateway ? GATEWAY_JAR : BOT_JAR));
         assertThat(stage.all("COPY")).as("the stage copies the jar it runs from the build stage")
                 .anyMatch(c -> c.startsWith("--from=build") && c.endsWith(" " + jar)
@@ -253,7 +271,8 @@ class DeploymentFilesTest {
             assertThat(stage.last("EXPOSE")).as("EXPOSE is the port the gateway listens on").contains(env.get("MFAGATE_PORT"));
             assertThat(health).contains("${MFAGATE_PORT}");
             assertThat(stage.last("VOLUME").orElseThrow()).contains(env.get("MFAGATE_DATA_DIR"));
-            assertThat(entrypoint).as("SQLite's native library is loaded from the image, not unpacked into a noexec /tmp")
+            assertThat(entrypoint + " " + env.getOrDefault("JAVA_OPTS", ""))
+                    .as("SQLite's native library is loaded from the image, not unpacked into a noexec /tmp")
                     .contains("-Dorg.sqlite.lib.path=");
             List<String> cmd = stage.jsonArray("CMD");
             assertGatewayCommandExists(cmd, "Dockerfile CMD");
@@ -395,6 +414,12 @@ class DeploymentFilesTest {
             }
         }
         names.add(Keyring.ENVIRONMENT_VARIABLE);
+        // The launcher's own settings (MFAGATE_AOT_DIR, MFAGATE_JAR, ...), read by bin/mfagate before the JVM starts.
+        Matcher launcherVar = Pattern.compile("\\$\\{(MFAGATE_[A-Z0-9_]+)").matcher(
+                Files.readString(Path.of("..", "bin", "mfagate")));
+        while (launcherVar.find()) {
+            names.add(launcherVar.group(1));
+        }
         assertThat(names).as("sanity: names found in the code").contains("MFAGATE_DATA_DIR", "MFAGATE_PORT", "MFAGATE_LOG_FORMAT");
         return names;
     }
@@ -568,13 +593,14 @@ class DeploymentFilesTest {
 
     /**
      * Copies both units to {@code dir} as they would be installed, with {@code /usr/bin/java}
-     * pointing at the running JVM (verify requires executables to exist), optionally with the
+     * pointing at the running JVM and {@code /opt/mfagate/bin/} at this tree's launchers (verify requires executables to exist), optionally with the
      * PostgreSQL drop-in.
      */
     private static Path installedUnits(Path dir, boolean postgres) throws IOException {
         Files.createDirectories(dir);
         for (String unit : List.of(GATEWAY_UNIT, BOT_UNIT)) {
-            Files.writeString(dir.resolve(unit), Files.readString(SYSTEMD.resolve(unit)).replace("/usr/bin/java", currentJava()));
+            Files.writeString(dir.resolve(unit), Files.readString(SYSTEMD.resolve(unit)).replace("/usr/bin/java", currentJava())
+                    .replace("/opt/mfagate/bin/", Path.of("..", "bin").toAbsolutePath().normalize() + "/"));
         }
         if (postgres) {
             Path dropIns = Files.createDirectories(dir.resolve(GATEWAY_UNIT + ".d"));

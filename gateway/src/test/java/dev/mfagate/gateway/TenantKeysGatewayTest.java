@@ -255,6 +255,10 @@ class TenantKeysGatewayTest {
         assertThat(refused.at("/error/message").asText()).contains("tenant acme was revoked");
         servesOathtoolsCode("beta-portal");
         servesOathtoolsCode("gamma-x");
+        InProcessCli.Result addToRevoked = cli.runWithStdin("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n", "seed", "add", "acme-new");
+        outputs.add(addToRevoked.all());
+        assertThat(addToRevoked.exitCode()).as(addToRevoked.all()).isEqualTo(1);
+        assertThat(addToRevoked.err()).contains("tenant acme was revoked");
         ready = awaitReadiness(r -> r.at("/checks/tenant_key:acme").asText().equals("revoked"));
         assertThat(ready.get("status").asText()).as("a revoked tenant key is an operator's decision, not a fault")
                 .isEqualTo("ready");

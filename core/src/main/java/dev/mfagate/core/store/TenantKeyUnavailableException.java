@@ -7,9 +7,10 @@ import java.util.Objects;
  * The seeds of a tenant with its own KEK cannot be opened now: its key was revoked (its wrapped
  * keyset erased), or its provider refused or could not be reached when this process last tried.
  * Other tenants are not affected. The message names the tenant, the provider and what failed, never
- * a secret.
+ * a secret. An {@link IllegalStateException}, so that a command that meets it (adding a seed for
+ * such a tenant) prints its message.
  */
-public final class TenantKeyUnavailableException extends RuntimeException {
+public final class TenantKeyUnavailableException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,7 +18,7 @@ public final class TenantKeyUnavailableException extends RuntimeException {
     private final boolean revoked;
 
     TenantKeyUnavailableException(TenantId tenant, boolean revoked, String message) {
-        super(message, null, false, false);
+        super(message);
         this.tenant = Objects.requireNonNull(tenant, "tenant");
         this.revoked = revoked;
     }

@@ -60,6 +60,9 @@ public final class TenantKeys implements AutoCloseable {
     private final ReadWriteLock rotationLock;
     private final Runnable forgetCachedRows;
     private final ConcurrentHashMap<TenantId, Entry> entries = new ConcurrentHashMap<>();
+    /** One lock per tenant: a slow provider of one tenant never holds up another tenant's requests. */
+    private final ConcurrentHashMap<TenantId, Object> locks = new ConcurrentHashMap<>();
+    private final Object snapshotLock = new Object();
     private volatile Map<TenantId, Long> generations = Map.of();
     private volatile long snapshotAtNanos;
     private volatile boolean snapshotTaken;
@@ -172,9 +175,7 @@ public final class TenantKeys implements AutoCloseable {
 
     /** Reads the tenant's row again (a data key under a KEK this process lacks: a change elsewhere). */
     void reload(TenantId tenant) {
-        synchronized (this) {
-            snapshotTaken = false;
-        }
+        snapshotTaken = false;
         Long generation = freshGenerations().get(tenant);
         Entry e = entries.get(tenant);
         if (generation != null && (e == null || e.generation() != generation || e.problem() != null)) {
@@ -205,7 +206,7 @@ public final class TenantKeys implements AutoCloseable {
         if (snapshotTaken && now - snapshotAtNanos < SNAPSHOT_NANOS) {
             return generations;
         }
-        synchronized (this) {
+        synchronized (snapshotLock) {
             if (!snapshotTaken || System.nanoTime() - snapshotAtNanos >= SNAPSHOT_NANOS) {
                 Map<TenantId, Long> read = new HashMap<>();
                 database.jdbi().useHandle(h -> h.createQuery("SELECT tenant_id, generation FROM tenant_key")
@@ -219,8 +220,18 @@ public final class TenantKeys implements AutoCloseable {
         }
     }
 
+    private Object lockOf(TenantId tenant) {
+        return locks.computeIfAbsent(tenant, t -> new Object());
+    }
+
     /** Reads and unwraps the tenant's row; a failure is recorded (and logged once), never thrown. */
-    private synchronized Entry load(TenantId tenant) {
+    private Entry load(TenantId tenant) {
+        synchronized (lockOf(tenant)) {
+            return loadLocked(tenant);
+        }
+    }
+
+    private Entry loadLocked(TenantId tenant) {
         Optional<Row> row = database.jdbi().withHandle(h -> read(h, tenant, ""));
         Entry before = entries.get(tenant);
         if (row.isEmpty()) {
@@ -336,7 +347,7 @@ public final class TenantKeys implements AutoCloseable {
             } catch (KeyProviderException ex) {
                 switch (ex.failure()) {
                     case ACCESS_DENIED, KEY_DISABLED, KEY_NOT_FOUND, BAD_CIPHERTEXT -> {
-                        synchronized (this) {
+                        synchronized (lockOf(tenant)) {
                             if (entries.get(tenant) == e) {
                                 entries.put(tenant, new Entry(e.reference(), e.generation(), false, null, null, ex.getMessage()));
                                 closeQuietly(e.provider());
@@ -401,7 +412,8 @@ public final class TenantKeys implements AutoCloseable {
                 from = null;
                 fromReference = "revoked";
             } else {
-                from = tenantKek(tenant);
+                // Read from the row, not the once-a-second snapshot: another process may have just rotated it.
+                from = loadedEntry(tenant, "moving tenant " + tenant + "'s key").keyset().kek();
                 fromReference = old.get().reference();
             }
             Keyset next = Keyset.generate();
@@ -536,7 +548,7 @@ public final class TenantKeys implements AutoCloseable {
                 }
                 return tenantSeeds(h, tenant).size();
             });
-            synchronized (this) {
+            synchronized (lockOf(tenant)) {
                 Entry before = entries.put(tenant, new Entry(old.reference(), old.generation() + 1, true, null, null, null));
                 if (before != null) {
                     closeQuietly(before.provider());
@@ -553,7 +565,7 @@ public final class TenantKeys implements AutoCloseable {
 
     /** Releases every tenant's provider. */
     @Override
-    public synchronized void close() {
+    public void close() {
         for (Entry e : entries.values()) {
             closeQuietly(e.provider());
         }
@@ -708,12 +720,13 @@ public final class TenantKeys implements AutoCloseable {
     }
 
     /** Publishes a committed change in this process. */
-    private synchronized void published(TenantId tenant, String reference, long generation, Keyset keyset,
-                                        KeyProvider provider) {
+    private void published(TenantId tenant, String reference, long generation, Keyset keyset, KeyProvider provider) {
         KeyProvider kept = provider instanceof KekKeyProvider ? new KekKeyProvider(installation.kek()) : provider;
-        Entry before = entries.put(tenant, new Entry(reference, generation, false, keyset, kept, null));
-        if (before != null && before.provider() != null && before.provider() != provider) {
-            closeQuietly(before.provider());
+        synchronized (lockOf(tenant)) {
+            Entry before = entries.put(tenant, new Entry(reference, generation, false, keyset, kept, null));
+            if (before != null && before.provider() != null && before.provider() != provider) {
+                closeQuietly(before.provider());
+            }
         }
         snapshotTaken = false;
         forgetCachedRows.run();

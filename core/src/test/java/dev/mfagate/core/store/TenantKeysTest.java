@@ -170,6 +170,42 @@ class TenantKeysTest {
 
     @ParameterizedTest
     @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
+    void installationMigrate_fileToPkcs11AndBack_tenantKeysStayAndEverySeedOpens(Dialect backend) {
+        Path keysetFile = dir.resolve("keyset.json");
+        try (TestDatabase db = TestDatabases.open(backend, dir)) {
+            Map<Label, TotpSeed> seeds;
+            String installationLabel = "installation-kek-" + UUID.randomUUID();
+            hsm.generateAesKey(installationLabel);
+            try (Store a = Store.open(db.openAnother(), Keyring.createFile(keysetFile), env())) {
+                seeds = addSeeds(a, "acme-aws", "beta-portal", "gamma-x");
+                TenantKeyChange acme = a.tenantKeys().set(ACME, reference, env(), RotationListener.NONE);
+                a.tenantKeys().set(BETA, "keyset", env(), RotationListener.NONE);
+
+                KeyMigration toHsm = a.migrateKeys(hsm.reference(installationLabel), env(), keysetFile, RotationListener.NONE);
+
+                assertThat(toHsm.rewrappedDataKeys()).as("only gamma's seed is the installation's").isEqualTo(1);
+                assertThat(kekIds(a)).containsEntry("acme-aws", acme.newKekId());
+                assertSeeds(a, seeds);
+                a.retireKeys();
+                auditAndVerify(a, "installation moved to the HSM");
+            }
+            try (Store b = Store.open(db.openAnother(), env(), () -> {
+                throw new AssertionError("the keys live in the HSM now");
+            })) {
+                assertThat(b.tenantKeys().loadAll()).isEmpty();
+                assertSeeds(b, seeds);
+                b.migrateKeys("file", env(), keysetFile, RotationListener.NONE);
+                assertSeeds(b, seeds);
+                auditAndVerify(b, "installation back in the file");
+            }
+            try (Store c = open(db, env())) {
+                assertSeeds(c, seeds);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
     void revoke_oneTenantsKey_onlyItsSeedsRefuseOnEveryInstance(Dialect backend) throws Exception {
         try (TestDatabase db = TestDatabases.open(backend, dir);
                 Store a = Store.open(db.openAnother(), Keyring.createFile(dir.resolve("keyset.json")), env());

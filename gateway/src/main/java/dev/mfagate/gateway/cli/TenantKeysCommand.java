@@ -53,9 +53,13 @@ final class TenantKeysCommand {
         String tenant;
 
         @Option(names = "--provider", required = true, paramLabel = "PROVIDER",
-                description = "keyset (wrapped under the installation's KEK), pkcs11:object=LABEL;slot-id=N?module-path=LIB,"
-                        + " awskms:KEY-ARN or transit:https://VAULT:8200/MOUNT/KEY. Credentials as for --kek; a variable"
-                        + " MFAGATE_TENANT_<TENANT>_<NAME> stands for <NAME> for this tenant only.")
+                description = {"Where the tenant's KEK is kept:",
+                        "keyset: wrapped under the installation's KEK.",
+                        "pkcs11:object=LABEL;slot-id=N?module-path=LIB: a PKCS#11 HSM.",
+                        "awskms:KEY-ARN: AWS KMS.",
+                        "transit:https://VAULT:8200/MOUNT/KEY: Vault Transit.",
+                        "Credentials as for --kek; a variable MFAGATE_TENANT_<TENANT>_<NAME> stands for <NAME> for"
+                                + " this tenant only."})
         String provider;
 
         Set(CliContext cli) {

@@ -97,6 +97,8 @@ class MigrateCommandTest {
             tenants.link(new PersonId("ann"), Identity.parse("email:ann@example.com"), NOW);
             tenants.bind(new RoleBinding(new Holder.PersonHolder(new PersonId("ann")), Role.ADMIN, new TenantId("acme"), "ops", NOW));
             tenants.bind(new RoleBinding(new Holder.SsoGroup("mfa-ops"), Role.OPERATOR, Scope.ORGANISATION, "ops", NOW));
+            // acme's seeds are wrapped under a KEK of its own, kept under the installation's (tenant_key).
+            s.tenantKeys().set(new TenantId("acme"), "keyset", Map.of(), dev.mfagate.core.store.RotationListener.NONE);
             new DailyUsage(s.database()).tryConsume(cappedRule, "user:42", Label.parse("acme-aws"), NOW);
             new LockoutTracker(s.database(), new LockoutPolicy(1, Duration.ofMinutes(10), Duration.ofHours(1)))
                     .recordDenial("user:666", NOW);
@@ -177,6 +179,8 @@ class MigrateCommandTest {
             assertThat(tenants.personOf(Identity.parse("zulip:42"))).contains(new PersonId("ann"));
             assertThat(tenants.all()).extracting(b -> b.holder().text() + " " + b.role().text() + " " + b.scope())
                     .containsExactly("sso-group:mfa-ops operator organisation", "person:ann admin acme");
+            assertThat(moved.tenantKeys().list()).extracting(k -> k.tenant().value() + " " + k.reference() + " " + k.health())
+                    .containsExactly("acme keyset ok");
             assertThat(moved.tokens().list()).extracting(t -> t.name() + " " + t.owner())
                     .containsExactlyInAnyOrder("ci acme", "bot organisation", "old organisation");
             assertThat(new DailyUsage(moved.database()).usesOn(cappedRule, "user:42", Label.parse("acme-aws"), NOW)).isEqualTo(1);
@@ -219,7 +223,7 @@ class MigrateCommandTest {
             });
             assertThatThrownBy(() -> migration.run(() -> Database.openPostgres(target, 2))).hasMessage("connection lost");
             assertThat(counts(db).values()).as("nothing of a failed migration remains")
-                    .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 1L, 0L);
+                    .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 1L, 0L, 0L);
             long headSeq = db.jdbi().withHandle(h -> h.createQuery("SELECT seq FROM audit_head").mapTo(Long.class).one());
             assertThat(headSeq).isZero();
         }
