@@ -29,6 +29,13 @@ public enum ErrorCode {
     UNKNOWN_LABEL("unknown_label", 404),
     /** No such route. */
     NOT_FOUND("not_found", 404),
+    /**
+     * Admin API: no such tenant or object, or one in a tenant the caller may not see; the two get
+     * the same answer, so a tenant's admin learns nothing of other tenants.
+     */
+    UNKNOWN_OBJECT("unknown_object", 404),
+    /** Admin API: the change conflicts with what is stored (a name or id taken, a label with a seed). */
+    CONFLICT("conflict", 409),
     /** The route exists but not with this method. */
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     /** The request body is larger than allowed. */

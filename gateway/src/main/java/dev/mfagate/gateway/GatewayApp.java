@@ -207,9 +207,10 @@ public final class GatewayApp implements AutoCloseable {
             }
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
+            AuditSink auditSink = auditDecorator.apply(AuditSink.of(auditLog));
             CodeIssuer.Builder issuer = CodeIssuer.builder()
                     .seeds(SeedSource.of(store.seeds(), environmentSeeds))
-                    .audit(auditDecorator.apply(AuditSink.of(auditLog)))
+                    .audit(auditSink)
                     .instanceId(options.instanceId())
                     .nextCodeThreshold(settings.nextCodeThreshold());
             if (settings.demo()) {
@@ -221,7 +222,8 @@ public final class GatewayApp implements AutoCloseable {
                         .lockout(new LockoutTracker(store.database(), options.lockout()));
             }
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
-                    issuer.build(), authenticator, clock, readiness, metrics));
+                    issuer.build(), authenticator, clock, readiness, metrics,
+                    dev.mfagate.core.admin.AdminServices.of(store, auditSink, options.instanceId())));
             server.start();
             return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {

@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
 /**
  * The gateway's HTTP server: Javalin on Jetty with virtual threads, and nothing but the HTTP side
  * of the API. Routes: {@code GET /totp/{client}/{service}}, {@code GET /code?label=},
- * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json};
+ * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json}, and
+ * the admin API under {@code /api/v1/} ({@link AdminRoutes}, behind the same guard);
  * Prometheus metrics on a listener of their own ({@link MetricsServer}).
  *
  * <p>The request path:
@@ -68,7 +69,14 @@ public final class GatewayServer implements AutoCloseable {
     /** The HTTP methods Javalin knows; any other token is a method too, and is refused on every path. */
     private static final Set<HandlerType> KNOWN_METHODS = HandlerType.values().stream()
             .filter(HandlerType::isHttpMethod).collect(Collectors.toUnmodifiableSet());
-    private static final Set<String> ROUTES = Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE);
+    private static final Set<String> ROUTES = routes();
+
+    private static Set<String> routes() {
+        Set<String> routes = new java.util.HashSet<>(Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE,
+                LABELS_ROUTE));
+        routes.addAll(AdminRoutes.ROUTES.keySet());
+        return Set.copyOf(routes);
+    }
 
     /**
      * Server settings.
@@ -133,9 +141,10 @@ public final class GatewayServer implements AutoCloseable {
      * @param clock the only clock the gateway reads
      * @param readiness the checks behind {@code /readyz}
      * @param metrics where counters and timers go ({@link GatewayMetrics#disabled()} for none)
+     * @param admin the services behind the admin API ({@link AdminRoutes})
      */
     public record Components(CodeIssuer issuer, Authenticator authenticator, Clock clock, Readiness readiness,
-                             GatewayMetrics metrics) {
+                             GatewayMetrics metrics, dev.mfagate.core.admin.AdminServices admin) {
         /** Validates. */
         public Components {
             Objects.requireNonNull(issuer, "issuer");
@@ -143,6 +152,7 @@ public final class GatewayServer implements AutoCloseable {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(readiness, "readiness");
             Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(admin, "admin");
         }
     }
 
@@ -215,6 +225,8 @@ public final class GatewayServer implements AutoCloseable {
                     case IssueResult.Refused refused -> throw ApiException.audited(refused);
                 }
             });
+            new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes())
+                    .register(cfg, guard, KNOWN_METHODS);
             cfg.routes.exception(ApiException.class, errors::onApiException);
             cfg.routes.exception(Exception.class, errors::onUnexpected);
             cfg.routes.error(404, ctx -> errors.onBareStatus(ctx, 404));

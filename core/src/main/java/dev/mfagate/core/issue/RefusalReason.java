@@ -37,6 +37,16 @@ public enum RefusalReason {
     /** The request did not arrive in time. */
     REQUEST_TIMEOUT,
 
+    // At the admin door (the admin API).
+    /** The caller's role does not allow this administrative act where it may see. */
+    ADMIN_FORBIDDEN,
+    /** The tenant is one the caller may not see: answered exactly as {@link #NO_SUCH_OBJECT}. */
+    NOT_VISIBLE,
+    /** No such tenant or object. */
+    NO_SUCH_OBJECT,
+    /** The change conflicts with what is stored. */
+    CONFLICT,
+
     // In the issuer: lockout, rate limits, policy.
     /** The principal is locked out after too many denials. */
     LOCKED_OUT,
@@ -80,12 +90,12 @@ public enum RefusalReason {
         return switch (this) {
             case UNAUTHENTICATED -> Outcome.UNAUTHENTICATED;
             case ADDRESS_NOT_ALLOWED, ON_BEHALF_NOT_PERMITTED, NO_MATCHING_RULE, GRANT_EXPIRED, OUTSIDE_TOKEN_SCOPE,
-                 UNKNOWN_LABEL -> Outcome.DENIED;
+                 UNKNOWN_LABEL, ADMIN_FORBIDDEN, NOT_VISIBLE, NO_SUCH_OBJECT -> Outcome.DENIED;
             case RATE_LIMITED_PRINCIPAL_AND_LABEL, RATE_LIMITED_PRINCIPAL, RATE_LIMITED_TOKEN, DAILY_CAP_REACHED ->
                     Outcome.RATE_LIMITED;
             case LOCKED_OUT -> Outcome.LOCKED_OUT;
             case INVALID_ON_BEHALF, BAD_REQUEST, INVALID_LABEL, NO_SUCH_ROUTE, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE,
-                 URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT -> Outcome.MALFORMED;
+                 URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, CONFLICT -> Outcome.MALFORMED;
             case SHUTTING_DOWN, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
                  INTERNAL_ERROR -> Outcome.FAILED;
         };

@@ -103,8 +103,11 @@ public interface SeedSource {
             @Override
             public SortedSet<Label> labels() {
                 SortedSet<Label> all = new TreeSet<>(env.keySet());
+                java.util.Set<Label> disabled = store.disabled().keySet();
                 for (SeedInfo i : store.list()) {
-                    all.add(i.label());
+                    if (!disabled.contains(i.label())) {
+                        all.add(i.label());
+                    }
                 }
                 return all;
             }

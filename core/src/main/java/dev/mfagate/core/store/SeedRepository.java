@@ -236,6 +236,32 @@ public final class SeedRepository {
                 .bind("label", label.value()).execute()) > 0;
     }
 
+    /**
+     * Disables the seed of {@code label}: it stays stored but issues no code (its label answers as
+     * unknown) until it is removed. Effective at once in this process, within
+     * {@link #ROW_CACHE_TTL} in others.
+     *
+     * @return whether a seed was disabled now (false if there is none or it was disabled already)
+     */
+    public boolean disable(Label label, Instant now) {
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(now, "now");
+        int n = database.jdbi().withHandle(h -> h.createUpdate(
+                        "UPDATE seeds SET disabled_at_ms = :now WHERE label = :label AND disabled_at_ms IS NULL")
+                .bind("now", now.toEpochMilli()).bind("label", label.value()).execute());
+        rowCache.remove(label.value());
+        return n > 0;
+    }
+
+    /** The labels of disabled seeds, with when each was disabled. */
+    public Map<Label, Instant> disabled() {
+        Map<Label, Instant> out = new java.util.TreeMap<>();
+        database.jdbi().useHandle(h -> h.createQuery("SELECT label, disabled_at_ms FROM seeds WHERE disabled_at_ms IS NOT NULL")
+                .map((rs, ctx) -> Map.entry(Label.parse(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2))))
+                .forEach(e -> out.put(e.getKey(), e.getValue())));
+        return out;
+    }
+
     /** Every stored seed, without secrets, ordered by label. */
     public List<SeedInfo> list() {
         return database.jdbi().withHandle(h -> h.createQuery("SELECT " + INFO_COLUMNS + " FROM seeds ORDER BY label")
@@ -416,7 +442,7 @@ public final class SeedRepository {
 
     private Optional<StoredSeed> loadFromDatabase(Label label) {
         return database.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT version, kek_id, wrapped_key, ciphertext FROM seeds WHERE label = :label")
+                        "SELECT version, kek_id, wrapped_key, ciphertext FROM seeds WHERE label = :label AND disabled_at_ms IS NULL")
                 .bind("label", label.value())
                 .map((rs, ctx) -> new StoredSeed(rs.getInt(1), new SealedSeed(rs.getString(2), rs.getBytes(3), rs.getBytes(4))))
                 .findOne());

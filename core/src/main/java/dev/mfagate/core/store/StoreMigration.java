@@ -80,14 +80,14 @@ public final class StoreMigration {
     public static final List<Table> TABLES = List.of(
             table("kek_state", true, "id:INT primary_kek_id:TEXT"),
             table("seeds", false, "label:TEXT version:INT algorithm:TEXT digits:INT period_seconds:INT issuer:TEXT"
-                    + " account_name:TEXT kek_id:TEXT wrapped_key:BLOB ciphertext:BLOB created_at_ms:LONG"),
+                    + " account_name:TEXT kek_id:TEXT wrapped_key:BLOB ciphertext:BLOB created_at_ms:LONG disabled_at_ms:LONG"),
             table("seed_label_versions", false, "label:TEXT last_version:INT"),
             table("tenant", false, "id:TEXT created_at_ms:LONG"),
             table("person", false, "id:TEXT display_name:TEXT created_at_ms:LONG"),
             table("person_identity", false, "kind:TEXT value:TEXT person_id:TEXT created_at_ms:LONG"),
             table("role_binding", false, "holder:TEXT role:TEXT tenant_id:TEXT created_by:TEXT created_at_ms:LONG"),
             table("api_tokens", false, "id:TEXT name:TEXT token_sha256:BLOB label_pattern:TEXT on_behalf_of:BOOL"
-                    + " created_at_ms:LONG expires_at_ms:LONG revoked_at_ms:LONG tenant_id:TEXT"),
+                    + " created_at_ms:LONG expires_at_ms:LONG revoked_at_ms:LONG tenant_id:TEXT role:TEXT"),
             table("policy_rule", false, "id:TEXT principal:TEXT pattern:TEXT expires_at_ms:LONG daily_cap:INT"
                     + " created_by:TEXT created_at_ms:LONG tenant_id:TEXT"),
             table("policy_version", true, "id:INT version:LONG"),

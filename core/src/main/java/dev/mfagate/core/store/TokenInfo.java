@@ -2,6 +2,7 @@ package dev.mfagate.core.store;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.tenant.Role;
 import dev.mfagate.core.tenant.Scope;
 import java.time.Instant;
 import java.util.Objects;
@@ -22,9 +23,12 @@ import java.util.regex.Pattern;
  * @param revokedAt when it was revoked, if it was
  * @param owner the tenant the token belongs to, or the organisation; a tenant's token's pattern
  *     stays inside the tenant ({@link Scope#requireCovers})
+ * @param role the administrative role the token holds in {@code owner}, or empty for a code token
+ *     (no administrative route); an organisation role for an organisation token, a tenant role for
+ *     a tenant's token
  */
 public record TokenInfo(String id, String name, String labelPattern, boolean onBehalfOf, Instant createdAt,
-        Optional<Instant> expiresAt, Optional<Instant> revokedAt, Scope owner) {
+        Optional<Instant> expiresAt, Optional<Instant> revokedAt, Scope owner, Optional<Role> role) {
 
     /** The longest token name, in characters. */
     public static final int MAX_NAME_LENGTH = 64;
@@ -48,6 +52,18 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
         LabelPattern pattern = LabelPattern.parse(labelPattern);
         labelPattern = pattern.value();
         owner.requireCovers(pattern);
+        Objects.requireNonNull(role, "role");
+        if (role.isPresent() && role.get().isOrganisational() != owner.isOrganisation()) {
+            throw new IllegalArgumentException("Role " + role.get().text() + (role.get().isOrganisational()
+                    ? " is an organisation role; a tenant's token cannot hold it"
+                    : " is a tenant role; an organisation token cannot hold it (give --tenant)"));
+        }
+    }
+
+    /** A code token (no role) owned by {@code owner}. */
+    public TokenInfo(String id, String name, String labelPattern, boolean onBehalfOf, Instant createdAt,
+            Optional<Instant> expiresAt, Optional<Instant> revokedAt, Scope owner) {
+        this(id, name, labelPattern, onBehalfOf, createdAt, expiresAt, revokedAt, owner, Optional.empty());
     }
 
     /** A token owned by the tenant its pattern stays inside, else by the organisation ({@link Scope#of}). */

@@ -1,6 +1,7 @@
 package dev.mfagate.core.store;
 
 import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.tenant.Role;
 import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.TenantRepository;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,19 @@ public final class TokenRepository {
      */
     public CreatedToken create(String name, String labelPattern, boolean onBehalfOf, Optional<Instant> expiresAt,
             Instant now, Scope owner) {
+        return create(name, labelPattern, onBehalfOf, expiresAt, now, owner, Optional.empty());
+    }
+
+    /**
+     * As {@link #create(String, String, boolean, Optional, Instant, Scope)}, holding {@code role} in
+     * {@code owner} (an admin token), or no role (a code token).
+     *
+     * @throws IllegalArgumentException also when the role does not fit the owner
+     */
+    public CreatedToken create(String name, String labelPattern, boolean onBehalfOf, Optional<Instant> expiresAt,
+            Instant now, Scope owner, Optional<Role> role) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(role, "role");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(labelPattern, "labelPattern");
         Objects.requireNonNull(expiresAt, "expiresAt");
@@ -97,7 +110,7 @@ public final class TokenRepository {
         if (expires.isPresent() && !expires.get().isAfter(createdAt)) {
             throw new IllegalArgumentException("Invalid expiresAt " + expiresAt.get() + "; must be after now (" + now + ")");
         }
-        TokenInfo info = new TokenInfo(randomId(), name, labelPattern, onBehalfOf, createdAt, expires, Optional.empty(), owner);
+        TokenInfo info = new TokenInfo(randomId(), name, labelPattern, onBehalfOf, createdAt, expires, Optional.empty(), owner, role);
         String token = PREFIX + info.id() + "_" + randomSecret();
         byte[] hash = sha256(token);
         Dialect dialect = database.dialect();
@@ -114,9 +127,10 @@ public final class TokenRepository {
             TenantRepository.ensure(h, owner, createdAt);
             try {
                 h.createUpdate("INSERT INTO api_tokens (id, name, token_sha256, label_pattern, on_behalf_of,"
-                                + " created_at_ms, expires_at_ms, revoked_at_ms, tenant_id)"
-                                + " VALUES (:id, :name, :hash, :pattern, :obo, :created, :expires, NULL, :tenant)")
+                                + " created_at_ms, expires_at_ms, revoked_at_ms, tenant_id, role)"
+                                + " VALUES (:id, :name, :hash, :pattern, :obo, :created, :expires, NULL, :tenant, :role)")
                         .bind("tenant", owner.toColumn())
+                        .bind("role", role.map(Role::text).orElse(null))
                         .bind("id", info.id())
                         .bind("name", info.name())
                         .bind("hash", hash)
@@ -159,6 +173,13 @@ public final class TokenRepository {
         }
         TokenInfo info = row.get().info();
         return info.isActiveAt(now) ? Optional.of(info) : Optional.empty();
+    }
+
+    /** The token with this public id, without its secret, if there is one. */
+    public Optional<TokenInfo> find(String id) {
+        Objects.requireNonNull(id, "id");
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens WHERE id = :id")
+                .bind("id", id).map((rs, ctx) -> read(rs).info()).findOne());
     }
 
     /** Every token, without secrets, oldest first. */
@@ -218,7 +239,7 @@ public final class TokenRepository {
     }
 
     private static final String COLUMNS =
-            "id, name, label_pattern, on_behalf_of, created_at_ms, expires_at_ms, revoked_at_ms, token_sha256, tenant_id";
+            "id, name, label_pattern, on_behalf_of, created_at_ms, expires_at_ms, revoked_at_ms, token_sha256, tenant_id, role";
 
     private static TokenRow read(ResultSet rs) throws SQLException {
         long expires = rs.getLong(6);
@@ -226,7 +247,8 @@ public final class TokenRepository {
         long revoked = rs.getLong(7);
         Optional<Instant> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
         TokenInfo info = new TokenInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                Instant.ofEpochMilli(rs.getLong(5)), expiresAt, revokedAt, Scope.fromColumn(rs.getString(9)));
+                Instant.ofEpochMilli(rs.getLong(5)), expiresAt, revokedAt, Scope.fromColumn(rs.getString(9)),
+                Optional.ofNullable(rs.getString(10)).map(Role::parse));
         return new TokenRow(info, rs.getBytes(8));
     }
 

@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
  * Who holds a role: a {@link PersonHolder person}, every member of a {@link ZulipGroup Zulip user
  * group}, or, for organisation roles only, everyone whose SSO ID token carries a {@link SsoGroup
  * group claim}. Text forms {@code person:ann}, {@code group:7}, {@code sso-group:mfa-operators}.
+ * An {@link ApiToken admin token} holds the one role it was created with (stored on the token,
+ * never as a role binding, so {@link #parse} does not read it).
  * Immutable and thread-safe.
  */
 public sealed interface Holder {
@@ -37,6 +39,22 @@ public sealed interface Holder {
             default -> throw new IllegalArgumentException("Invalid role holder: must be person:<id>, group:<Zulip group id>"
                     + " or sso-group:<claim>");
         };
+    }
+
+    /** An admin token, by its public id (never the secret). @param tokenId 16 of {@code [a-z2-7]} */
+    record ApiToken(String tokenId) implements Holder {
+        /** Validates. */
+        public ApiToken {
+            Objects.requireNonNull(tokenId, "tokenId");
+            if (!tokenId.matches("[a-z2-7]{16}")) {
+                throw new IllegalArgumentException("Invalid token id: must be 16 characters of [a-z2-7]");
+            }
+        }
+
+        @Override
+        public String text() {
+            return "token:" + tokenId;
+        }
     }
 
     /** A person. @param person the person's id */

@@ -27,6 +27,20 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import dev.mfagate.core.admin.AdminCaller;
+import dev.mfagate.core.admin.AdminRequest;
+import dev.mfagate.core.admin.AdminResult;
+import dev.mfagate.core.admin.AdminServices;
+import dev.mfagate.core.admin.AuditAdmin;
+import dev.mfagate.core.audit.AuditEvent;
+import dev.mfagate.core.issue.AuditSink;
+import dev.mfagate.core.issue.RequestMeta;
+import dev.mfagate.core.policy.PolicyRepository;
+import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.store.Store;
+import java.nio.file.Files;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Random worlds of tenants, people (with Zulip identities), role bindings held by people, Zulip
@@ -180,5 +194,163 @@ class TenantPropertyTest {
     static boolean glob(String pattern, String text) {
         List<String> parts = java.util.Arrays.stream(pattern.split("\\*", -1)).map(Pattern::quote).toList();
         return Pattern.matches(String.join(".*", parts), text);
+    }
+
+    // ------------------------------------------------------------ admin acts through the core services
+
+    /** One act of the admin API, as its core service call. */
+    enum ApiAct {
+        LIST_SEEDS(Resource.SEEDS, Action.READ), LIST_RULES(Resource.RULES, Action.READ),
+        LIST_TOKENS(Resource.TOKENS, Action.READ), LIST_MEMBERS(Resource.MEMBERS, Action.READ),
+        QUERY_AUDIT(Resource.AUDIT, Action.READ), LABEL_ACCESS(Resource.RULES, Action.READ),
+        DISABLE_SEED(Resource.SEEDS, Action.CHANGE), REVOKE_RULE(Resource.RULES, Action.CHANGE),
+        REMOVE_MEMBER(Resource.MEMBERS, Action.CHANGE);
+
+        final Resource resource;
+        final Action action;
+
+        ApiAct(Resource resource, Action action) {
+            this.resource = resource;
+            this.action = action;
+        }
+    }
+
+    /** A token caller ({@code role} "none": a code token) of {@code home}, acting in {@code target} ("org" or a tenant). */
+    record ApiCall(String role, String home, String target, ApiAct act, String label) {
+    }
+
+    private static final String SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private static final List<AuditEvent> EVENTS = new CopyOnWriteArrayList<>();
+    private static Store store;
+    private static AdminServices services;
+
+    /** One store for every try: seeds, tokens and rules in acme and beta, an organisation rule; an in-memory audit sink. */
+    private static synchronized AdminServices services() throws Exception {
+        if (services == null) {
+            store = Store.init(Files.createTempDirectory("tenant-property").resolve("data"));
+            store.seeds().add(Label.parse("acme-aws"), SeedParser.parse(SEED), NOW);
+            store.seeds().add(Label.parse("beta-aws"), SeedParser.parse(SEED), NOW);
+            store.tokens().create("acme-ci", "acme-*", false, Optional.empty(), NOW);
+            store.tokens().create("beta-ci", "beta-*", false, Optional.empty(), NOW);
+            store.tokens().create("org-ci", "*", false, Optional.empty(), NOW);
+            PolicyRepository policy = new PolicyRepository(store.database());
+            policy.grant(Rule.of("ra", new Principal.ZulipUser(1), LabelPattern.parse("acme-*"), "test", NOW));
+            policy.grant(Rule.of("rb", new Principal.ZulipUser(1), LabelPattern.parse("beta-*"), "test", NOW));
+            policy.grant(Rule.of("ro", new Principal.ZulipUser(1), LabelPattern.parse("*"), "test", NOW), Scope.ORGANISATION);
+            services = AdminServices.of(store, new AuditSink() {
+                @Override
+                public void commit(AuditEvent event) {
+                    EVENTS.add(event);
+                }
+
+                @Override
+                public void offer(AuditEvent event) {
+                    EVENTS.add(event);
+                }
+            }, "property");
+        }
+        return services;
+    }
+
+    @AfterContainer
+    static void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Provide
+    Arbitrary<ApiCall> apiCalls() {
+        return Combinators.combine(Arbitraries.of("operator", "auditor", "admin", "approver", "member", "none"),
+                Arbitraries.of("acme", "beta"), Arbitraries.of("org", "acme", "beta", "gamma"), Arbitraries.of(ApiAct.values()),
+                Arbitraries.of("acme-aws", "beta-aws", "acme-none", "gamma-x")).as(ApiCall::new);
+    }
+
+    // Randomised, not exhaustive: jqwik would enumerate the 1,728 combinations once; 10,000 random
+    // tries also cover the order of acts (a seed disabled before, then again).
+    @Property(tries = 10_000, generation = net.jqwik.api.GenerationMode.RANDOMIZED)
+    void adminApiAct_randomCaller_matchesReferenceAndStaysInTarget(@ForAll("apiCalls") ApiCall call) throws Exception {
+        AdminServices admin = services();
+        boolean organisational = call.role().equals("operator") || call.role().equals("auditor");
+        Scope owner = organisational ? Scope.ORGANISATION : new TenantId(call.home());
+        Optional<Role> role = call.role().equals("none") ? Optional.empty() : Optional.of(Role.parse(call.role()));
+        String tokenId = "a".repeat(15) + (organisational ? "b" : call.home().charAt(0));
+        Scope target = call.target().equals("org") ? Scope.ORGANISATION : new TenantId(call.target());
+        AdminRequest r = new AdminRequest(new AdminCaller(tokenId, role, owner), target, new RequestMeta("rid", "/api/v1/x", null), NOW);
+        int eventsBefore = EVENTS.size();
+
+        AdminResult<?> result = switch (call.act()) {
+            case LIST_SEEDS -> admin.seeds().list(r);
+            case LIST_RULES -> admin.rules().list(r);
+            case LIST_TOKENS -> admin.tokens().list(r);
+            case LIST_MEMBERS -> admin.tenants().members(r);
+            case QUERY_AUDIT -> admin.audit().query(r, new AuditAdmin.Ask(null, null, null, null, null, null, null));
+            case LABEL_ACCESS -> admin.rules().access(r, call.label());
+            case DISABLE_SEED -> admin.seeds().disable(r, call.label());
+            case REVOKE_RULE -> admin.rules().revoke(r, "no-such-rule");
+            case REMOVE_MEMBER -> admin.tenants().removeMember(r, "group:999", call.target().equals("org") ? "auditor" : "member");
+        };
+
+        String expected = referenceApi(call);
+        String actual = switch (result) {
+            case AdminResult.Done<?> d -> "DONE";
+            case AdminResult.Refused<?> f -> f.kind().name();
+        };
+        assertThat(actual).as("%s", call).isEqualTo(expected);
+        if (result instanceof AdminResult.Refused<?> f && f.kind() == AdminResult.Kind.NOT_FOUND) {
+            assertThat(f.message()).as("not visible and missing read alike").isEqualTo(AdminResult.NOT_FOUND_MESSAGE);
+        }
+        assertThat(EVENTS.size() - eventsBefore).as("a done act is audited once; a refused one writes nothing")
+                .isEqualTo(actual.equals("DONE") && !(call.act() == ApiAct.DISABLE_SEED && alreadyDisabled(call)) ? 1 : 0);
+        if (result instanceof AdminResult.Done<?> d && d.value() instanceof List<?> listed) {
+            for (Object o : listed) {
+                Scope of = switch (o) {
+                    case dev.mfagate.core.admin.SeedAdmin.Listed s -> Scope.of(LabelPattern.parse(s.info().label().value()));
+                    case dev.mfagate.core.admin.RuleAdmin.Owned ro -> call.act() == ApiAct.LABEL_ACCESS ? target : ro.owner();
+                    case dev.mfagate.core.admin.TokenAdmin.Listed t -> t.info().owner();
+                    case RoleBinding b -> b.scope();
+                    default -> throw new AssertionError("unexpected " + o);
+                };
+                assertThat(of).as("%s lists only its target's objects", call).isEqualTo(target);
+            }
+        }
+        for (int i = eventsBefore; i < EVENTS.size(); i++) {
+            assertThat(String.valueOf(EVENTS.get(i))).doesNotContain(SEED).doesNotContain(SEED.toLowerCase());
+        }
+    }
+
+    private static final Set<String> DISABLED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Whether the seed was disabled before (a second disable changes nothing, so writes no entry). */
+    private static boolean alreadyDisabled(ApiCall call) {
+        return !DISABLED.add(call.label());
+    }
+
+    /** The reference: the role table, then the object rules (a tenant's labels only; missing objects). */
+    static String referenceApi(ApiCall call) {
+        String where;
+        if (call.target().equals("org")) {
+            where = "org";
+        } else if (call.role().equals("operator") || call.role().equals("auditor")) {
+            where = "own";
+        } else {
+            where = call.role().equals("none") || !call.target().equals(call.home()) ? "other" : "own";
+        }
+        Decision d = AdminTable.expected(call.role(), where, call.act().resource, call.act().action);
+        if (d == Decision.DENY) {
+            return "FORBIDDEN";
+        }
+        if (d == Decision.NOT_VISIBLE) {
+            return "NOT_FOUND";
+        }
+        boolean labelInTarget = call.label().startsWith(call.target() + "-");
+        boolean seedExists = call.label().equals("acme-aws") || call.label().equals("beta-aws");
+        return switch (call.act()) {
+            case LIST_MEMBERS -> call.target().equals("gamma") ? "NOT_FOUND" : "DONE";
+            case LABEL_ACCESS -> labelInTarget ? "DONE" : "NOT_FOUND";
+            case DISABLE_SEED -> labelInTarget && seedExists ? "DONE" : "NOT_FOUND";
+            case REVOKE_RULE, REMOVE_MEMBER -> "NOT_FOUND";
+            default -> "DONE";
+        };
     }
 }

@@ -5,6 +5,8 @@ import dev.mfagate.core.policy.PolicyRepository;
 import dev.mfagate.core.policy.Principal;
 import dev.mfagate.core.policy.Rule;
 import dev.mfagate.core.store.Store;
+import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -51,22 +53,30 @@ final class GrantCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "A rule id to use instead of a random one.")
     String id;
 
+    @Option(names = "--tenant", paramLabel = "TENANT",
+            description = "The tenant that owns the rule; PATTERN must stay inside it (default: the pattern's tenant,"
+                    + " else the organisation).")
+    String tenant;
+
     @Override
     public Integer call() {
         Instant now = cli.clock().instant();
         Rule rule;
+        Scope owner;
         try {
             rule = new Rule(id != null ? id : Rule.newId(), Principal.parse(principal), LabelPattern.parse(pattern),
                     Optional.ofNullable(expires).map(now::plus),
                     dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
                     AdminAudit.operator(cli), now);
             PolicyRepository.requireGrantable(rule);
+            owner = tenant == null ? Scope.of(rule.pattern()) : TenantId.parse(tenant);
+            owner.requireCovers(rule.pattern());
         } catch (IllegalArgumentException e) {
             throw UserError.badInput(e.getMessage());
         }
         try (Store s = store.open()) {
-            Rule stored = new PolicyRepository(s.database()).grant(rule);
-            AdminAudit.record(cli, s, "grant", null, stored.describe());
+            Rule stored = new PolicyRepository(s.database()).grant(rule, owner);
+            AdminAudit.record(cli, s, "grant", null, stored.describe() + (tenant == null ? "" : "; tenant " + owner));
             cli.out().println("Granted: " + stored.describe());
         }
         return ExitCodes.OK;

@@ -6,6 +6,9 @@ import dev.mfagate.core.store.DuplicateTokenNameException;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.store.TokenInfo;
 import dev.mfagate.core.store.TokenRepository;
+import dev.mfagate.core.tenant.Role;
+import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -43,6 +46,16 @@ final class TokenCommand {
         @Option(names = "--on-behalf", description = "Allow this token to ask on behalf of Zulip users (the bot's token).")
         boolean onBehalf;
 
+        @Option(names = "--tenant", paramLabel = "TENANT",
+                description = "The tenant that owns the token; its labels must stay inside it (default: the labels' tenant,"
+                        + " else the organisation).")
+        String tenant;
+
+        @Option(names = "--role", paramLabel = "ROLE",
+                description = "An admin token holding ROLE on the admin API: operator or auditor (organisation),"
+                        + " or admin, approver or member of --tenant. Without it, a code token.")
+        String role;
+
         Create(CliContext cli) {
             this.cli = cli;
         }
@@ -67,13 +80,34 @@ final class TokenCommand {
             } catch (IllegalArgumentException e) {
                 throw UserError.badInput(e.getMessage());
             }
+            Optional<Role> tokenRole;
+            Scope owner;
+            try {
+                tokenRole = Optional.ofNullable(role).map(Role::parse);
+                owner = tenant != null ? TenantId.parse(tenant)
+                        : tokenRole.filter(r -> !r.isOrganisational()).isPresent() ? null : Scope.of(pattern);
+                if (owner == null) {
+                    throw new IllegalArgumentException("Role " + tokenRole.get().text() + " is a tenant role; give --tenant TENANT");
+                }
+                if (tenant == null && tokenRole.filter(Role::isOrganisational).isPresent()) {
+                    // An organisation role without --tenant: the token is the organisation's, whatever its labels.
+                    owner = Scope.ORGANISATION;
+                }
+                if (tenant != null && labels == null) {
+                    pattern = LabelPattern.parse(owner.toColumn() + "-*");
+                }
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput(e.getMessage());
+            }
             Instant now = cli.clock().instant();
             try (Store s = store.open()) {
                 CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf,
-                        Optional.ofNullable(expires).map(now::plus), now);
+                        Optional.ofNullable(expires).map(now::plus), now, owner, tokenRole);
                 AdminAudit.record(cli, s, "token-create", null, "token " + t.info().id() + " '" + t.info().name() + "' labels " + pattern.value()
-                        + (onBehalf ? " on-behalf" : ""));
+                        + (onBehalf ? " on-behalf" : "") + "; tenant " + owner
+                        + tokenRole.map(r -> "; role " + r.text()).orElse(""));
                 cli.err().println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
+                        + tokenRole.map(r -> ", role " + r.text() + " in " + t.info().owner()).orElse("")
                         + (onBehalf ? ", may act on behalf of Zulip users" : "")
                         + (expires != null ? ", expires " + now.plus(expires) : "")
                         + ". It is shown once; store it now:");
@@ -102,12 +136,13 @@ final class TokenCommand {
         public Integer call() {
             Instant now = cli.clock().instant();
             try (Store s = store.open()) {
-                Table table = new Table("ID", "NAME", "LABELS", "ON-BEHALF", "STATE", "EXPIRES");
+                Table table = new Table("ID", "NAME", "LABELS", "ON-BEHALF", "STATE", "EXPIRES", "TENANT", "ROLE");
                 for (TokenInfo t : s.tokens().list()) {
                     String state = t.revokedAt().isPresent() ? "revoked"
                             : t.expiresAt().filter(e -> !e.isAfter(now)).isPresent() ? "expired" : "active";
                     table.row(t.id(), t.name(), t.labelPattern(), t.onBehalfOf() ? "yes" : "no", state,
-                            t.expiresAt().map(Instant::toString).orElse("never"));
+                            t.expiresAt().map(Instant::toString).orElse("never"),
+                            t.owner().tenant().map(TenantId::value).orElse("(organisation)"), t.role().map(Role::text).orElse("-"));
                 }
                 table.print(cli.out());
             }

@@ -28,6 +28,10 @@ public final class ErrorMapping {
             case URI_TOO_LONG -> ErrorCode.URI_TOO_LONG;
             case HEADERS_TOO_LARGE -> ErrorCode.HEADERS_TOO_LARGE;
             case REQUEST_TIMEOUT -> ErrorCode.REQUEST_TIMEOUT;
+            case ADMIN_FORBIDDEN -> ErrorCode.FORBIDDEN;
+            // Not visible and missing are one answer: a tenant's admin learns nothing of other tenants.
+            case NOT_VISIBLE, NO_SUCH_OBJECT -> ErrorCode.UNKNOWN_OBJECT;
+            case CONFLICT -> ErrorCode.CONFLICT;
             case LOCKED_OUT -> ErrorCode.LOCKED_OUT;
             case RATE_LIMITED_PRINCIPAL_AND_LABEL, RATE_LIMITED_PRINCIPAL, RATE_LIMITED_TOKEN -> ErrorCode.RATE_LIMITED;
             case ON_BEHALF_NOT_PERMITTED -> ErrorCode.ON_BEHALF_NOT_PERMITTED;

@@ -82,4 +82,43 @@ class TenantCommandsTest {
             assertThat(entries).isZero();
         }
     }
+
+    @Test
+    void tokenCreate_roleAndTenant_storedListedAndAudited() {
+        output("token", "create", "--name", "acme-admin", "--role", "admin", "--tenant", "acme");
+        output("token", "create", "--name", "ops", "--role", "operator");
+        output("token", "create", "--name", "plain", "--labels", "acme-*");
+
+        String list = output("token", "list");
+        assertThat(list).containsPattern("acme-admin\\s+acme-\\*\\s+no\\s+active\\s+never\\s+acme\\s+admin")
+                .containsPattern("ops\\s+\\*\\s+no\\s+active\\s+never\\s+\\(organisation\\)\\s+operator")
+                .containsPattern("plain\\s+acme-\\*\\s+no\\s+active\\s+never\\s+acme\\s+-");
+        try (Store s = Store.open(data)) {
+            assertThat(s.tokens().list()).extracting(t -> t.role().map(dev.mfagate.core.tenant.Role::text).orElse("-"))
+                    .containsExactly("admin", "operator", "-");
+        }
+    }
+
+    @Test
+    void tokenCreate_roleNotFittingTenant_exit2NothingWritten() {
+        assertThat(run("token", "create", "--name", "a", "--role", "admin")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("token", "create", "--name", "b", "--role", "operator", "--tenant", "acme")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("token", "create", "--name", "c", "--role", "king", "--tenant", "acme")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("token", "create", "--name", "d", "--role", "admin", "--tenant", "acme", "--labels", "other-*"))
+                .isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("grant", "user:4", "other-*", "--tenant", "acme")).isEqualTo(ExitCodes.BAD_INPUT);
+        try (Store s = Store.open(data)) {
+            assertThat(s.tokens().list()).isEmpty();
+            assertThat(new dev.mfagate.core.policy.PolicyRepository(s.database()).list()).isEmpty();
+        }
+    }
+
+    @Test
+    void grant_tenant_ruleOwnedByTenant() {
+        output("grant", "user:4", "acme-aws", "--tenant", "acme", "--id", "r1");
+        try (Store s = Store.open(data)) {
+            assertThat(new dev.mfagate.core.policy.PolicyRepository(s.database()).owners())
+                    .containsEntry("r1", new dev.mfagate.core.tenant.TenantId("acme"));
+        }
+    }
 }

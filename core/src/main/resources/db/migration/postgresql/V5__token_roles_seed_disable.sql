@@ -1,0 +1,13 @@
+-- Admin tokens and disabled seeds (PostgreSQL). Keep in step with ../sqlite/V5__token_roles_seed_disable.sql.
+-- A token may carry a role: an organisation role (operator, auditor) for a token of the
+-- organisation (tenant_id NULL), a tenant role (admin, approver, member) for a tenant's token.
+-- NULL: a code token, which reaches no administrative route.
+ALTER TABLE api_tokens ADD COLUMN role TEXT CHECK (role IS NULL OR role IN ('operator', 'auditor', 'admin', 'approver', 'member'));
+ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_role_scope
+    CHECK (role IS NULL OR (tenant_id IS NULL) = (role IN ('operator', 'auditor')));
+
+-- A disabled seed stays stored but issues no code (its label answers as unknown) until removed.
+ALTER TABLE seeds ADD COLUMN disabled_at_ms BIGINT;
+
+-- A token's last use is the newest audit entry that names it (the admin API lists it).
+CREATE INDEX audit_entry_token ON audit_entry (token_id, time_us);

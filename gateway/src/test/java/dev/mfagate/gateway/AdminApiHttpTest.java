@@ -1,0 +1,403 @@
+package dev.mfagate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.zxing.BarcodeFormat;
+import com.google.zxing.client.j2se.MatrixToImageWriter;
+import com.google.zxing.qrcode.QRCodeWriter;
+import dev.mfagate.core.admin.AdminResult;
+import dev.mfagate.core.audit.AuditVerifier;
+import dev.mfagate.core.store.Store;
+import dev.mfagate.core.tenant.Role;
+import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantId;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The admin API over real HTTP: the authorisation matrix (every caller x resource x action x own
+ * tenant, other tenant, organisation, each with its expected status), a tenant admin learning
+ * nothing of another tenant, all-or-nothing seed uploads, the oversize refusal, and the audit.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminApiHttpTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SEED_A = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private static final String SEED_B = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    @TempDir
+    static Path dir;
+    private GatewayApp app;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, String> tokens = new HashMap<>();
+    private final Map<String, String> tokenIds = new HashMap<>();
+    private final AtomicInteger unique = new AtomicInteger(100);
+
+    @BeforeAll
+    void start() throws Exception {
+        Store store = Store.init(dir.resolve("data"));
+        Instant now = Instant.now();
+        store.seeds().add(dev.mfagate.core.Label.parse("acme-aws"), dev.mfagate.core.seed.SeedParser.parse(SEED_A), now);
+        store.seeds().add(dev.mfagate.core.Label.parse("beta-aws"), dev.mfagate.core.seed.SeedParser.parse(SEED_B), now);
+        SecretRegistry.seed(dev.mfagate.core.seed.SeedParser.parse(SEED_A));
+        SecretRegistry.seed(dev.mfagate.core.seed.SeedParser.parse(SEED_B));
+        token(store, "operator", "*", Scope.ORGANISATION, Role.OPERATOR);
+        token(store, "auditor", "*", Scope.ORGANISATION, Role.AUDITOR);
+        token(store, "admin", "acme-*", new TenantId("acme"), Role.ADMIN);
+        token(store, "approver", "acme-*", new TenantId("acme"), Role.APPROVER);
+        token(store, "member", "acme-*", new TenantId("acme"), Role.MEMBER);
+        token(store, "code", "acme-*", new TenantId("acme"), null);
+        token(store, "beta-admin", "beta-*", new TenantId("beta"), Role.ADMIN);
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(29), false, 16 * 1024))
+                .options(GatewayFixture.GENEROUS_OPTIONS)
+                .clock(Clock.systemUTC()).start();
+    }
+
+    private void token(Store store, String name, String labels, Scope owner, Role role) {
+        var t = store.tokens().create(name, labels, false, Optional.empty(), Instant.now(), owner, Optional.ofNullable(role));
+        tokens.put(name, t.plaintext());
+        tokenIds.put(name, t.info().id());
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+    }
+
+    private HttpResponse<String> send(String method, String path, String caller, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (caller != null && !caller.equals("none")) {
+            b.header("Authorization", "Bearer " + tokens.get(caller));
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    // ---------------------------------------------------------------- the matrix
+
+    /**
+     * Expected status per caller and target, for TENANT read/change, MEMBERS, SEEDS, RULES, TOKENS
+     * read/change and AUDIT read. "own" is acme (the tenant of the tenant roles' and code tokens),
+     * "other" beta, "org" the organisation. Reading tenants at the organisation is the list of those
+     * the caller may see: 200 for every authenticated caller. Changing a tenant exists at the
+     * organisation only (-). 404 is the answer for a tenant the caller may not see: the same as a
+     * missing one.
+     */
+    private static final List<String> MATRIX = List.of(
+            // caller    target  TEN-R TEN-W MEM-R MEM-W SEED-R SEED-W RULE-R RULE-W TOK-R TOK-W AUD-R
+            "operator    org     200   201   200   201   403    403    200    201    200   201   200",
+            "operator    own     200   -     200   201   403    403    403    403    403   403   403",
+            "operator    other   200   -     200   201   403    403    403    403    403   403   403",
+            "auditor     org     200   403   403   403   403    403    403    403    403   403   200",
+            "auditor     own     200   -     403   403   403    403    403    403    403   403   200",
+            "auditor     other   200   -     403   403   403    403    403    403    403   403   200",
+            "admin       org     200   403   403   403   403    403    403    403    403   403   403",
+            "admin       own     200   -     200   201   200    201    200    201    200   201   200",
+            "admin       other   404   -     404   404   404    404    404    404    404   404   404",
+            "approver    org     200   403   403   403   403    403    403    403    403   403   403",
+            "approver    own     200   -     403   403   403    403    403    403    403   403   200",
+            "approver    other   404   -     404   404   404    404    404    404    404   404   404",
+            "member      org     200   403   403   403   403    403    403    403    403   403   403",
+            "member      own     200   -     403   403   403    403    403    403    403   403   403",
+            "member      other   404   -     404   404   404    404    404    404    404   404   404",
+            "code        org     200   403   403   403   403    403    403    403    403   403   403",
+            "code        own     404   -     404   404   404    404    404    404    404   404   404",
+            "code        other   404   -     404   404   404    404    404    404    404   404   404",
+            "none        org     401   401   401   401   401    401    401    401    401   401   401",
+            "none        own     401   -     401   401   401    401    401    401    401   401   401",
+            "none        other   401   -     401   401   401    401    401    401    401   401   401");
+
+    private static final List<String> ACTS = List.of("TENANT:R", "TENANT:W", "MEMBERS:R", "MEMBERS:W", "SEEDS:R", "SEEDS:W",
+            "RULES:R", "RULES:W", "TOKENS:R", "TOKENS:W", "AUDIT:R");
+
+    Stream<Arguments> matrix() {
+        List<Arguments> out = new ArrayList<>();
+        for (String row : MATRIX) {
+            String[] f = row.trim().split("\\s+");
+            for (int i = 0; i < ACTS.size(); i++) {
+                if (!f[2 + i].equals("-")) {
+                    out.add(Arguments.of(f[0], f[1], ACTS.get(i), Integer.parseInt(f[2 + i])));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {2} in {1} -> {3}")
+    @MethodSource("matrix")
+    void adminAct_callerTargetResourceAction_expectedStatus(String caller, String where, String act, int expected)
+            throws Exception {
+        String t = switch (where) {
+            case "own" -> "acme";
+            case "other" -> "beta";
+            default -> "_org";
+        };
+        String base = "/api/v1/tenants/" + t;
+        int n = unique.incrementAndGet();
+        String pattern = where.equals("org") ? "*" : t + "-*";
+        HttpResponse<String> r = switch (act) {
+            case "TENANT:R" -> send("GET", where.equals("org") ? "/api/v1/tenants" : base, caller, null);
+            case "TENANT:W" -> send("POST", "/api/v1/tenants", caller, "{\"tenant\":\"t" + n + "\"}");
+            case "MEMBERS:R" -> send("GET", base + "/members", caller, null);
+            case "MEMBERS:W" -> send("POST", base + "/members", caller,
+                    "{\"holder\":\"group:" + n + "\",\"role\":\"" + (where.equals("org") ? "auditor" : "member") + "\"}");
+            case "SEEDS:R" -> send("GET", base + "/seeds", caller, null);
+            case "SEEDS:W" -> send("POST", base + "/seeds", caller, "{\"labels\":[\"" + (where.equals("org") ? "acme" : t)
+                    + "-s" + n + "\"],\"text\":\"" + SEED_A + "\"}");
+            case "RULES:R" -> send("GET", base + "/rules", caller, null);
+            case "RULES:W" -> send("POST", base + "/rules", caller, "{\"principal\":\"user:42\",\"pattern\":\"" + pattern + "\"}");
+            case "TOKENS:R" -> send("GET", base + "/tokens", caller, null);
+            case "TOKENS:W" -> send("POST", base + "/tokens", caller, "{\"name\":\"tok" + n + "\"}");
+            case "AUDIT:R" -> send("GET", base + "/audit?limit=5", caller, null);
+            default -> throw new AssertionError(act);
+        };
+        assertThat(r.statusCode()).as("%s %s in %s: %s", caller, act, where, r.body()).isEqualTo(expected);
+        if (expected == 404) {
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("unknown_object");
+            assertThat(error.get("message").asText()).as("not visible reads exactly as missing")
+                    .isEqualTo(AdminResult.NOT_FOUND_MESSAGE);
+        }
+    }
+
+    // ---------------------------------------------------------------- nothing about other tenants
+
+    @Test
+    void tenantAdmin_otherTenantsObjects_answerExactlyLikeMissingOnes() throws Exception {
+        List<String[]> pairs = List.of(
+                // another tenant's existing object             a missing one
+                new String[] {"GET /api/v1/tenants/beta/seeds", "GET /api/v1/tenants/zeta/seeds"},
+                new String[] {"GET /api/v1/tenants/beta/labels/beta-aws/access", "GET /api/v1/tenants/zeta/labels/zeta-aws/access"},
+                new String[] {"GET /api/v1/tenants/acme/labels/beta-aws/access", "GET /api/v1/tenants/acme/labels/zeta-aws/access"},
+                new String[] {"DELETE /api/v1/tenants/acme/seeds/beta-aws", "DELETE /api/v1/tenants/acme/seeds/acme-none"},
+                new String[] {"POST /api/v1/tenants/acme/seeds/beta-aws/disable", "POST /api/v1/tenants/acme/seeds/acme-none/disable"},
+                new String[] {"DELETE /api/v1/tenants/acme/tokens/" + tokenIds.get("beta-admin"),
+                        "DELETE /api/v1/tenants/acme/tokens/aaaaaaaaaaaaaaaa"},
+                new String[] {"GET /api/v1/tenants/beta", "GET /api/v1/tenants/zeta"});
+        for (String[] pair : pairs) {
+            HttpResponse<String> existing = send(pair[0].split(" ")[0], pair[0].split(" ")[1], "admin", null);
+            HttpResponse<String> missing = send(pair[1].split(" ")[0], pair[1].split(" ")[1], "admin", null);
+            assertThat(existing.statusCode()).as(pair[0]).isEqualTo(404);
+            assertThat(withoutRequestId(existing)).as("%s answers as %s", pair[0], pair[1]).isEqualTo(withoutRequestId(missing));
+            assertThat(existing.headers().map().keySet()).isEqualTo(missing.headers().map().keySet());
+        }
+        try (var s = Store.open(dir.resolve("data"))) {
+            assertThat(s.seeds().info(dev.mfagate.core.Label.parse("beta-aws"))).as("another tenant's seed untouched").isPresent();
+            assertThat(s.seeds().disabled()).doesNotContainKey(dev.mfagate.core.Label.parse("beta-aws"));
+            assertThat(s.tokens().find(tokenIds.get("beta-admin")).orElseThrow().revokedAt()).isEmpty();
+        }
+    }
+
+    private static JsonNode withoutRequestId(HttpResponse<String> r) throws Exception {
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(r.body());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) node.get("error")).remove("request_id");
+        node.put("status", r.statusCode());
+        return node;
+    }
+
+    // ---------------------------------------------------------------- seeds
+
+    @Test
+    void addSeeds_oneBadLine_400AndNothingStored() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-good1\",\"acme-bad1\"],\"text\":\"" + SEED_B + "\\nNOT*BASE32\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("bad_request");
+        assertThat(labels("acme")).doesNotContain("acme-good1", "acme-bad1");
+    }
+
+    @Test
+    void addSeeds_oneLabelTaken_409AndNothingStored() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-fresh2\",\"acme-aws\"],\"text\":\"" + SEED_B + "\\n" + SEED_A + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        assertThat(labels("acme")).doesNotContain("acme-fresh2");
+    }
+
+    @Test
+    void addSeeds_labelOfAnotherTenant_400AndNothingStored() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-fresh3\",\"beta-new3\"],\"text\":\"" + SEED_B + "\\n" + SEED_A + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(labels("acme")).doesNotContain("acme-fresh3");
+        assertThat(send("GET", "/api/v1/tenants/beta/seeds", "beta-admin", null).body()).doesNotContain("beta-new3");
+    }
+
+    @Test
+    void addSeeds_unknownFieldOrLabelCountMismatch_400NothingStored() throws Exception {
+        assertThat(send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-x4\"],\"text\":\"" + SEED_B + "\",\"extra\":1}").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-x4\",\"acme-y4\"],\"text\":\"" + SEED_B + "\"}").statusCode()).isEqualTo(400);
+        assertThat(labels("acme")).doesNotContain("acme-x4", "acme-y4");
+    }
+
+    @Test
+    void addSeeds_qrImage_storedAndGivesCodes() throws Exception {
+        var matrix = new QRCodeWriter().encode("otpauth://totp/ACME:ops?secret=" + SEED_B + "&issuer=ACME", BarcodeFormat.QR_CODE, 300, 300);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        MatrixToImageWriter.writeToStream(matrix, "PNG", png);
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/tenants/acme/seeds?label=acme-qr"))
+                .header("Authorization", "Bearer " + tokens.get("admin")).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png.toByteArray())).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(JSON.readTree(r.body()).at("/seeds/0/issuer").asText()).isEqualTo("ACME");
+        assertThat(r.body()).doesNotContain(SEED_B).doesNotContain(SEED_B.toLowerCase());
+        assertThat(labels("acme")).contains("acme-qr");
+
+        HttpRequest blank = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/tenants/acme/seeds?label=acme-blank"))
+                .header("Authorization", "Bearer " + tokens.get("admin")).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray("not an image".getBytes())).build();
+        assertThat(http.send(blank, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+        assertThat(labels("acme")).doesNotContain("acme-blank");
+    }
+
+    @Test
+    void addSeeds_declaredLengthOverLimit_413BeforeTheBodyIsSent() throws Exception {
+        long start = System.nanoTime();
+        RawHttp.Response r = RawHttp.request(app.port(), "POST", "/api/v1/tenants/acme/seeds",
+                "Authorization: Bearer " + tokens.get("admin"), "Content-Type: image/png",
+                "Content-Length: " + (AdminRoutes.MAX_SEED_UPLOAD_BYTES + 1));
+        assertThat(r.status()).as(r.body()).isEqualTo(413);
+        assertThat(r.body()).contains("request_too_large");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered without waiting for the body")
+                .isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void addSeeds_undeclaredLengthOverLimit_413ReadNoFurtherNothingStored() throws Exception {
+        byte[] big = new byte[(int) AdminRoutes.MAX_SEED_UPLOAD_BYTES * 3];
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/tenants/acme/seeds?label=acme-big"))
+                .header("Authorization", "Bearer " + tokens.get("admin")).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(labels("acme")).doesNotContain("acme-big");
+        HttpResponse<String> json = send("POST", "/api/v1/tenants/acme/rules", "admin", "{\"principal\":\"" + "x".repeat(20_000) + "\"}");
+        assertThat(json.statusCode()).as("JSON bodies take the server's limit").isEqualTo(413);
+    }
+
+    private List<String> labels(String tenant) throws Exception {
+        HttpResponse<String> r = send("GET", "/api/v1/tenants/" + tenant + "/seeds", tenant.equals("acme") ? "admin" : "beta-admin", null);
+        List<String> out = new ArrayList<>();
+        JSON.readTree(r.body()).get("seeds").forEach(s -> out.add(s.get("label").asText()));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- audit
+
+    @Test
+    void changes_adminEntriesNameActorTenantObjectAndChange_neverASecret() throws Exception {
+        String before = send("GET", "/api/v1/tenants/acme/audit?limit=1000&outcome=ADMIN", "admin", null).body();
+        long after = lastSeq(JSON.readTree(before));
+        assertThat(send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-audited\"],\"text\":\"" + SEED_B + "\"}").statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"id\":\"audited\",\"principal\":\"user:7\",\"pattern\":\"acme-audited\"}").statusCode()).isEqualTo(201);
+        HttpResponse<String> created = send("POST", "/api/v1/tenants/acme/tokens", "admin", "{\"name\":\"audited\",\"role\":\"member\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String secret = JSON.readTree(created.body()).get("secret").asText();
+        String newId = JSON.readTree(created.body()).at("/token/id").asText();
+        assertThat(send("POST", "/api/v1/tenants/acme/seeds/acme-audited/disable", "admin", null).statusCode()).isEqualTo(200);
+        assertThat(send("DELETE", "/api/v1/tenants/acme/tokens/" + newId, "admin", null).statusCode()).isEqualTo(200);
+
+        JsonNode page = JSON.readTree(send("GET", "/api/v1/tenants/acme/audit?outcome=ADMIN&after=" + after, "admin", null).body());
+        List<String> reasons = new ArrayList<>();
+        String prefix = "tenant acme; by token " + tokenIds.get("admin") + " (admin of acme); ";
+        for (JsonNode e : page.get("entries")) {
+            reasons.add(e.get("reason").asText());
+            assertThat(e.get("token_id").asText()).as("the actor").isEqualTo(tokenIds.get("admin"));
+            assertThat(e.get("detail").asText()).as("tenant and actor first").startsWith(prefix);
+            assertThat(e.get("route").asText()).startsWith("/api/v1/tenants/{tenant}/");
+        }
+        assertThat(reasons).containsExactly("seed-add", "grant", "token-create", "seed-disable", "token-revoke");
+        JsonNode entries = page.get("entries");
+        assertThat(entries.get(0).get("label").asText()).isEqualTo("acme-audited");
+        assertThat(entries.get(0).get("detail").asText()).endsWith("added seed acme-audited (SHA1, 6 digits, 30 s)");
+        assertThat(entries.get(1).get("rule_id").asText()).isEqualTo("audited");
+        assertThat(entries.get(2).get("detail").asText()).contains("created token " + newId + " 'audited'").contains("role member");
+
+        String export = send("GET", "/api/v1/tenants/_org/audit/export", "operator", null).body();
+        assertThat(export).as("no seed in the trail").doesNotContain(SEED_A).doesNotContain(SEED_B)
+                .doesNotContain(SEED_B.toLowerCase()).doesNotContain(SEED_A.toLowerCase());
+        assertThat(export).as("no token secret in the trail").doesNotContain(secret).doesNotContain(secret.substring(21));
+        for (String t : tokens.values()) {
+            assertThat(export).doesNotContain(t.substring(21));
+        }
+        try (var s = Store.open(dir.resolve("data"))) {
+            assertThat(new AuditVerifier(s.database(), s.keyring().auditMac()).verify().isIntact()).isTrue();
+        }
+    }
+
+    @Test
+    void everyRequest_audited_readsAllowedRefusalsDenied() throws Exception {
+        long after = lastSeq(JSON.readTree(send("GET", "/api/v1/tenants/_org/audit?limit=1000", "operator", null).body()));
+        send("GET", "/api/v1/tenants/acme/seeds", "admin", null);
+        send("GET", "/api/v1/tenants/beta/seeds", "admin", null);
+        send("GET", "/api/v1/tenants/acme/rules", "member", null);
+        JsonNode page = JSON.readTree(send("GET", "/api/v1/tenants/_org/audit?after=" + after, "operator", null).body());
+        List<String> seen = new ArrayList<>();
+        page.get("entries").forEach(e -> seen.add(e.get("outcome").asText() + " " + e.get("reason").asText()
+                + " " + e.path("token_id").asText()));
+        assertThat(seen).startsWith(
+                "ALLOWED admin_read " + tokenIds.get("admin"),
+                "DENIED not_visible " + tokenIds.get("admin"),
+                "DENIED admin_forbidden " + tokenIds.get("member"));
+    }
+
+    @Test
+    void auditQuery_tenantAdmin_seesOnlyItsTenant_pagesWithAfter() throws Exception {
+        send("GET", "/api/v1/tenants/beta/seeds", "beta-admin", null);
+        JsonNode page = JSON.readTree(send("GET", "/api/v1/tenants/acme/audit?limit=1000", "admin", null).body());
+        page.get("entries").forEach(e -> assertThat(e.path("label").asText("acme-").startsWith("acme-")
+                || e.path("detail").asText().startsWith("tenant acme;")).as(e.toString()).isTrue());
+        JsonNode first = JSON.readTree(send("GET", "/api/v1/tenants/acme/audit?limit=1", "admin", null).body());
+        long next = first.get("next_after").asLong();
+        JsonNode second = JSON.readTree(send("GET", "/api/v1/tenants/acme/audit?limit=1&after=" + next, "admin", null).body());
+        assertThat(second.at("/entries/0/seq").asLong()).isGreaterThan(next);
+        assertThat(send("GET", "/api/v1/tenants/acme/audit?outcome=NOPE", "admin", null).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/tenants/acme/audit?since=yesterday", "admin", null).statusCode()).isEqualTo(400);
+    }
+
+    private static long lastSeq(JsonNode page) {
+        long last = 0;
+        for (JsonNode e : page.get("entries")) {
+            last = Math.max(last, e.get("seq").asLong());
+        }
+        return last;
+    }
+}
