@@ -68,7 +68,8 @@ public final class GatewayServer implements AutoCloseable {
     /** The HTTP methods Javalin knows; any other token is a method too, and is refused on every path. */
     private static final Set<HandlerType> KNOWN_METHODS = HandlerType.values().stream()
             .filter(HandlerType::isHttpMethod).collect(Collectors.toUnmodifiableSet());
-    private static final Set<String> ROUTES = Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE);
+    private static final Set<String> ROUTES = Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE,
+            "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal", "/console/logout");
 
     /**
      * Server settings.
@@ -133,10 +134,18 @@ public final class GatewayServer implements AutoCloseable {
      * @param clock the only clock the gateway reads
      * @param readiness the checks behind {@code /readyz}
      * @param metrics where counters and timers go ({@link GatewayMetrics#disabled()} for none)
+     * @param console the web console, or null when it is not configured
      */
     public record Components(CodeIssuer issuer, Authenticator authenticator, Clock clock, Readiness readiness,
-                             GatewayMetrics metrics) {
-        /** Validates. */
+                             GatewayMetrics metrics, dev.mfagate.gateway.console.Console console) {
+
+        /** Components without the web console. */
+        public Components(CodeIssuer issuer, Authenticator authenticator, Clock clock, Readiness readiness,
+                          GatewayMetrics metrics) {
+            this(issuer, authenticator, clock, readiness, metrics, null);
+        }
+
+        /** Validates; {@code console} may be null (no web console). */
         public Components {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(authenticator, "authenticator");
@@ -215,6 +224,9 @@ public final class GatewayServer implements AutoCloseable {
                     case IssueResult.Refused refused -> throw ApiException.audited(refused);
                 }
             });
+            if (components.console() != null) {
+                components.console().register(cfg, ctx -> Exchange.of(ctx).meta(ctx));
+            }
             cfg.routes.exception(ApiException.class, errors::onApiException);
             cfg.routes.exception(Exception.class, errors::onUnexpected);
             cfg.routes.error(404, ctx -> errors.onBareStatus(ctx, 404));

@@ -270,6 +270,7 @@ public final class CodeIssuer {
     private static Subject subjectOf(Requester requester) {
         return switch (requester) {
             case Requester.ApiCaller caller -> caller.subject();
+            case Requester.ConsoleUser user -> user.subject();
         };
     }
 
@@ -351,9 +352,14 @@ public final class CodeIssuer {
         final Subject.OnBehalf onBehalf;
         final String label;
         final Instant now;
+        /** {@code person:<id>} for a console request, else null. */
+        String consolePerson;
 
         Entry(RequestMeta meta, Subject subject, String label, Instant now) {
             this(meta, subject.token().tokenId(), subject.onBehalf().orElse(null), label, now);
+            if (subject.isConsolePerson()) {
+                consolePerson = subject.principalKey();
+            }
         }
 
         Entry(RequestMeta meta, String tokenId, Subject.OnBehalf onBehalf, String label, Instant now) {
@@ -376,6 +382,9 @@ public final class CodeIssuer {
                     .ruleId(ruleId);
             if (onBehalf != null) {
                 b.zulipUser(onBehalf.userId(), onBehalf.email().orElse(null));
+            }
+            if (consolePerson != null) {
+                b.detail(consolePerson);
             }
             return b;
         }
