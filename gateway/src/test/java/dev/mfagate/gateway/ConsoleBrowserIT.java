@@ -330,6 +330,10 @@ class ConsoleBrowserIT {
         String hex = HexFormat.of().formatHex(new Base32().decode(seedBase32));
         List<String> all = new ArrayList<>(SEEN);
         all.addAll(auditLines());
+        Path inProcessLog = TestLogs.DIR.resolve("in-process.log");
+        if (Files.isRegularFile(inProcessLog)) {
+            all.add(Files.readString(inProcessLog));
+        }
         assertThat(all).isNotEmpty();
         for (String text : all) {
             String t = text.toLowerCase(Locale.ROOT);

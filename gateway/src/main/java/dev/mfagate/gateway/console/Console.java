@@ -174,6 +174,8 @@ public final class Console {
 
     private void login(Context ctx) throws java.io.IOException {
         Instant now = clock.instant();
+        // Sign-ins never finished and sessions long dead go here, on whichever instance signs someone in.
+        sessions.sweep(now, settings.idleTimeout(), LOGIN_MAX_AGE);
         OidcSignIn.Start start = oidc.start(now);
         String value = sessions.beginLogin(start.pending());
         setCookie(ctx, loginCookie, value, LOGIN_MAX_AGE);
