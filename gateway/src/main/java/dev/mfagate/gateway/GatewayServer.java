@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
 /**
  * The gateway's HTTP server: Javalin on Jetty with virtual threads, and nothing but the HTTP side
  * of the API. Routes: {@code GET /totp/{client}/{service}}, {@code GET /code?label=},
- * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json};
+ * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json}; the web console under {@code /console} when configured ({@link dev.mfagate.gateway.console.Console});
  * Prometheus metrics on a listener of their own ({@link MetricsServer}).
  *
  * <p>The request path:

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issues codes: the one path every door takes, so a code asked for over the API, by the bot on
- * behalf of a Zulip user, or (later) revealed in the console is refused, limited, audited and
+ * behalf of a Zulip user, or revealed in the web console is refused, limited, audited and
  * counted alike.
  *
  * <p>{@link #issue} runs, in this order:
