@@ -100,6 +100,7 @@ public final class GatewayApp implements AutoCloseable {
         private Options options;
         private Clock clock = Clock.systemUTC();
         private java.util.function.UnaryOperator<AuditSink> auditDecorator = java.util.function.UnaryOperator.identity();
+        private dev.mfagate.gateway.console.ConsoleSettings console;
 
         private Builder(Store store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -138,6 +139,12 @@ public final class GatewayApp implements AutoCloseable {
             return this;
         }
 
+        /** Serves the web console under {@code /console} with these settings; no console unless set. */
+        public Builder console(dev.mfagate.gateway.console.ConsoleSettings v) {
+            this.console = v;
+            return this;
+        }
+
         /** Wires and starts the gateway; on failure closes what it opened, the store included. */
         public GatewayApp start() {
             if (settings == null) {
@@ -145,12 +152,13 @@ public final class GatewayApp implements AutoCloseable {
                 throw new IllegalStateException("A gateway needs settings (host, port, ...)");
             }
             return GatewayApp.start(store, environmentSeeds, settings, options == null ? Options.defaults() : options,
-                    clock, auditDecorator);
+                    clock, auditDecorator, console);
         }
     }
 
     private static GatewayApp start(Store store, Map<Label, TotpSeed> environmentSeeds, GatewayServer.Settings settings,
-                                    Options options, Clock clock, java.util.function.UnaryOperator<AuditSink> auditDecorator) {
+                                    Options options, Clock clock, java.util.function.UnaryOperator<AuditSink> auditDecorator,
+                                    dev.mfagate.gateway.console.ConsoleSettings consoleSettings) {
         AuditLog auditLog = null;
         ClockCheck clockCheck = null;
         KeyProviderCheck keyCheck = null;
@@ -221,9 +229,20 @@ public final class GatewayApp implements AutoCloseable {
                         .rateLimiter(RateLimiter.forDatabase(store.database(), options.rateLimits(), clock))
                         .lockout(new LockoutTracker(store.database(), options.lockout()));
             }
+            CodeIssuer codeIssuer = issuer.build();
+            dev.mfagate.gateway.console.Console console = null;
+            if (consoleSettings != null) {
+                if (settings.demo()) {
+                    throw new IllegalArgumentException("The web console is not served in demo mode");
+                }
+                console = new dev.mfagate.gateway.console.Console(consoleSettings,
+                        new dev.mfagate.core.console.ConsoleSessions(store.database()),
+                        new dev.mfagate.core.tenant.TenantRepository(store.database()), codeIssuer, auditSink, clock,
+                        options.instanceId());
+            }
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
-                    issuer.build(), authenticator, clock, readiness, metrics,
-                    dev.mfagate.core.admin.AdminServices.of(store, auditSink, options.instanceId())));
+                    codeIssuer, authenticator, clock, readiness, metrics,
+                    dev.mfagate.core.admin.AdminServices.of(store, auditSink, options.instanceId()), console));
             server.start();
             return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {

@@ -37,8 +37,9 @@ import java.util.stream.Collectors;
 /**
  * The gateway's HTTP server: Javalin on Jetty with virtual threads, and nothing but the HTTP side
  * of the API. Routes: {@code GET /totp/{client}/{service}}, {@code GET /code?label=},
- * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json}, and
- * the admin API under {@code /api/v1/} ({@link AdminRoutes}, behind the same guard);
+ * {@code GET /labels}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json},
+ * the admin API under {@code /api/v1/} ({@link AdminRoutes}, behind the same guard), and the web
+ * console under {@code /console} when configured ({@link dev.mfagate.gateway.console.Console});
  * Prometheus metrics on a listener of their own ({@link MetricsServer}).
  *
  * <p>The request path:
@@ -73,7 +74,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private static Set<String> routes() {
         Set<String> routes = new java.util.HashSet<>(Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE,
-                LABELS_ROUTE));
+                LABELS_ROUTE, "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal",
+                "/console/logout"));
         routes.addAll(AdminRoutes.ROUTES.keySet());
         return Set.copyOf(routes);
     }
@@ -142,10 +144,13 @@ public final class GatewayServer implements AutoCloseable {
      * @param readiness the checks behind {@code /readyz}
      * @param metrics where counters and timers go ({@link GatewayMetrics#disabled()} for none)
      * @param admin the services behind the admin API ({@link AdminRoutes})
+     * @param console the web console, or null when it is not configured
      */
     public record Components(CodeIssuer issuer, Authenticator authenticator, Clock clock, Readiness readiness,
-                             GatewayMetrics metrics, dev.mfagate.core.admin.AdminServices admin) {
-        /** Validates. */
+                             GatewayMetrics metrics, dev.mfagate.core.admin.AdminServices admin,
+                             dev.mfagate.gateway.console.Console console) {
+
+        /** Validates; {@code console} may be null (no web console). */
         public Components {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(authenticator, "authenticator");
@@ -227,6 +232,9 @@ public final class GatewayServer implements AutoCloseable {
             });
             new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes())
                     .register(cfg, guard, KNOWN_METHODS);
+            if (components.console() != null) {
+                components.console().register(cfg, ctx -> Exchange.of(ctx).meta(ctx));
+            }
             cfg.routes.exception(ApiException.class, errors::onApiException);
             cfg.routes.exception(Exception.class, errors::onUnexpected);
             cfg.routes.error(404, ctx -> errors.onBareStatus(ctx, 404));

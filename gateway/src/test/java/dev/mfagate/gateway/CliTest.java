@@ -325,6 +325,36 @@ class CliTest {
     }
 
     @Test
+    void serve_consoleFlagsIncompleteOrUnsafe_exit2NamingWhatToGive() throws Exception {
+        assertThat(cli.run("token", "create", "--name", "ops").exitCode()).isZero();
+        InProcessCli.Result noClient = cli.run("serve", "--port", "8089", "--oidc-issuer", "https://idp.example.com");
+        assertThat(noClient.exitCode()).isEqualTo(2);
+        assertThat(noClient.err()).contains("--oidc-client-id");
+
+        InProcessCli.Result noSecret = cli.run("serve", "--port", "8089", "--oidc-issuer", "https://idp.example.com",
+                "--oidc-client-id", "mfagate");
+        assertThat(noSecret.exitCode()).isEqualTo(2);
+        assertThat(noSecret.err()).contains("--oidc-client-secret-file").contains("MFAGATE_OIDC_CLIENT_SECRET");
+
+        java.nio.file.Path secret = tmp.resolve("oidc-secret");
+        java.nio.file.Files.writeString(secret, "not-really-secret-7c1\n");
+        InProcessCli.Result plain = cli.run("serve", "--port", "8089", "--oidc-issuer", "https://idp.example.com",
+                "--oidc-client-id", "mfagate", "--oidc-client-secret-file", secret.toString(),
+                "--console-url", "http://mfa.example.com");
+        assertThat(plain.exitCode()).isEqualTo(2);
+        assertThat(plain.err()).contains("--console-url").contains("https").doesNotContain("not-really-secret");
+
+        InProcessCli.Result anyPort = cli.run("serve", "--port", "0", "--oidc-issuer", "https://idp.example.com",
+                "--oidc-client-id", "mfagate", "--oidc-client-secret-file", secret.toString());
+        assertThat(anyPort.exitCode()).isEqualTo(2);
+        assertThat(anyPort.err()).contains("--console-url");
+
+        InProcessCli.Result orphan = cli.run("serve", "--port", "0", "--oidc-client-id", "mfagate");
+        assertThat(orphan.exitCode()).isEqualTo(2);
+        assertThat(orphan.err()).contains("--oidc-issuer");
+    }
+
+    @Test
     void keysRotate_codesUnchangedAndServeWorks() throws Exception {
         byte[] key = randomKey(20);
         TotpSeed seed = TotpSeed.of(SecretBytes.copyOf(key), TotpParameters.DEFAULT);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issues codes: the one path every door takes, so a code asked for over the API, by the bot on
- * behalf of a Zulip user, or (later) revealed in the console is refused, limited, audited and
+ * behalf of a Zulip user, or revealed in the web console is refused, limited, audited and
  * counted alike.
  *
  * <p>{@link #issue} runs, in this order:
@@ -278,6 +278,7 @@ public final class CodeIssuer {
     private static Subject subjectOf(Requester requester) {
         return switch (requester) {
             case Requester.ApiCaller caller -> caller.subject();
+            case Requester.ConsoleUser user -> user.subject();
         };
     }
 
@@ -371,9 +372,14 @@ public final class CodeIssuer {
         final Subject.OnBehalf onBehalf;
         final String label;
         final Instant now;
+        /** {@code person:<id>} for a console request, else null. */
+        String consolePerson;
 
         Entry(RequestMeta meta, Subject subject, String label, Instant now) {
             this(meta, subject.token().tokenId(), subject.onBehalf().orElse(null), label, now);
+            if (subject.isConsolePerson()) {
+                consolePerson = subject.principalKey();
+            }
         }
 
         Entry(RequestMeta meta, String tokenId, Subject.OnBehalf onBehalf, String label, Instant now) {
@@ -396,6 +402,9 @@ public final class CodeIssuer {
                     .ruleId(ruleId);
             if (onBehalf != null) {
                 b.zulipUser(onBehalf.userId(), onBehalf.email().orElse(null));
+            }
+            if (consolePerson != null) {
+                b.detail(consolePerson);
             }
             return b;
         }

@@ -12,6 +12,6 @@ public enum Door {
     API_CODE,
     /** Either API route, by a delegating token on behalf of a Zulip user (the bot). */
     BOT,
-    /** A code revealed in the web console (not served yet). */
+    /** A code revealed in the web console ({@code POST /console/codes/reveal}). */
     CONSOLE
 }

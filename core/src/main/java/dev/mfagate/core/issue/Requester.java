@@ -24,4 +24,23 @@ public sealed interface Requester {
             Objects.requireNonNull(subject, "subject");
         }
     }
+
+    /**
+     * A person signed in to the web console, as their session established.
+     *
+     * @param person the person
+     * @param sessionRef the session's short, non-secret reference, for the audit entry
+     */
+    record ConsoleUser(dev.mfagate.core.tenant.PersonId person, String sessionRef) implements Requester {
+        /** Validates. */
+        public ConsoleUser {
+            Objects.requireNonNull(person, "person");
+            Objects.requireNonNull(sessionRef, "sessionRef");
+        }
+
+        @Override
+        public Subject subject() {
+            return Subject.consolePerson(person);
+        }
+    }
 }

@@ -33,6 +33,8 @@ import java.util.Objects;
  *       of the user's groups, for one of the user's channels, or for the person the user was
  *       recognised as ({@code person:<id>}) matches the label. {@code token:}
  *       rules do not apply to on-behalf requests.</li>
+ *   <li><b>Console request</b> ({@link Subject#consolePerson}): allowed iff an unexpired
+ *       {@code person:<id>} rule for the signed-in person matches the label.</li>
  *   <li>Expired rules never match. When only expired rules would have matched, the reason is
  *       {@link DenialReason#GRANT_EXPIRED}, otherwise {@link DenialReason#NO_MATCHING_RULE}.</li>
  * </ol>
@@ -160,6 +162,9 @@ public final class Policy {
     }
 
     private static List<Principal> principalsOf(Subject subject) {
+        if (subject.isConsolePerson()) {
+            return List.of(new Principal.Person(subject.person().get()));
+        }
         if (subject.onBehalf().isEmpty()) {
             return List.of(new Principal.ApiToken(subject.token().tokenId()));
         }

@@ -29,14 +29,37 @@ import java.util.Set;
  */
 public record Subject(Token token, Optional<OnBehalf> onBehalf, Optional<PersonId> person) {
 
-    /** Validates: only a delegated request can be recognised as a person. */
+    /**
+     * The token a console request stands on: no bearer token is involved, the console's session
+     * established the person. It may get nothing by itself ({@code token:console} rules do not
+     * apply to console requests); its scope {@code *} is no ceiling, the person's rules decide.
+     */
+    public static final Token CONSOLE_DOOR = new Token("console", LabelPattern.parse("*"), true);
+
+    /**
+     * Validates: only a delegated request, or a console request ({@link #CONSOLE_DOOR}), can be
+     * recognised as a person.
+     */
     public Subject {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(onBehalf, "onBehalf");
         Objects.requireNonNull(person, "person");
-        if (person.isPresent() && onBehalf.isEmpty()) {
+        if (person.isPresent() && onBehalf.isEmpty() && !token.equals(CONSOLE_DOOR)) {
             throw new IllegalArgumentException("Only a request on behalf of a user can be recognised as a person");
         }
+    }
+
+    /**
+     * A person signed in to the web console: only {@code person:<id>} rules match them, and limits,
+     * caps and lockout count against {@code person:<id>}.
+     */
+    public static Subject consolePerson(PersonId person) {
+        return new Subject(CONSOLE_DOOR, Optional.empty(), Optional.of(Objects.requireNonNull(person, "person")));
+    }
+
+    /** Whether this is a person signed in to the web console. */
+    public boolean isConsolePerson() {
+        return onBehalf.isEmpty() && person.isPresent();
     }
 
     /** A subject not recognised as any person. */
@@ -69,9 +92,13 @@ public record Subject(Token token, Optional<OnBehalf> onBehalf, Optional<PersonI
 
     /**
      * The principal the request counts against for daily caps, rate limits and lockout:
-     * {@code user:<id>} for a delegated request, else {@code token:<id>}.
+     * {@code user:<id>} for a delegated request, {@code person:<id>} for a console request, else
+     * {@code token:<id>}.
      */
     public String principalKey() {
+        if (isConsolePerson()) {
+            return "person:" + person.get().value();
+        }
         return onBehalf.<String>map(u -> "user:" + u.userId()).orElseGet(() -> "token:" + token.tokenId());
     }
 

@@ -102,8 +102,11 @@ public final class StoreMigration {
             table("tenant_key", false, "tenant_id:TEXT reference:TEXT state:TEXT wrapped_keyset:BLOB_OR_NULL"
                     + " primary_kek_id:TEXT installation_kek_id:TEXT generation:LONG updated_at_ms:LONG"));
 
-    /** Source tables that are not store content. */
-    private static final Set<String> NOT_CONTENT = Set.of("flyway_schema_history");
+    /**
+     * Source tables that are not store content. Console sign-ins and sessions (V7) are not carried
+     * over: after a migration people sign in to the console again.
+     */
+    private static final Set<String> NOT_CONTENT = Set.of("flyway_schema_history", "console_login", "console_session");
     /** Target tables with no SQLite counterpart that must be empty all the same. */
     private static final List<String> TARGET_ONLY = List.of("rate_limit_bucket");
     private static final int BATCH_ROWS = 1_000;

@@ -357,4 +357,34 @@ class CodeIssuerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CodeIssuer.builder().build())
                 .hasMessage("A code issuer needs seeds, policy, audit, instanceId");
     }
+
+    @Test
+    void issue_consoleUser_personRuleGrants_auditedWithThePerson_andCountedAgainstThePerson() {
+        new dev.mfagate.core.tenant.TenantRepository(store.database()).addPerson(new dev.mfagate.core.tenant.PersonId("ann"), "Ann", NOW);
+        authorizer.policies().grant(new Rule("ann-aws", Principal.parse("person:ann"), LabelPattern.parse("acme-aws"),
+                Optional.empty(), OptionalInt.empty(), "test", NOW.minusSeconds(3600)));
+        CodeIssuer issuer = issuer();
+        Requester ann = new Requester.ConsoleUser(new dev.mfagate.core.tenant.PersonId("ann"), "abc123");
+
+        requestNo++;
+        IssueResult allowed = issuer.issue(new CodeIssuer.Request(ann, Label.parse("acme-aws"), Door.CONSOLE, NOW,
+                new RequestMeta(lastRequestId(), "/console/codes/reveal", "127.0.0.1")));
+        String allowedId = lastRequestId();
+        requestNo++;
+        IssueResult denied = issuer.issue(new CodeIssuer.Request(ann, Label.parse("acme-git"), Door.CONSOLE, NOW,
+                new RequestMeta(lastRequestId(), "/console/codes/reveal", "127.0.0.1")));
+
+        assertThat(allowed).isInstanceOfSatisfying(IssueResult.Issued.class,
+                i -> assertThat(i.window().code()).isEqualTo(TotpGenerator.codeAt(awsSeed, NOW)));
+        assertThat(refusal(denied)).isEqualTo(RefusalReason.NO_MATCHING_RULE);
+        assertThat(((IssueResult.Refused) denied).message()).isEqualTo("No rule allows you codes for acme-git");
+        assertThat(auditOf(allowedId)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("code_issued");
+            assertThat(e.ruleId()).isEqualTo("rule:ann-aws");
+            assertThat(e.tokenId()).isEqualTo("console");
+            assertThat(e.detail()).isEqualTo("person:ann");
+            assertThat(e.zulipUserId()).isNull();
+        });
+        assertThat(auditOf(lastRequestId())).singleElement().satisfies(e -> assertThat(e.detail()).isEqualTo("person:ann"));
+    }
 }

@@ -263,4 +263,28 @@ class PolicyTest {
         };
         assertThat(actual).isEqualTo(expected);
     }
+
+    @Test
+    void decide_consolePerson_onlyTheirPersonRulesGrant() {
+        Subject ann = Subject.consolePerson(new dev.mfagate.core.tenant.PersonId("ann"));
+        Policy p = new Policy(1, List.of(rule("ann-acme", "person:ann", "acme-*"), rule("bob-beta", "person:bob", "beta-*"),
+                rule("door", "token:console", "*"), rule("zulip", "user:42", "*"),
+                expiring("old", "person:ann", "gamma-*", NOW.minusSeconds(1))));
+
+        assertThat(p.decide(ann, ACME_AWS, NOW)).isEqualTo(PolicyDecision.Allowed.byRule(p.rules().stream()
+                .filter(r -> r.id().equals("ann-acme")).findFirst().orElseThrow()));
+        assertThat(p.decide(ann, Label.parse("beta-db"), NOW)).isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
+        assertThat(p.decide(ann, Label.parse("gamma-x"), NOW)).isEqualTo(new PolicyDecision.Denied(DenialReason.GRANT_EXPIRED));
+        assertThat(p.listAllowed(ann, List.of(ACME_AWS, Label.parse("beta-db"), Label.parse("zeta-x")), NOW))
+                .containsExactly(ACME_AWS);
+        assertThat(ann.principalKey()).isEqualTo("person:ann");
+    }
+
+    @Test
+    void subject_personWithoutDelegationOrConsoleDoor_isRefused() {
+        Subject.Token plain = new Subject.Token("ci", LabelPattern.parse("*"), false);
+        assertThatThrownBy(() -> new Subject(plain, Optional.empty(), Optional.of(new dev.mfagate.core.tenant.PersonId("ann"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Only a request on behalf of a user can be recognised as a person");
+    }
 }

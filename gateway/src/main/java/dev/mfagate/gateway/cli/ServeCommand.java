@@ -166,6 +166,37 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-metrics", description = "Record no metrics and open no metrics listener.")
     boolean noMetrics;
 
+    @Option(names = "--oidc-issuer", paramLabel = "URL",
+            description = "Serve the web console under /console, signing people in with this OpenID Connect provider"
+                    + " (env MFAGATE_OIDC_ISSUER).")
+    @EnvironmentDefault("MFAGATE_OIDC_ISSUER")
+    String oidcIssuer;
+
+    @Option(names = "--oidc-client-id", paramLabel = "ID",
+            description = "The console's client id at the provider (env MFAGATE_OIDC_CLIENT_ID).")
+    @EnvironmentDefault("MFAGATE_OIDC_CLIENT_ID")
+    String oidcClientId;
+
+    @Option(names = "--oidc-client-secret-file", paramLabel = "FILE",
+            description = "A file holding the console's client secret (env MFAGATE_OIDC_CLIENT_SECRET_FILE, or the secret"
+                    + " itself in MFAGATE_OIDC_CLIENT_SECRET).")
+    @EnvironmentDefault("MFAGATE_OIDC_CLIENT_SECRET_FILE")
+    Path oidcClientSecretFile;
+
+    @Option(names = "--console-url", paramLabel = "URL",
+            description = "The gateway's address as browsers reach it (https://...); the provider sends people back to"
+                    + " <URL>/console/callback. Default on plain-HTTP loopback: http://HOST:PORT (env MFAGATE_CONSOLE_URL).")
+    @EnvironmentDefault("MFAGATE_CONSOLE_URL")
+    String consoleUrl;
+
+    @Option(names = "--console-idle-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "15m",
+            description = "A console session unused this long ends (default ${DEFAULT-VALUE}).")
+    Duration consoleIdleTimeout;
+
+    @Option(names = "--console-session-lifetime", paramLabel = "DURATION", converter = Durations.class, defaultValue = "8h",
+            description = "A console session ends this long after sign-in, however busy (default ${DEFAULT-VALUE}).")
+    Duration consoleLifetime;
+
     ServeCommand(CliContext cli) {
         this.cli = cli;
     }
@@ -206,6 +237,13 @@ final class ServeCommand implements Callable<Integer> {
             s.close();
             throw UserError.badInput(e.getMessage());
         }
+        dev.mfagate.gateway.console.ConsoleSettings console;
+        try {
+            console = consoleSettings(settings);
+        } catch (IllegalArgumentException e) {
+            s.close();
+            throw UserError.badInput(e.getMessage());
+        }
         GatewayApp.Options options;
         try {
             options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
@@ -216,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         InertRules.warn(new PolicyRepository(s.database()).load(), LOG::warn);
         GatewayApp app = GatewayApp.builder(s).environmentSeeds(envSeeds).settings(settings).options(options)
-                .clock(cli.clock()).start();
+                .clock(cli.clock()).console(console).start();
         if (s.database().dialect() == Dialect.POSTGRESQL) {
             sweepExpiredBuckets(s, cli.clock());
         }
@@ -231,6 +269,67 @@ final class ServeCommand implements Callable<Integer> {
             }
         });
         return ExitCodes.OK;
+    }
+
+    /**
+     * The console's settings, or null when no {@code --oidc-issuer} is given. Cookies are
+     * {@code Secure} unless the console's URL is plain HTTP on a loopback address (a local test set-up);
+     * a plain-HTTP console URL anywhere else is refused.
+     */
+    private dev.mfagate.gateway.console.ConsoleSettings consoleSettings(GatewayServer.Settings settings) throws IOException {
+        if (oidcIssuer == null || oidcIssuer.isBlank()) {
+            if (oidcClientId != null || oidcClientSecretFile != null) {
+                throw new IllegalArgumentException("--oidc-client-id and --oidc-client-secret-file need --oidc-issuer");
+            }
+            return null;
+        }
+        if (oidcClientId == null || oidcClientId.isBlank()) {
+            throw new IllegalArgumentException("The web console needs --oidc-client-id (or MFAGATE_OIDC_CLIENT_ID)");
+        }
+        String secret;
+        if (oidcClientSecretFile != null) {
+            if (!Files.isRegularFile(oidcClientSecretFile)) {
+                throw new IllegalArgumentException("No file " + oidcClientSecretFile + " (--oidc-client-secret-file)");
+            }
+            secret = Files.readString(oidcClientSecretFile).strip();
+        } else {
+            secret = cli.env().getOrDefault("MFAGATE_OIDC_CLIENT_SECRET", "").strip();
+        }
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("The web console needs the OIDC client secret: --oidc-client-secret-file FILE"
+                    + " or MFAGATE_OIDC_CLIENT_SECRET");
+        }
+        java.net.URI url;
+        if (consoleUrl == null || consoleUrl.isBlank()) {
+            if (settings.network().tls() || settings.network().allowPlainHttpOffLoopback() || port == 0) {
+                throw new IllegalArgumentException("Give --console-url: the gateway's https address as browsers reach it");
+            }
+            url = java.net.URI.create("http://" + hostForUrl(host) + ":" + port);
+        } else {
+            try {
+                url = new java.net.URI(consoleUrl.strip());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("Invalid --console-url: not a URL");
+            }
+        }
+        boolean plainLoopback = "http".equals(url.getScheme()) && url.getHost() != null && isLoopbackName(url.getHost());
+        if ("http".equals(url.getScheme()) && !plainLoopback) {
+            throw new IllegalArgumentException("Invalid --console-url: plain http is allowed only on a loopback address;"
+                    + " browsers must reach the console over https");
+        }
+        java.net.URI issuer;
+        try {
+            issuer = new java.net.URI(oidcIssuer.strip());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("Invalid --oidc-issuer: not a URL");
+        }
+        return new dev.mfagate.gateway.console.ConsoleSettings(issuer, oidcClientId.strip(), secret, url,
+                consoleIdleTimeout, consoleLifetime, !plainLoopback);
+    }
+
+    private static boolean isLoopbackName(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.equals("::1") || h.startsWith("127.");
     }
 
     /** The metrics listener's address, or null when metrics are off. */

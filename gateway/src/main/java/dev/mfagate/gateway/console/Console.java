@@ -1,0 +1,380 @@
+package dev.mfagate.gateway.console;
+
+import dev.mfagate.core.Label;
+import dev.mfagate.core.audit.AuditEvent;
+import dev.mfagate.core.audit.AuditUnavailableException;
+import dev.mfagate.core.audit.Outcome;
+import dev.mfagate.core.console.ConsoleSessions;
+import dev.mfagate.core.console.ConsoleSessions.PendingLogin;
+import dev.mfagate.core.console.ConsoleSessions.Session;
+import dev.mfagate.core.issue.AuditSink;
+import dev.mfagate.core.issue.CodeIssuer;
+import dev.mfagate.core.issue.Door;
+import dev.mfagate.core.issue.IssueResult;
+import dev.mfagate.core.issue.LabelsResult;
+import dev.mfagate.core.issue.RequestMeta;
+import dev.mfagate.core.issue.Requester;
+import dev.mfagate.core.store.StoreFailures;
+import dev.mfagate.core.tenant.Person;
+import dev.mfagate.core.tenant.PersonId;
+import dev.mfagate.core.tenant.TenantRepository;
+import dev.mfagate.core.totp.TotpWindow;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web console: sign-in with the organisation's OpenID Connect provider, server-side sessions
+ * in the store, and the "My codes" page, whose every reveal goes through {@link CodeIssuer} with
+ * {@link Door#CONSOLE} (policy, limits, lockout and audit exactly as for the API and the bot).
+ *
+ * <p>Routes, all under {@code /console}:
+ * <pre>
+ * GET  /console                 the sign-in page, or to /console/codes when signed in
+ * GET  /console/login           a new sign-in (state, nonce, PKCE), then to the provider
+ * GET  /console/callback        the provider's answer: a new session, then to /console/codes
+ * GET  /console/codes           the labels this person may get now, codes hidden
+ * POST /console/codes/reveal    one code (CSRF token), through the code issuer
+ * POST /console/logout          ends the session (CSRF token)
+ * GET  /console/assets/*        the stylesheet and script
+ * </pre>
+ * Every console response carries a strict Content-Security-Policy (no inline script, no framing)
+ * and {@code Cache-Control: no-store}. Errors are pages with a plain sentence and the request id.
+ * Sign-in, failed sign-in and sign-out are audit entries.
+ *
+ * <p>Handlers are thin: decisions are the issuer's and the session store's. Thread-safe.
+ */
+public final class Console {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Console.class);
+
+    /** The policy every console response carries. */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none';"
+            + " object-src 'none'";
+    /** A sign-in must come back from the provider within this. */
+    static final Duration LOGIN_MAX_AGE = Duration.ofMinutes(10);
+    private static final String ASSETS = "/dev/mfagate/gateway/console/assets/";
+
+    private final ConsoleSettings settings;
+    private final OidcSignIn oidc;
+    private final ConsoleSessions sessions;
+    private final TenantRepository tenants;
+    private final CodeIssuer issuer;
+    private final AuditSink audit;
+    private final Clock clock;
+    private final String instanceId;
+    private final Pages pages = new Pages();
+    private final String sessionCookie;
+    private final String loginCookie;
+
+    /**
+     * A console.
+     *
+     * @param settings the provider, client and session settings
+     * @param sessions the session store
+     * @param tenants people and their identities
+     * @param issuer the code issuer every door shares
+     * @param audit where sign-in entries go
+     * @param clock the gateway's clock
+     * @param instanceId names this process in audit entries
+     */
+    public Console(ConsoleSettings settings, ConsoleSessions sessions, TenantRepository tenants, CodeIssuer issuer,
+                   AuditSink audit, Clock clock, String instanceId) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.oidc = new OidcSignIn(settings);
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.tenants = Objects.requireNonNull(tenants, "tenants");
+        this.issuer = Objects.requireNonNull(issuer, "issuer");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+        // __Host- cookies must be Secure with Path=/ and no Domain: the browser then refuses them from
+        // a sibling subdomain or plain HTTP. On plain-HTTP loopback a plain name is used instead.
+        String prefix = settings.secureCookie() ? "__Host-" : "";
+        this.sessionCookie = prefix + "mfagate_session";
+        this.loginCookie = prefix + "mfagate_login";
+    }
+
+    /** The session cookie's name. */
+    public String sessionCookieName() {
+        return sessionCookie;
+    }
+
+    /**
+     * Adds the console's routes to the gateway's Javalin configuration.
+     *
+     * @param cfg the configuration
+     * @param meta the audit facts of a request (request id, route, client address)
+     */
+    public void register(JavalinConfig cfg, Function<Context, RequestMeta> meta) {
+        cfg.routes.before("/console", this::headers);
+        cfg.routes.before("/console/*", this::headers);
+        cfg.routes.get("/console", ctx -> guarded(ctx, meta, () -> home(ctx, meta)));
+        cfg.routes.get("/console/login", ctx -> guarded(ctx, meta, () -> login(ctx)));
+        cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
+        cfg.routes.get("/console/codes", ctx -> guarded(ctx, meta, () -> codes(ctx, meta.apply(ctx))));
+        cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
+        cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
+        cfg.routes.get("/console/assets/{name}", this::asset);
+    }
+
+    private interface Handler {
+        void handle() throws Exception;
+    }
+
+    /** Runs a handler; what it did not expect becomes a plain page with the request id, never a trace. */
+    private void guarded(Context ctx, Function<Context, RequestMeta> meta, Handler h) {
+        try {
+            h.handle();
+        } catch (Exception e) {
+            String requestId = meta.apply(ctx).requestId();
+            if (StoreFailures.isStoreFailure(e)) {
+                LOG.warn("Store unavailable in console request {}: {}", requestId, StoreFailures.describe(e));
+                message(ctx, HttpStatus.SERVICE_UNAVAILABLE, requestId, "Unavailable",
+                        "The store is unavailable at the moment; try again shortly.", false);
+            } else if (e instanceof AuditUnavailableException) {
+                message(ctx, HttpStatus.SERVICE_UNAVAILABLE, requestId, "Unavailable",
+                        "The audit trail cannot be written at the moment, so nothing was done; try again shortly.", false);
+            } else {
+                LOG.error("Unexpected failure in console request {}", requestId, e);
+                message(ctx, HttpStatus.INTERNAL_SERVER_ERROR, requestId, "Something went wrong",
+                        "Something went wrong on the gateway; the log has details under this request id.", false);
+            }
+        }
+    }
+
+    private void headers(Context ctx) {
+        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Frame-Options", "DENY");
+    }
+
+    private void home(Context ctx, Function<Context, RequestMeta> meta) {
+        if (session(ctx).isPresent()) {
+            ctx.redirect("/console/codes", HttpStatus.SEE_OTHER);
+            return;
+        }
+        message(ctx, HttpStatus.OK, meta.apply(ctx).requestId(), "Sign in", "Sign in to see the codes you may get.", true);
+    }
+
+    private void login(Context ctx) throws java.io.IOException {
+        Instant now = clock.instant();
+        // Sign-ins never finished and sessions long dead go here, on whichever instance signs someone in.
+        sessions.sweep(now, settings.idleTimeout(), LOGIN_MAX_AGE);
+        OidcSignIn.Start start = oidc.start(now);
+        String value = sessions.beginLogin(start.pending());
+        setCookie(ctx, loginCookie, value, LOGIN_MAX_AGE);
+        ctx.redirect(start.authorizationUri().toString(), HttpStatus.FOUND);
+    }
+
+    private void callback(Context ctx, RequestMeta meta) {
+        Instant now = clock.instant();
+        String loginValue = ctx.cookie(loginCookie);
+        clearCookie(ctx, loginCookie);
+        Optional<PendingLogin> pending = sessions.takeLogin(loginValue, now, LOGIN_MAX_AGE);
+        if (pending.isEmpty()) {
+            signInFailed(ctx, meta, now, "no_sign_in_under_way", "This sign-in has expired or was not started in this browser;"
+                    + " start again.", null);
+            return;
+        }
+        String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+        OidcSignIn.Outcome outcome = oidc.finish(URI.create(settings.redirectUri() + query), pending.get());
+        switch (outcome) {
+            case OidcSignIn.Outcome.Failed failed -> signInFailed(ctx, meta, now, failed.reason(), failed.message(), null);
+            case OidcSignIn.Outcome.SignedIn signedIn -> {
+                Optional<PersonId> person = tenants.personOf(signedIn.identity());
+                if (person.isEmpty()) {
+                    signInFailed(ctx, meta, now, "identity_not_linked", "You signed in with the identity provider, but that"
+                            + " identity is not linked to anyone in mfagate. Ask an operator to link it (mfagate person link).",
+                            signedIn.identity().text());
+                    return;
+                }
+                // A fresh session id: whatever cookie the browser held before (planted or not) is not it.
+                String old = ctx.cookie(sessionCookie);
+                if (old != null) {
+                    sessions.end(old, now, settings.idleTimeout());
+                }
+                ConsoleSessions.Started started = sessions.create(person.get(), signedIn.identity().text(), now,
+                        settings.absoluteLifetime());
+                audit.commit(event(meta, now, Outcome.ALLOWED, "console_sign_in")
+                        .detail("person:" + person.get().value() + " " + signedIn.identity().text()
+                                + " session " + started.session().ref())
+                        .build());
+                setCookie(ctx, sessionCookie, started.cookieValue(), settings.absoluteLifetime());
+                ctx.redirect("/console/codes", HttpStatus.SEE_OTHER);
+            }
+        }
+    }
+
+    private void signInFailed(Context ctx, RequestMeta meta, Instant now, String reason, String message, String identity) {
+        audit.commit(event(meta, now, Outcome.UNAUTHENTICATED, "console_sign_in_failed")
+                .detail(reason + (identity == null ? "" : " " + identity)).build());
+        message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Sign-in failed", message, true);
+    }
+
+    private void codes(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.redirect("/console", HttpStatus.SEE_OTHER);
+            return;
+        }
+        render(ctx, HttpStatus.OK, codesPage(session.get(), meta, null, null));
+    }
+
+    private void reveal(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Signed out", "Your session has ended; sign in again.", true);
+            return;
+        }
+        if (!csrfOk(ctx, session.get(), meta)) {
+            return;
+        }
+        Label label;
+        try {
+            label = Label.parse(Objects.requireNonNullElse(ctx.formParam("label"), ""));
+        } catch (IllegalArgumentException e) {
+            message(ctx, HttpStatus.BAD_REQUEST, meta.requestId(), "Not a label", "That is not a label this console knows.", false);
+            return;
+        }
+        Session s = session.get();
+        Instant now = clock.instant();
+        IssueResult result = issuer.issue(new CodeIssuer.Request(new Requester.ConsoleUser(s.person(), s.ref()), label,
+                Door.CONSOLE, now, meta));
+        CodesPage page = switch (result) {
+            case IssueResult.Issued issued -> codesPage(s, meta, label, issued.window());
+            case IssueResult.Refused refused -> codesPage(s, meta, label, refused.message());
+        };
+        render(ctx, HttpStatus.OK, page);
+    }
+
+    private void logout(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        clearCookie(ctx, sessionCookie);
+        if (session.isPresent()) {
+            if (!csrfOk(ctx, session.get(), meta)) {
+                return;
+            }
+            Instant now = clock.instant();
+            sessions.end(ctx.cookie(sessionCookie), now, settings.idleTimeout());
+            audit.commit(event(meta, now, Outcome.ALLOWED, "console_sign_out")
+                    .detail("person:" + session.get().person().value() + " session " + session.get().ref()).build());
+        }
+        message(ctx, HttpStatus.OK, meta.requestId(), "Signed out", "You are signed out.", true);
+    }
+
+    /** The list page, with {@code revealed}'s code or {@code refusal} on its row. */
+    private CodesPage codesPage(Session s, RequestMeta meta, Label label, Object revealedOrRefusal) {
+        Instant now = clock.instant();
+        LabelsResult listed = issuer.listLabels(new Requester.ConsoleUser(s.person(), s.ref()), now, meta);
+        List<Label> labels = switch (listed) {
+            case LabelsResult.Listed l -> l.labels();
+            case IssueResult.Refused r -> List.of();
+        };
+        List<CodesPage.Row> rows = new java.util.ArrayList<>();
+        boolean placed = false;
+        for (Label l : labels) {
+            if (l.equals(label)) {
+                rows.add(row(l, revealedOrRefusal, now));
+                placed = true;
+            } else {
+                rows.add(CodesPage.Row.hidden(l.value()));
+            }
+        }
+        if (label != null && !placed && revealedOrRefusal instanceof String) {
+            // Refused for a label no longer listed: still say why, as the bot does.
+            rows.addFirst(row(label, revealedOrRefusal, now));
+        }
+        String name = tenants.person(s.person()).map(Person::displayName).orElse(s.person().value());
+        return new CodesPage(new PageFrame("My codes", meta.requestId(), name, s.csrfToken()), rows);
+    }
+
+    private static CodesPage.Row row(Label l, Object revealedOrRefusal, Instant now) {
+        if (revealedOrRefusal instanceof TotpWindow w) {
+            long stepEnd = w.timestamp().getEpochSecond() + w.validForSeconds();
+            return new CodesPage.Row(l.value(), w.code(), w.nextCode().orElse(null), w.periodSeconds(), stepEnd,
+                    now.toEpochMilli(), null);
+        }
+        return new CodesPage.Row(l.value(), null, null, 0, 0, 0, (String) revealedOrRefusal);
+    }
+
+    /** The live session this request's cookie names, if any. */
+    private Optional<Session> session(Context ctx) {
+        return sessions.touch(ctx.cookie(sessionCookie), clock.instant(), settings.idleTimeout());
+    }
+
+    /** Whether the form's CSRF token is the session's; otherwise answers 403 and audits the refusal. */
+    private boolean csrfOk(Context ctx, Session session, RequestMeta meta) {
+        String sent = ctx.formParam("csrf");
+        boolean ok = sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                session.csrfToken().getBytes(StandardCharsets.UTF_8));
+        if (!ok) {
+            audit.commit(event(meta, clock.instant(), Outcome.MALFORMED, "console_csrf_refused")
+                    .detail("person:" + session.person().value() + " session " + session.ref()).build());
+            message(ctx, HttpStatus.FORBIDDEN, meta.requestId(), "Refused", "This form did not come from your console page,"
+                    + " or the page is too old; nothing was done. Reload the page and try again.", false);
+        }
+        return ok;
+    }
+
+    private AuditEvent.Builder event(RequestMeta meta, Instant now, Outcome outcome, String reason) {
+        return AuditEvent.builder(now, outcome).requestId(meta.requestId()).route(meta.route())
+                .remoteAddress(meta.remoteAddress()).instanceId(instanceId).tokenId("console").reason(reason);
+    }
+
+    private void setCookie(Context ctx, String name, String value, Duration maxAge) {
+        ctx.res().addHeader("Set-Cookie", name + "=" + value + "; Path=/; Max-Age=" + maxAge.toSeconds()
+                + "; HttpOnly; SameSite=Lax" + (settings.secureCookie() ? "; Secure" : ""));
+    }
+
+    private void clearCookie(Context ctx, String name) {
+        ctx.res().addHeader("Set-Cookie", name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+                + (settings.secureCookie() ? "; Secure" : ""));
+    }
+
+    private void message(Context ctx, HttpStatus status, String requestId, String heading, String message, boolean signIn) {
+        render(ctx, status, new MessagePage(new PageFrame(heading, requestId, null, null), heading, message, signIn,
+                status.getCode() >= 400));
+    }
+
+    private void render(Context ctx, HttpStatus status, Object page) {
+        ctx.status(status).contentType("text/html; charset=utf-8").result(pages.render(page));
+    }
+
+    private void asset(Context ctx) {
+        String name = ctx.pathParam("name");
+        String type = switch (name) {
+            case "console.css" -> "text/css; charset=utf-8";
+            case "console.js" -> "text/javascript; charset=utf-8";
+            default -> null;
+        };
+        if (type == null) {
+            message(ctx, HttpStatus.NOT_FOUND, Objects.requireNonNullElse(ctx.header("X-Request-Id"), ""), "Not found",
+                    "There is no such file.", false);
+            return;
+        }
+        try (var in = Console.class.getResourceAsStream(ASSETS + name)) {
+            if (in == null) {
+                throw new IllegalStateException("Console asset " + name + " missing from the jar");
+            }
+            ctx.contentType(type).result(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.mfagate.gateway.console;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the web console signs people in and how long their sessions last.
+ *
+ * @param issuer the OpenID Connect provider's issuer URL (its discovery document is read from
+ *     {@code <issuer>/.well-known/openid-configuration})
+ * @param clientId the client id registered at the provider
+ * @param clientSecret the client secret (sent only to the provider's token endpoint); never printed
+ * @param publicUrl the gateway's address as browsers reach it, such as {@code https://mfa.example.com};
+ *     the provider redirects to {@code <publicUrl>/console/callback}, which must be registered there
+ * @param idleTimeout a session unused this long is dead
+ * @param absoluteLifetime a session is dead this long after sign-in, however busy
+ * @param secureCookie whether cookies carry {@code Secure} (false only for plain HTTP on loopback)
+ */
+public record ConsoleSettings(URI issuer, String clientId, String clientSecret, URI publicUrl, Duration idleTimeout,
+                              Duration absoluteLifetime, boolean secureCookie) {
+
+    /** Default idle timeout: 15 minutes. */
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(15);
+    /** Default absolute lifetime: 8 hours, a working day. */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofHours(8);
+
+    /** Validates. */
+    public ConsoleSettings {
+        Objects.requireNonNull(issuer, "issuer");
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(clientSecret, "clientSecret");
+        Objects.requireNonNull(publicUrl, "publicUrl");
+        if (!("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme())) || issuer.getHost() == null) {
+            throw new IllegalArgumentException("Invalid --oidc-issuer: must be an https URL (http only for a provider on loopback)");
+        }
+        if (clientId.isBlank() || clientId.length() > 255) {
+            throw new IllegalArgumentException("Invalid --oidc-client-id: must be 1 to 255 characters");
+        }
+        if (clientSecret.isEmpty()) {
+            throw new IllegalArgumentException("The OIDC client secret is empty; give --oidc-client-secret-file or MFAGATE_OIDC_CLIENT_SECRET");
+        }
+        if (!("https".equals(publicUrl.getScheme()) || "http".equals(publicUrl.getScheme())) || publicUrl.getHost() == null
+                || publicUrl.getRawQuery() != null || publicUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("Invalid --console-url: must be the gateway's https URL as browsers reach it,"
+                    + " without query or fragment");
+        }
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(absoluteLifetime, "absoluteLifetime");
+        if (idleTimeout.isNegative() || idleTimeout.isZero() || absoluteLifetime.compareTo(idleTimeout) < 0) {
+            throw new IllegalArgumentException("Invalid console session times: the idle timeout must be positive and at most"
+                    + " the absolute lifetime");
+        }
+    }
+
+    /** Where the provider sends the browser back. */
+    public URI redirectUri() {
+        String base = publicUrl.toString().replaceAll("/+$", "");
+        return URI.create(base + "/console/callback");
+    }
+
+    @Override
+    public String toString() {
+        return "ConsoleSettings[issuer=" + issuer + ", clientId=" + clientId + ", publicUrl=" + publicUrl
+                + ", idleTimeout=" + idleTimeout + ", absoluteLifetime=" + absoluteLifetime + ", secureCookie=" + secureCookie + "]";
+    }
+}
