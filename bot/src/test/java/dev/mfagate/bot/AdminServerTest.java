@@ -123,7 +123,11 @@ class AdminServerTest {
         int ada = zulip.addUser("Ada", "ada@example.com", false);
         zulip.sendDirectMessage(ada, List.of(harness.botUserId), "help");
         zulip.awaitMessage(m -> m.senderId() == harness.botUserId, Duration.ofSeconds(10));
-        Thread.sleep(1200); // one heartbeat
+        long heartbeatDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < heartbeatDeadline
+                && !get("/metrics").body().contains("mfagate_bot_events_received_total{type=\"heartbeat\"}")) {
+            Thread.sleep(50); // the emulator sends a heartbeat every 500 ms
+        }
         String body = get("/metrics").body();
         assertThat(body).contains("mfagate_bot_events_received_total{type=\"message\"}")
                 .contains("mfagate_bot_events_received_total{type=\"heartbeat\"}")

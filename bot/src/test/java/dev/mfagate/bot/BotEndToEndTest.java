@@ -2,8 +2,14 @@ package dev.mfagate.bot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mfagate.api.LabelsResponse;
+import dev.mfagate.bot.gateway.GatewayClient;
+import dev.mfagate.bot.gateway.GatewayResult;
+import dev.mfagate.bot.gateway.Requester;
+import dev.mfagate.bot.secret.Secret;
 import dev.mfagate.zulip.emulator.EmulatedMessage;
 import dev.mfagate.zulip.emulator.ZulipEmulator;
+import io.micrometer.core.instrument.Counter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -283,15 +289,51 @@ class BotEndToEndTest {
         zulip.addGroupMembers(group, List.of(hedy)); // learned from a user_group event, not from /user_groups
         GatewayProcess.cli(null, "grant", "user:" + hedy, "client-demo", "--data-dir", dataDir.toString());
         GatewayProcess.cli(null, "grant", "group:" + group, "client-fast", "--data-dir", dataDir.toString());
-        Thread.sleep(1200); // the gateway re-reads its policy at most once a second
+        awaitGatewayGrants(new Requester(hedy, "hedy@example.com", List.of((long) group), List.of()), "client-demo", "client-fast");
         zulip.sendDirectMessage(hedy, List.of(bot), "!mfa-client-demo");
         SecretScan.recordCodes(dmFromBot(hedy, "**client-demo**: `").content());
         zulip.sendDirectMessage(hedy, List.of(bot), "!mfa-client-fast");
         SecretScan.recordCodes(dmFromBot(hedy, "**client-fast**: `").content());
+        double groupEventsBefore = userGroupEvents();
         zulip.removeGroupMembers(group, List.of(hedy));
-        Thread.sleep(300);
+        awaitUserGroupEventsAbove(groupEventsBefore); // the bot has learned that Hedy left the group
         zulip.sendDirectMessage(hedy, List.of(bot), "!mfa-client-fast");
         assertThat(dmFromBot(hedy, "not allowed to get codes for `client-fast`")).isNotNull();
+    }
+
+    /**
+     * Waits until the gateway serving the tests has taken up new rules (it re-reads its policy at most once a
+     * second): its {@code GET /labels} for {@code who}, which issues no code and counts no refusal, lists
+     * every label in {@code labels}.
+     */
+    private static void awaitGatewayGrants(Requester who, String... labels) throws InterruptedException {
+        GatewayClient client = new GatewayClient(gateway.url(), Secret.of(token), WAIT);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        GatewayResult<LabelsResponse> last = null;
+        while (System.nanoTime() < deadline) {
+            last = client.labels(who, null);
+            if (last instanceof GatewayResult.Ok<LabelsResponse> ok && ok.value().labels().containsAll(List.of(labels))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the gateway did not grant " + List.of(labels) + " to user " + who.userId() + " within " + WAIT
+                + "; last answer: " + last);
+    }
+
+    /** The user-group events the bot has received. */
+    private double userGroupEvents() {
+        Counter c = harness.registry.find("mfagate.bot.events.received").tag("type", "user_group").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** Waits until the bot has received a user-group event after the count {@code before}. */
+    private void awaitUserGroupEventsAbove(double before) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && userGroupEvents() <= before) {
+            Thread.sleep(10);
+        }
+        assertThat(userGroupEvents()).as("a user_group event reached the bot").isGreaterThan(before);
     }
 
     @Test
@@ -300,7 +342,7 @@ class BotEndToEndTest {
         startBot(Map.of());
         // Only a capped rule grants client-capped to this person (they are not in #ops).
         GatewayProcess.cli(null, "grant", "user:" + linus, "client-capped", "--daily-cap", "1", "--data-dir", dataDir.toString());
-        Thread.sleep(1200); // the gateway re-reads its policy at most once a second
+        awaitGatewayGrants(new Requester(linus, "linus@example.com", List.of(), List.of()), "client-capped");
         zulip.sendDirectMessage(linus, List.of(bot), "!mfa-client-capped");
         SecretScan.recordCodes(dmFromBot(linus, "**client-capped**: `").content());
         zulip.sendDirectMessage(linus, List.of(bot), "!mfa-client-capped");

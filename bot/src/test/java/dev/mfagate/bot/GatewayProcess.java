@@ -1,16 +1,23 @@
 package dev.mfagate.bot;
 
+import dev.mfagate.gateway.cli.CliContext;
+import dev.mfagate.gateway.cli.MfagateCommand;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,7 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * The real gateway ({@code gateway/target/mfagate.jar}, located through the {@code mfagate.gateway.jar}
- * system property the build sets) run as a subprocess: its CLI for set-up, {@code serve} for the tests.
+ * system property the build sets) run as a subprocess for {@code serve}; its CLI, for set-up, runs in
+ * this JVM.
  */
 public final class GatewayProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("mfagate listening on (http://\\S+)");
@@ -53,34 +61,25 @@ public final class GatewayProcess implements AutoCloseable {
         return cmd;
     }
 
-    /** Runs one CLI command with {@code stdin}; returns its standard output, or fails with its standard error. */
-    public static String cli(String stdin, String... args) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command(args));
-        pb.environment().remove("MFAGATE_DATA_DIR");
-        Process p = pb.start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
+    /**
+     * Runs one CLI command with {@code stdin} in this JVM (the gateway's own command line, from the gateway
+     * module the jar is built of, with an empty environment); returns its standard output, or fails with its
+     * standard error. Set-up only: what the tests hold to is the gateway serving as a process of its own.
+     */
+    public static String cli(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CliContext context = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8)), Optional.empty(),
+                Map.of("MFAGATE_LOG_FORMAT", "plain"), Clock.systemUTC(), onStop -> {
+                    throw new IllegalStateException("serve runs as a process: GatewayProcess.serve");
+                });
+        int exit = MfagateCommand.run(context, args);
+        if (exit != 0) {
+            throw new IllegalStateException("mfagate " + args[0] + " exited " + exit + ": " + err.toString(StandardCharsets.UTF_8));
         }
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("mfagate " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("mfagate " + args[0] + " exited " + p.exitValue() + ": " + err.join());
-        }
-        return out.join().strip();
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return out.toString(StandardCharsets.UTF_8).strip();
     }
 
     /** Starts {@code serve} with {@code args} (plus {@code --port 0 --metrics-port 0}) and waits for its listening line. */

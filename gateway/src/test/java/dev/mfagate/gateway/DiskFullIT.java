@@ -45,8 +45,10 @@ class DiskFullIT {
         mounted = Files.createDirectory(dir.resolve("disk"));
         FileFaults.mountSmallExt4(dir.resolve("disk.img"), mounted, 40);
         Path data = mounted.resolve("data");
-        assertThat(MfagateProcess.run(data, null, "init").exitCode()).isZero();
-        assertThat(MfagateProcess.run(data, null, "token", "create", "--name", "ops", "--labels", "*").exitCode()).isZero();
+        // Set-up in this JVM; serve, whose crash on a full disk is the subject, runs as the shipped jar.
+        InProcessCli cli = InProcessCli.in(data);
+        assertThat(cli.run("init").exitCode()).isZero();
+        assertThat(cli.run("token", "create", "--name", "ops", "--labels", "*").exitCode()).isZero();
         assertThat(data.resolve("mfagate.db-shm")).as("a stopped store has no WAL index yet").doesNotExist();
 
         Path filler = mounted.resolve("filler");

@@ -30,9 +30,11 @@ class GracefulShutdownIT {
     @Test
     void sigterm_underLoad_inFlightFinishAndEveryIssuedCodeAudited() throws Exception {
         Path data = tmp.resolve("data");
-        assertThat(MfagateProcess.run(data, null, "init").exitCode()).isZero();
-        assertThat(MfagateProcess.run(data, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "seed", "add", "acme-aws").exitCode()).isZero();
-        String token = MfagateProcess.run(data, null, "token", "create", "--name", "load").out().strip();
+        // Set-up and the audit export run in this JVM; the subject, serve stopped by SIGTERM, is the shipped jar.
+        InProcessCli cli = InProcessCli.in(data);
+        assertThat(cli.run("init").exitCode()).isZero();
+        assertThat(cli.runWithStdin("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "seed", "add", "acme-aws").exitCode()).isZero();
+        String token = cli.run("token", "create", "--name", "load").out().strip();
 
         Set<String> issued = ConcurrentHashMap.newKeySet();
         AtomicInteger shuttingDown = new AtomicInteger();
@@ -68,7 +70,11 @@ class GracefulShutdownIT {
                     }
                 }));
             }
-            Thread.sleep(1500);
+            // SIGTERM once the load is running: more than 20 codes handed out (a busy machine takes longer).
+            long loadDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (issued.size() <= 20 && System.nanoTime() < loadDeadline) {
+                Thread.sleep(20);
+            }
             int before = issued.size();
             server.process.destroy(); // SIGTERM
             assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
@@ -80,7 +86,7 @@ class GracefulShutdownIT {
 
         MfagateProcess.Result verify = MfagateProcess.run(data, null, "audit", "verify");
         assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
-        String export = MfagateProcess.run(data, null, "audit", "export").out();
+        String export = cli.run("audit", "export").out();
         List<String> missing = issued.stream().filter(id -> !export.contains("\"request_id\":\"" + id + "\"")).toList();
         assertThat(missing).as("codes handed out without a committed audit entry").isEmpty();
     }
