@@ -221,7 +221,7 @@ public final class GatewayApp implements AutoCloseable {
                 }
                 console = new dev.mfagate.gateway.console.Console(consoleSettings,
                         new dev.mfagate.core.console.ConsoleSessions(store.database()),
-                        new dev.mfagate.core.tenant.TenantRepository(store.database()), codeIssuer, auditSink, clock,
+                        new dev.mfagate.core.tenant.TenantRepository(store.database()), store.seeds(), codeIssuer, auditSink, clock,
                         options.instanceId());
             }
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(

@@ -69,7 +69,8 @@ public final class GatewayServer implements AutoCloseable {
     private static final Set<HandlerType> KNOWN_METHODS = HandlerType.values().stream()
             .filter(HandlerType::isHttpMethod).collect(Collectors.toUnmodifiableSet());
     private static final Set<String> ROUTES = Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE,
-            "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal", "/console/logout");
+            "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal", "/console/logout",
+            "/console/enrol");
 
     /**
      * Server settings.
