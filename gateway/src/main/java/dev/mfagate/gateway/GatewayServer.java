@@ -70,7 +70,7 @@ public final class GatewayServer implements AutoCloseable {
             .filter(HandlerType::isHttpMethod).collect(Collectors.toUnmodifiableSet());
     private static final Set<String> ROUTES = Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE,
             "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal", "/console/logout",
-            "/console/enrol");
+            "/console/enrol", "/console/audit");
 
     /**
      * Server settings.

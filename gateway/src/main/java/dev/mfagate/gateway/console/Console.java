@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * GET  /console/callback        the provider's answer: a new session, then to /console/codes
  * GET  /console/codes           the labels this person may get now, codes hidden
  * POST /console/codes/reveal    one code (CSRF token), through the code issuer
+ * GET  /console/audit          the audit entries this person may read, filtered and paged
  * GET  /console/enrol          a tenant admin's form to enrol a seed
  * POST /console/enrol          one seed (CSRF token), its first code shown; never the seed
  * POST /console/logout          ends the session (CSRF token)
@@ -80,6 +81,7 @@ public final class Console {
     private final String instanceId;
     private final Pages pages = new Pages();
     private final SeedEnrolment enrolment;
+    private final AuditView auditView;
     private final String sessionCookie;
     private final String loginCookie;
 
@@ -90,14 +92,15 @@ public final class Console {
      * @param sessions the session store
      * @param tenants people and their identities
      * @param seeds where enrolled seeds go
+     * @param auditExporter reads the audit trail for the audit page
      * @param issuer the code issuer every door shares
      * @param audit where sign-in entries go
      * @param clock the gateway's clock
      * @param instanceId names this process in audit entries
      */
     public Console(ConsoleSettings settings, ConsoleSessions sessions, TenantRepository tenants,
-                   dev.mfagate.core.store.SeedRepository seeds, CodeIssuer issuer, AuditSink audit, Clock clock,
-                   String instanceId) {
+                   dev.mfagate.core.store.SeedRepository seeds, dev.mfagate.core.audit.AuditExporter auditExporter,
+                   CodeIssuer issuer, AuditSink audit, Clock clock, String instanceId) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.oidc = new OidcSignIn(settings);
         this.sessions = Objects.requireNonNull(sessions, "sessions");
@@ -107,6 +110,7 @@ public final class Console {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.enrolment = new SeedEnrolment(seeds, tenants, audit, instanceId);
+        this.auditView = new AuditView(auditExporter, tenants);
         // __Host- cookies must be Secure with Path=/ and no Domain: the browser then refuses them from
         // a sibling subdomain or plain HTTP. On plain-HTTP loopback a plain name is used instead.
         String prefix = settings.secureCookie() ? "__Host-" : "";
@@ -133,6 +137,7 @@ public final class Console {
         cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/codes", ctx -> guarded(ctx, meta, () -> codes(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
+        cfg.routes.get("/console/audit", ctx -> guarded(ctx, meta, () -> audit(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/enrol", ctx -> guarded(ctx, meta, () -> enrolForm(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/enrol", ctx -> guarded(ctx, meta, () -> enrol(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
@@ -269,6 +274,36 @@ public final class Console {
             case IssueResult.Refused refused -> codesPage(s, meta, label, refused.message());
         };
         render(ctx, HttpStatus.OK, page);
+    }
+
+    private void audit(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.redirect("/console", HttpStatus.SEE_OTHER);
+            return;
+        }
+        Session s = session.get();
+        AuditView.Reach reach = auditView.reach(s);
+        String label = Objects.requireNonNullElse(ctx.queryParam("label"), "").strip();
+        String outcome = Objects.requireNonNullElse(ctx.queryParam("outcome"), "").strip();
+        String before = ctx.queryParam("before");
+        PageFrame frame = frame(s, "Audit", meta, enrolment.adminTenants(s));
+        if ((!label.isEmpty() && !isLabel(label)) || (!outcome.isEmpty() && !AuditView.outcomes().contains(outcome))
+                || (before != null && !before.matches("[1-9][0-9]{0,17}"))) {
+            render(ctx, HttpStatus.BAD_REQUEST, new MessagePage(frame, "Audit", "The filter is not valid: give a label such as"
+                    + " acme-aws, and an outcome from the list.", false, true));
+            return;
+        }
+        List<dev.mfagate.core.audit.AuditEntry> entries = !reach.any() ? List.of()
+                : auditView.page(reach, label, outcome, before == null ? null : Long.parseLong(before), clock.instant());
+        String older = null;
+        List<AuditPage.Row> rows = entries.stream().limit(AuditView.PAGE).map(AuditView::row).toList();
+        if (entries.size() > AuditView.PAGE) {
+            older = "/console/audit?label=" + java.net.URLEncoder.encode(label, StandardCharsets.UTF_8) + "&outcome=" + outcome
+                    + "&before=" + rows.getLast().seq();
+        }
+        render(ctx, HttpStatus.OK, new AuditPage(frame, reach.text(), reach.any(), label, outcome, AuditView.outcomes(),
+                rows, older));
     }
 
     private void enrolForm(Context ctx, RequestMeta meta) {

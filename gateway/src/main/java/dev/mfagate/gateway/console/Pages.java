@@ -19,6 +19,7 @@ final class Pages {
             case CodesPage p -> "codes.jte";
             case MessagePage p -> "message.jte";
             case EnrolPage p -> "enrol.jte";
+            case AuditPage p -> "audit.jte";
             default -> throw new IllegalArgumentException("No template for " + model.getClass().getSimpleName());
         };
         StringOutput out = new StringOutput();
