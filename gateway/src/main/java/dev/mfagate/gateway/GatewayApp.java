@@ -237,7 +237,8 @@ public final class GatewayApp implements AutoCloseable {
                 }
                 console = new dev.mfagate.gateway.console.Console(consoleSettings,
                         new dev.mfagate.core.console.ConsoleSessions(store.database()),
-                        new dev.mfagate.core.tenant.TenantRepository(store.database()), codeIssuer, auditSink, clock,
+                        new dev.mfagate.core.tenant.TenantRepository(store.database()), store.seeds(),
+                        new dev.mfagate.core.audit.AuditExporter(store.database()), codeIssuer, auditSink, clock,
                         options.instanceId());
             }
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(

@@ -91,6 +91,7 @@ class ConsoleBrowserIT {
     private static WebDriver browser;
     private static String base;
     private static String seedBase32;
+    private static String enrolledSeed;
     private static String sessionCookieName;
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     /** Every page and body the tests saw, scanned for the seed at the end. */
@@ -119,6 +120,8 @@ class ConsoleBrowserIT {
         TenantRepository tenants = new TenantRepository(store.database());
         tenants.addPerson(new PersonId("ann"), "Ann Example", now);
         tenants.link(new PersonId("ann"), new Identity.Oidc(issuer, SUBJECT), now);
+        tenants.bind(new dev.mfagate.core.tenant.RoleBinding(new dev.mfagate.core.tenant.Holder.PersonHolder(new PersonId("ann")),
+                dev.mfagate.core.tenant.Role.ADMIN, new dev.mfagate.core.tenant.TenantId("acme"), "test", now));
         new PolicyRepository(store.database()).grant(new Rule("ann-acme", Principal.parse("person:ann"),
                 LabelPattern.parse("acme-*"), Optional.empty(), OptionalInt.empty(), "test", now.minusSeconds(60)));
 
@@ -268,7 +271,8 @@ class ConsoleBrowserIT {
                 post("/console/codes/reveal", cookie, "csrf=" + enc(csrf) + "&label=acme-aws"),
                 post("/console/codes/reveal", cookie, "csrf=bad&label=acme-aws"),
                 get("/console/callback?code=x&state=y", null), get("/console/assets/console.css", null),
-                get("/console/assets/console.js", null));
+                get("/console/assets/console.js", null), get("/console/enrol", cookie),
+                get("/console/audit", cookie));
         for (HttpResponse<String> r : pages) {
             SEEN.add(r.body());
             assertThat(r.headers().firstValue("Content-Security-Policy")).as(r.uri().toString()).hasValue(Console.CONTENT_SECURITY_POLICY);
@@ -290,6 +294,101 @@ class ConsoleBrowserIT {
 
     @Test
     @Order(6)
+    void enrol_qrImageFile_storesTheSeedAndShowsItsFirstCode_neverTheSeed() throws Exception {
+        byte[] raw = new byte[20];
+        new SecureRandom().nextBytes(raw);
+        String newSeed = new Base32().encodeToString(raw).replace("=", "");
+        SecretRegistry.seed(SeedParser.parse(newSeed));
+        enrolledSeed = newSeed;
+        Path qr = tmp.resolve("acme-new-qr.png");
+        var matrix = new com.google.zxing.qrcode.QRCodeWriter().encode("otpauth://totp/ACME:ann%40acme.example?secret=" + newSeed
+                + "&issuer=ACME", com.google.zxing.BarcodeFormat.QR_CODE, 240, 240);
+        com.google.zxing.client.j2se.MatrixToImageWriter.writeToPath(matrix, "PNG", qr);
+
+        browser.findElement(By.linkText("Enrol a seed")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getTitle().contains("Enrol a seed"));
+        see();
+        shoot("enrol-desktop");
+        browser.findElement(By.id("label")).sendKeys("acme-new");
+        browser.findElement(By.id("qr")).sendKeys(qr.toString());
+        long before = Instant.now().getEpochSecond();
+        browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
+        WebElement first = new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("first-code")));
+        long after = Instant.now().getEpochSecond();
+        see();
+        String code = first.getText().strip();
+        SecretRegistry.code(code);
+        assertThat(List.of(oathtool(newSeed, before), oathtool(newSeed, after))).contains(code);
+        for (WebElement next : browser.findElements(By.id("next-code"))) {
+            SecretRegistry.code(next.getText().strip());
+            assertThat(List.of(oathtool(newSeed, before + 30 - before % 30), oathtool(newSeed, after + 30 - after % 30)))
+                    .contains(next.getText().strip());
+        }
+        assertThat(browser.findElement(By.tagName("h2")).getText()).isEqualTo("acme-new is enrolled");
+        assertThat(store.seeds().list()).anySatisfy(i -> assertThat(i.label().value()).isEqualTo("acme-new"));
+        browser.manage().window().setSize(new Dimension(390, 844));
+        shoot("enrol-phone");
+        browser.manage().window().setSize(new Dimension(1280, 900));
+        assertThat(auditLines()).anySatisfy(l -> assertThat(l).contains("\"ADMIN\"").contains("seed-add")
+                .contains("acme-new").contains("by person:ann"));
+
+        // Another tenant's label: refused in a sentence that says nothing about that tenant; nothing stored.
+        browser.findElement(By.id("label")).sendKeys("beta-new");
+        browser.findElement(By.id("secret")).sendKeys(newSeed);
+        browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
+        WebElement error = new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("enrol-error")));
+        see();
+        assertThat(error.getText()).isEqualTo("You may not add seeds for beta-new: only an admin of its tenant may.");
+        assertThat(browser.findElement(By.id("secret")).getAttribute("value")).as("the secret is not sent back").isEmpty();
+        // The label taken: all or nothing, named.
+        browser.findElement(By.id("label")).clear();
+        browser.findElement(By.id("label")).sendKeys("acme-new");
+        browser.findElement(By.id("secret")).sendKeys(newSeed);
+        browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("enrol-error")).getText().contains("exists already"));
+        see();
+        // A seed pasted into the label field is refused and not echoed back.
+        browser.findElement(By.id("label")).clear();
+        browser.findElement(By.id("label")).sendKeys(newSeed);
+        browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("enrol-error")).getText().contains("label must be"));
+        see();
+        assertThat(browser.findElement(By.id("label")).getAttribute("value")).isEmpty();
+        assertThat(store.seeds().list()).noneSatisfy(i -> assertThat(i.label().value()).isEqualTo("beta-new"));
+    }
+
+    @Test
+    @Order(7)
+    void audit_tenantAdmin_seesTheirTenantsEntriesOnly_filteredByLabelAndOutcome() throws Exception {
+        browser.findElement(By.linkText("Audit")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getTitle().contains("Audit"));
+        see();
+        shoot("audit-desktop");
+        String table = browser.findElement(By.cssSelector("table.audit")).getText();
+        assertThat(table).contains("seed-add").contains("acme-new").contains("code_issued").contains("acme-aws")
+                .doesNotContain("beta-db").doesNotContain("console_sign_in");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("tenant acme");
+
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("f-outcome"))).selectByValue("ADMIN");
+        browser.findElement(By.xpath("//button[normalize-space()='Filter']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("outcome=ADMIN"));
+        see();
+        List<WebElement> outcomes = browser.findElements(By.cssSelector("table.audit tbody td:nth-child(3)"));
+        assertThat(outcomes).isNotEmpty().allSatisfy(td -> assertThat(td.getText()).isEqualTo("ADMIN"));
+
+        // A label of another tenant, asked for by URL, shows nothing of it.
+        browser.get(base + "/console/audit?label=beta-db&outcome=");
+        see();
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("No entry matches.").doesNotContain("NO_MATCHING");
+        HttpResponse<String> bad = get("/console/audit?label=not%20a%20label", browser.manage().getCookieNamed(sessionCookieName).getValue());
+        SEEN.add(bad.body());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("The filter is not valid").contains(bad.headers().firstValue("X-Request-Id").orElseThrow());
+        browser.get(base + "/console/codes");
+    }
+
+    @Test
+    @Order(8)
     void signOut_endsTheSession_andTheOldCookieIsDead() throws Exception {
         String cookie = browser.manage().getCookieNamed(sessionCookieName).getValue();
         String csrf = browser.findElement(By.name("csrf")).getAttribute("value");
@@ -311,7 +410,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void signIn_identityLinkedToNobody_isRefusedAndAudited() throws Exception {
         provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", "stranger-1", "JWT", List.of(CLIENT_ID), java.util.Map.of(), 3600));
         browser.get(base + "/console/login");
@@ -324,10 +423,16 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void noPageOrAuditEntry_holdsTheSeed() throws Exception {
-        String lower = seedBase32.toLowerCase(Locale.ROOT);
-        String hex = HexFormat.of().formatHex(new Base32().decode(seedBase32));
+        for (String seed : List.of(seedBase32, enrolledSeed)) {
+            assertNoPageHolds(seed);
+        }
+    }
+
+    private static void assertNoPageHolds(String seed) throws IOException {
+        String lower = seed.toLowerCase(Locale.ROOT);
+        String hex = HexFormat.of().formatHex(new Base32().decode(seed));
         List<String> all = new ArrayList<>(SEEN);
         all.addAll(auditLines());
         Path inProcessLog = TestLogs.DIR.resolve("in-process.log");
@@ -355,7 +460,11 @@ class ConsoleBrowserIT {
     }
 
     private static String oathtool(long epochSecond) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("oathtool", "--totp", "-b", "--now", "@" + epochSecond, seedBase32)
+        return oathtool(seedBase32, epochSecond);
+    }
+
+    private static String oathtool(String seed, long epochSecond) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("oathtool", "--totp", "-b", "--now", "@" + epochSecond, seed)
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();

@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * GET  /console/callback        the provider's answer: a new session, then to /console/codes
  * GET  /console/codes           the labels this person may get now, codes hidden
  * POST /console/codes/reveal    one code (CSRF token), through the code issuer
+ * GET  /console/audit          the audit entries this person may read, filtered and paged
+ * GET  /console/enrol          a tenant admin's form to enrol a seed
+ * POST /console/enrol          one seed (CSRF token), its first code shown; never the seed
  * POST /console/logout          ends the session (CSRF token)
  * GET  /console/assets/*        the stylesheet and script
  * </pre>
@@ -77,6 +80,8 @@ public final class Console {
     private final Clock clock;
     private final String instanceId;
     private final Pages pages = new Pages();
+    private final SeedEnrolment enrolment;
+    private final AuditView auditView;
     private final String sessionCookie;
     private final String loginCookie;
 
@@ -86,13 +91,16 @@ public final class Console {
      * @param settings the provider, client and session settings
      * @param sessions the session store
      * @param tenants people and their identities
+     * @param seeds where enrolled seeds go
+     * @param auditExporter reads the audit trail for the audit page
      * @param issuer the code issuer every door shares
      * @param audit where sign-in entries go
      * @param clock the gateway's clock
      * @param instanceId names this process in audit entries
      */
-    public Console(ConsoleSettings settings, ConsoleSessions sessions, TenantRepository tenants, CodeIssuer issuer,
-                   AuditSink audit, Clock clock, String instanceId) {
+    public Console(ConsoleSettings settings, ConsoleSessions sessions, TenantRepository tenants,
+                   dev.mfagate.core.store.SeedRepository seeds, dev.mfagate.core.audit.AuditExporter auditExporter,
+                   CodeIssuer issuer, AuditSink audit, Clock clock, String instanceId) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.oidc = new OidcSignIn(settings);
         this.sessions = Objects.requireNonNull(sessions, "sessions");
@@ -101,6 +109,8 @@ public final class Console {
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+        this.enrolment = new SeedEnrolment(seeds, tenants, audit, instanceId);
+        this.auditView = new AuditView(auditExporter, tenants);
         // __Host- cookies must be Secure with Path=/ and no Domain: the browser then refuses them from
         // a sibling subdomain or plain HTTP. On plain-HTTP loopback a plain name is used instead.
         String prefix = settings.secureCookie() ? "__Host-" : "";
@@ -127,6 +137,9 @@ public final class Console {
         cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/codes", ctx -> guarded(ctx, meta, () -> codes(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
+        cfg.routes.get("/console/audit", ctx -> guarded(ctx, meta, () -> audit(ctx, meta.apply(ctx))));
+        cfg.routes.get("/console/enrol", ctx -> guarded(ctx, meta, () -> enrolForm(ctx, meta.apply(ctx))));
+        cfg.routes.post("/console/enrol", ctx -> guarded(ctx, meta, () -> enrol(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/assets/{name}", this::asset);
     }
@@ -263,6 +276,89 @@ public final class Console {
         render(ctx, HttpStatus.OK, page);
     }
 
+    private void audit(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.redirect("/console", HttpStatus.SEE_OTHER);
+            return;
+        }
+        Session s = session.get();
+        AuditView.Reach reach = auditView.reach(s);
+        String label = Objects.requireNonNullElse(ctx.queryParam("label"), "").strip();
+        String outcome = Objects.requireNonNullElse(ctx.queryParam("outcome"), "").strip();
+        String before = ctx.queryParam("before");
+        PageFrame frame = frame(s, "Audit", meta, enrolment.adminTenants(s));
+        if ((!label.isEmpty() && !isLabel(label)) || (!outcome.isEmpty() && !AuditView.outcomes().contains(outcome))
+                || (before != null && !before.matches("[1-9][0-9]{0,17}"))) {
+            render(ctx, HttpStatus.BAD_REQUEST, new MessagePage(frame, "Audit", "The filter is not valid: give a label such as"
+                    + " acme-aws, and an outcome from the list.", false, true));
+            return;
+        }
+        List<dev.mfagate.core.audit.AuditEntry> entries = !reach.any() ? List.of()
+                : auditView.page(reach, label, outcome, before == null ? null : Long.parseLong(before), clock.instant());
+        String older = null;
+        List<AuditPage.Row> rows = entries.stream().limit(AuditView.PAGE).map(AuditView::row).toList();
+        if (entries.size() > AuditView.PAGE) {
+            older = "/console/audit?label=" + java.net.URLEncoder.encode(label, StandardCharsets.UTF_8) + "&outcome=" + outcome
+                    + "&before=" + rows.getLast().seq();
+        }
+        render(ctx, HttpStatus.OK, new AuditPage(frame, reach.text(), reach.any(), label, outcome, AuditView.outcomes(),
+                rows, older));
+    }
+
+    private void enrolForm(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.redirect("/console", HttpStatus.SEE_OTHER);
+            return;
+        }
+        render(ctx, HttpStatus.OK, enrolPage(session.get(), meta, "", null, null));
+    }
+
+    private void enrol(Context ctx, RequestMeta meta) throws java.io.IOException {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Signed out", "Your session has ended; sign in again.", true);
+            return;
+        }
+        if (!csrfOk(ctx, session.get(), meta)) {
+            return;
+        }
+        var upload = ctx.uploadedFile("qr");
+        byte[] image = upload == null || upload.size() == 0 ? null : upload.content().readAllBytes();
+        String label = Objects.requireNonNullElse(ctx.formParam("label"), "");
+        SeedEnrolment.Result result = enrolment.enrol(session.get(), new SeedEnrolment.Form(label, ctx.formParam("secret"), image),
+                clock.instant(), meta);
+        switch (result) {
+            case SeedEnrolment.Result.Enrolled e -> render(ctx, HttpStatus.OK, enrolPage(session.get(), meta, "", null, e));
+            // The label comes back only when it is one: a secret pasted into the wrong field is never echoed.
+            case SeedEnrolment.Result.Refused r -> render(ctx, HttpStatus.UNPROCESSABLE_CONTENT,
+                    enrolPage(session.get(), meta, isLabel(label) ? label.strip() : "", r.message(), null));
+        }
+    }
+
+    private static boolean isLabel(String text) {
+        try {
+            Label.parse(text.strip());
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private EnrolPage enrolPage(Session s, RequestMeta meta, String label, String error, SeedEnrolment.Result.Enrolled done) {
+        List<String> adminOf = enrolment.adminTenants(s);
+        return new EnrolPage(frame(s, "Enrol a seed", meta, adminOf), adminOf, label, error,
+                done == null ? null : done.label().value(), done == null ? null : done.firstCode().code(),
+                done == null ? 0 : done.firstCode().validForSeconds(),
+                done == null ? null : done.firstCode().nextCode().orElse(null));
+    }
+
+    private PageFrame frame(Session s, String title, RequestMeta meta, List<String> adminOf) {
+        String name = tenants.person(s.person()).map(Person::displayName).orElse(s.person().value());
+        return new PageFrame(title, meta.requestId(), name, s.csrfToken(), !adminOf.isEmpty());
+    }
+
     private void logout(Context ctx, RequestMeta meta) {
         Optional<Session> session = session(ctx);
         clearCookie(ctx, sessionCookie);
@@ -300,8 +396,7 @@ public final class Console {
             // Refused for a label no longer listed: still say why, as the bot does.
             rows.addFirst(row(label, revealedOrRefusal, now));
         }
-        String name = tenants.person(s.person()).map(Person::displayName).orElse(s.person().value());
-        return new CodesPage(new PageFrame("My codes", meta.requestId(), name, s.csrfToken()), rows);
+        return new CodesPage(frame(s, "My codes", meta, enrolment.adminTenants(s)), rows);
     }
 
     private static CodesPage.Row row(Label l, Object revealedOrRefusal, Instant now) {
@@ -348,7 +443,7 @@ public final class Console {
     }
 
     private void message(Context ctx, HttpStatus status, String requestId, String heading, String message, boolean signIn) {
-        render(ctx, status, new MessagePage(new PageFrame(heading, requestId, null, null), heading, message, signIn,
+        render(ctx, status, new MessagePage(PageFrame.anonymous(heading, requestId), heading, message, signIn,
                 status.getCode() >= 400));
     }
 

@@ -13,11 +13,13 @@ final class Pages {
 
     private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 
-    /** The page of {@code model}: a {@link CodesPage} or a {@link MessagePage}. */
+    /** The page of {@code model}: a {@link CodesPage}, {@link EnrolPage} or {@link MessagePage}. */
     String render(Object model) {
         String template = switch (model) {
             case CodesPage p -> "codes.jte";
             case MessagePage p -> "message.jte";
+            case EnrolPage p -> "enrol.jte";
+            case AuditPage p -> "audit.jte";
             default -> throw new IllegalArgumentException("No template for " + model.getClass().getSimpleName());
         };
         StringOutput out = new StringOutput();
