@@ -39,7 +39,8 @@ final class AdminViews {
     }
 
     static AdminWire.Member member(RoleBinding b) {
-        return new AdminWire.Member(b.holder().text(), b.role().text(), tenant(b.scope()), b.createdBy(), b.createdAt().toString());
+        return new AdminWire.Member(b.holder().text(), b.role().text(), tenant(b.scope()), b.createdBy(),
+                b.createdAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
     }
 
     static AdminWire.Seed seed(SeedInfo i, Optional<Instant> disabledAt) {
