@@ -103,4 +103,4 @@ cli() {
     || echo "bench: hyperfine failed"
 }
 echo "with the AOT cache (the shipped default once bin/mfagate aot has run):"; cli
-echo "without it (MFAGATE_AOT=off: a JDK before 25, or before the cache exists):"; MFAGATE_AOT=off cli
+echo "without any (MFAGATE_AOT=off: as before the cache exists):"; MFAGATE_AOT=off cli
