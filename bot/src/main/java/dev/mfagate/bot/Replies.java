@@ -100,6 +100,7 @@ public final class Replies {
                     + "; the cap resets at 00:00 UTC" + (retryAfter == null ? "" : ", in " + wait) + ".";
             case LOCKED_OUT -> "Too many refused requests: you are locked out for " + wait + ".";
             case AUDIT_UNAVAILABLE -> "The code service can't record requests right now, so it gives out no codes. Try again in a few minutes.";
+            case TENANT_KEY_REVOKED -> "Codes for `" + label + "` are switched off: this client's key was revoked. Ask an administrator.";
             case GATEWAY_FAILING -> "The code service is having trouble right now. Try again in a few minutes.";
             case BOT_MISCONFIGURED -> "I can't ask the code service right now: my configuration needs fixing. Please tell an administrator.";
         };

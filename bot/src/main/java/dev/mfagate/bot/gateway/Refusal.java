@@ -23,7 +23,12 @@ public enum Refusal {
     LOCKED_OUT,
     /** {@code audit_unavailable}: the gateway cannot write its audit trail, so it issues no code. */
     AUDIT_UNAVAILABLE,
-    /** {@code store_unavailable}, {@code internal_error}, {@code shutting_down}, {@code request_timeout}: the gateway is up but failing. */
+    /** {@code tenant_key_revoked}: the client's own key was revoked, so its codes are switched off; retrying does not help. */
+    TENANT_KEY_REVOKED,
+    /**
+     * {@code store_unavailable}, {@code key_unavailable}, {@code tenant_key_unavailable}, {@code internal_error},
+     * {@code shutting_down}, {@code request_timeout}: the gateway is up but failing.
+     */
     GATEWAY_FAILING,
     /** {@code unauthenticated}, {@code invalid_on_behalf}, {@code address_not_allowed} and other 4xx: the bot is misconfigured. */
     BOT_MISCONFIGURED;
@@ -39,7 +44,8 @@ public enum Refusal {
             case DAILY_CAP_REACHED -> DAILY_CAP_REACHED;
             case LOCKED_OUT -> LOCKED_OUT;
             case AUDIT_UNAVAILABLE -> AUDIT_UNAVAILABLE;
-            case STORE_UNAVAILABLE, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, INTERNAL_ERROR, SHUTTING_DOWN, REQUEST_TIMEOUT -> GATEWAY_FAILING;
+            case TENANT_KEY_REVOKED -> TENANT_KEY_REVOKED;
+            case STORE_UNAVAILABLE, KEY_UNAVAILABLE, TENANT_KEY_UNAVAILABLE, INTERNAL_ERROR, SHUTTING_DOWN, REQUEST_TIMEOUT -> GATEWAY_FAILING;
             case BAD_REQUEST, INVALID_ON_BEHALF, UNAUTHENTICATED, ADDRESS_NOT_ALLOWED, NOT_FOUND, METHOD_NOT_ALLOWED,
                  REQUEST_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, UNKNOWN_OBJECT, CONFLICT -> BOT_MISCONFIGURED;
         };

@@ -11,8 +11,8 @@ class RefusalTest {
     @EnumSource(ErrorCode.class)
     void of_serverSideError_neverBlamesTheBotsConfiguration(ErrorCode code) {
         if (code.httpStatus() >= 500) {
-            assertThat(Refusal.of(code)).as("%s is the gateway's trouble: the person should try again", code)
-                    .isIn(Refusal.GATEWAY_FAILING, Refusal.AUDIT_UNAVAILABLE);
+            assertThat(Refusal.of(code)).as("%s is the gateway's trouble (or the client's revoked key), never the bot's", code)
+                    .isIn(Refusal.GATEWAY_FAILING, Refusal.AUDIT_UNAVAILABLE, Refusal.TENANT_KEY_REVOKED);
         }
         if (code.httpStatus() == 429) {
             assertThat(Refusal.of(code)).isIn(Refusal.RATE_LIMITED, Refusal.DAILY_CAP_REACHED, Refusal.LOCKED_OUT);
