@@ -184,8 +184,9 @@ final class ServeCommand implements Callable<Integer> {
     Path oidcClientSecretFile;
 
     @Option(names = "--console-url", paramLabel = "URL",
-            description = "The gateway's address as browsers reach it (https://...); the provider sends people back to"
-                    + " <URL>/console/callback. Default on plain-HTTP loopback: http://HOST:PORT (env MFAGATE_CONSOLE_URL).")
+            description = "The gateway's https address as browsers reach it; the provider sends people back to"
+                    + " URL/console/callback. Default on plain-HTTP loopback: the listen address and port"
+                    + " (env MFAGATE_CONSOLE_URL).")
     @EnvironmentDefault("MFAGATE_CONSOLE_URL")
     String consoleUrl;
 
