@@ -78,6 +78,9 @@ load() { # name url token -> "req/s p99ms"
   echo "$1 $rps $p99 ${non2xx:+($non2xx)}"
 }
 M_URL="http://127.0.0.1:$PORT/totp/bench/aws"; P_URL="http://127.0.0.1:$PEER_PORT/totp/bench/aws"
+for p in "$pid" "$peer"; do
+  kill -0 "$p" 2>/dev/null || { echo "bench: a server exited before the load (its log follows)"; tail -n 20 "$work"/*.log; exit 1; }
+done
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $TOKEN" "$M_URL" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $PEER_TOKEN" "$P_URL" >/dev/null
 echo "--- wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s GET /totp/bench/aws, $ROUNDS alternating rounds after ${WARMUP}s warm-up each"
