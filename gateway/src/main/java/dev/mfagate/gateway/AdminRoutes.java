@@ -197,13 +197,12 @@ final class AdminRoutes {
         return new AdminWire.Seeds(stored.stream().map(i -> AdminViews.seed(i, java.util.Optional.empty())).toList());
     }
 
-    /** JSON lines, streamed once the read is audited. */
+    /** JSON lines, streamed once the read is audited; a refusal leaves the response to the error mapper. */
     private void exportAudit(Context ctx) {
-        Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
-        AdminResult<Runnable> result = admin.audit().export(req(ctx), ask(ctx), out);
-        Runnable export = value(result);
+        var export = value(admin.audit().export(req(ctx), ask(ctx)));
         ctx.status(200).contentType("application/x-ndjson");
-        export.run();
+        Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
+        export.applyAsLong(out);
         try {
             out.flush();
         } catch (IOException e) {

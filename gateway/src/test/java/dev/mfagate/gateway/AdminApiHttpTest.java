@@ -287,6 +287,37 @@ class AdminApiHttpTest {
     }
 
     @Test
+    void addSeeds_smallFileDeclaringAHugeImage_400BeforeDecoding() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/tenants/acme/seeds?label=acme-huge"))
+                .header("Authorization", "Bearer " + tokens.get("admin")).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(pngHeader(50_000, 50_000))).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("50000x50000 pixels");
+        assertThat(labels("acme")).doesNotContain("acme-huge");
+    }
+
+    /** A PNG signature and header chunk declaring {@code width} x {@code height} pixels, and no image data. */
+    private static byte[] pngHeader(int width, int height) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes()).putInt(width).putInt(height).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        return png.array();
+    }
+
+    @Test
+    void auditExport_refused_jsonErrorNotAStream() throws Exception {
+        HttpResponse<String> r = send("GET", "/api/v1/tenants/acme/audit/export", "member", null);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("forbidden");
+        assertThat(send("GET", "/api/v1/tenants/beta/audit/export", "admin", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void addSeeds_declaredLengthOverLimit_413BeforeTheBodyIsSent() throws Exception {
         long start = System.nanoTime();
         RawHttp.Response r = RawHttp.request(app.port(), "POST", "/api/v1/tenants/acme/seeds",

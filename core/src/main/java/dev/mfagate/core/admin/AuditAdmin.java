@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -92,9 +93,12 @@ public final class AuditAdmin {
         return new AdminResult.Done<>(new Page(entries, next));
     }
 
-    /** Streams the target's entries matching {@code ask} (its limit ignored) to {@code out}, once the read is audited. */
-    public AdminResult<Runnable> export(AdminRequest r, Ask ask, Writer out) {
-        Optional<AdminResult.Refused<Runnable>> refused = desk.authorize(r, Resource.AUDIT, Action.READ);
+    /**
+     * The export of the target's entries matching {@code ask} (its limit ignored), once the read is
+     * audited: a function that streams them to a writer and returns how many it wrote.
+     */
+    public AdminResult<ToLongFunction<Writer>> export(AdminRequest r, Ask ask) {
+        Optional<AdminResult.Refused<ToLongFunction<Writer>>> refused = desk.authorize(r, Resource.AUDIT, Action.READ);
         if (refused.isPresent()) {
             return refused.get();
         }
@@ -105,7 +109,7 @@ public final class AuditAdmin {
             return AdminResult.invalid(e instanceof NumberFormatException ? "Invalid after: must be a whole number" : e.getMessage());
         }
         desk.read(r, "exported the audit");
-        return new AdminResult.Done<>(() -> query.export(filter, out));
+        return new AdminResult.Done<>(out -> query.export(filter, out));
     }
 
     /** Verifies the whole chain (the organisation's audit). */

@@ -13,15 +13,11 @@ import dev.mfagate.core.store.SeedRepository;
 import dev.mfagate.core.tenant.AdminAuthorizer.Action;
 import dev.mfagate.core.tenant.AdminAuthorizer.Resource;
 import dev.mfagate.core.tenant.TenantId;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import javax.imageio.ImageIO;
 
 /**
  * A tenant's seeds over the admin API: add a batch (base32 secrets, {@code otpauth://} URIs, a
@@ -45,6 +41,12 @@ public final class SeedAdmin {
             Objects.requireNonNull(disabledAt, "disabledAt");
         }
     }
+
+    /**
+     * The largest uploaded image, in pixels (a phone photo is 12 million): checked before it is
+     * decoded, because a small file can declare a huge image and the gateway's heap is small.
+     */
+    public static final long MAX_IMAGE_PIXELS = 12_000_000L;
 
     private final SeedRepository seeds;
     private final AdminDesk desk;
@@ -77,19 +79,8 @@ public final class SeedAdmin {
         if (refused.isPresent()) {
             return refused.get();
         }
-        return store(r, labels, () -> {
-            BufferedImage decoded;
-            try {
-                decoded = ImageIO.read(new ByteArrayInputStream(image));
-            } catch (IOException e) {
-                decoded = null;
-            }
-            if (decoded == null) {
-                throw new SeedImportException(SeedImportException.Kind.BAD_IMAGE,
-                        "the uploaded body is not an image this gateway reads (PNG, JPEG, GIF or BMP)");
-            }
-            return SeedImports.readText("the uploaded image", String.join("\n", QrImages.decode(decoded)));
-        });
+        return store(r, labels, () -> SeedImports.readText("the uploaded image",
+                String.join("\n", QrImages.decode(image, MAX_IMAGE_PIXELS))));
     }
 
     /** Reads a batch of seeds; may throw what {@link SeedImports} throws. */

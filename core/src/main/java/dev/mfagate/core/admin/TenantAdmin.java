@@ -103,7 +103,7 @@ public final class TenantAdmin {
                 if (name.startsWith(TokenRepository.PREFIX)) {
                     return AdminResult.invalid("Invalid token name; must not start with " + TokenRepository.PREFIX);
                 }
-                if (tokens.list().stream().anyMatch(t -> t.name().equals(name))) {
+                if (tokens.list().stream().anyMatch(t -> t.name().equals(name) || t.id().equals(name))) {
                     return AdminResult.conflict("A token with that name exists already; pick another name");
                 }
             }
@@ -124,6 +124,8 @@ public final class TenantAdmin {
                         tenant, Optional.of(Role.ADMIN)));
             } catch (DuplicateTokenNameException e) {
                 return AdminResult.conflict("A token with that name exists already; pick another name");
+            } catch (IllegalArgumentException e) {
+                return AdminResult.invalid(e.getMessage());
             }
         }
         AdminRequest inTenant = new AdminRequest(r.caller(), tenant, r.meta(), r.now());

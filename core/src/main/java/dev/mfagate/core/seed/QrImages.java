@@ -69,6 +69,22 @@ public final class QrImages {
         return decode(read(file));
     }
 
+    /**
+     * The text of each QR code in an uploaded image, in reading order, refusing before decoding an
+     * image of more than {@code maxPixels} pixels (a small file can declare a huge image).
+     *
+     * @throws SeedImportException {@link Kind#BAD_IMAGE} when the bytes are not an image or it is
+     *     too large, {@link Kind#NO_QR_CODE} when it holds no readable QR code
+     */
+    public static List<String> decode(byte[] image, long maxPixels) throws SeedImportException {
+        Objects.requireNonNull(image, "image");
+        try (ImageInputStream input = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(image))) {
+            return decode(read(input, maxPixels));
+        } catch (IOException e) {
+            throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
     /** The text of each QR code in an image already in memory, in reading order. */
     public static List<String> decode(BufferedImage image) throws SeedImportException {
         Objects.requireNonNull(image, "image");
@@ -158,22 +174,32 @@ public final class QrImages {
                 throw new SeedImportException(Kind.BAD_IMAGE, "image file is " + size + " bytes; must be at most " + MAX_FILE_SIZE_BYTES);
             }
             try (ImageInputStream input = ImageIO.createImageInputStream(file.toFile())) {
-                Iterator<ImageReader> readers = input == null ? null : ImageIO.getImageReaders(input);
-                if (readers == null || !readers.hasNext()) {
-                    throw new SeedImportException(Kind.BAD_IMAGE, "file is not an image this build can read (PNG, JPEG, GIF, BMP)");
+                return read(input, MAX_PIXELS);
+            }
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports corrupt data with IOException or, for some formats, runtime exceptions.
+            throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Reads one image of at most {@code maxPixels} pixels, checking its size before decoding it. */
+    private static BufferedImage read(ImageInputStream input, long maxPixels) throws SeedImportException {
+        try {
+            Iterator<ImageReader> readers = input == null ? null : ImageIO.getImageReaders(input);
+            if (readers == null || !readers.hasNext()) {
+                throw new SeedImportException(Kind.BAD_IMAGE, "file is not an image this build can read (PNG, JPEG, GIF, BMP)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(input, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > maxPixels) {
+                    throw new SeedImportException(Kind.BAD_IMAGE, "image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels; must be at most " + maxPixels + " pixels");
                 }
-                ImageReader reader = readers.next();
-                try {
-                    reader.setInput(input, true, true);
-                    long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                    if (pixels > MAX_PIXELS) {
-                        throw new SeedImportException(Kind.BAD_IMAGE, "image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                                + " pixels; must be at most " + MAX_PIXELS + " pixels");
-                    }
-                    return reader.read(0);
-                } finally {
-                    reader.dispose();
-                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data with IOException or, for some formats, runtime exceptions.
