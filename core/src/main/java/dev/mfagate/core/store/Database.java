@@ -75,6 +75,10 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
+        // Migrated before the pool exists: a pool fills itself on a thread of its own, and a connection
+        // it opens while Flyway holds the write lock fails at once with SQLITE_BUSY (switching a new
+        // file to WAL needs that lock, and the connection's busy timeout is not set yet at that point).
+        migrateSchema(sqlite, Dialect.SQLITE);
         return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null, directory);
     }
 
@@ -153,22 +157,26 @@ public final class Database implements AutoCloseable {
     private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl,
                                     Path sqliteDirectory) {
         try {
-            String folder = "db/migration/" + dialect.migrationFolder();
-            // One query of the history table answers for an up-to-date store; Flyway (half a second
-            // of class loading) runs only when there is something to migrate (see SchemaVersions).
-            if (SchemaVersions.isBehind(ds, folder, JAVA_MIGRATIONS)) {
-                Flyway.configure()
-                        .dataSource(ds)
-                        .locations("classpath:" + folder)
-                        .failOnMissingLocations(true)
-                        .javaMigrations(new V4_1__AssignTenants())
-                        .load()
-                        .migrate();
-            }
+            migrateSchema(ds, dialect);
             return new Database(ds, dialect, description, postgresUrl, sqliteDirectory);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
+        }
+    }
+
+    private static void migrateSchema(javax.sql.DataSource ds, Dialect dialect) {
+        String folder = "db/migration/" + dialect.migrationFolder();
+        // One query of the history table answers for an up-to-date store; Flyway (half a second
+        // of class loading) runs only when there is something to migrate (see SchemaVersions).
+        if (SchemaVersions.isBehind(ds, folder, JAVA_MIGRATIONS)) {
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:" + folder)
+                    .failOnMissingLocations(true)
+                    .javaMigrations(new V4_1__AssignTenants())
+                    .load()
+                    .migrate();
         }
     }
 
