@@ -198,7 +198,7 @@ class ZulipClientTest {
         client = newClient(zulip.apiKey(bot), Duration.ofMillis(500));
         // An earlier reply with the same text must not be taken for the one whose answer is late.
         long earlier = client.sendDirect(ada, "Your code: 123 456, valid until 10:00:30");
-        zulip.faults().setSlowDelay(Duration.ofMillis(1500))
+        zulip.faults().setSlowAnswerDelay(Duration.ofMillis(1500))
                 .failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
 
         long id = client.sendDirect(ada, "Your code: 123 456, valid until 10:00:30");
@@ -223,7 +223,7 @@ class ZulipClientTest {
         zulip.subscribe(bot, "audit");
         client.close();
         client = newClient(zulip.apiKey(bot), Duration.ofMillis(500));
-        zulip.faults().setSlowDelay(Duration.ofMillis(1500))
+        zulip.faults().setSlowAnswerDelay(Duration.ofMillis(1500))
                 .failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
 
         long id = client.sendToChannel("audit", "codes", "Ada asked for a code");

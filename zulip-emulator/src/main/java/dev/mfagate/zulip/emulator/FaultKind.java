@@ -21,8 +21,8 @@ public enum FaultKind {
     /** Wait {@link Faults#setSlowDelay(java.time.Duration) a while}, then handle the request normally. */
     SLOW,
     /**
-     * Handle the request normally (a message is stored and evented), then wait {@link Faults#setSlowDelay(java.time.Duration)
-     * a while} before answering: what a client with a shorter timeout meets when Zulip acted on a request but answered late.
+     * Handle the request normally (a message is stored and evented), then wait
+     * {@link Faults#setSlowAnswerDelay(java.time.Duration) a while} before answering: what a client with a shorter timeout meets when Zulip acted on a request but answered late.
      */
     SLOW_ANSWER,
     /** Close the connection without sending any response; the client sees an {@link java.io.IOException}. */

@@ -85,7 +85,7 @@ final class RequestPipeline {
     void after(Context ctx) throws InterruptedException {
         if (ctx.attribute(FaultHandler.ATTRIBUTE) == FaultKind.SLOW_ANSWER) {
             // The endpoint has acted; its answer is written once the after-handlers are done.
-            Thread.sleep(faults.slowDelay().toMillis());
+            Thread.sleep(faults.slowAnswerDelay().toMillis());
         }
         if (ctx.path().startsWith(Api.PREFIX + "/")) {
             apiCalls.add(new ApiCall(ctx.method().name(), ctx.path().substring(Api.PREFIX.length()), ctx.statusCode()));

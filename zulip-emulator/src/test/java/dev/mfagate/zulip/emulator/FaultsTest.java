@@ -122,7 +122,7 @@ class FaultsTest {
 
     @Test
     void slowAnswer_onPost_storesTheMessageBeforeTheLateAnswer() throws Exception {
-        zulip.faults().setSlowDelay(Duration.ofMillis(600)).failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
+        zulip.faults().setSlowAnswerDelay(Duration.ofMillis(600)).failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
         long started = System.nanoTime();
         java.util.concurrent.CompletableFuture<Reply> late = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
