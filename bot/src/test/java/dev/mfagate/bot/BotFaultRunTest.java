@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mfagate.zulip.emulator.EmulatedMessage;
 import dev.mfagate.zulip.emulator.FaultKind;
+import dev.mfagate.zulip.emulator.FaultTarget;
 import dev.mfagate.zulip.emulator.Faults;
 import dev.mfagate.zulip.emulator.ZulipEmulator;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 1,000 DMs while the emulator injects every fault kind (5xx, 429 with Retry-After, lost event queues,
- * slow answers, dropped connections) at random into the bot's requests: every DM is answered exactly once.
+ * slow answers, replies stored but answered after the bot's timeout, dropped connections) at random into the
+ * bot's requests: every DM is answered exactly once.
  */
 class BotFaultRunTest {
     private static final int USERS = 50;
@@ -56,10 +58,9 @@ class BotFaultRunTest {
             Map<String, String> settings = new HashMap<>();
             settings.put("MFAGATE_BOT_BACKOFF_BASE_MS", "5");
             settings.put("MFAGATE_BOT_BACKOFF_MAX_MS", "100");
-            // Long enough that a reply the emulator stored but answered late (a busy 2-core CI machine) is not
-            // sent again on a timeout: Zulip has no idempotency key, so such a retry would post it twice
-            // (docs/bot.md says so). The faults injected here fail fast and do not wait for this timeout.
-            settings.put("MFAGATE_BOT_REQUEST_TIMEOUT_MS", "15000");
+            // Shorter than the late answers of SLOW_ANSWER below: those replies are stored, answered after the
+            // bot gave up waiting, and must not be posted twice (the bot looks for them before sending again).
+            settings.put("MFAGATE_BOT_REQUEST_TIMEOUT_MS", "2000");
             settings.put("MFAGATE_BOT_SHUTDOWN_GRACE_MS", "30000");
             try (BotHarness harness = BotHarness.start(zulip, bot, gateway.url(), token, settings)) {
                 Faults faults = zulip.faults().seed(42).setRetryAfterSeconds(1).setSlowDelay(Duration.ofMillis(100))
@@ -67,6 +68,8 @@ class BotFaultRunTest {
                         .setRate(FaultKind.RATE_LIMIT, 0.005)
                         .setRate(FaultKind.BAD_EVENT_QUEUE_ID, 0.01)
                         .setRate(FaultKind.SLOW, 0.02)
+                        .setSlowAnswerDelay(Duration.ofMillis(3000))
+                        .setRate(FaultKind.SLOW_ANSWER, 0.008, FaultTarget.of("POST", "/messages"))
                         .setRate(FaultKind.DROP_CONNECTION, 0.03);
                 long start = System.nanoTime();
                 int n = 0;

@@ -8,11 +8,14 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +33,12 @@ import java.util.stream.Collectors;
  * header and clock skew) is {@link ZulipTransport}'s concern; see there. Requests pass the {@link RateGuard}
  * in the reply lane unless the client came from {@link #housekeeping()}.
  *
+ * <p>Messages are posted at most once: when an attempt of {@code POST /messages} goes unanswered (a timeout,
+ * a dropped connection, a 5xx), the client reads the conversation's newest messages from the bot
+ * ({@code GET /messages} narrowed to the DM or the channel and topic, and to the bot as sender) and takes a
+ * message with exactly that content, which it did not already know as sent, as the answer instead of sending
+ * again.
+ *
  * <p>Thread-safe: one instance serves the whole bot. Lifecycle: create, use, {@link #close()}.
  */
 public final class ZulipClient implements AutoCloseable {
@@ -46,7 +55,15 @@ public final class ZulipClient implements AutoCloseable {
         }
     }
 
+    /** How many of the bot's newest messages in a conversation are read to find an unanswered send. */
+    static final int LANDED_WINDOW = 20;
+    /** How many ids of sent messages are remembered, so that an earlier reply with the same text is not taken for the new one. */
+    private static final int SENT_IDS = 4096;
+
     private final ZulipTransport transport;
+    private final String email;
+    /** Ids of messages this client (or a view of it) posted, newest last; shared with the views. */
+    private final Set<Long> sentIds;
 
     /**
      * A client for the Zulip server at {@code site} (base URL, without {@code /api/v1}).
@@ -54,11 +71,19 @@ public final class ZulipClient implements AutoCloseable {
      * @param clock the bot's clock, read when an answer's {@code Date} arrives (clock skew)
      */
     public ZulipClient(URI site, String email, Secret apiKey, Settings settings, ZulipListener listener, Clock clock) {
-        this(new ZulipTransport(site, email, apiKey, settings, listener, clock));
+        this(new ZulipTransport(site, email, apiKey, settings, listener, clock), email, Collections.synchronizedSet(
+                Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                        return size() > SENT_IDS;
+                    }
+                })));
     }
 
-    private ZulipClient(ZulipTransport transport) {
+    private ZulipClient(ZulipTransport transport, String email, Set<Long> sentIds) {
         this.transport = transport;
+        this.email = email;
+        this.sentIds = sentIds;
     }
 
     /**
@@ -68,7 +93,7 @@ public final class ZulipClient implements AutoCloseable {
      * guard give up at once; one on the wire finishes); closing this client closes it too.
      */
     public ZulipClient housekeeping() {
-        return new ZulipClient(transport.housekeeping());
+        return new ZulipClient(transport.housekeeping(), email, sentIds);
     }
 
     /** Stops retries in progress, drops requests waiting in the rate guard and refuses new requests. */
@@ -163,7 +188,8 @@ public final class ZulipClient implements AutoCloseable {
         form.put("type", "direct");
         form.put("to", to);
         form.put("content", content);
-        return transport.call("POST", "/messages", Map.of(), form, false, Wire.Sent.class).id();
+        String narrow = "[{\"operator\":\"dm\",\"operand\":" + to + "}," + senderTerm() + "]";
+        return post(form, narrow, content);
     }
 
     /** {@code POST /messages} to a channel (by name) and topic; returns the new message id. */
@@ -173,7 +199,46 @@ public final class ZulipClient implements AutoCloseable {
         form.put("to", channel);
         form.put("topic", topic);
         form.put("content", content);
-        return transport.call("POST", "/messages", Map.of(), form, false, Wire.Sent.class).id();
+        String narrow = "[" + term("channel", channel) + "," + term("topic", topic) + "," + senderTerm() + "]";
+        return post(form, narrow, content);
+    }
+
+    /** {@code POST /messages}, at most once: an unanswered attempt is looked for in {@code narrow} before sending again. */
+    private long post(Map<String, String> form, String narrow, String content) throws ZulipException {
+        long id = transport.send("/messages", form, () -> landed(narrow, content), Wire.Sent.class).id();
+        sentIds.add(id);
+        return id;
+    }
+
+    /**
+     * The newest of the bot's messages in {@code narrow} with exactly {@code content} that this client did not
+     * already know as sent, or empty. Zulip strips trailing whitespace from content, so both sides are stripped.
+     */
+    private OptionalLong landed(String narrow, String content) throws ZulipException {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("anchor", "newest");
+        query.put("num_before", Integer.toString(LANDED_WINDOW));
+        query.put("num_after", "0");
+        query.put("apply_markdown", "false");
+        query.put("narrow", narrow);
+        String want = content.strip();
+        List<Wire.Message> window = transport.call("GET", "/messages", query, null, false, Wire.Messages.class).messages();
+        return window.stream()
+                .filter(m -> m.content() != null && m.content().strip().equals(want) && !sentIds.contains(m.id()))
+                .mapToLong(Wire.Message::id)
+                .max();
+    }
+
+    private String senderTerm() {
+        return term("sender", email);
+    }
+
+    private static String term(String operator, String operand) {
+        try {
+            return "{\"operator\":\"" + operator + "\",\"operand\":" + Wire.MAPPER.writeValueAsString(operand) + "}";
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("a string always serialises", e);
+        }
     }
 
     /** {@code PATCH /messages/{message_id}} with new content. */

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mfagate.bot.secret.Secret;
 import dev.mfagate.bot.zulip.wire.Wire;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -33,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * final ({@link ZulipException}); the {@code Date} of every prompt answer (not a long poll's) reported to the
  * {@link ZulipListener} with the local time from the {@link Clock} it is given, for the clock-skew watch.
  * A success body ({@code "result": "success"}) is read into a {@link Wire} record.
+ *
+ * <p>A request that is not idempotent (posting a message: Zulip has no idempotency key for it) is never
+ * blindly sent again after an attempt whose outcome is unknown: a timeout, a connection that failed after it
+ * was made (the request may have been written and stored), or a 5xx (a proxy's 502/504 can hide a stored
+ * message). Before the next attempt, and before giving up, the caller's {@link Landed} check looks for the
+ * message; if it landed, its id is the answer and nothing is sent again. A connection that was never made
+ * ({@link ConnectException}, a connect timeout) and a 429 are known not to have reached Zulip and are retried
+ * as usual.
  *
  * <p>Thread-safe: one instance serves the whole bot. Lifecycle: create, use, {@link #close()}; a
  * {@link #housekeeping()} view shares the connections and is closed with it.
@@ -105,7 +117,26 @@ final class ZulipTransport implements AutoCloseable {
      */
     <T> T call(String method, String path, Map<String, String> query, Map<String, String> form, boolean longPoll, Class<T> type)
             throws ZulipException {
-        JsonNode body = call(method, path, query, form, longPoll);
+        return read(call(method, path, query, form, longPoll, (Landed) null), method, path, type);
+    }
+
+    /** Looks for what an unanswered send may have posted: the id of the message, or empty if it did not land. */
+    @FunctionalInterface
+    interface Landed {
+        OptionalLong find() throws ZulipException;
+    }
+
+    /**
+     * Posts a message ({@code POST path} with {@code form}), sending it at most once: after an attempt whose
+     * outcome is unknown, {@code landed} is asked first and a message it finds is the answer.
+     *
+     * @return the success body, or {@code {"result":"success","msg":"","id":...}} for a message found by {@code landed}
+     */
+    <T> T send(String path, Map<String, String> form, Landed landed, Class<T> type) throws ZulipException {
+        return read(call("POST", path, Map.of(), form, false, Objects.requireNonNull(landed, "landed")), "POST", path, type);
+    }
+
+    private static <T> T read(JsonNode body, String method, String path, Class<T> type) throws ZulipException {
         try {
             return Wire.MAPPER.treeToValue(body, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
@@ -114,8 +145,8 @@ final class ZulipTransport implements AutoCloseable {
         }
     }
 
-    private JsonNode call(String method, String path, Map<String, String> query, Map<String, String> form, boolean longPoll)
-            throws ZulipException {
+    private JsonNode call(String method, String path, Map<String, String> query, Map<String, String> form, boolean longPoll,
+                          Landed landed) throws ZulipException {
         String uri = apiBase + path + (query.isEmpty() ? "" : "?" + encode(query));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri))
                 .timeout(longPoll ? settings.pollTimeout() : settings.requestTimeout())
@@ -132,9 +163,18 @@ final class ZulipTransport implements AutoCloseable {
         // Elapsed time, not wall time: a monotonic clock, so that a clock step cannot stretch or cut the budget.
         long deadline = System.nanoTime() + settings.retryBudget().toNanos();
         int failures = 0;
+        // Whether an attempt of a send may have posted the message: then it is looked for before sending again.
+        boolean unknown = false;
         while (true) {
             if (isClosed()) {
                 throw new ZulipException(0, "CLOSED", "Zulip client closed; " + method + " " + template(path) + " not sent");
+            }
+            if (unknown) {
+                Optional<JsonNode> found = landed(landed, method, path, failures);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+                unknown = false;
             }
             Duration wait;
             String kind;
@@ -155,6 +195,7 @@ final class ZulipTransport implements AutoCloseable {
                 } else if (status >= 500) {
                     kind = "server_error";
                     wait = settings.backoff().delay(failures);
+                    unknown = landed != null;
                 } else {
                     JsonNode body = parse(response.body(), status, method, path);
                     if (status >= 200 && status < 300 && "success".equals(body.path("result").asText())) {
@@ -164,9 +205,15 @@ final class ZulipTransport implements AutoCloseable {
                             "Zulip refused " + method + " " + template(path) + ": " + status + " " + body.path("code").asText("")
                                     + " " + oneLine(body.path("msg").asText("")));
                 }
-            } catch (IOException e) {
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                // No connection, so no request reached Zulip.
                 kind = "connection";
                 wait = settings.backoff().delay(failures);
+            } catch (IOException e) {
+                // A timeout or a connection lost once made: the request may have been written and acted on.
+                kind = "connection";
+                wait = settings.backoff().delay(failures);
+                unknown = landed != null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ZulipException(0, "INTERRUPTED", method + " " + template(path) + " interrupted");
@@ -177,6 +224,12 @@ final class ZulipTransport implements AutoCloseable {
                 LOG.warn("Zulip {} {} failed ({}); retrying in {} ms, attempt {}", method, template(path), kind, wait.toMillis(), failures);
             }
             if (System.nanoTime() + wait.toNanos() > deadline) {
+                if (unknown) {
+                    Optional<JsonNode> found = landed(landed, method, path, failures);
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                }
                 throw new ZulipException(0, "RETRIES_EXHAUSTED", method + " " + template(path) + " failed " + failures
                         + " times (last: " + kind + "); retry budget spent");
             }
@@ -187,6 +240,22 @@ final class ZulipTransport implements AutoCloseable {
                 throw new ZulipException(0, "INTERRUPTED", method + " " + template(path) + " interrupted while backing off");
             }
         }
+    }
+
+    /** Asks {@code landed} whether an unanswered send posted its message; a success body with its id if it did. */
+    private static Optional<JsonNode> landed(Landed landed, String method, String path, int failures) throws ZulipException {
+        OptionalLong id = landed.find();
+        if (id.isEmpty()) {
+            LOG.info("Zulip {} {}: the unanswered attempt did not post the message; sending it again", method, template(path));
+            return Optional.empty();
+        }
+        LOG.info("Zulip {} {}: the unanswered attempt posted message {}; not sending it again (after {} failures)", method,
+                template(path), id.getAsLong(), failures);
+        ObjectNode body = Wire.MAPPER.createObjectNode();
+        body.put("result", "success");
+        body.put("msg", "");
+        body.put("id", id.getAsLong());
+        return Optional.of(body);
     }
 
     private void noteDate(HttpResponse<?> response) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mfagate.bot.secret.Secret;
+import dev.mfagate.zulip.emulator.EmulatedMessage;
 import dev.mfagate.zulip.emulator.FaultKind;
 import dev.mfagate.zulip.emulator.FaultTarget;
 import dev.mfagate.zulip.emulator.ZulipEmulator;
@@ -37,7 +38,11 @@ class ZulipClientTest {
     }
 
     private ZulipClient newClient(String key) {
-        ZulipClient.Settings settings = new ZulipClient.Settings(Duration.ofSeconds(5), Duration.ofSeconds(10),
+        return newClient(key, Duration.ofSeconds(5));
+    }
+
+    private ZulipClient newClient(String key, Duration requestTimeout) {
+        ZulipClient.Settings settings = new ZulipClient.Settings(requestTimeout, Duration.ofSeconds(10),
                 new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)), new RateGuard(1000, 100), Duration.ofSeconds(20));
         return new ZulipClient(URI.create(zulip.baseUrl()), "mfa-bot@example.com", Secret.ofTrusted(key), settings, new ZulipListener() {
             @Override
@@ -185,6 +190,69 @@ class ZulipClientTest {
         // rather than a closed socket; either way it must be retried.
         assertThat(retries).hasSize(4).allMatch(k -> k.equals("server_error") || k.equals("connection"));
         assertThat(zulip.messagesTo(ada)).as("a failed request changed nothing, so the retry sends once").hasSize(1);
+    }
+
+    @Test
+    void send_answeredAfterTheTimeoutButStored_isNotSentAgain() throws Exception {
+        client.close();
+        client = newClient(zulip.apiKey(bot), Duration.ofMillis(500));
+        // An earlier reply with the same text must not be taken for the one whose answer is late.
+        long earlier = client.sendDirect(ada, "Your code: 123 456, valid until 10:00:30");
+        zulip.faults().setSlowAnswerDelay(Duration.ofMillis(1500))
+                .failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
+
+        long id = client.sendDirect(ada, "Your code: 123 456, valid until 10:00:30");
+
+        assertThat(zulip.messagesTo(ada)).as("the late attempt stored the reply; it is not posted again").hasSize(2)
+                .extracting(EmulatedMessage::id).containsExactly((int) earlier, (int) id);
+        assertThat(id).isGreaterThan(earlier);
+        assertThat(retries).containsExactly("connection");
+        assertThat(zulip.apiCalls()).filteredOn(c -> c.method().equals("GET") && c.path().equals("/messages")).hasSize(1);
+        // The late answer is written (and its call recorded) once the slow delay is over; still two messages after it.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (zulip.apiCalls().stream().filter(c -> c.method().equals("POST")).count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(zulip.apiCalls()).filteredOn(c -> c.method().equals("POST") && c.path().equals("/messages")).hasSize(2);
+        assertThat(zulip.messagesTo(ada)).hasSize(2);
+    }
+
+    @Test
+    void sendToChannel_answeredAfterTheTimeoutButStored_isNotSentAgain() throws Exception {
+        zulip.addChannel("audit");
+        zulip.subscribe(bot, "audit");
+        client.close();
+        client = newClient(zulip.apiKey(bot), Duration.ofMillis(500));
+        zulip.faults().setSlowAnswerDelay(Duration.ofMillis(1500))
+                .failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
+
+        long id = client.sendToChannel("audit", "codes", "Ada asked for a code");
+
+        assertThat(zulip.messages()).hasSize(1).extracting(EmulatedMessage::id).containsExactly((int) id);
+    }
+
+    @Test
+    void send_502BeforeStoring_isLookedForThenSentOnce() throws Exception {
+        zulip.faults().setServerErrorStatus(502).failNext(1, FaultKind.SERVER_ERROR, FaultTarget.of("POST", "/messages"));
+
+        long id = client.sendDirect(ada, "Your code: 654 321");
+
+        assertThat(zulip.messagesTo(ada)).hasSize(1).extracting(EmulatedMessage::id).containsExactly((int) id);
+        assertThat(zulip.apiCalls()).filteredOn(c -> c.method().equals("POST") && c.path().equals("/messages")).hasSize(2);
+        assertThat(zulip.apiCalls()).filteredOn(c -> c.method().equals("GET") && c.path().equals("/messages")).hasSize(1);
+    }
+
+    @Test
+    void send_connectionDroppedBeforeStoring_isLookedForThenSentOnce() throws Exception {
+        zulip.faults().failNext(1, FaultKind.DROP_CONNECTION, FaultTarget.of("POST", "/messages"));
+
+        int grace = zulip.addUser("Grace Hopper", "grace@example.com", false);
+
+        long id = client.sendDirectToMany(List.of(ada, grace), "Your code: 111 222");
+
+        assertThat(zulip.messages()).hasSize(1).extracting(EmulatedMessage::id).containsExactly((int) id);
+        assertThat(zulip.apiCalls()).filteredOn(c -> c.method().equals("POST") && c.path().equals("/messages")).hasSize(1);
+        assertThat(zulip.apiCalls()).filteredOn(c -> c.method().equals("GET") && c.path().equals("/messages")).hasSize(1);
     }
 
     @Test

@@ -36,6 +36,7 @@ public final class Faults {
     private int serverErrorStatus = 500;
     private int retryAfterSeconds = 1;
     private Duration slowDelay = Duration.ofSeconds(2);
+    private Duration slowAnswerDelay = Duration.ofSeconds(2);
 
     Faults() {}
 
@@ -104,6 +105,15 @@ public final class Faults {
         return this;
     }
 
+    /** How long {@link FaultKind#SLOW_ANSWER} holds an answer back after handling the request. */
+    public synchronized Faults setSlowAnswerDelay(Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("slow answer delay " + delay + " must not be negative");
+        }
+        slowAnswerDelay = delay;
+        return this;
+    }
+
     /** Disarms every fault (one-shot and random); keeps the log of injected faults. */
     public synchronized Faults clear() {
         armed.clear();
@@ -126,6 +136,10 @@ public final class Faults {
 
     synchronized Duration slowDelay() {
         return slowDelay;
+    }
+
+    synchronized Duration slowAnswerDelay() {
+        return slowAnswerDelay;
     }
 
     /** Picks the fault for one request, if any, and logs it. */

@@ -82,7 +82,11 @@ final class RequestPipeline {
         ctx.result(Json.write(sent));
     }
 
-    void after(Context ctx) {
+    void after(Context ctx) throws InterruptedException {
+        if (ctx.attribute(FaultHandler.ATTRIBUTE) == FaultKind.SLOW_ANSWER) {
+            // The endpoint has acted; its answer is written once the after-handlers are done.
+            Thread.sleep(faults.slowAnswerDelay().toMillis());
+        }
         if (ctx.path().startsWith(Api.PREFIX + "/")) {
             apiCalls.add(new ApiCall(ctx.method().name(), ctx.path().substring(Api.PREFIX.length()), ctx.statusCode()));
         }

@@ -121,6 +121,29 @@ class FaultsTest {
     }
 
     @Test
+    void slowAnswer_onPost_storesTheMessageBeforeTheLateAnswer() throws Exception {
+        zulip.faults().setSlowAnswerDelay(Duration.ofMillis(600)).failNext(1, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"));
+        long started = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Reply> late = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return botClient.post("/messages", "type", "direct", "to", "[" + alice + "]", "content", "123456");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        EmulatedMessage stored = zulip.awaitMessage(m -> m.content().equals("123456"), Duration.ofSeconds(5));
+        boolean answeredWhenStored = late.isDone();
+        Reply reply = late.get(5, TimeUnit.SECONDS);
+
+        assertThat(answeredWhenStored).isFalse();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(600);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("id").asInt()).isEqualTo(stored.id());
+        assertThat(zulip.messages()).hasSize(1);
+    }
+
+    @Test
     void failNext_withTarget_hitsOnlyMatchingMethodAndPath() throws Exception {
         zulip.faults().failNext(2, FaultKind.SERVER_ERROR, FaultTarget.of("POST", "/messages"));
 

@@ -68,6 +68,13 @@ public final class Wire {
         }
     }
 
+    /** {@code GET /messages}: a window of messages, oldest first. */
+    public record Messages(List<Message> messages) {
+        public Messages {
+            messages = list(messages);
+        }
+    }
+
     /** {@code GET /messages/{message_id}}. */
     public record OneMessage(Message message) {}
 
