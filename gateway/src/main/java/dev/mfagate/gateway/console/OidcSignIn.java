@@ -90,7 +90,7 @@ final class OidcSignIn {
         State state = new State();
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
-        AuthenticationRequest request = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid"),
+        AuthenticationRequest request = new AuthenticationRequest.Builder(ResponseType.CODE, settings.autoLinkEmail() ? new Scope("openid", "email") : new Scope("openid"),
                 new ClientID(settings.clientId()), settings.redirectUri())
                 .endpointURI(p.metadata().getAuthorizationEndpointURI())
                 .state(state)
