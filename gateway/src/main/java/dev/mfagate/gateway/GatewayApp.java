@@ -227,7 +227,9 @@ public final class GatewayApp implements AutoCloseable {
             } else {
                 issuer.policy(AccessPolicy.rules(Authorizer.open(store.database())))
                         .rateLimiter(RateLimiter.forDatabase(store.database(), options.rateLimits(), clock))
-                        .lockout(new LockoutTracker(store.database(), options.lockout()));
+                        .lockout(new LockoutTracker(store.database(), options.lockout()))
+                        .people(dev.mfagate.core.issue.PersonLookup.cached(
+                                new dev.mfagate.core.tenant.TenantRepository(store.database())));
             }
             CodeIssuer codeIssuer = issuer.build();
             dev.mfagate.gateway.console.Console console = null;

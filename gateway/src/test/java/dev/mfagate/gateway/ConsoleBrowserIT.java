@@ -120,6 +120,8 @@ class ConsoleBrowserIT {
         TenantRepository tenants = new TenantRepository(store.database());
         tenants.addPerson(new PersonId("ann"), "Ann Example", now);
         tenants.link(new PersonId("ann"), new Identity.Oidc(issuer, SUBJECT), now);
+        tenants.addPerson(new PersonId("carl"), "Carl Example", now);
+        tenants.link(new PersonId("carl"), new Identity.Email("carl@example.com"), now);
         tenants.bind(new dev.mfagate.core.tenant.RoleBinding(new dev.mfagate.core.tenant.Holder.PersonHolder(new PersonId("ann")),
                 dev.mfagate.core.tenant.Role.ADMIN, new dev.mfagate.core.tenant.TenantId("acme"), "test", now));
         new PolicyRepository(store.database()).grant(new Rule("ann-acme", Principal.parse("person:ann"),
@@ -131,7 +133,7 @@ class ConsoleBrowserIT {
         }
         base = "http://127.0.0.1:" + port;
         ConsoleSettings console = new ConsoleSettings(URI.create(issuer), CLIENT_ID, "console-client-secret",
-                URI.create(base), Duration.ofMinutes(15), Duration.ofHours(8), false);
+                URI.create(base), Duration.ofMinutes(15), Duration.ofHours(8), false, true);
         app = GatewayApp.builder(store)
                 .settings(new GatewayServer.Settings("127.0.0.1", port, Duration.ofSeconds(5), false, 16 * 1024))
                 .options(GatewayFixture.GENEROUS_OPTIONS)
@@ -424,6 +426,31 @@ class ConsoleBrowserIT {
 
     @Test
     @Order(10)
+    void signIn_autoLinkEmail_linksOnlyAProviderVerifiedEmailOfAPerson() throws Exception {
+        provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", "carl-sub", "JWT", List.of(CLIENT_ID),
+                java.util.Map.of("email", "carl@example.com", "email_verified", false), 3600));
+        browser.get(base + "/console/login");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getTitle().contains("Sign-in failed"));
+        see();
+        TenantRepository tenants = new TenantRepository(store.database());
+        String issuer = provider.issuerUrl("default").toString().replaceAll("/$", "");
+        assertThat(tenants.personOf(new Identity.Oidc(issuer, "carl-sub"))).as("an unverified email links nothing").isEmpty();
+
+        provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", "carl-sub", "JWT", List.of(CLIENT_ID),
+                java.util.Map.of("email", "carl@example.com", "email_verified", true), 3600));
+        browser.get(base + "/console/login");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().endsWith("/console/codes"));
+        see();
+        assertThat(tenants.personOf(new Identity.Oidc(issuer, "carl-sub"))).contains(new PersonId("carl"));
+        assertThat(auditLines()).anySatisfy(l -> assertThat(l).contains("\"ADMIN\"").contains("person-link")
+                .contains("auto-link-email").contains("person carl"))
+                .anySatisfy(l -> assertThat(l).contains("console_sign_in").contains("person:carl"));
+        browser.findElement(By.xpath("//button[normalize-space()='Sign out']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getTitle().contains("Signed out"));
+    }
+
+    @Test
+    @Order(11)
     void noPageOrAuditEntry_holdsTheSeed() throws Exception {
         for (String seed : List.of(seedBase32, enrolledSeed)) {
             assertNoPageHolds(seed);

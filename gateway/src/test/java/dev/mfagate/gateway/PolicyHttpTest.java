@@ -134,6 +134,43 @@ class PolicyHttpTest {
     }
 
     @Test
+    void onBehalf_personRule_grantsThePersonsLinkedZulipUser_notAnother_untilUnlinked() throws Exception {
+        var tenants = new dev.mfagate.core.tenant.TenantRepository(store.database());
+        var ann = new dev.mfagate.core.tenant.PersonId("ann");
+        var annZulip = new dev.mfagate.core.tenant.Identity.ZulipUser(42);
+        tenants.addPerson(ann, "Ann", NOW);
+        tenants.link(ann, annZulip, NOW);
+        Rule rule = grant("person:ann", "acme-aws", OptionalInt.empty());
+        startWithDefaults();
+
+        HttpResponse<String> annAsks = onBehalf("42");
+        HttpResponse<String> otherAsks = onBehalf("43");
+
+        assertThat(annAsks.statusCode()).as(annAsks.body()).isEqualTo(200);
+        assertError(otherAsks, 403, "forbidden");
+        List<Map<String, Object>> entries = store.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT outcome, rule_id, zulip_user_id, detail FROM audit_entry ORDER BY seq").mapToMap().list());
+        assertThat(entries).extracting(e -> e.get("outcome") + " " + e.get("rule_id") + " " + e.get("zulip_user_id")
+                + " " + e.get("detail")).containsExactly("ALLOWED rule:" + rule.id() + " 42 person:ann", "DENIED null 43 null");
+
+        tenants.unlink(ann, annZulip);
+        Thread.sleep(dev.mfagate.core.policy.PolicyRepository.DEFAULT_MAX_STALENESS_MILLIS + 100);
+        assertError(onBehalf("42"), 403, "forbidden");
+    }
+
+    /** A delegated code request with every on-behalf header the bot sends. */
+    private HttpResponse<String> onBehalf(String userId) throws Exception {
+        requests++;
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/totp/acme/aws"))
+                .header("Authorization", "Bearer " + botToken)
+                .header(OnBehalfOf.USER_ID, userId)
+                .header(OnBehalfOf.EMAIL, "u" + userId + "@example.com")
+                .header(OnBehalfOf.GROUPS, "7,8")
+                .header(OnBehalfOf.CHANNEL_IDS, "12")
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void onBehalf_noRule_403_andLockedOutAfterMaxDenials() throws Exception {
         start(RateLimit.perPeriod(100, Duration.ofMinutes(1)), 3);
         for (int i = 0; i < 3; i++) {

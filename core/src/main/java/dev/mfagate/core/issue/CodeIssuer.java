@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #issue} runs, in this order:
  * <ol>
  *   <li>the requester check (a token that may not delegate asks on behalf of someone);</li>
+ *   <li>for a delegated request, the person the Zulip user's {@code zulip:<id>} identity is linked
+ *       to ({@link PersonLookup}): {@code person:<id>} rules then match it too, and its audit entries
+ *       name the person; an unlinked user is asked for as before;</li>
  *   <li>lockout: a locked-out principal is refused before it spends a rate-limit token or probes
  *       the policy;</li>
  *   <li>rate limits, which apply to denied requests too, so probing is slowed;</li>
@@ -76,6 +79,7 @@ public final class CodeIssuer {
     private final RateLimiter limiter;
     private final LockoutTracker lockout;
     private final AuditSink audit;
+    private final PersonLookup people;
     private final String instanceId;
     private final Duration nextCodeThreshold;
     private final ConcurrentHashMap<String, Long> cleanUntilNanos = new ConcurrentHashMap<>();
@@ -86,6 +90,7 @@ public final class CodeIssuer {
         this.limiter = b.limiter;
         this.lockout = b.lockout;
         this.audit = b.audit;
+        this.people = b.people;
         this.instanceId = b.instanceId;
         this.nextCodeThreshold = b.nextCodeThreshold;
     }
@@ -138,6 +143,7 @@ public final class CodeIssuer {
                 return refuse(entry, null, IssueResult.Refused.of(RefusalReason.ON_BEHALF_NOT_PERMITTED,
                         "This token may not act on behalf of users"));
             }
+            subject = recognise(subject, entry);
             String key = subject.principalKey();
             if (lockout != null && checkLockout(key, r.now()) instanceof LockoutStatus.Locked locked) {
                 return refuse(entry, null, IssueResult.Refused.of(RefusalReason.LOCKED_OUT, "Too many refused requests;"
@@ -233,6 +239,7 @@ public final class CodeIssuer {
                     "This token may not act on behalf of users"));
         }
         try {
+            subject = recognise(subject, entry);
             List<Label> allowed = policy.listAllowed(subject, seeds.labels(), now);
             audit.commit(entry.event(Outcome.ALLOWED, "list_labels", null));
             return new LabelsResult.Listed(allowed);
@@ -280,6 +287,22 @@ public final class CodeIssuer {
             case Requester.ApiCaller caller -> caller.subject();
             case Requester.ConsoleUser user -> user.subject();
         };
+    }
+
+    /**
+     * A delegated subject recognised as the person its Zulip user is linked to, if any, and the
+     * entry told so; any other subject as it is. A store failure propagates (the caller refuses).
+     */
+    private Subject recognise(Subject subject, Entry entry) {
+        if (subject.onBehalf().isEmpty() || subject.person().isPresent()) {
+            return subject;
+        }
+        Optional<dev.mfagate.core.tenant.PersonId> person = people.personOfZulipUser(subject.onBehalf().get().userId());
+        if (person.isEmpty()) {
+            return subject;
+        }
+        entry.person = "person:" + person.get().value();
+        return subject.asPerson(person.get());
     }
 
     private LockoutStatus checkLockout(String key, Instant now) {
@@ -372,14 +395,12 @@ public final class CodeIssuer {
         final Subject.OnBehalf onBehalf;
         final String label;
         final Instant now;
-        /** {@code person:<id>} for a console request, else null. */
-        String consolePerson;
+        /** {@code person:<id>}, the detail, for a console request or a delegated one recognised as a person; else null. */
+        String person;
 
         Entry(RequestMeta meta, Subject subject, String label, Instant now) {
             this(meta, subject.token().tokenId(), subject.onBehalf().orElse(null), label, now);
-            if (subject.isConsolePerson()) {
-                consolePerson = subject.principalKey();
-            }
+            subject.person().ifPresent(p -> person = "person:" + p.value());
         }
 
         Entry(RequestMeta meta, String tokenId, Subject.OnBehalf onBehalf, String label, Instant now) {
@@ -403,8 +424,8 @@ public final class CodeIssuer {
             if (onBehalf != null) {
                 b.zulipUser(onBehalf.userId(), onBehalf.email().orElse(null));
             }
-            if (consolePerson != null) {
-                b.detail(consolePerson);
+            if (person != null) {
+                b.detail(person);
             }
             return b;
         }
@@ -421,6 +442,7 @@ public final class CodeIssuer {
         private RateLimiter limiter;
         private LockoutTracker lockout;
         private AuditSink audit;
+        private PersonLookup people = PersonLookup.none();
         private String instanceId;
         private Duration nextCodeThreshold = Duration.ofSeconds(5);
 
@@ -454,6 +476,12 @@ public final class CodeIssuer {
         /** Where audit entries are committed (required). */
         public Builder audit(AuditSink v) {
             this.audit = v;
+            return this;
+        }
+
+        /** Who a delegated request's Zulip user is, as a person; without it nobody is recognised (demo mode). */
+        public Builder people(PersonLookup v) {
+            this.people = java.util.Objects.requireNonNull(v, "people");
             return this;
         }
 

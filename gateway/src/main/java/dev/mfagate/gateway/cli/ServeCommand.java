@@ -198,6 +198,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "A console session ends this long after sign-in, however busy (default ${DEFAULT-VALUE}).")
     Duration consoleLifetime;
 
+    @Option(names = "--auto-link-email", description = "At console sign-in, link an SSO identity not yet linked to anyone"
+            + " to the person whose email: identity is the ID token's email, when the provider marks it verified"
+            + " (email_verified true); audited as an ADMIN act. Off by default (env MFAGATE_AUTO_LINK_EMAIL=true).")
+    @EnvironmentDefault("MFAGATE_AUTO_LINK_EMAIL")
+    boolean autoLinkEmail;
+
     ServeCommand(CliContext cli) {
         this.cli = cli;
     }
@@ -282,6 +288,9 @@ final class ServeCommand implements Callable<Integer> {
             if (oidcClientId != null || oidcClientSecretFile != null) {
                 throw new IllegalArgumentException("--oidc-client-id and --oidc-client-secret-file need --oidc-issuer");
             }
+            if (autoLinkEmail) {
+                throw new IllegalArgumentException("--auto-link-email is for the web console: it needs --oidc-issuer");
+            }
             return null;
         }
         if (oidcClientId == null || oidcClientId.isBlank()) {
@@ -325,7 +334,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("Invalid --oidc-issuer: not a URL");
         }
         return new dev.mfagate.gateway.console.ConsoleSettings(issuer, oidcClientId.strip(), secret, url,
-                consoleIdleTimeout, consoleLifetime, !plainLoopback);
+                consoleIdleTimeout, consoleLifetime, !plainLoopback, autoLinkEmail);
     }
 
     private static boolean isLoopbackName(String host) {

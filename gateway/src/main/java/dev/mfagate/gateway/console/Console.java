@@ -211,6 +211,9 @@ public final class Console {
             case OidcSignIn.Outcome.Failed failed -> signInFailed(ctx, meta, now, failed.reason(), failed.message(), null);
             case OidcSignIn.Outcome.SignedIn signedIn -> {
                 Optional<PersonId> person = tenants.personOf(signedIn.identity());
+                if (person.isEmpty() && settings.autoLinkEmail()) {
+                    person = autoLink(signedIn, meta, now);
+                }
                 if (person.isEmpty()) {
                     signInFailed(ctx, meta, now, "identity_not_linked", "You signed in with the identity provider, but that"
                             + " identity is not linked to anyone in mfagate. Ask an operator to link it (mfagate person link).",
@@ -232,6 +235,25 @@ public final class Console {
                 ctx.redirect("/console/codes", HttpStatus.SEE_OTHER);
             }
         }
+    }
+
+    /**
+     * Links an unlinked SSO identity to the person its verified email names ({@link EmailAutoLink}),
+     * with an {@code ADMIN} entry; undone when that entry cannot be committed.
+     */
+    private Optional<PersonId> autoLink(OidcSignIn.Outcome.SignedIn signedIn, RequestMeta meta, Instant now) {
+        Optional<PersonId> person = EmailAutoLink.link(tenants, signedIn.identity(), signedIn.verifiedEmail(), now);
+        if (person.isPresent()) {
+            try {
+                audit.commit(event(meta, now, Outcome.ADMIN, "person-link")
+                        .detail("by auto-link-email; person " + person.get().value() + " " + signedIn.identity().text()
+                                + " by its verified email").build());
+            } catch (RuntimeException e) {
+                tenants.unlink(person.get(), signedIn.identity());
+                throw e;
+            }
+        }
+        return person;
     }
 
     private void signInFailed(Context ctx, RequestMeta meta, Instant now, String reason, String message, String identity) {

@@ -16,9 +16,17 @@ import java.util.Objects;
  * @param idleTimeout a session unused this long is dead
  * @param absoluteLifetime a session is dead this long after sign-in, however busy
  * @param secureCookie whether cookies carry {@code Secure} (false only for plain HTTP on loopback)
+ * @param autoLinkEmail whether an unlinked SSO identity whose provider-verified email is a person's
+ *     {@code email:} identity is linked to that person at sign-in ({@code --auto-link-email}; off by default)
  */
 public record ConsoleSettings(URI issuer, String clientId, String clientSecret, URI publicUrl, Duration idleTimeout,
-                              Duration absoluteLifetime, boolean secureCookie) {
+                              Duration absoluteLifetime, boolean secureCookie, boolean autoLinkEmail) {
+
+    /** Settings without automatic linking by email. */
+    public ConsoleSettings(URI issuer, String clientId, String clientSecret, URI publicUrl, Duration idleTimeout,
+                           Duration absoluteLifetime, boolean secureCookie) {
+        this(issuer, clientId, clientSecret, publicUrl, idleTimeout, absoluteLifetime, secureCookie, false);
+    }
 
     /** Default idle timeout: 15 minutes. */
     public static final Duration DEFAULT_IDLE = Duration.ofMinutes(15);
@@ -62,6 +70,7 @@ public record ConsoleSettings(URI issuer, String clientId, String clientSecret, 
     @Override
     public String toString() {
         return "ConsoleSettings[issuer=" + issuer + ", clientId=" + clientId + ", publicUrl=" + publicUrl
-                + ", idleTimeout=" + idleTimeout + ", absoluteLifetime=" + absoluteLifetime + ", secureCookie=" + secureCookie + "]";
+                + ", idleTimeout=" + idleTimeout + ", absoluteLifetime=" + absoluteLifetime + ", secureCookie=" + secureCookie
+                + ", autoLinkEmail=" + autoLinkEmail + "]";
     }
 }

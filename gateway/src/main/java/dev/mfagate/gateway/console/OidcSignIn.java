@@ -34,6 +34,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The OpenID Connect authorization code flow with PKCE (RFC 7636), {@code state} and {@code nonce},
@@ -68,8 +69,11 @@ final class OidcSignIn {
 
     /** What the callback established: a signed-in identity, or why not. */
     sealed interface Outcome {
-        /** @param identity the ID token's issuer and subject */
-        record SignedIn(Identity.Oidc identity) implements Outcome {
+        /**
+         * @param identity the ID token's issuer and subject
+         * @param verifiedEmail the ID token's {@code email}, only when its {@code email_verified} is true
+         */
+        record SignedIn(Identity.Oidc identity, Optional<Identity.Email> verifiedEmail) implements Outcome {
         }
 
         /**
@@ -86,7 +90,7 @@ final class OidcSignIn {
         State state = new State();
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
-        AuthenticationRequest request = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid"),
+        AuthenticationRequest request = new AuthenticationRequest.Builder(ResponseType.CODE, settings.autoLinkEmail() ? new Scope("openid", "email") : new Scope("openid"),
                 new ClientID(settings.clientId()), settings.redirectUri())
                 .endpointURI(p.metadata().getAuthorizationEndpointURI())
                 .state(state)
@@ -140,7 +144,8 @@ final class OidcSignIn {
                 return new Outcome.Failed("no_id_token", "The identity provider sent no ID token.");
             }
             IDTokenClaimsSet claims = p.validator().validate(idToken, new Nonce(pending.nonce()));
-            return new Outcome.SignedIn(new Identity.Oidc(claims.getIssuer().getValue(), claims.getSubject().getValue()));
+            return new Outcome.SignedIn(new Identity.Oidc(claims.getIssuer().getValue(), claims.getSubject().getValue()),
+                    verifiedEmail(claims));
         } catch (com.nimbusds.jose.JOSEException | com.nimbusds.jose.proc.BadJOSEException e) {
             return new Outcome.Failed("id_token_invalid", "The ID token did not pass its checks.");
         } catch (ParseException e) {
@@ -180,5 +185,18 @@ final class OidcSignIn {
     private static boolean constantTimeEquals(String a, String b) {
         return java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The ID token's email when the provider says it is verified ({@code email_verified} true) and it is a valid address. */
+    static Optional<Identity.Email> verifiedEmail(IDTokenClaimsSet claims) {
+        Object verified = claims.getClaim("email_verified");
+        if (!Boolean.TRUE.equals(verified) || !(claims.getClaim("email") instanceof String email)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Identity.Email(email));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }
