@@ -69,7 +69,8 @@ class BotFaultRunTest {
                         .setRate(FaultKind.BAD_EVENT_QUEUE_ID, 0.01)
                         .setRate(FaultKind.SLOW, 0.02)
                         .setSlowAnswerDelay(Duration.ofMillis(3000))
-                        .setRate(FaultKind.SLOW_ANSWER, 0.008, FaultTarget.of("POST", "/messages"))
+                        // A few, not a rate: each costs the bot its whole request timeout.
+                        .failNext(3, FaultKind.SLOW_ANSWER, FaultTarget.of("POST", "/messages"))
                         .setRate(FaultKind.DROP_CONNECTION, 0.03);
                 long start = System.nanoTime();
                 int n = 0;

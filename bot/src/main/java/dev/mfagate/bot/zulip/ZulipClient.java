@@ -64,6 +64,11 @@ public final class ZulipClient implements AutoCloseable {
     private final String email;
     /** Ids of messages this client (or a view of it) posted, newest last; shared with the views. */
     private final Set<Long> sentIds;
+    /**
+     * Sends of the same content to the same conversation take turns (striped by both), so that the look-up of
+     * one never takes the other's message, still unanswered and not yet among {@link #sentIds}, for its own.
+     */
+    private final Object[] sendStripes;
 
     /**
      * A client for the Zulip server at {@code site} (base URL, without {@code /api/v1}).
@@ -77,13 +82,22 @@ public final class ZulipClient implements AutoCloseable {
                     protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
                         return size() > SENT_IDS;
                     }
-                })));
+                })), stripes());
     }
 
-    private ZulipClient(ZulipTransport transport, String email, Set<Long> sentIds) {
+    private ZulipClient(ZulipTransport transport, String email, Set<Long> sentIds, Object[] sendStripes) {
         this.transport = transport;
         this.email = email;
         this.sentIds = sentIds;
+        this.sendStripes = sendStripes;
+    }
+
+    private static Object[] stripes() {
+        Object[] stripes = new Object[64];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+        return stripes;
     }
 
     /**
@@ -93,7 +107,7 @@ public final class ZulipClient implements AutoCloseable {
      * guard give up at once; one on the wire finishes); closing this client closes it too.
      */
     public ZulipClient housekeeping() {
-        return new ZulipClient(transport.housekeeping(), email, sentIds);
+        return new ZulipClient(transport.housekeeping(), email, sentIds, sendStripes);
     }
 
     /** Stops retries in progress, drops requests waiting in the rate guard and refuses new requests. */
@@ -205,9 +219,11 @@ public final class ZulipClient implements AutoCloseable {
 
     /** {@code POST /messages}, at most once: an unanswered attempt is looked for in {@code narrow} before sending again. */
     private long post(Map<String, String> form, String narrow, String content) throws ZulipException {
-        long id = transport.send("/messages", form, () -> landed(narrow, content), Wire.Sent.class).id();
-        sentIds.add(id);
-        return id;
+        synchronized (sendStripes[Math.floorMod(Objects.hash(narrow, content.strip()), sendStripes.length)]) {
+            long id = transport.send("/messages", form, () -> landed(narrow, content), Wire.Sent.class).id();
+            sentIds.add(id);
+            return id;
+        }
     }
 
     /**
