@@ -47,7 +47,12 @@ public final class JsonErrorHandler extends ErrorHandler {
         if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a) {
             remote = a.getAddress().getHostAddress();
         }
-        listener.rejected(remote, reason);
+        // A connection already closed here was dropped by the gateway itself (a request header
+        // timeout, a connection guard), which counted it; the error Jetty raises for the broken
+        // exchange afterwards answers no one and is not a refusal of its own.
+        if (request.getConnectionMetaData().getConnection().getEndPoint().isOpen()) {
+            listener.rejected(remote, reason);
+        }
         response.setStatus(status);
         response.getHeaders().put(JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
