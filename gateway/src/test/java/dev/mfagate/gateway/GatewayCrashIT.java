@@ -40,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GatewayCrashIT {
 
-    /** Kills per run: 6 in the suite; {@code -Dmfagate.crash.rounds=N} runs more (a soak). */
-    private static final int ROUNDS = Integer.getInteger("mfagate.crash.rounds", 6);
+    private static final int ROUNDS = 10;
     private static final int CLIENTS = 6;
     private static final List<String> LABELS = List.of("acme-aws", "acme-git");
     private static final String[] HIGH_LIMITS = {
