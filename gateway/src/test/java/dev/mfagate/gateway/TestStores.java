@@ -3,6 +3,7 @@ package dev.mfagate.gateway;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.store.Store;
+import dev.mfagate.core.testing.MigratedSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +67,8 @@ public final class TestStores implements AfterEachCallback, AfterAllCallback {
             return new Location(backend, dataDir, null);
         }
         String schema = "s" + counter.incrementAndGet();
-        try (Connection c = connect("jdbc:postgresql://" + PG_HOST + "/" + ensureDatabase());
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+        try (Connection c = connect("jdbc:postgresql://" + PG_HOST + "/" + ensureDatabase())) {
+            MigratedSchemas.createPostgres(c, "postgresql://postgres@" + PG_HOST + "/" + pgDatabase, schema);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create schema " + schema + " in " + pgDatabase, e);
         }
@@ -113,13 +113,26 @@ public final class TestStores implements AfterEachCallback, AfterAllCallback {
 
         /** Creates the store: a new keyset and an empty, migrated database. */
         public Store init() {
-            if (backend == Backend.SQLITE) {
-                return track(Store.init(dataDir));
-            }
             try {
                 Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (IOException e) {
                 throw new IllegalStateException("Cannot create " + dataDir, e);
+            }
+            if (backend == Backend.SQLITE) {
+                // What Store.init(dataDir) makes, with the schema copied rather than migrated again.
+                Path file = dataDir.resolve(Store.DATABASE_FILE_NAME);
+                if (Files.exists(file) || Files.exists(dataDir.resolve(Store.KEYSET_FILE_NAME))) {
+                    throw new IllegalStateException("A store exists in " + dataDir + " already");
+                }
+                MigratedSchemas.writeSqlite(file);
+                Keyring keyring = Keyring.createFile(dataDir.resolve(Store.KEYSET_FILE_NAME));
+                Database db = Database.openSqlite(file);
+                try {
+                    return track(Store.open(db, keyring));
+                } catch (RuntimeException e) {
+                    db.close();
+                    throw e;
+                }
             }
             return openWith(Keyring.createFile(dataDir.resolve(Store.KEYSET_FILE_NAME)));
         }

@@ -103,7 +103,7 @@ public final class PolicyTestDatabases implements BeforeAllCallback, AfterAllCal
 
     /** A new, empty, migrated store on {@code backend}. */
     public Store fresh(Backend backend) {
-        return new Store(backend, freshTarget(backend));
+        return new Store(backend, freshTarget(backend, true));
     }
 
     /**
@@ -112,15 +112,28 @@ public final class PolicyTestDatabases implements BeforeAllCallback, AfterAllCal
      * which lay down an older schema there first; {@link #open} then opens it.
      */
     public String freshTarget(Backend backend) {
+        return freshTarget(backend, false);
+    }
+
+    /** A new store's place; {@code migrated} lays the current schema there first ({@link MigratedSchemas}). */
+    private String freshTarget(Backend backend, boolean migrated) {
         int n = counter.incrementAndGet();
         if (backend == Backend.SQLITE) {
-            return dir.resolve("t" + n + ".db").toString();
+            Path file = dir.resolve("t" + n + ".db");
+            if (migrated) {
+                MigratedSchemas.writeSqlite(file);
+            }
+            return file.toString();
         }
         ensurePostgres();
         String schema = "s" + n;
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + "/" + pgDatabase, pgProps());
              Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+            if (migrated) {
+                MigratedSchemas.createPostgres(c, "postgresql://postgres@" + PG_HOST + "/" + pgDatabase, schema);
+            } else {
+                s.execute("CREATE SCHEMA " + schema);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create schema " + schema + " in " + pgDatabase, e);
         }

@@ -64,6 +64,7 @@ public final class TestDatabases {
     /** A fresh SQLite database, {@code dir/mfagate-test.db}. */
     public static TestDatabase sqlite(Path dir) {
         Path file = dir.resolve("mfagate-test.db");
+        MigratedSchemas.writeSqlite(file);
         return new TestDatabase(Dialect.SQLITE, () -> Database.openSqlite(file), file, null);
     }
 
@@ -79,8 +80,8 @@ public final class TestDatabases {
             skipOrFail(unreachableReason, null);
         }
         String schema = "mfagate_test_" + HexFormat.of().formatHex(randomBytes());
-        try (Connection c = connect(adminUrl); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+        try (Connection c = connect(adminUrl)) {
+            MigratedSchemas.createPostgres(c, adminUrl, schema);
         } catch (SQLException e) {
             unreachable(adminUrl, e);
         }
