@@ -104,7 +104,9 @@ final class ApiErrors {
         Subject.Token token = ctx.attribute(ApiGuard.TOKEN);
         Requester.ApiCaller requester = ctx.attribute(ApiGuard.REQUESTER);
         Subject.OnBehalf onBehalf = requester == null ? null : requester.subject().onBehalf().orElse(null);
-        return new CodeIssuer.DoorFacts(token == null ? null : token.tokenId(), onBehalf, ctx.attribute(Exchange.LABEL));
+        // A console session's request is the console's in the trail, as the console's own entries are.
+        String tokenId = token != null ? token.tokenId() : ctx.attribute(AdminRoutes.SESSION) != null ? "console" : null;
+        return new CodeIssuer.DoorFacts(tokenId, onBehalf, ctx.attribute(Exchange.LABEL));
     }
 
     /**

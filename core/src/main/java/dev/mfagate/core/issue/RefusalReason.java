@@ -40,6 +40,8 @@ public enum RefusalReason {
     // At the admin door (the admin API).
     /** The caller's role does not allow this administrative act where it may see. */
     ADMIN_FORBIDDEN,
+    /** A change sent with a console session cookie lacks the session's CSRF token, or carries another. */
+    CSRF_REFUSED,
     /** The tenant is one the caller may not see: answered exactly as {@link #NO_SUCH_OBJECT}. */
     NOT_VISIBLE,
     /** No such tenant or object. */
@@ -95,7 +97,7 @@ public enum RefusalReason {
                     Outcome.RATE_LIMITED;
             case LOCKED_OUT -> Outcome.LOCKED_OUT;
             case INVALID_ON_BEHALF, BAD_REQUEST, INVALID_LABEL, NO_SUCH_ROUTE, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE,
-                 URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, CONFLICT -> Outcome.MALFORMED;
+                 URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, CONFLICT, CSRF_REFUSED -> Outcome.MALFORMED;
             case SHUTTING_DOWN, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
                  INTERNAL_ERROR -> Outcome.FAILED;
         };
