@@ -68,6 +68,7 @@ class ConsoleSessionApiHttpTest {
     @TempDir
     Path dir;
     private GatewayApp app;
+    private Store store;
     private ConsoleSessions sessions;
     private TenantRepository tenants;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -77,7 +78,7 @@ class ConsoleSessionApiHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        Store store = STORES.fresh(backend, dir).init();
+        store = STORES.fresh(backend, dir).init();
         Instant now = Instant.now();
         store.seeds().add(dev.mfagate.core.Label.parse("acme-aws"), dev.mfagate.core.seed.SeedParser.parse(SEED), now);
         store.seeds().add(dev.mfagate.core.Label.parse("beta-aws"), dev.mfagate.core.seed.SeedParser.parse(SEED), now);
@@ -116,6 +117,7 @@ class ConsoleSessionApiHttpTest {
     @AfterEach
     void stop() {
         if (app != null) {
+            TestLogs.exportAudit(store.database(), "console-session-api-" + backend.name().toLowerCase(java.util.Locale.ROOT));
             app.close();
         }
     }
@@ -254,7 +256,7 @@ class ConsoleSessionApiHttpTest {
         assertThat(tenants.bindings(new TenantId("acme"))).extracting(b -> b.holder().text()).as("nothing removed")
                 .contains("group:7");
 
-        JsonNode audit = JSON.readTree(send("GET", "/api/v1/tenants/_org/audit?limit=1000&outcome=MALFORMED", "sso-operator",
+        JsonNode audit = JSON.readTree(send("GET", "/api/v1/tenants/_org/audit?limit=1000&outcome=DENIED", "sso-operator",
                 null).body());
         List<String> refused = new ArrayList<>();
         audit.get("entries").forEach(e -> {
