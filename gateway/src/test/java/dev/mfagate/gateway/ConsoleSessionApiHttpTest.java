@@ -262,6 +262,7 @@ class ConsoleSessionApiHttpTest {
         audit.get("entries").forEach(e -> {
             if (e.get("reason").asText().equals("csrf_refused")) {
                 refused.add(e.get("route").asText() + " " + e.get("token_id").asText());
+                assertThat(e.get("detail").asText()).startsWith("person:sso-operator session ");
             }
         });
         assertThat(refused).containsExactlyInAnyOrder("/api/v1/tenants console", "/api/v1/tenants console",
