@@ -21,6 +21,11 @@ public enum ErrorCode {
     UNAUTHENTICATED("unauthenticated", 401),
     /** The caller is known but policy does not allow this label. */
     FORBIDDEN("forbidden", 403),
+    /**
+     * Admin API with a console session cookie: a change (POST, PUT, PATCH, DELETE) without the
+     * session's CSRF token in {@code X-CSRF-Token}, or with another; nothing was done.
+     */
+    CSRF_REFUSED("csrf_refused", 403),
     /** The token may not act on behalf of users, or the on-behalf user is outside the token's scope. */
     ON_BEHALF_NOT_PERMITTED("on_behalf_not_permitted", 403),
     /** The client address is outside the configured allow-list. */

@@ -11,7 +11,9 @@ import dev.mfagate.core.issue.RefusalReason;
 import dev.mfagate.core.policy.Subject;
 import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.TenantId;
+import dev.mfagate.core.console.ConsoleSessions.Session;
 import dev.mfagate.gateway.ApiErrors.Exchange;
+import dev.mfagate.gateway.console.Console;
 import dev.mfagate.gateway.http.ApiException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -23,6 +25,7 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -44,9 +47,25 @@ import java.util.function.Function;
  * read with a bound: a declared {@code Content-Length} over the limit is refused (413) before
  * anything is read, and a body sent without one is read up to the limit and no further. JSON bodies
  * take the server's body limit; seed uploads (JSON or an image) {@link #MAX_SEED_UPLOAD_BYTES}.
+ *
+ * <p><b>Console sessions.</b> When the console is served, a request without an {@code Authorization}
+ * header that carries the console's session cookie is that session's request: the cookie must name
+ * a live session (else 401 {@code unauthenticated}, as for a bad token), and a change (POST, PUT,
+ * PATCH, DELETE) must carry the session's CSRF token in {@value #CSRF_HEADER}, compared in constant
+ * time (else 403 {@code csrf_refused}, audited, nothing done). The caller is then the session's
+ * person with its SSO group claims ({@link AdminServices#caller(dev.mfagate.core.tenant.AdminActor, String)}),
+ * decided by the same {@link dev.mfagate.core.tenant.AdminAuthorizer} as every caller. A request
+ * with an {@code Authorization} header is decided on its token alone, whatever cookie it carries.
  * Thread-safe.
  */
 final class AdminRoutes {
+
+    /** The header a change made with a console session cookie carries the session's CSRF token in. */
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    /** The console {@link Session} a request is made with (attribute). */
+    static final String SESSION = "mfagate.console-session";
+    private static final Set<HandlerType> CHANGES = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
+            HandlerType.DELETE);
 
     /** The path segment that names the organisation where a tenant would go. */
     static final String ORGANISATION = "_org";
@@ -80,11 +99,16 @@ final class AdminRoutes {
     private final AdminServices admin;
     private final Clock clock;
     private final long maxJsonBytes;
+    private final Console console;
 
-    AdminRoutes(AdminServices admin, Clock clock, long maxJsonBytes) {
+    /**
+     * @param console the web console whose sessions are callers too, or null when it is not served
+     */
+    AdminRoutes(AdminServices admin, Clock clock, long maxJsonBytes, Console console) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxJsonBytes = maxJsonBytes;
+        this.console = console;
     }
 
     private static Map<String, Set<HandlerType>> routes() {
@@ -110,7 +134,13 @@ final class AdminRoutes {
     /** Registers every admin route behind {@code guard}; other methods on them answer 405. */
     void register(JavalinConfig cfg, ApiGuard guard, Set<HandlerType> knownMethods) {
         for (var route : ROUTES.entrySet()) {
-            cfg.routes.before(route.getKey(), guard.forRoute(route.getKey()));
+            String path = route.getKey();
+            Handler tokenGuard = guard.forRoute(path);
+            cfg.routes.before(path, ctx -> {
+                if (!sessionGuard(ctx, path)) {
+                    tokenGuard.handle(ctx);
+                }
+            });
             String allow = String.join(", ", route.getValue().stream().map(HandlerType::name).sorted().toList());
             for (HandlerType method : knownMethods) {
                 if (!route.getValue().contains(method)) {
@@ -174,6 +204,32 @@ final class AdminRoutes {
                 v -> new AdminWire.ChainStatus(v.isIntact(), v.describe())));
     }
 
+    /**
+     * Takes the request as a console session's when it has no {@code Authorization} header and carries
+     * the session cookie: the session must be live, and a change must echo its CSRF token.
+     *
+     * @return whether the request is a session's (else the token guard decides)
+     */
+    private boolean sessionGuard(Context ctx, String route) {
+        if (console == null || ctx.header("Authorization") != null || ctx.cookie(console.sessionCookieName()) == null) {
+            return false;
+        }
+        ctx.attribute(ApiGuard.ROUTE, route);
+        Session session = console.liveSession(ctx).orElseThrow(() -> ApiException.atDoor(RefusalReason.UNAUTHENTICATED,
+                "The console session has ended or is unknown; sign in again, or send Authorization: Bearer <token>"));
+        ctx.attribute(SESSION, session);
+        if (CHANGES.contains(ctx.method())) {
+            String sent = ctx.header(CSRF_HEADER);
+            boolean ok = sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                    session.csrfToken().getBytes(StandardCharsets.UTF_8));
+            if (!ok) {
+                throw ApiException.atDoor(RefusalReason.CSRF_REFUSED, "A change made with a console session must carry the"
+                        + " session's CSRF token in " + CSRF_HEADER + "; nothing was done");
+            }
+        }
+        return true;
+    }
+
     private static void on(JavalinConfig cfg, HandlerType method, String route, Handler handler) {
         cfg.routes.addHttpHandler(method, route, handler);
     }
@@ -232,6 +288,11 @@ final class AdminRoutes {
     }
 
     private AdminRequest req(Context ctx, Scope target) {
+        Session session = ctx.attribute(SESSION);
+        if (session != null) {
+            return new AdminRequest(admin.caller(session.actor(), session.ref()), target, Exchange.of(ctx).meta(ctx),
+                    clock.instant());
+        }
         Subject.Token token = ctx.attribute(ApiGuard.TOKEN);
         return new AdminRequest(admin.caller(token.tokenId()), target, Exchange.of(ctx).meta(ctx), clock.instant());
     }

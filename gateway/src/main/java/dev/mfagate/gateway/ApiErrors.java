@@ -104,6 +104,13 @@ final class ApiErrors {
         Subject.Token token = ctx.attribute(ApiGuard.TOKEN);
         Requester.ApiCaller requester = ctx.attribute(ApiGuard.REQUESTER);
         Subject.OnBehalf onBehalf = requester == null ? null : requester.subject().onBehalf().orElse(null);
+        // A console session's request is the console's in the trail, as the console's own entries are,
+        // with the person and the session's short reference in the detail.
+        dev.mfagate.core.console.ConsoleSessions.Session session = ctx.attribute(AdminRoutes.SESSION);
+        if (token == null && session != null) {
+            return new CodeIssuer.DoorFacts("console", null, ctx.attribute(Exchange.LABEL),
+                    "person:" + session.person().value() + " session " + session.ref());
+        }
         return new CodeIssuer.DoorFacts(token == null ? null : token.tokenId(), onBehalf, ctx.attribute(Exchange.LABEL));
     }
 

@@ -230,7 +230,7 @@ public final class GatewayServer implements AutoCloseable {
                     case IssueResult.Refused refused -> throw ApiException.audited(refused);
                 }
             });
-            new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes())
+            new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes(), components.console())
                     .register(cfg, guard, KNOWN_METHODS);
             if (components.console() != null) {
                 components.console().register(cfg, ctx -> Exchange.of(ctx).meta(ctx));

@@ -264,6 +264,65 @@ class OpenApiContractTest {
     }
 
     @Test
+    void adminRoutes_consoleSessionCookie_answersMatchTheDocument() throws Exception {
+        app.close();
+        Store store = Store.open(dir.resolve("data"));
+        Instant now = Instant.now();
+        var tenants = new dev.mfagate.core.tenant.TenantRepository(store.database());
+        tenants.addPerson(new dev.mfagate.core.tenant.PersonId("ann"), "Ann", now);
+        tenants.bind(new dev.mfagate.core.tenant.RoleBinding(new dev.mfagate.core.tenant.Holder.SsoGroup("mfa-ops"),
+                dev.mfagate.core.tenant.Role.OPERATOR, dev.mfagate.core.tenant.Scope.ORGANISATION, "test", now));
+        var started = new dev.mfagate.core.console.ConsoleSessions(store.database()).create(
+                new dev.mfagate.core.tenant.PersonId("ann"), "oidc:https://idp.example#ann", List.of("mfa-ops"), now,
+                Duration.ofHours(1));
+        app = GatewayApp.builder(store)
+                .settings(new GatewayServer.Settings("127.0.0.1", 0, Duration.ofSeconds(29), false, 16 * 1024))
+                .options(GatewayFixture.GENEROUS_OPTIONS)
+                .console(new dev.mfagate.gateway.console.ConsoleSettings(URI.create("http://127.0.0.1:9/idp"), "client", "secret",
+                        URI.create("http://127.0.0.1:8080"), Duration.ofMinutes(15), Duration.ofHours(1), false))
+                .clock(Clock.systemUTC()).start();
+        String cookie = "mfagate_session=" + started.cookieValue();
+        String csrf = started.session().csrfToken();
+
+        session("GET", "/api/v1/tenants", cookie, null, null, 200);
+        session("POST", "/api/v1/tenants", cookie, null, "{\"tenant\":\"gamma\"}", 403);
+        session("POST", "/api/v1/tenants", cookie, csrf, "{\"tenant\":\"gamma\"}", 201);
+        session("POST", "/api/v1/tenants/gamma/members", cookie, csrf, "{\"holder\":\"sso-group:mfa-ops\",\"role\":\"admin\"}", 400);
+        session("GET", "/api/v1/tenants", "mfagate_session=" + dev.mfagate.core.console.ConsoleSessions.randomValue(), null, null,
+                401);
+
+        JsonNode schemes = doc.at("/components/securitySchemes/consoleSession");
+        assertThat(schemes.get("type").asText()).isEqualTo("apiKey");
+        assertThat(schemes.get("in").asText()).isEqualTo("cookie");
+        for (var route : AdminRoutes.ROUTES.entrySet()) {
+            for (var method : route.getValue()) {
+                JsonNode op = doc.at("/paths/" + escape(route.getKey()) + "/" + method.name().toLowerCase(java.util.Locale.ROOT));
+                assertThat(op.get("security").toString()).as("%s %s", method, route.getKey())
+                        .contains("\"bearer\"").contains("\"consoleSession\"");
+                boolean change = !method.name().equals("GET");
+                assertThat(op.get("parameters").toString().contains("#/components/parameters/CsrfToken"))
+                        .as("%s %s documents X-CSRF-Token", method, route.getKey()).isEqualTo(change);
+            }
+        }
+    }
+
+    private void session(String method, String path, String cookie, String csrf, String body, int expectedStatus) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Cookie", cookie);
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (csrf != null) {
+            b.header("X-CSRF-Token", csrf);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("status of %s %s: %s", method, path, r.body()).isEqualTo(expectedStatus);
+        assertMatchesDocument(method.toLowerCase(java.util.Locale.ROOT), path, r.statusCode(),
+                r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    @Test
     void document_errorCodeEnum_isExactlyErrorCode() {
         Set<String> documented = new TreeSet<>();
         doc.at("/components/schemas/Error/properties/error/properties/code/enum").forEach(n -> documented.add(n.asText()));

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * What every administrative service shares: the one authorisation step ({@link AdminAuthorizer}
- * over the caller's token role) and the audit entries. A change is an {@code ADMIN} entry; a read
+ * over the caller's role bindings: a token's one role, or a console session's person and SSO groups)
+ * and the audit entries. A change is an {@code ADMIN} entry; a read
  * an {@code ALLOWED} entry with reason {@code admin_read}; both are committed before the answer
  * leaves. An entry's {@code detail} starts with {@code tenant <id>;} or {@code organisation;} (what
  * the audit query filters tenants by), then names the caller and the change, never a secret.
@@ -30,7 +31,7 @@ public final class AdminDesk {
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
     }
 
-    /** The authoriser's answer for {@code caller}: a pure function of its token's role. */
+    /** The authoriser's answer for {@code caller}: a pure function of the bindings it holds. */
     public static Decision decide(AdminCaller caller, Resource resource, Action action, Scope target) {
         return AdminAuthorizer.decide(caller.bindings(), resource, action, target);
     }
@@ -44,7 +45,7 @@ public final class AdminDesk {
         return switch (decide(r.caller(), resource, action, r.target())) {
             case ALLOW -> Optional.empty();
             case DENY -> Optional.of(new AdminResult.Refused<>(AdminResult.Kind.FORBIDDEN,
-                    "Your token's role does not allow this here", "admin_forbidden"));
+                    "Your role does not allow this here", "admin_forbidden"));
             case NOT_VISIBLE -> Optional.of(new AdminResult.Refused<>(AdminResult.Kind.NOT_FOUND,
                     AdminResult.NOT_FOUND_MESSAGE, "not_visible"));
         };

@@ -21,9 +21,10 @@ import java.util.Optional;
  * @param tokens tokens
  * @param audit the audit trail
  * @param tokenRepository where callers' tokens are looked up
+ * @param people where console callers' role bindings are looked up
  */
 public record AdminServices(TenantAdmin tenants, SeedAdmin seeds, RuleAdmin rules, TokenAdmin tokens, AuditAdmin audit,
-                            TokenRepository tokenRepository) {
+                            TokenRepository tokenRepository, TenantRepository people) {
 
     /** Validates. */
     public AdminServices {
@@ -33,6 +34,7 @@ public record AdminServices(TenantAdmin tenants, SeedAdmin seeds, RuleAdmin rule
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(tokenRepository, "tokenRepository");
+        Objects.requireNonNull(people, "people");
     }
 
     /** The services on {@code store}, auditing to {@code sink} as {@code instanceId}. */
@@ -44,7 +46,7 @@ public record AdminServices(TenantAdmin tenants, SeedAdmin seeds, RuleAdmin rule
                 new RuleAdmin(new PolicyRepository(store.database()), desk),
                 new TokenAdmin(store.tokens(), query, desk),
                 new AuditAdmin(query, new AuditVerifier(store.database(), store.keyring().auditMac()), tenants, desk),
-                store.tokens());
+                store.tokens(), tenants);
     }
 
     /**
@@ -56,5 +58,13 @@ public record AdminServices(TenantAdmin tenants, SeedAdmin seeds, RuleAdmin rule
                 ? tokenRepository.find(tokenId).map(t -> new AdminCaller(t.id(), t.role(), t.owner()))
                 : Optional.empty();
         return stored.orElseGet(() -> new AdminCaller(tokenId, Optional.empty(), Scope.ORGANISATION));
+    }
+
+    /**
+     * The caller a live console session is: its person and SSO group claims, holding the bindings
+     * stored for them now (so a binding added or removed counts from the next request).
+     */
+    public AdminCaller caller(dev.mfagate.core.tenant.AdminActor actor, String sessionRef) {
+        return AdminCaller.session(actor, sessionRef, people.all());
     }
 }

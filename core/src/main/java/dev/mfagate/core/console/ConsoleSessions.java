@@ -1,6 +1,8 @@
 package dev.mfagate.core.console;
 
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.tenant.AdminActor;
+import dev.mfagate.core.tenant.Holder;
 import dev.mfagate.core.tenant.PersonId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,10 +10,15 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Console sign-ins and sessions in the store (SQLite or PostgreSQL), so that any instance on the
@@ -22,7 +29,9 @@ import java.util.Optional;
  * PendingLogin}) is used once: {@link #takeLogin} deletes it. A session is created only after the
  * identity provider answered, with a fresh value, so a value planted in a browser before sign-in
  * never becomes a session (no fixation). A session is dead once ended, past its absolute lifetime,
- * or idle longer than the idle timeout; {@link #touch} never revives it.
+ * or idle longer than the idle timeout; {@link #touch} never revives it. A session keeps the SSO
+ * group claims its ID token carried ({@link Session#ssoGroups}), so that its {@link Session#actor()
+ * actor} holds the roles bound to {@code sso-group:<claim>} as well as the person's.
  *
  * <p>Thread-safe; holds no resources. Out of scope: cookies, OIDC, CSRF checks and auditing (the
  * gateway's console does those).
@@ -73,21 +82,52 @@ public final class ConsoleSessions {
      * @param createdAt sign-in time
      * @param lastSeen the last request
      * @param expiresAt the end of the absolute lifetime
+     * @param ssoGroups the well-formed SSO group claims of the ID token it signed in with, sorted
      */
     public record Session(String ref, PersonId person, String identity, String csrfToken, Instant createdAt,
-                          Instant lastSeen, Instant expiresAt) {
-        /** Validates presence. */
+                          Instant lastSeen, Instant expiresAt, SortedSet<String> ssoGroups) {
+        /** Validates presence; copies the groups. */
         public Session {
             Objects.requireNonNull(ref, "ref");
             Objects.requireNonNull(person, "person");
             Objects.requireNonNull(identity, "identity");
             Objects.requireNonNull(csrfToken, "csrfToken");
+            ssoGroups = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(ssoGroups));
+        }
+
+        /**
+         * Who this session is to the {@link dev.mfagate.core.tenant.AdminAuthorizer}: the person and
+         * each SSO group claim. No Zulip groups: a console session cannot know them (the gateway does
+         * not ask Zulip, and the ID token does not carry them).
+         */
+        public AdminActor actor() {
+            return new AdminActor(Optional.of(person), Set.of(), ssoGroups);
         }
 
         @Override
         public String toString() {
             return "Session[ref=" + ref + ", person=" + person + "]";
         }
+    }
+
+    /** The most SSO group claims a session keeps; an ID token with more is cut to these (see {@link #create}). */
+    public static final int MAX_SSO_GROUPS = 256;
+
+    /**
+     * The claims among {@code values} that can name a role holder ({@code sso-group:<claim>}'s
+     * rule), deduplicated and sorted; the others are dropped, as a claim that is not one cannot hold
+     * a role.
+     */
+    public static SortedSet<String> wellFormedGroups(Collection<String> values) {
+        SortedSet<String> out = new TreeSet<>();
+        for (String v : values) {
+            try {
+                out.add(new Holder.SsoGroup(v).claim());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                // not a claim any binding can name
+            }
+        }
+        return out;
     }
 
     /**
@@ -145,18 +185,32 @@ public final class ConsoleSessions {
         });
     }
 
-    /** Creates a session for {@code person}, ending at {@code now + absoluteLifetime} at the latest. */
+    /** Creates a session for {@code person} without SSO group claims. */
     public Started create(PersonId person, String identity, Instant now, Duration absoluteLifetime) {
+        return create(person, identity, Set.of(), now, absoluteLifetime);
+    }
+
+    /**
+     * Creates a session for {@code person} holding {@code ssoGroups} (their {@link #wellFormedGroups
+     * well-formed} values, the first {@link #MAX_SSO_GROUPS} in order), ending at
+     * {@code now + absoluteLifetime} at the latest.
+     */
+    public Started create(PersonId person, String identity, Collection<String> ssoGroups, Instant now,
+                          Duration absoluteLifetime) {
+        SortedSet<String> groups = new TreeSet<>(wellFormedGroups(ssoGroups).stream().limit(MAX_SSO_GROUPS).toList());
         String value = randomValue();
         String csrf = randomValue();
         String id = hash(value);
         Instant expires = now.plus(absoluteLifetime);
         db.jdbi().useTransaction(h -> h.createUpdate("INSERT INTO console_session (id_hash, person_id, identity, csrf_token,"
-                        + " created_at_ms, last_seen_ms, expires_at_ms) VALUES (:id, :person, :identity, :csrf, :at, :at, :exp)")
+                        + " created_at_ms, last_seen_ms, expires_at_ms, sso_groups)"
+                        + " VALUES (:id, :person, :identity, :csrf, :at, :at, :exp, :groups)")
                 .bind("id", id).bind("person", person.value()).bind("identity", identity).bind("csrf", csrf)
-                .bind("at", now.toEpochMilli()).bind("exp", expires.toEpochMilli()).execute());
+                .bind("at", now.toEpochMilli()).bind("exp", expires.toEpochMilli())
+                .bind("groups", String.join(" ", groups)).execute());
         Instant at = Instant.ofEpochMilli(now.toEpochMilli());
-        return new Started(value, new Session(ref(id), person, identity, csrf, at, at, Instant.ofEpochMilli(expires.toEpochMilli())));
+        return new Started(value, new Session(ref(id), person, identity, csrf, at, at, Instant.ofEpochMilli(expires.toEpochMilli()),
+                groups));
     }
 
     /**
@@ -170,11 +224,11 @@ public final class ConsoleSessions {
         String id = hash(cookieValue);
         return db.jdbi().inTransaction(h -> {
             Optional<Session> found = h.createQuery("SELECT person_id, identity, csrf_token, created_at_ms, last_seen_ms,"
-                            + " expires_at_ms FROM console_session WHERE id_hash = :id AND ended_at_ms IS NULL")
+                            + " expires_at_ms, sso_groups FROM console_session WHERE id_hash = :id AND ended_at_ms IS NULL")
                     .bind("id", id)
                     .map((rs, ctx) -> new Session(ref(id), new PersonId(rs.getString(1)), rs.getString(2), rs.getString(3),
                             Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5)),
-                            Instant.ofEpochMilli(rs.getLong(6))))
+                            Instant.ofEpochMilli(rs.getLong(6)), wellFormedGroups(Arrays.asList(rs.getString(7).split(" ")))))
                     .findOne();
             if (found.isEmpty()) {
                 return Optional.<Session>empty();

@@ -126,10 +126,17 @@ public final class CodeIssuer {
      * @param tokenId the authenticated token's id, or null
      * @param onBehalf the on-behalf user as parsed, or null
      * @param label the canonical label, or null when it was not read
+     * @param who who the door recognised besides the token, for the entry's detail (such as
+     *     {@code person:ann session 1a2b3c4d5e6f} for a console session), or null; never a secret
      */
-    public record DoorFacts(String tokenId, Subject.OnBehalf onBehalf, String label) {
+    public record DoorFacts(String tokenId, Subject.OnBehalf onBehalf, String label, String who) {
         /** Nothing known yet. */
-        public static final DoorFacts NONE = new DoorFacts(null, null, null);
+        public static final DoorFacts NONE = new DoorFacts(null, null, null, null);
+
+        /** Facts without anyone recognised besides the token. */
+        public DoorFacts(String tokenId, Subject.OnBehalf onBehalf, String label) {
+            this(tokenId, onBehalf, label, null);
+        }
     }
 
     /** Decides, audits and, when allowed, computes the code. Never throws for an expected outcome. */
@@ -265,6 +272,7 @@ public final class CodeIssuer {
             return refusal;
         }
         Entry entry = new Entry(meta, facts.tokenId(), facts.onBehalf(), facts.label(), now);
+        entry.person = facts.who();
         return refuse(entry, null, refusal);
     }
 

@@ -40,6 +40,8 @@ public enum RefusalReason {
     // At the admin door (the admin API).
     /** The caller's role does not allow this administrative act where it may see. */
     ADMIN_FORBIDDEN,
+    /** A change sent with a console session cookie lacks the session's CSRF token, or carries another. */
+    CSRF_REFUSED,
     /** The tenant is one the caller may not see: answered exactly as {@link #NO_SUCH_OBJECT}. */
     NOT_VISIBLE,
     /** No such tenant or object. */
@@ -90,7 +92,7 @@ public enum RefusalReason {
         return switch (this) {
             case UNAUTHENTICATED -> Outcome.UNAUTHENTICATED;
             case ADDRESS_NOT_ALLOWED, ON_BEHALF_NOT_PERMITTED, NO_MATCHING_RULE, GRANT_EXPIRED, OUTSIDE_TOKEN_SCOPE,
-                 UNKNOWN_LABEL, ADMIN_FORBIDDEN, NOT_VISIBLE, NO_SUCH_OBJECT -> Outcome.DENIED;
+                 UNKNOWN_LABEL, ADMIN_FORBIDDEN, CSRF_REFUSED, NOT_VISIBLE, NO_SUCH_OBJECT -> Outcome.DENIED;
             case RATE_LIMITED_PRINCIPAL_AND_LABEL, RATE_LIMITED_PRINCIPAL, RATE_LIMITED_TOKEN, DAILY_CAP_REACHED ->
                     Outcome.RATE_LIMITED;
             case LOCKED_OUT -> Outcome.LOCKED_OUT;

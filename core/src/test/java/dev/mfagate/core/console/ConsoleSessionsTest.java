@@ -53,6 +53,31 @@ class ConsoleSessionsTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void create_ssoGroupClaims_keptWellFormedOnesAndActorHoldsThem(Backend backend) {
+        ConsoleSessions sessions = new ConsoleSessions(store(backend).database());
+        ConsoleSessions.Started started = sessions.create(ANN, "oidc:https://idp.example#ann",
+                List.of("mfa-ops", "has space", "", "auditors", "mfa-ops", "x".repeat(129)), NOW, LIFETIME);
+
+        var found = sessions.touch(started.cookieValue(), NOW.plusSeconds(60), IDLE).orElseThrow();
+        assertThat(found.ssoGroups()).as("only values a binding can name, sorted, once").containsExactly("auditors", "mfa-ops");
+        assertThat(found.actor().holders()).extracting(dev.mfagate.core.tenant.Holder::text)
+                .containsExactlyInAnyOrder("person:ann", "sso-group:auditors", "sso-group:mfa-ops");
+        assertThat(started.session().ssoGroups()).isEqualTo(found.ssoGroups());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void create_noGroupClaims_actorIsThePersonAlone(Backend backend) {
+        ConsoleSessions sessions = new ConsoleSessions(store(backend).database());
+        ConsoleSessions.Started started = sessions.create(ANN, "oidc:https://idp.example#ann", NOW, LIFETIME);
+
+        var found = sessions.touch(started.cookieValue(), NOW.plusSeconds(60), IDLE).orElseThrow();
+        assertThat(found.ssoGroups()).isEmpty();
+        assertThat(found.actor().holders()).extracting(dev.mfagate.core.tenant.Holder::text).containsExactly("person:ann");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void touch_busySession_endsAtItsAbsoluteLifetime(Backend backend) {
         ConsoleSessions sessions = new ConsoleSessions(store(backend).database());
         ConsoleSessions.Started started = sessions.create(ANN, "oidc:https://idp.example#ann", NOW, Duration.ofMinutes(30));

@@ -33,6 +33,7 @@ class RefusalReasonTest {
                 Arguments.of(RefusalReason.HEADERS_TOO_LARGE,                Outcome.MALFORMED,       "headers_too_large"),
                 Arguments.of(RefusalReason.REQUEST_TIMEOUT,                  Outcome.MALFORMED,       "request_timeout"),
                 Arguments.of(RefusalReason.ADMIN_FORBIDDEN,                  Outcome.DENIED,          "admin_forbidden"),
+                Arguments.of(RefusalReason.CSRF_REFUSED,                     Outcome.DENIED,          "csrf_refused"),
                 Arguments.of(RefusalReason.NOT_VISIBLE,                      Outcome.DENIED,          "not_visible"),
                 Arguments.of(RefusalReason.NO_SUCH_OBJECT,                   Outcome.DENIED,          "no_such_object"),
                 Arguments.of(RefusalReason.CONFLICT,                         Outcome.MALFORMED,       "conflict"),

@@ -237,6 +237,11 @@ class TenantPropertyTest {
             policy.grant(Rule.of("ra", new Principal.ZulipUser(1), LabelPattern.parse("acme-*"), "test", NOW));
             policy.grant(Rule.of("rb", new Principal.ZulipUser(1), LabelPattern.parse("beta-*"), "test", NOW));
             policy.grant(Rule.of("ro", new Principal.ZulipUser(1), LabelPattern.parse("*"), "test", NOW), Scope.ORGANISATION);
+            TenantRepository people = new TenantRepository(store.database());
+            for (String p : PEOPLE) {
+                people.addPerson(new PersonId(p), p, NOW);
+            }
+            STORED_BINDINGS.forEach(people::bind);
             services = AdminServices.of(store, new AuditSink() {
                 @Override
                 public void commit(AuditEvent event) {
@@ -251,6 +256,20 @@ class TenantPropertyTest {
         }
         return services;
     }
+
+    /**
+     * The bindings the session callers below find in the store: every tenant role held by a person
+     * and by a Zulip group, the organisation roles by SSO groups (and one by a person).
+     */
+    static final List<RoleBinding> STORED_BINDINGS = List.of(
+            new RoleBinding(Holder.parse("person:ann"), Role.ADMIN, new TenantId("acme"), "prop", NOW),
+            new RoleBinding(Holder.parse("person:bob"), Role.MEMBER, new TenantId("beta"), "prop", NOW),
+            new RoleBinding(Holder.parse("person:cat"), Role.AUDITOR, Scope.ORGANISATION, "prop", NOW),
+            new RoleBinding(Holder.parse("group:1"), Role.ADMIN, new TenantId("beta"), "prop", NOW),
+            new RoleBinding(Holder.parse("group:2"), Role.APPROVER, new TenantId("acme"), "prop", NOW),
+            new RoleBinding(Holder.parse("group:3"), Role.MEMBER, new TenantId("acme"), "prop", NOW),
+            new RoleBinding(Holder.parse("sso-group:ops"), Role.OPERATOR, Scope.ORGANISATION, "prop", NOW),
+            new RoleBinding(Holder.parse("sso-group:audit"), Role.AUDITOR, Scope.ORGANISATION, "prop", NOW));
 
     @AfterContainer
     static void closeStore() {
@@ -319,6 +338,74 @@ class TenantPropertyTest {
         }
     }
 
+    /** A console-like caller: a person (or none), the Zulip groups and SSO groups it is known by, acting in {@code target}. */
+    record SessionCall(Optional<String> person, Set<Long> groups, Set<String> sso, String target, ApiAct act, String label) {
+    }
+
+    @Provide
+    Arbitrary<SessionCall> sessionCalls() {
+        return Combinators.combine(Arbitraries.of(PEOPLE).optional(), Arbitraries.of(1L, 2L, 3L).set().ofMaxSize(2),
+                Arbitraries.of("ops", "audit", "other").set().ofMaxSize(2), Arbitraries.of("org", "acme", "beta", "gamma"),
+                Arbitraries.of(ApiAct.values()), Arbitraries.of("acme-aws", "beta-aws", "acme-none", "gamma-x"))
+                .as(SessionCall::new);
+    }
+
+    // The caller's roles come from the store's bindings held by its person, its Zulip groups and its
+    // SSO groups (AdminServices.caller(actor, ...)); the reference reads STORED_BINDINGS by holder text.
+    @Property(tries = 10_000, generation = net.jqwik.api.GenerationMode.RANDOMIZED)
+    void adminApiAct_randomSessionActor_matchesReferenceOverPersonGroupAndSsoHolders(@ForAll("sessionCalls") SessionCall call)
+            throws Exception {
+        AdminServices admin = services();
+        AdminActor actor = new AdminActor(call.person().map(PersonId::new), call.groups(), call.sso());
+        Scope target = call.target().equals("org") ? Scope.ORGANISATION : new TenantId(call.target());
+        AdminRequest r = new AdminRequest(admin.caller(actor, "ref000000000"), target, new RequestMeta("rid", "/api/v1/x", null), NOW);
+        int eventsBefore = EVENTS.size();
+
+        AdminResult<?> result = act(admin, r, call.act(), call.target(), call.label());
+
+        Set<String> me = new HashSet<>();
+        call.person().ifPresent(p -> me.add("person:" + p));
+        call.groups().forEach(g -> me.add("group:" + g));
+        call.sso().forEach(g -> me.add("sso-group:" + g));
+        List<String> roles = new ArrayList<>(List.of("none"));
+        List<String> homes = new ArrayList<>(List.of("acme"));
+        for (RoleBinding b : STORED_BINDINGS) {
+            if (me.contains(b.holder().text())) {
+                roles.add(b.role().text());
+                homes.add(b.scope().tenant().map(TenantId::value).orElse("acme"));
+            }
+        }
+        ApiCall asCall = new ApiCall("none", "acme", call.target(), call.act(), call.label());
+        String expected = referenceActs(roles, homes, asCall);
+        String actual = switch (result) {
+            case AdminResult.Done<?> d -> "DONE";
+            case AdminResult.Refused<?> f -> f.kind().name();
+        };
+        assertThat(actual).as("%s holding %s", call, me).isEqualTo(expected);
+        if (result instanceof AdminResult.Refused<?> f && f.kind() == AdminResult.Kind.NOT_FOUND) {
+            assertThat(f.message()).as("not visible and missing read alike").isEqualTo(AdminResult.NOT_FOUND_MESSAGE);
+        }
+        assertThat(EVENTS.size() - eventsBefore).as("a done act is audited once; a refused one writes nothing")
+                .isEqualTo(actual.equals("DONE") && !(call.act() == ApiAct.DISABLE_SEED && alreadyDisabled(asCall)) ? 1 : 0);
+        for (int i = eventsBefore; i < EVENTS.size(); i++) {
+            assertThat(EVENTS.get(i).detail()).as("the audit names the session's person").contains("(console session ref000000000");
+        }
+    }
+
+    private static AdminResult<?> act(AdminServices admin, AdminRequest r, ApiAct act, String target, String label) {
+        return switch (act) {
+            case LIST_SEEDS -> admin.seeds().list(r);
+            case LIST_RULES -> admin.rules().list(r);
+            case LIST_TOKENS -> admin.tokens().list(r);
+            case LIST_MEMBERS -> admin.tenants().members(r);
+            case QUERY_AUDIT -> admin.audit().query(r, new AuditAdmin.Ask(null, null, null, null, null, null, null));
+            case LABEL_ACCESS -> admin.rules().access(r, label);
+            case DISABLE_SEED -> admin.seeds().disable(r, label);
+            case REVOKE_RULE -> admin.rules().revoke(r, "no-such-rule");
+            case REMOVE_MEMBER -> admin.tenants().removeMember(r, "group:999", target.equals("org") ? "auditor" : "member");
+        };
+    }
+
     private static final Set<String> DISABLED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Whether the seed was disabled before (a second disable changes nothing, so writes no entry). */
@@ -328,6 +415,25 @@ class TenantPropertyTest {
 
     /** The reference: the role table, then the object rules (a tenant's labels only; missing objects). */
     static String referenceApi(ApiCall call) {
+        return referenceActs(List.of(call.role()), List.of(call.home()), call);
+    }
+
+    /**
+     * The reference for a caller holding {@code roles.get(i)} of {@code homes.get(i)} each: the best
+     * of the role table's answers (any allows; else forbidden where any role sees the target; else
+     * not found), then the object rules.
+     */
+    static String referenceActs(List<String> roles, List<String> homes, ApiCall call) {
+        List<Decision> answers = new ArrayList<>();
+        for (int i = 0; i < roles.size(); i++) {
+            answers.add(referenceDecision(new ApiCall(roles.get(i), homes.get(i), call.target(), call.act(), call.label())));
+        }
+        Decision d = answers.contains(Decision.ALLOW) ? Decision.ALLOW
+                : answers.contains(Decision.DENY) ? Decision.DENY : Decision.NOT_VISIBLE;
+        return objectOutcome(d, call);
+    }
+
+    static Decision referenceDecision(ApiCall call) {
         String where;
         if (call.target().equals("org")) {
             where = "org";
@@ -336,7 +442,10 @@ class TenantPropertyTest {
         } else {
             where = call.role().equals("none") || !call.target().equals(call.home()) ? "other" : "own";
         }
-        Decision d = AdminTable.expected(call.role(), where, call.act().resource, call.act().action);
+        return AdminTable.expected(call.role(), where, call.act().resource, call.act().action);
+    }
+
+    static String objectOutcome(Decision d, ApiCall call) {
         if (d == Decision.DENY) {
             return "FORBIDDEN";
         }

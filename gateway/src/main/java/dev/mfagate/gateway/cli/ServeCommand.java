@@ -204,6 +204,13 @@ final class ServeCommand implements Callable<Integer> {
     @EnvironmentDefault("MFAGATE_AUTO_LINK_EMAIL")
     boolean autoLinkEmail;
 
+    @Option(names = "--oidc-groups-claim", paramLabel = "CLAIM", defaultValue = "groups",
+            description = "The ID token claim listing the person's SSO groups (a list of strings); each group holds the"
+                    + " organisation roles bound to sso-group:<group> (default ${DEFAULT-VALUE};"
+                    + " env MFAGATE_OIDC_GROUPS_CLAIM).")
+    @EnvironmentDefault("MFAGATE_OIDC_GROUPS_CLAIM")
+    String oidcGroupsClaim;
+
     ServeCommand(CliContext cli) {
         this.cli = cli;
     }
@@ -334,7 +341,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("Invalid --oidc-issuer: not a URL");
         }
         return new dev.mfagate.gateway.console.ConsoleSettings(issuer, oidcClientId.strip(), secret, url,
-                consoleIdleTimeout, consoleLifetime, !plainLoopback, autoLinkEmail);
+                consoleIdleTimeout, consoleLifetime, !plainLoopback, autoLinkEmail, oidcGroupsClaim.strip());
     }
 
     private static boolean isLoopbackName(String host) {

@@ -7,7 +7,6 @@ import dev.mfagate.core.audit.AuditExporter;
 import dev.mfagate.core.audit.Outcome;
 import dev.mfagate.core.console.ConsoleSessions.Session;
 import dev.mfagate.core.tenant.AdminAuthorizer;
-import dev.mfagate.core.tenant.Holder;
 import dev.mfagate.core.tenant.RoleBinding;
 import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.TenantId;
@@ -68,7 +67,7 @@ final class AuditView {
     }
 
     Reach reach(Session session) {
-        List<RoleBinding> bindings = tenants.bindingsOf(List.of(new Holder.PersonHolder(session.person())));
+        List<RoleBinding> bindings = tenants.bindingsOf(session.actor().holders());
         boolean all = AdminAuthorizer.decide(bindings, AdminAuthorizer.Resource.AUDIT, AdminAuthorizer.Action.READ,
                 Scope.ORGANISATION) == AdminAuthorizer.Decision.ALLOW;
         Set<String> ids = new TreeSet<>();

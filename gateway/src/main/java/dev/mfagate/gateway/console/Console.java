@@ -53,7 +53,12 @@ import org.slf4j.LoggerFactory;
  * POST /console/logout          ends the session (CSRF token)
  * GET  /console/assets/*        the stylesheet and script
  * </pre>
- * Every console response carries a strict Content-Security-Policy (no inline script, no framing)
+ * At sign-in the ID token's groups claim ({@link ConsoleSettings#groupsClaim}) is kept with the
+ * session: the session's actor ({@link Session#actor()}) holds the roles bound to the person and to
+ * {@code sso-group:<claim>} for each of those groups (organisation roles only: a binding of a tenant
+ * role to an SSO group is refused when it is made). The sign-in entry names the groups that gave roles.
+ *
+ * <p>Every console response carries a strict Content-Security-Policy (no inline script, no framing)
  * and {@code Cache-Control: no-store}. Errors are pages with a plain sentence and the request id.
  * Sign-in, failed sign-in and sign-out are audit entries.
  *
@@ -225,16 +230,32 @@ public final class Console {
                 if (old != null) {
                     sessions.end(old, now, settings.idleTimeout());
                 }
-                ConsoleSessions.Started started = sessions.create(person.get(), signedIn.identity().text(), now,
-                        settings.absoluteLifetime());
+                ConsoleSessions.Started started = sessions.create(person.get(), signedIn.identity().text(), signedIn.groups(),
+                        now, settings.absoluteLifetime());
                 audit.commit(event(meta, now, Outcome.ALLOWED, "console_sign_in")
                         .detail("person:" + person.get().value() + " " + signedIn.identity().text()
-                                + " session " + started.session().ref())
+                                + " session " + started.session().ref() + groupRoles(started.session()))
                         .build());
                 setCookie(ctx, sessionCookie, started.cookieValue(), settings.absoluteLifetime());
                 ctx.redirect("/console/codes", HttpStatus.SEE_OTHER);
             }
         }
+    }
+
+    /**
+     * What the sign-in entry says of the session's SSO groups: how many claims it kept and, by name,
+     * those that hold roles now, with the roles ({@code ; 3 group claim(s), roles via
+     * sso-group:ops (operator)}). Nothing when the ID token carried none.
+     */
+    private String groupRoles(Session session) {
+        if (session.ssoGroups().isEmpty()) {
+            return "";
+        }
+        List<dev.mfagate.core.tenant.RoleBinding> held = tenants.bindingsOf(session.actor().holders()).stream()
+                .filter(b -> b.holder() instanceof dev.mfagate.core.tenant.Holder.SsoGroup).toList();
+        String via = held.stream().map(b -> b.holder().text() + " (" + b.role().text() + ")").distinct().sorted()
+                .collect(java.util.stream.Collectors.joining(", "));
+        return "; " + session.ssoGroups().size() + " group claim(s), " + (via.isEmpty() ? "none holds a role" : "roles via " + via);
     }
 
     /**
@@ -428,6 +449,14 @@ public final class Console {
                     now.toEpochMilli(), null);
         }
         return new CodesPage.Row(l.value(), null, null, 0, 0, 0, (String) revealedOrRefusal);
+    }
+
+    /**
+     * The live session this request's cookie names, if any, its last use moved to now: for the
+     * admin API, which accepts the console's session as a caller.
+     */
+    public Optional<Session> liveSession(Context ctx) {
+        return session(ctx);
     }
 
     /** The live session this request's cookie names, if any. */

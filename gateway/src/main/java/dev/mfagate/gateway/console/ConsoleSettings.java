@@ -18,9 +18,21 @@ import java.util.Objects;
  * @param secureCookie whether cookies carry {@code Secure} (false only for plain HTTP on loopback)
  * @param autoLinkEmail whether an unlinked SSO identity whose provider-verified email is a person's
  *     {@code email:} identity is linked to that person at sign-in ({@code --auto-link-email}; off by default)
+ * @param groupsClaim the ID token claim that lists the person's SSO groups ({@code --oidc-groups-claim},
+ *     default {@value #DEFAULT_GROUPS_CLAIM}); its string values hold the roles bound to {@code sso-group:<value>}
  */
 public record ConsoleSettings(URI issuer, String clientId, String clientSecret, URI publicUrl, Duration idleTimeout,
-                              Duration absoluteLifetime, boolean secureCookie, boolean autoLinkEmail) {
+                              Duration absoluteLifetime, boolean secureCookie, boolean autoLinkEmail, String groupsClaim) {
+
+    /** The claim read for SSO groups unless another is named. */
+    public static final String DEFAULT_GROUPS_CLAIM = "groups";
+
+    /** Settings reading the {@value #DEFAULT_GROUPS_CLAIM} claim. */
+    public ConsoleSettings(URI issuer, String clientId, String clientSecret, URI publicUrl, Duration idleTimeout,
+                           Duration absoluteLifetime, boolean secureCookie, boolean autoLinkEmail) {
+        this(issuer, clientId, clientSecret, publicUrl, idleTimeout, absoluteLifetime, secureCookie, autoLinkEmail,
+                DEFAULT_GROUPS_CLAIM);
+    }
 
     /** Settings without automatic linking by email. */
     public ConsoleSettings(URI issuer, String clientId, String clientSecret, URI publicUrl, Duration idleTimeout,
@@ -53,6 +65,11 @@ public record ConsoleSettings(URI issuer, String clientId, String clientSecret, 
             throw new IllegalArgumentException("Invalid --console-url: must be the gateway's https URL as browsers reach it,"
                     + " without query or fragment");
         }
+        Objects.requireNonNull(groupsClaim, "groupsClaim");
+        if (!groupsClaim.matches("[A-Za-z0-9_.:/-]{1,128}")) {
+            throw new IllegalArgumentException("Invalid --oidc-groups-claim: must be a claim name of 1 to 128 of"
+                    + " A-Z a-z 0-9 _ . : / -");
+        }
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(absoluteLifetime, "absoluteLifetime");
         if (idleTimeout.isNegative() || idleTimeout.isZero() || absoluteLifetime.compareTo(idleTimeout) < 0) {
@@ -71,6 +88,6 @@ public record ConsoleSettings(URI issuer, String clientId, String clientSecret, 
     public String toString() {
         return "ConsoleSettings[issuer=" + issuer + ", clientId=" + clientId + ", publicUrl=" + publicUrl
                 + ", idleTimeout=" + idleTimeout + ", absoluteLifetime=" + absoluteLifetime + ", secureCookie=" + secureCookie
-                + ", autoLinkEmail=" + autoLinkEmail + "]";
+                + ", autoLinkEmail=" + autoLinkEmail + ", groupsClaim=" + groupsClaim + "]";
     }
 }

@@ -72,8 +72,14 @@ final class OidcSignIn {
         /**
          * @param identity the ID token's issuer and subject
          * @param verifiedEmail the ID token's {@code email}, only when its {@code email_verified} is true
+         * @param groups the string values of the ID token's groups claim ({@link ConsoleSettings#groupsClaim}),
+         *     in order; empty when the claim is absent or not a list
          */
-        record SignedIn(Identity.Oidc identity, Optional<Identity.Email> verifiedEmail) implements Outcome {
+        record SignedIn(Identity.Oidc identity, Optional<Identity.Email> verifiedEmail, List<String> groups) implements Outcome {
+            /** Copies the groups. */
+            public SignedIn {
+                groups = List.copyOf(groups);
+            }
         }
 
         /**
@@ -145,7 +151,7 @@ final class OidcSignIn {
             }
             IDTokenClaimsSet claims = p.validator().validate(idToken, new Nonce(pending.nonce()));
             return new Outcome.SignedIn(new Identity.Oidc(claims.getIssuer().getValue(), claims.getSubject().getValue()),
-                    verifiedEmail(claims));
+                    verifiedEmail(claims), groups(claims, settings.groupsClaim()));
         } catch (com.nimbusds.jose.JOSEException | com.nimbusds.jose.proc.BadJOSEException e) {
             return new Outcome.Failed("id_token_invalid", "The ID token did not pass its checks.");
         } catch (ParseException e) {
@@ -185,6 +191,19 @@ final class OidcSignIn {
     private static boolean constantTimeEquals(String a, String b) {
         return java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The string entries of the ID token's {@code claim}, when it is a JSON array; other entries
+     * (numbers, objects, null) are ignored, and so is a claim that is not an array. Bounded: at most
+     * 1,000 entries are looked at.
+     */
+    static List<String> groups(IDTokenClaimsSet claims, String claim) {
+        Object value = claims.getClaim(claim);
+        if (!(value instanceof java.util.Collection<?> list)) {
+            return List.of();
+        }
+        return list.stream().limit(1_000).filter(String.class::isInstance).map(String.class::cast).toList();
     }
 
     /** The ID token's email when the provider says it is verified ({@code email_verified} true) and it is a valid address. */

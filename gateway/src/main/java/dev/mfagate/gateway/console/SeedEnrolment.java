@@ -14,7 +14,6 @@ import dev.mfagate.core.seed.SeedImports;
 import dev.mfagate.core.store.DuplicateLabelException;
 import dev.mfagate.core.store.SeedRepository;
 import dev.mfagate.core.tenant.AdminAuthorizer;
-import dev.mfagate.core.tenant.Holder;
 import dev.mfagate.core.tenant.Role;
 import dev.mfagate.core.tenant.RoleBinding;
 import dev.mfagate.core.tenant.TenantId;
@@ -84,7 +83,7 @@ final class SeedEnrolment {
     }
 
     private List<RoleBinding> bindings(Session session) {
-        return tenants.bindingsOf(List.of(new Holder.PersonHolder(session.person())));
+        return tenants.bindingsOf(session.actor().holders());
     }
 
     /** Enrols what {@code form} holds, or says why not; nothing is stored on refusal. */

@@ -29,6 +29,7 @@ public final class ErrorMapping {
             case HEADERS_TOO_LARGE -> ErrorCode.HEADERS_TOO_LARGE;
             case REQUEST_TIMEOUT -> ErrorCode.REQUEST_TIMEOUT;
             case ADMIN_FORBIDDEN -> ErrorCode.FORBIDDEN;
+            case CSRF_REFUSED -> ErrorCode.CSRF_REFUSED;
             // Not visible and missing are one answer: a tenant's admin learns nothing of other tenants.
             case NOT_VISIBLE, NO_SUCH_OBJECT -> ErrorCode.UNKNOWN_OBJECT;
             case CONFLICT -> ErrorCode.CONFLICT;
