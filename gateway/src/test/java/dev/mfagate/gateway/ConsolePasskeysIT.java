@@ -302,6 +302,19 @@ class ConsolePasskeysIT {
         assertThat(garbage.statusCode()).isEqualTo(401);
         assertThat(post("/console/codes/reveal", other.cookieValue(), "csrf=" + enc(other.session().csrfToken())
                 + "&label=acme-aws").statusCode()).as("still not stepped up").isEqualTo(403);
+
+        // A signature counter that does not move past the stored one (a cloned authenticator) is refused.
+        String id = new Passkeys(store.database()).list(ANN).getFirst().credentialId();
+        long count = signCount(id);
+        setSignCount(id, count + 1000);
+        String cloned = (String) ((JavascriptExecutor) browser).executeAsyncScript(CAPTURE_ASSERTION, csrf);
+        HttpResponse<String> counter = post("/console/step-up", cookie(), "csrf=" + enc(csrf) + "&then=codes&credential="
+                + enc(cloned));
+        SEEN.add(counter.body());
+        assertThat(counter.statusCode()).isEqualTo(401);
+        assertThat(signCount(id)).as("the stored counter is not moved by a refused answer").isEqualTo(count + 1000);
+        setSignCount(id, count);
+        assertThat(auditLines()).anySatisfy(l -> assertThat(l).contains("console_step_up_failed").contains("Counter"));
         assertThat(auditLines()).anySatisfy(l -> assertThat(l).contains("console_step_up_failed").contains("\"UNAUTHENTICATED\"")
                 .contains("challenge unknown, used or expired"));
     }
@@ -424,7 +437,7 @@ class ConsolePasskeysIT {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void noPageOrAuditEntryOrLog_holdsASeedOrTheOneTimeCode() throws Exception {
         List<String> all = new ArrayList<>(SEEN);
         all.addAll(auditLines());
@@ -441,6 +454,40 @@ class ConsolePasskeysIT {
             }
         }
         assertThat(all).noneSatisfy(t -> assertThat(t).contains(breakGlassCode));
+    }
+
+    @Test
+    @Order(9)
+    void passkeyPagesAndOptions_carryCspAndNoStore() throws Exception {
+        List<HttpResponse<String>> answers = List.of(get("/console/passkeys", null), get("/console/break-glass", null),
+                get("/console/break-glass/enrol", null), get("/console/assets/passkeys.js", null),
+                post("/console/break-glass/options", null, ""), post("/console/break-glass/enrol/options", null, "code=wrong"),
+                post("/console/step-up/options", null, "csrf=x"), post("/console/passkeys/options", null, "csrf=x"));
+        for (HttpResponse<String> r : answers) {
+            SEEN.add(r.body());
+            assertThat(r.headers().firstValue("Content-Security-Policy")).as(r.uri().toString())
+                    .hasValue(dev.mfagate.gateway.console.Console.CONTENT_SECURITY_POLICY);
+            assertThat(r.headers().firstValue("Cache-Control")).as(r.uri().toString()).hasValue("no-store");
+            if (r.headers().firstValue("Content-Type").orElse("").startsWith("text/html")) {
+                assertThat(r.body()).as("no inline script").doesNotContainPattern("<script(?![^>]*\\bsrc=)");
+            }
+        }
+        assertThat(answers.get(0).statusCode()).as("the Passkeys page needs a session").isEqualTo(303);
+        assertThat(answers.get(3).headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
+        assertThat(answers.get(5).statusCode()).isEqualTo(403);
+        assertThat(answers.get(5).body()).contains("That one-time code is not valid");
+        assertThat(answers.get(6).statusCode()).isEqualTo(401);
+        assertThat(answers.get(7).statusCode()).isEqualTo(401);
+    }
+
+    private static long signCount(String credentialId) {
+        return store.database().jdbi().withHandle(h -> h.createQuery("SELECT sign_count FROM passkey WHERE credential_id = :id")
+                .bind("id", credentialId).mapTo(Long.class).one());
+    }
+
+    private static void setSignCount(String credentialId, long count) {
+        store.database().jdbi().useHandle(h -> h.createUpdate("UPDATE passkey SET sign_count = :c WHERE credential_id = :id")
+                .bind("c", count).bind("id", credentialId).execute());
     }
 
     /** Asks for step-up options as the page would and returns the authenticator's answer as JSON, unsent. */
