@@ -48,6 +48,9 @@ import java.util.function.Function;
  */
 final class PasskeyRoutes {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PasskeyRoutes.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static final Duration CHALLENGE_MAX_AGE = Duration.ofMinutes(5);
     private static final String BREAK_GLASS_IDENTITY = "break-glass";
     private static final Map<String, String> THEN = Map.of("codes", "/console/codes", "enrol", "/console/enrol",
@@ -359,8 +362,6 @@ final class PasskeyRoutes {
 
     // ---- helpers ----
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PasskeyRoutes.class);
-
     private String sessionKey(Context ctx) {
         return ConsoleSessions.sessionKey(Objects.requireNonNullElse(ctx.cookie(console.sessionCookieName()), ""));
     }
@@ -409,7 +410,7 @@ final class PasskeyRoutes {
     }
 
     private static String message(String text) {
-        return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("message", text).toString();
+        return JSON.createObjectNode().put("message", text).toString();
     }
 
     private static void json(Context ctx, HttpStatus status, String body) {
