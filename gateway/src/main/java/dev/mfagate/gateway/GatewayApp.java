@@ -239,7 +239,8 @@ public final class GatewayApp implements AutoCloseable {
                 }
                 console = new dev.mfagate.gateway.console.Console(consoleSettings,
                         new dev.mfagate.core.console.ConsoleSessions(store.database()),
-                        new dev.mfagate.core.tenant.TenantRepository(store.database()), store.seeds(),
+                        new dev.mfagate.core.tenant.TenantRepository(store.database()),
+                        new dev.mfagate.core.console.Passkeys(store.database()), store.seeds(),
                         new dev.mfagate.core.audit.AuditExporter(store.database()), codeIssuer, auditSink, clock,
                         options.instanceId());
             }

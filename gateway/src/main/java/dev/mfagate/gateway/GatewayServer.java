@@ -77,6 +77,7 @@ public final class GatewayServer implements AutoCloseable {
                 LABELS_ROUTE, "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal",
                 "/console/logout", "/console/enrol", "/console/audit"));
         routes.addAll(AdminRoutes.ROUTES.keySet());
+        routes.addAll(dev.mfagate.gateway.console.Console.PASSKEY_ROUTES);
         return Set.copyOf(routes);
     }
 

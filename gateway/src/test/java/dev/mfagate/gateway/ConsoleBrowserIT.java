@@ -307,6 +307,10 @@ class ConsoleBrowserIT {
                 + "&issuer=ACME", com.google.zxing.BarcodeFormat.QR_CODE, 240, 240);
         com.google.zxing.client.j2se.MatrixToImageWriter.writeToPath(matrix, "PNG", qr);
 
+        // Enrolling needs a passkey step-up; ConsolePasskeysIT drives the real one in the browser, here the
+        // session is marked stepped up in the store.
+        new ConsoleSessions(store.database()).stepUp(browser.manage().getCookieNamed(sessionCookieName).getValue(),
+                Instant.now().plus(Duration.ofMinutes(5)));
         browser.findElement(By.linkText("Enrol a seed")).click();
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getTitle().contains("Enrol a seed"));
         see();

@@ -261,6 +261,36 @@ public final class ConsoleSessions {
     }
 
     /**
+     * Marks the session {@code cookieValue} names as having passed a passkey step-up until {@code until};
+     * only that session, never another of the same person.
+     *
+     * @return whether a session was marked
+     */
+    public boolean stepUp(String cookieValue, Instant until) {
+        if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > 128) {
+            return false;
+        }
+        return db.jdbi().inTransaction(h -> h.createUpdate("UPDATE console_session SET step_up_until_ms = :until"
+                        + " WHERE id_hash = :id AND ended_at_ms IS NULL")
+                .bind("until", until.toEpochMilli()).bind("id", hash(cookieValue)).execute()) == 1;
+    }
+
+    /** Whether the session {@code cookieValue} names holds a step-up that has not run out at {@code now}. */
+    public boolean steppedUp(String cookieValue, Instant now) {
+        if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > 128) {
+            return false;
+        }
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT step_up_until_ms FROM console_session"
+                        + " WHERE id_hash = :id AND ended_at_ms IS NULL AND step_up_until_ms > :now")
+                .bind("id", hash(cookieValue)).bind("now", now.toEpochMilli()).mapTo(Long.class).findOne().isPresent());
+    }
+
+    /** The id hash the store keeps for {@code cookieValue}: what binds a challenge to one session. */
+    public static String sessionKey(String cookieValue) {
+        return hash(cookieValue);
+    }
+
+    /**
      * Deletes sessions dead for a day and sign-ins older than {@code loginMaxAge}.
      *
      * @return how many rows went

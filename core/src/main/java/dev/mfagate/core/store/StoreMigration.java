@@ -74,7 +74,7 @@ public final class StoreMigration {
     }
 
     /**
-     * The schema (V1 to V6) as copied, in order. A column or table in the source that is not listed
+     * The schema (V1 to V9) as copied, in order. A column or table in the source that is not listed
      * here stops the migration, so a later schema change cannot be dropped silently.
      */
     public static final List<Table> TABLES = List.of(
@@ -85,6 +85,9 @@ public final class StoreMigration {
             table("tenant", false, "id:TEXT created_at_ms:LONG"),
             table("person", false, "id:TEXT display_name:TEXT created_at_ms:LONG"),
             table("person_identity", false, "kind:TEXT value:TEXT person_id:TEXT created_at_ms:LONG"),
+            table("passkey", false, "credential_id:TEXT person_id:TEXT name:TEXT attested_data:BLOB sign_count:LONG"
+                    + " created_at_ms:LONG last_used_ms:LONG"),
+            table("sensitive_label", false, "label:TEXT marked_at_ms:LONG"),
             table("role_binding", false, "holder:TEXT role:TEXT tenant_id:TEXT created_by:TEXT created_at_ms:LONG"),
             table("api_tokens", false, "id:TEXT name:TEXT token_sha256:BLOB label_pattern:TEXT on_behalf_of:BOOL"
                     + " created_at_ms:LONG expires_at_ms:LONG revoked_at_ms:LONG tenant_id:TEXT role:TEXT"),
@@ -104,9 +107,11 @@ public final class StoreMigration {
 
     /**
      * Source tables that are not store content. Console sign-ins and sessions (V7) are not carried
-     * over: after a migration people sign in to the console again.
+     * over: after a migration people sign in to the console again. Nor are WebAuthn challenges and
+     * break-glass enrolment codes (V9), which live minutes: passkeys and sensitive labels are.
      */
-    private static final Set<String> NOT_CONTENT = Set.of("flyway_schema_history", "console_login", "console_session");
+    private static final Set<String> NOT_CONTENT = Set.of("flyway_schema_history", "console_login", "console_session",
+            "webauthn_challenge", "break_glass_enrolment");
     /** Target tables with no SQLite counterpart that must be empty all the same. */
     private static final List<String> TARGET_ONLY = List.of("rate_limit_bucket");
     private static final int BATCH_ROWS = 1_000;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, ServeCommand.class, SeedCommand.class, TokenCommand.class,
                 KeysCommand.class, GrantCommand.class, RevokeCommand.class, PolicyCommand.class, AuditCommand.class,
                 MigrateCommand.class, TenantCommands.TenantCommand.class, TenantCommands.PersonCommand.class,
-                TenantCommands.MemberCommand.class,
+                TenantCommands.MemberCommand.class, ConsoleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class MfagateCommand implements Runnable {
 

@@ -29,9 +29,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mfagate seed add|import|list|remove}. Seeds go in; no command shows one. */
+/** {@code mfagate seed add|import|list|remove|sensitive}. Seeds go in; no command shows one. */
 @Command(name = "seed", mixinStandardHelpOptions = true, description = "Add, import, list and remove seeds.",
-        subcommands = {SeedCommand.Add.class, SeedCommand.Import.class, SeedCommand.ListSeeds.class, SeedCommand.Remove.class})
+        subcommands = {SeedCommand.Add.class, SeedCommand.Import.class, SeedCommand.ListSeeds.class, SeedCommand.Remove.class,
+                SeedCommand.Sensitive.class})
 final class SeedCommand {
 
     /** The most a seed input may be; a seed or a batch of URIs is far smaller. */
@@ -252,6 +253,46 @@ final class SeedCommand {
                 AdminAudit.record(cli, s, "seed-remove", l.value(), null);
             }
             cli.out().println("Removed " + l + ".");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "sensitive", mixinStandardHelpOptions = true,
+            description = {"Mark LABEL sensitive (on) or not (off): the web console then reveals its codes only after"
+                    + " a passkey step-up. Example:", "  mfagate seed sensitive acme-aws on"})
+    static final class Sensitive implements Callable<Integer> {
+        private final CliContext cli;
+
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "LABEL", description = "The label, for example acme-aws.")
+        String label;
+
+        @Parameters(index = "1", paramLabel = "on|off", description = "on to mark it sensitive, off to clear the mark.")
+        String state;
+
+        Sensitive(CliContext cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            Label l = label(label);
+            boolean on = switch (state) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw UserError.badInput("Give on or off after the label");
+            };
+            try (Store s = store.open()) {
+                if (new dev.mfagate.core.console.Passkeys(s.database()).markSensitive(l, on, cli.clock().instant())) {
+                    AdminAudit.record(cli, s, "seed-sensitive", l.value(), "sensitive " + state);
+                    cli.out().println(l + (on ? " is sensitive now: the console asks for a passkey before its codes."
+                            : " is not sensitive any more."));
+                } else {
+                    cli.out().println(l + (on ? " was sensitive already." : " was not sensitive."));
+                }
+            }
             return ExitCodes.OK;
         }
     }

@@ -5,6 +5,7 @@ import dev.mfagate.core.audit.AuditEvent;
 import dev.mfagate.core.audit.AuditUnavailableException;
 import dev.mfagate.core.audit.Outcome;
 import dev.mfagate.core.console.ConsoleSessions;
+import dev.mfagate.core.console.Passkeys;
 import dev.mfagate.core.console.ConsoleSessions.PendingLogin;
 import dev.mfagate.core.console.ConsoleSessions.Session;
 import dev.mfagate.core.issue.AuditSink;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * GET  /console/enrol          a tenant admin's form to enrol a seed
  * POST /console/enrol          one seed (CSRF token), its first code shown; never the seed
  * POST /console/logout          ends the session (CSRF token)
+ * ...                           and the passkey routes of {@link PasskeyRoutes}
  * GET  /console/assets/*        the stylesheet and script
  * </pre>
  * At sign-in the ID token's groups claim ({@link ConsoleSettings#groupsClaim}) is kept with the
@@ -72,6 +74,8 @@ public final class Console {
     public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
             + " img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none';"
             + " object-src 'none'";
+    /** The passkey routes' paths, for request metrics. */
+    public static final List<String> PASSKEY_ROUTES = PasskeyRoutes.ROUTES;
     /** A sign-in must come back from the provider within this. */
     static final Duration LOGIN_MAX_AGE = Duration.ofMinutes(10);
     private static final String ASSETS = "/dev/mfagate/gateway/console/assets/";
@@ -89,6 +93,9 @@ public final class Console {
     private final AuditView auditView;
     private final String sessionCookie;
     private final String loginCookie;
+    private final Passkeys passkeys;
+    private final StepUp stepUp;
+    private final PasskeyRoutes passkeyRoutes;
 
     /**
      * A console.
@@ -96,6 +103,7 @@ public final class Console {
      * @param settings the provider, client and session settings
      * @param sessions the session store
      * @param tenants people and their identities
+     * @param passkeys passkeys, challenges and sensitive labels
      * @param seeds where enrolled seeds go
      * @param auditExporter reads the audit trail for the audit page
      * @param issuer the code issuer every door shares
@@ -103,7 +111,7 @@ public final class Console {
      * @param clock the gateway's clock
      * @param instanceId names this process in audit entries
      */
-    public Console(ConsoleSettings settings, ConsoleSessions sessions, TenantRepository tenants,
+    public Console(ConsoleSettings settings, ConsoleSessions sessions, TenantRepository tenants, Passkeys passkeys,
                    dev.mfagate.core.store.SeedRepository seeds, dev.mfagate.core.audit.AuditExporter auditExporter,
                    CodeIssuer issuer, AuditSink audit, Clock clock, String instanceId) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -121,6 +129,25 @@ public final class Console {
         String prefix = settings.secureCookie() ? "__Host-" : "";
         this.sessionCookie = prefix + "mfagate_session";
         this.loginCookie = prefix + "mfagate_login";
+        this.passkeys = Objects.requireNonNull(passkeys, "passkeys");
+        this.stepUp = new StepUp(sessions, passkeys);
+        this.passkeyRoutes = new PasskeyRoutes(this, passkeys, new WebAuthnCeremonies(settings.publicUrl()), tenants);
+    }
+
+    ConsoleSessions sessions() {
+        return sessions;
+    }
+
+    ConsoleSettings settings() {
+        return settings;
+    }
+
+    AuditSink audit() {
+        return audit;
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     /** The session cookie's name. */
@@ -146,7 +173,13 @@ public final class Console {
         cfg.routes.get("/console/enrol", ctx -> guarded(ctx, meta, () -> enrolForm(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/enrol", ctx -> guarded(ctx, meta, () -> enrol(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
+        passkeyRoutes.register(cfg, h -> ctx -> guarded(ctx, meta, () -> h.handle(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/assets/{name}", this::asset);
+    }
+
+    /** A console handler given its request's audit facts. */
+    interface RouteHandler {
+        void handle(Context ctx, RequestMeta meta) throws Exception;
     }
 
     private interface Handler {
@@ -309,6 +342,10 @@ public final class Console {
             return;
         }
         Session s = session.get();
+        if (passkeys.isSensitive(label) && !requireStepUp(ctx, s, meta, "Codes for " + label.value() + " are sensitive",
+                "codes")) {
+            return;
+        }
         Instant now = clock.instant();
         IssueResult result = issuer.issue(new CodeIssuer.Request(new Requester.ConsoleUser(s.person(), s.ref()), label,
                 Door.CONSOLE, now, meta));
@@ -355,6 +392,10 @@ public final class Console {
             ctx.redirect("/console", HttpStatus.SEE_OTHER);
             return;
         }
+        if (!enrolment.adminTenants(session.get()).isEmpty()
+                && !requireStepUp(ctx, session.get(), meta, "Enrolling a seed is a sensitive act", "enrol")) {
+            return;
+        }
         render(ctx, HttpStatus.OK, enrolPage(session.get(), meta, "", null, null));
     }
 
@@ -365,6 +406,10 @@ public final class Console {
             return;
         }
         if (!csrfOk(ctx, session.get(), meta)) {
+            return;
+        }
+        if (!enrolment.adminTenants(session.get()).isEmpty()
+                && !requireStepUp(ctx, session.get(), meta, "Enrolling a seed is a sensitive act", "enrol")) {
             return;
         }
         var upload = ctx.uploadedFile("qr");
@@ -395,6 +440,34 @@ public final class Console {
                 done == null ? null : done.label().value(), done == null ? null : done.firstCode().code(),
                 done == null ? 0 : done.firstCode().validForSeconds(),
                 done == null ? null : done.firstCode().nextCode().orElse(null));
+    }
+
+    /**
+     * The step-up guard every sensitive act calls: true when this session passed a passkey step-up in
+     * the last {@link StepUp#VALID}; otherwise answers 403 with the step-up page (or, for a person
+     * without a passkey, a sentence saying to register one) and audits the refusal.
+     *
+     * @param why what makes the act sensitive, as the start of a sentence
+     * @param then where the step-up page returns to: {@code codes}, {@code enrol} or {@code passkeys}
+     */
+    boolean requireStepUp(Context ctx, Session s, RequestMeta meta, String why, String then) {
+        Instant now = clock.instant();
+        StepUp.Check check = stepUp.check(ctx.cookie(sessionCookie), s, now);
+        if (check == StepUp.Check.PASSED) {
+            return true;
+        }
+        audit.commit(event(meta, now, Outcome.DENIED, "console_step_up_required")
+                .detail("person:" + s.person().value() + " session " + s.ref() + "; " + why).build());
+        String sentence = check == StepUp.Check.NO_PASSKEY
+                ? why + " and need a passkey step-up, but you have no passkey yet: register one on the Passkeys page first."
+                : why + ": confirm it is you with your passkey first, then try again.";
+        render(ctx, HttpStatus.FORBIDDEN, new StepUpPage(frame(s, "Confirm it is you", meta), sentence,
+                check == StepUp.Check.NEEDED, then, null));
+        return false;
+    }
+
+    PageFrame frame(Session s, String title, RequestMeta meta) {
+        return frame(s, title, meta, enrolment.adminTenants(s));
     }
 
     private PageFrame frame(Session s, String title, RequestMeta meta, List<String> adminOf) {
@@ -460,12 +533,12 @@ public final class Console {
     }
 
     /** The live session this request's cookie names, if any. */
-    private Optional<Session> session(Context ctx) {
+    Optional<Session> session(Context ctx) {
         return sessions.touch(ctx.cookie(sessionCookie), clock.instant(), settings.idleTimeout());
     }
 
     /** Whether the form's CSRF token is the session's; otherwise answers 403 and audits the refusal. */
-    private boolean csrfOk(Context ctx, Session session, RequestMeta meta) {
+    boolean csrfOk(Context ctx, Session session, RequestMeta meta) {
         String sent = ctx.formParam("csrf");
         boolean ok = sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
                 session.csrfToken().getBytes(StandardCharsets.UTF_8));
@@ -478,12 +551,12 @@ public final class Console {
         return ok;
     }
 
-    private AuditEvent.Builder event(RequestMeta meta, Instant now, Outcome outcome, String reason) {
+    AuditEvent.Builder event(RequestMeta meta, Instant now, Outcome outcome, String reason) {
         return AuditEvent.builder(now, outcome).requestId(meta.requestId()).route(meta.route())
                 .remoteAddress(meta.remoteAddress()).instanceId(instanceId).tokenId("console").reason(reason);
     }
 
-    private void setCookie(Context ctx, String name, String value, Duration maxAge) {
+    void setCookie(Context ctx, String name, String value, Duration maxAge) {
         ctx.res().addHeader("Set-Cookie", name + "=" + value + "; Path=/; Max-Age=" + maxAge.toSeconds()
                 + "; HttpOnly; SameSite=Lax" + (settings.secureCookie() ? "; Secure" : ""));
     }
@@ -493,12 +566,12 @@ public final class Console {
                 + (settings.secureCookie() ? "; Secure" : ""));
     }
 
-    private void message(Context ctx, HttpStatus status, String requestId, String heading, String message, boolean signIn) {
+    void message(Context ctx, HttpStatus status, String requestId, String heading, String message, boolean signIn) {
         render(ctx, status, new MessagePage(PageFrame.anonymous(heading, requestId), heading, message, signIn,
                 status.getCode() >= 400));
     }
 
-    private void render(Context ctx, HttpStatus status, Object page) {
+    void render(Context ctx, HttpStatus status, Object page) {
         ctx.status(status).contentType("text/html; charset=utf-8").result(pages.render(page));
     }
 
@@ -506,7 +579,7 @@ public final class Console {
         String name = ctx.pathParam("name");
         String type = switch (name) {
             case "console.css" -> "text/css; charset=utf-8";
-            case "console.js" -> "text/javascript; charset=utf-8";
+            case "console.js", "passkeys.js" -> "text/javascript; charset=utf-8";
             default -> null;
         };
         if (type == null) {

@@ -20,6 +20,9 @@ final class Pages {
             case MessagePage p -> "message.jte";
             case EnrolPage p -> "enrol.jte";
             case AuditPage p -> "audit.jte";
+            case StepUpPage p -> "step-up.jte";
+            case PasskeysPage p -> "passkeys.jte";
+            case BreakGlassPage p -> "break-glass.jte";
             default -> throw new IllegalArgumentException("No template for " + model.getClass().getSimpleName());
         };
         StringOutput out = new StringOutput();

@@ -95,6 +95,10 @@ class MigrateCommandTest {
             tenants.addPerson(new PersonId("ann"), "Ann", NOW);
             tenants.link(new PersonId("ann"), Identity.parse("zulip:42"), NOW);
             tenants.link(new PersonId("ann"), Identity.parse("email:ann@example.com"), NOW);
+            dev.mfagate.core.console.Passkeys passkeys = new dev.mfagate.core.console.Passkeys(s.database());
+            passkeys.add(new PersonId("ann"), "cred-ann", "Laptop", new byte[] {1, 2, 3}, 7, NOW);
+            passkeys.markSensitive(Label.parse("acme-aws"), true, NOW);
+            passkeys.issueChallenge("step-up", "not-carried", NOW);
             tenants.bind(new RoleBinding(new Holder.PersonHolder(new PersonId("ann")), Role.ADMIN, new TenantId("acme"), "ops", NOW));
             tenants.bind(new RoleBinding(new Holder.SsoGroup("mfa-ops"), Role.OPERATOR, Scope.ORGANISATION, "ops", NOW));
             // acme's seeds are wrapped under a KEK of its own, kept under the installation's (tenant_key).
@@ -179,6 +183,13 @@ class MigrateCommandTest {
             assertThat(tenants.personOf(Identity.parse("zulip:42"))).contains(new PersonId("ann"));
             assertThat(tenants.all()).extracting(b -> b.holder().text() + " " + b.role().text() + " " + b.scope())
                     .containsExactly("sso-group:mfa-ops operator organisation", "person:ann admin acme");
+            dev.mfagate.core.console.Passkeys movedPasskeys = new dev.mfagate.core.console.Passkeys(moved.database());
+            assertThat(movedPasskeys.find("cred-ann")).hasValueSatisfying(p -> {
+                assertThat(p.passkey().name()).isEqualTo("Laptop");
+                assertThat(p.signCount()).isEqualTo(7);
+                assertThat(p.attestedData()).containsExactly(1, 2, 3);
+            });
+            assertThat(movedPasskeys.isSensitive(Label.parse("acme-aws"))).isTrue();
             assertThat(moved.tenantKeys().list()).extracting(k -> k.tenant().value() + " " + k.reference() + " " + k.health())
                     .containsExactly("acme keyset ok");
             assertThat(moved.tokens().list()).extracting(t -> t.name() + " " + t.owner())
@@ -223,7 +234,7 @@ class MigrateCommandTest {
             });
             assertThatThrownBy(() -> migration.run(() -> Database.openPostgres(target, 2))).hasMessage("connection lost");
             assertThat(counts(db).values()).as("nothing of a failed migration remains")
-                    .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 1L, 0L, 0L);
+                    .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 1L, 0L, 0L);
             long headSeq = db.jdbi().withHandle(h -> h.createQuery("SELECT seq FROM audit_head").mapTo(Long.class).one());
             assertThat(headSeq).isZero();
         }
