@@ -77,6 +77,7 @@ public final class GatewayServer implements AutoCloseable {
                 LABELS_ROUTE, "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal",
                 "/console/logout", "/console/enrol", "/console/audit"));
         routes.addAll(AdminRoutes.ROUTES.keySet());
+        routes.addAll(dev.mfagate.gateway.console.Console.ADMIN_PAGE_ROUTES);
         return Set.copyOf(routes);
     }
 
@@ -234,6 +235,8 @@ public final class GatewayServer implements AutoCloseable {
                     .register(cfg, guard, KNOWN_METHODS);
             if (components.console() != null) {
                 components.console().register(cfg, ctx -> Exchange.of(ctx).meta(ctx));
+                components.console().registerAdminPages(cfg, ctx -> Exchange.of(ctx).meta(ctx), components.admin(),
+                        components.readiness()::report);
             }
             cfg.routes.exception(ApiException.class, errors::onApiException);
             cfg.routes.exception(Exception.class, errors::onUnexpected);

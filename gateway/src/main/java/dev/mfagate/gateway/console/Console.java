@@ -378,7 +378,8 @@ public final class Console {
 
     private PageFrame frame(Session s, String title, RequestMeta meta, List<String> adminOf) {
         String name = tenants.person(s.person()).map(Person::displayName).orElse(s.person().value());
-        return new PageFrame(title, meta.requestId(), name, s.csrfToken(), !adminOf.isEmpty());
+        return new PageFrame(title, meta.requestId(), name, s.csrfToken(), !adminOf.isEmpty(),
+                Nav.of(tenants, tenants.bindingsOf(List.of(new dev.mfagate.core.tenant.Holder.PersonHolder(s.person())))));
     }
 
     private void logout(Context ctx, RequestMeta meta) {
@@ -493,5 +494,50 @@ public final class Console {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The routes of the administration pages, for the gateway's list of known routes. */
+    public static final List<String> ADMIN_PAGE_ROUTES = AdminPages.ROUTES;
+
+    /**
+     * Adds the administration pages ({@link AdminPages}: access, tokens, members, health) over the
+     * admin API's own services.
+     *
+     * @param readiness what {@code /readyz} reports, for the Health page
+     */
+    public void registerAdminPages(JavalinConfig cfg, Function<Context, RequestMeta> meta,
+                                   dev.mfagate.core.admin.AdminServices admin,
+                                   java.util.function.Supplier<dev.mfagate.gateway.Readiness.Report> readiness) {
+        new AdminPages(new AdminPages.Kit() {
+            @Override
+            public Optional<Session> session(Context ctx) {
+                return Console.this.session(ctx);
+            }
+
+            @Override
+            public boolean csrfOk(Context ctx, Session s, RequestMeta m) {
+                return Console.this.csrfOk(ctx, s, m);
+            }
+
+            @Override
+            public PageFrame frame(Session s, String title, RequestMeta m) {
+                return Console.this.frame(s, title, m, enrolment.adminTenants(s));
+            }
+
+            @Override
+            public void render(Context ctx, HttpStatus status, Object page) {
+                Console.this.render(ctx, status, page);
+            }
+
+            @Override
+            public void guarded(Context ctx, Function<Context, RequestMeta> m, AdminPages.Body body) {
+                Console.this.guarded(ctx, m, body::run);
+            }
+
+            @Override
+            public TenantRepository tenants() {
+                return tenants;
+            }
+        }, admin, readiness, clock).register(cfg, meta);
     }
 }

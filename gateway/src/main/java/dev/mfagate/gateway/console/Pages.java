@@ -20,6 +20,7 @@ final class Pages {
             case MessagePage p -> "message.jte";
             case EnrolPage p -> "enrol.jte";
             case AuditPage p -> "audit.jte";
+            case ConsolePage p -> p.template();
             default -> throw new IllegalArgumentException("No template for " + model.getClass().getSimpleName());
         };
         StringOutput out = new StringOutput();
