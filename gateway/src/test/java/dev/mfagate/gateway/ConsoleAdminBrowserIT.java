@@ -339,6 +339,53 @@ class ConsoleAdminBrowserIT {
 
     @Test
     @Order(6)
+    void audit_filtersByPersonAndDays_exportsJsonLines_noChainForATenantAdmin() throws Exception {
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        open("/console/audit");
+        browser.findElement(By.id("f-person")).sendKeys("ann");
+        setValue(By.id("f-since"), today);
+        setValue(By.id("f-until"), today);
+        browser.findElement(By.xpath("//button[normalize-space()='Filter']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("person=ann"));
+        see();
+        List<WebElement> who = browser.findElements(By.cssSelector("table.audit tbody td:nth-child(6)"));
+        assertThat(who).isNotEmpty().allSatisfy(td -> assertThat(td.getText()).contains("person:ann"));
+        assertThat(browser.findElements(By.cssSelector("table.audit tbody td:nth-child(5)"))).extracting(WebElement::getText)
+                .contains("acme-aws").doesNotContain("beta-db");
+        assertThat(browser.findElements(By.id("verify"))).as("the chain is the organisation's auditors'").isEmpty();
+        axe("audit");
+        shootBoth("audit-filtered");
+
+        open("/console/audit?person=bob");
+        assertThat(main()).contains("No entry matches.");
+        String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+        open("/console/audit?since=" + tomorrow);
+        assertThat(main()).contains("No entry matches.");
+        assertThat(get("/console/audit?since=yesterday").statusCode()).isEqualTo(400);
+        assertThat(get("/console/audit?verify=1").body()).doesNotContain("chain-status");
+
+        // The export: the admin API's JSON lines, of ann's tenant, as a download.
+        String href = browser.findElement(By.id("export")).getAttribute("href");
+        assertThat(href).contains("/console/audit/export?");
+        HttpResponse<String> export = get("/console/audit/export?person=&since=" + today + "&until=" + today);
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/x-ndjson");
+        assertThat(export.headers().firstValue("Content-Disposition").orElseThrow()).startsWith("attachment");
+        List<String> lines = export.body().lines().toList();
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            JsonNode entry = JSON.readTree(line);
+            assertThat(entry.has("seq")).as(line).isTrue();
+            assertThat(entry.has("outcome")).as(line).isTrue();
+            String label = entry.path("label").asText("");
+            assertThat(label).as("only tenant acme's entries").doesNotStartWith("beta-");
+        }
+        assertThat(export.body()).contains("token-create").contains("member-add").doesNotContain("beta-bea");
+        assertThat(auditLines()).anySatisfy(l -> assertThat(l).contains("exported the audit").contains("by person:ann"));
+    }
+
+    @Test
+    @Order(7)
     void anotherTenantsPagesAndObjects_answerAsMissingOnes() throws Exception {
         for (String page : List.of("/console/access", "/console/tokens", "/console/members")) {
             HttpResponse<String> other = get(page + "?tenant=beta");
@@ -372,7 +419,7 @@ class ConsoleAdminBrowserIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void health_operator_seesChecksAndVersion_memberSeesNoAdminPages() throws Exception {
         signIn(OLGA);
         List<String> nav = browser.findElements(By.cssSelector("nav a")).stream().map(WebElement::getText).toList();
@@ -386,6 +433,14 @@ class ConsoleAdminBrowserIT {
         open("/console/members");
         assertThat(main()).contains("the organisation").contains("person:olga").contains("operator");
 
+        open("/console/audit");
+        browser.findElement(By.id("verify")).click();
+        WebElement chain = new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElement(By.id("chain-status")));
+        assertThat(chain.getAttribute("class")).as(chain.getText()).contains("notice");
+        assertThat(main()).contains("every tenant");
+        axe("audit-chain");
+        shootBoth("audit");
+
         signIn(BOB);
         nav = browser.findElements(By.cssSelector("nav a")).stream().map(WebElement::getText).toList();
         assertThat(nav).containsExactly("My codes", "Audit");
@@ -395,11 +450,11 @@ class ConsoleAdminBrowserIT {
             assertThat(r.body()).doesNotContain("person:ann").doesNotContain("ci-runner");
         }
         open("/console/audit");
-        axe("audit");
+        axe("audit-member");
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void noPage_holdsTheTokenSecretAfterItsCreation() {
         assertThat(tokenSecret).isNotNull();
         // The creation page itself is not in SEEN; every other page is.

@@ -115,7 +115,7 @@ final class AdminPages {
     /** Every route these pages answer, for the gateway's route list. */
     static final List<String> ROUTES = List.of("/console/access", "/console/access/grant", "/console/access/revoke",
             "/console/tokens", "/console/tokens/create", "/console/tokens/revoke", "/console/members",
-            "/console/members/add", "/console/members/remove", "/console/health");
+            "/console/members/add", "/console/members/remove", "/console/health", "/console/audit/export");
 
     /** Adds the routes. */
     void register(JavalinConfig cfg, Function<Context, RequestMeta> meta) {

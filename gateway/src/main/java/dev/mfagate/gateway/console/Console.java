@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * GET  /console/callback        the provider's answer: a new session, then to /console/codes
  * GET  /console/codes           the labels this person may get now, codes hidden
  * POST /console/codes/reveal    one code (CSRF token), through the code issuer
- * GET  /console/audit          the audit entries this person may read, filtered and paged
+ * GET  /console/audit          the audit entries this person may read ({@link AuditPages})
  * GET  /console/enrol          a tenant admin's form to enrol a seed
  * POST /console/enrol          one seed (CSRF token), its first code shown; never the seed
  * POST /console/logout          ends the session (CSRF token)
@@ -137,7 +137,6 @@ public final class Console {
         cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/codes", ctx -> guarded(ctx, meta, () -> codes(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
-        cfg.routes.get("/console/audit", ctx -> guarded(ctx, meta, () -> audit(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/enrol", ctx -> guarded(ctx, meta, () -> enrolForm(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/enrol", ctx -> guarded(ctx, meta, () -> enrol(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
@@ -296,36 +295,6 @@ public final class Console {
             case IssueResult.Refused refused -> codesPage(s, meta, label, refused.message());
         };
         render(ctx, HttpStatus.OK, page);
-    }
-
-    private void audit(Context ctx, RequestMeta meta) {
-        Optional<Session> session = session(ctx);
-        if (session.isEmpty()) {
-            ctx.redirect("/console", HttpStatus.SEE_OTHER);
-            return;
-        }
-        Session s = session.get();
-        AuditView.Reach reach = auditView.reach(s);
-        String label = Objects.requireNonNullElse(ctx.queryParam("label"), "").strip();
-        String outcome = Objects.requireNonNullElse(ctx.queryParam("outcome"), "").strip();
-        String before = ctx.queryParam("before");
-        PageFrame frame = frame(s, "Audit", meta, enrolment.adminTenants(s));
-        if ((!label.isEmpty() && !isLabel(label)) || (!outcome.isEmpty() && !AuditView.outcomes().contains(outcome))
-                || (before != null && !before.matches("[1-9][0-9]{0,17}"))) {
-            render(ctx, HttpStatus.BAD_REQUEST, new MessagePage(frame, "Audit", "The filter is not valid: give a label such as"
-                    + " acme-aws, and an outcome from the list.", false, true));
-            return;
-        }
-        List<dev.mfagate.core.audit.AuditEntry> entries = !reach.any() ? List.of()
-                : auditView.page(reach, label, outcome, before == null ? null : Long.parseLong(before), clock.instant());
-        String older = null;
-        List<AuditPage.Row> rows = entries.stream().limit(AuditView.PAGE).map(AuditView::row).toList();
-        if (entries.size() > AuditView.PAGE) {
-            older = "/console/audit?label=" + java.net.URLEncoder.encode(label, StandardCharsets.UTF_8) + "&outcome=" + outcome
-                    + "&before=" + rows.getLast().seq();
-        }
-        render(ctx, HttpStatus.OK, new AuditPage(frame, reach.text(), reach.any(), label, outcome, AuditView.outcomes(),
-                rows, older));
     }
 
     private void enrolForm(Context ctx, RequestMeta meta) {
@@ -500,7 +469,8 @@ public final class Console {
     public static final List<String> ADMIN_PAGE_ROUTES = AdminPages.ROUTES;
 
     /**
-     * Adds the administration pages ({@link AdminPages}: access, tokens, members, health) over the
+     * Adds the administration pages ({@link AdminPages}: access, tokens, members, health) and the audit
+     * page ({@link AuditPages}) over the
      * admin API's own services.
      *
      * @param readiness what {@code /readyz} reports, for the Health page
@@ -508,7 +478,7 @@ public final class Console {
     public void registerAdminPages(JavalinConfig cfg, Function<Context, RequestMeta> meta,
                                    dev.mfagate.core.admin.AdminServices admin,
                                    java.util.function.Supplier<dev.mfagate.gateway.Readiness.Report> readiness) {
-        new AdminPages(new AdminPages.Kit() {
+        AdminPages.Kit kit = new AdminPages.Kit() {
             @Override
             public Optional<Session> session(Context ctx) {
                 return Console.this.session(ctx);
@@ -538,6 +508,8 @@ public final class Console {
             public TenantRepository tenants() {
                 return tenants;
             }
-        }, admin, readiness, clock).register(cfg, meta);
+        };
+        new AdminPages(kit, admin, readiness, clock).register(cfg, meta);
+        new AuditPages(kit, auditView, admin, clock).register(cfg, meta);
     }
 }
