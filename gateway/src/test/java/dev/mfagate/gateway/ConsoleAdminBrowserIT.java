@@ -194,6 +194,12 @@ class ConsoleAdminBrowserIT {
     @Test
     @Order(1)
     void navigation_tenantAdmin_offersAdminPagesButNotHealth() throws Exception {
+        browser.get(base + "/console");
+        axe("signin");
+        // The check can fail: an image without a text alternative is a critical violation.
+        ((JavascriptExecutor) browser).executeScript("const i = document.createElement('img'); i.src = 'data:,';"
+                + " document.querySelector('main').appendChild(i);");
+        assertThat(seriousViolations("signin with an unlabelled image")).anySatisfy(v -> assertThat(v).contains("image-alt"));
         signIn(ANN);
         List<String> nav = browser.findElements(By.cssSelector("nav a")).stream().map(WebElement::getText).toList();
         assertThat(nav).containsExactly("My codes", "Enrol a seed", "Access", "Tokens", "Members", "Audit");
@@ -504,6 +510,11 @@ class ConsoleAdminBrowserIT {
 
     /** axe-core on the page now shown: prints every violation, fails on a serious or critical one. */
     private static void axe(String name) throws IOException {
+        assertThat(seriousViolations(name)).as("serious or critical accessibility violations on the " + name + " page").isEmpty();
+    }
+
+    /** axe-core's serious and critical violations on the page now shown; every violation is printed. */
+    private static List<String> seriousViolations(String name) throws IOException {
         JavascriptExecutor js = (JavascriptExecutor) browser;
         js.executeScript(axeScript);
         Object out = js.executeAsyncScript("const done = arguments[arguments.length - 1];"
@@ -523,7 +534,7 @@ class ConsoleAdminBrowserIT {
                 serious.add(line);
             }
         }
-        assertThat(serious).as("serious or critical accessibility violations on the " + name + " page").isEmpty();
+        return serious;
     }
 
     /** The axe-core script from its WebJar (test scope). */
