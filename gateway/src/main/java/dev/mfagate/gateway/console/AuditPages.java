@@ -1,8 +1,6 @@
 package dev.mfagate.gateway.console;
 
 import dev.mfagate.core.Label;
-import dev.mfagate.core.admin.AdminCaller;
-import dev.mfagate.core.admin.AdminRequest;
 import dev.mfagate.core.admin.AdminResult;
 import dev.mfagate.core.admin.AdminServices;
 import dev.mfagate.core.admin.AuditAdmin;
@@ -11,9 +9,7 @@ import dev.mfagate.core.audit.VerificationResult;
 import dev.mfagate.core.console.ConsoleSessions.Session;
 import dev.mfagate.core.issue.RequestMeta;
 import dev.mfagate.core.tenant.AdminAuthorizer;
-import dev.mfagate.core.tenant.Holder;
 import dev.mfagate.core.tenant.PersonId;
-import dev.mfagate.core.tenant.RoleBinding;
 import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.TenantId;
 import io.javalin.config.JavalinConfig;
@@ -57,12 +53,14 @@ final class AuditPages {
     private final AuditView view;
     private final AdminServices admin;
     private final Clock clock;
+    private final PageSupport support;
 
     AuditPages(AdminPages.Kit kit, AuditView view, AdminServices admin, Clock clock) {
         this.kit = Objects.requireNonNull(kit, "kit");
         this.view = Objects.requireNonNull(view, "view");
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.support = new PageSupport(kit, clock);
     }
 
     /** What the filters say, checked; {@code error} is set when one is not valid. */
@@ -148,12 +146,12 @@ final class AuditPages {
                 f.before() == null ? null : Long.parseLong(f.before())), clock.instant());
         List<AuditPage.Row> rows = entries.stream().limit(AuditView.PAGE).map(AuditView::row).toList();
         String older = entries.size() > AuditView.PAGE ? "/console/audit?" + f.query() + "&before=" + rows.getLast().seq() : null;
-        boolean canVerify = AdminAuthorizer.decide(bindings(s), AdminAuthorizer.Resource.AUDIT, AdminAuthorizer.Action.READ,
+        boolean canVerify = AdminAuthorizer.decide(support.bindings(s), AdminAuthorizer.Resource.AUDIT, AdminAuthorizer.Action.READ,
                 Scope.ORGANISATION) == AdminAuthorizer.Decision.ALLOW;
         String chain = null;
         boolean intact = false;
         if (canVerify && "1".equals(ctx.queryParam("verify"))) {
-            AdminResult<VerificationResult> verified = admin.audit().chain(request(s, Scope.ORGANISATION, meta));
+            AdminResult<VerificationResult> verified = admin.audit().chain(support.request(s, Scope.ORGANISATION, meta));
             if (verified instanceof AdminResult.Done<VerificationResult> d) {
                 chain = d.value().describe();
                 intact = d.value().isIntact();
@@ -182,7 +180,7 @@ final class AuditPages {
         AuditAdmin.Ask ask = new AuditAdmin.Ask(blank(f.label()), blank(f.person()), blank(f.outcome()),
                 f.sinceInstant() == null ? null : f.sinceInstant().toString(),
                 f.untilInstant() == null ? null : f.untilInstant().toString(), null, null);
-        switch (admin.audit().export(request(s, target.get(), meta), ask)) {
+        switch (admin.audit().export(support.request(s, target.get(), meta), ask)) {
             case AdminResult.Done<java.util.function.ToLongFunction<Writer>> done -> {
                 ctx.status(200).contentType("application/x-ndjson");
                 ctx.header("Content-Disposition", "attachment; filename=\"mfagate-audit.jsonl\"");
@@ -205,13 +203,6 @@ final class AuditPages {
                 + " acme-aws, a person id such as ann, days such as 2026-12-31, and an outcome from the list.", false, true));
     }
 
-    private List<RoleBinding> bindings(Session s) {
-        return kit.tenants().bindingsOf(List.of(new Holder.PersonHolder(s.person())));
-    }
-
-    private AdminRequest request(Session s, Scope target, RequestMeta meta) {
-        return new AdminRequest(AdminCaller.consolePerson(s.person(), bindings(s), s.ref()), target, meta, clock.instant());
-    }
 
     private static String blank(String text) {
         return text.isEmpty() ? null : text;
