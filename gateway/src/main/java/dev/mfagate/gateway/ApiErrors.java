@@ -73,7 +73,9 @@ final class ApiErrors {
 
     /** The error handler of a bare status set by the router (404, 405, 413). */
     void onBareStatus(Context ctx, int status) {
-        if (ctx.attribute(ERROR) != null) {
+        String type = ctx.res().getContentType();
+        // A console page (HTML) that answers 404 has its own plain sentence already.
+        if (ctx.attribute(ERROR) != null || (type != null && type.startsWith("text/html"))) {
             return;
         }
         RefusalReason reason = ErrorMapping.forStatus(status);

@@ -78,6 +78,7 @@ public final class GatewayServer implements AutoCloseable {
                 "/console/logout", "/console/enrol", "/console/audit"));
         routes.addAll(AdminRoutes.ROUTES.keySet());
         routes.addAll(dev.mfagate.gateway.console.Console.PASSKEY_ROUTES);
+        routes.addAll(dev.mfagate.gateway.console.Console.ADMIN_PAGE_ROUTES);
         return Set.copyOf(routes);
     }
 
@@ -235,6 +236,8 @@ public final class GatewayServer implements AutoCloseable {
                     .register(cfg, guard, KNOWN_METHODS);
             if (components.console() != null) {
                 components.console().register(cfg, ctx -> Exchange.of(ctx).meta(ctx));
+                components.console().registerAdminPages(cfg, ctx -> Exchange.of(ctx).meta(ctx), components.admin(),
+                        components.readiness()::report);
             }
             cfg.routes.exception(ApiException.class, errors::onApiException);
             cfg.routes.exception(Exception.class, errors::onUnexpected);

@@ -96,14 +96,14 @@ public final class MfagateCommand implements Runnable {
     }
 
     /** The version the build wrote into {@code dev/mfagate/gateway/version.properties} (resource filtering). */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"mfagate " + version()};
         }
 
         /** The project version of this build. */
-        static String version() {
+        public static String version() {
             try (var in = MfagateCommand.class.getResourceAsStream("/dev/mfagate/gateway/version.properties")) {
                 java.util.Properties p = new java.util.Properties();
                 if (in != null) {

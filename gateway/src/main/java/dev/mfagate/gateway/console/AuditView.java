@@ -7,6 +7,9 @@ import dev.mfagate.core.audit.AuditExporter;
 import dev.mfagate.core.audit.Outcome;
 import dev.mfagate.core.console.ConsoleSessions.Session;
 import dev.mfagate.core.tenant.AdminAuthorizer;
+import dev.mfagate.core.tenant.Holder;
+import dev.mfagate.core.tenant.Identity;
+import dev.mfagate.core.tenant.PersonId;
 import dev.mfagate.core.tenant.RoleBinding;
 import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.TenantId;
@@ -22,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * What of the audit trail a signed-in person may read, decided by {@link AdminAuthorizer} (AUDIT,
@@ -78,23 +82,40 @@ final class AuditView {
         return new Reach(all, ids);
     }
 
+    /** What the page asks for: every part optional (null); the time range is [since, until). */
+    record Ask(String label, String outcome, PersonId person, Instant since, Instant until, Long beforeSeq) {
+    }
+
     /**
-     * The newest {@link #PAGE} entries the person may read that match the filters, below
-     * {@code beforeSeq} when given; one more is looked for to know whether an older page exists.
+     * The newest {@link #PAGE} entries the person may read that match {@code ask}, below its
+     * {@code beforeSeq} when given, from the last {@link #WINDOW} unless a time range is given; one
+     * more is looked for to know whether an older page exists. A person filter matches the entries
+     * that name {@code person:<id>} (console acts) and those of the person's Zulip identities.
      */
-    List<AuditEntry> page(Reach reach, String label, String outcome, Long beforeSeq, Instant now) {
+    List<AuditEntry> page(Reach reach, Ask ask, Instant now) {
         Predicate<AuditEvent> filter = reach::covers;
-        if (label != null && !label.isBlank()) {
-            String canonical = Label.parse(label.strip()).value();
+        if (ask.label() != null && !ask.label().isBlank()) {
+            String canonical = Label.parse(ask.label().strip()).value();
             filter = filter.and(e -> canonical.equals(e.label()));
         }
-        if (outcome != null && !outcome.isBlank()) {
-            Outcome o = Outcome.valueOf(outcome);
+        if (ask.outcome() != null && !ask.outcome().isBlank()) {
+            Outcome o = Outcome.valueOf(ask.outcome());
             filter = filter.and(e -> e.outcome() == o);
         }
+        if (ask.person() != null) {
+            Pattern named = Pattern.compile("(?<![a-z0-9._-])person:" + Pattern.quote(ask.person().value()) + "(?![a-z0-9._-])");
+            Set<Long> zulip = tenants.person(ask.person()).map(p -> p.identities().stream()
+                    .filter(i -> i instanceof Identity.ZulipUser).map(i -> ((Identity.ZulipUser) i).userId())
+                    .collect(java.util.stream.Collectors.toSet())).orElse(Set.of());
+            filter = filter.and(e -> (e.detail() != null && named.matcher(e.detail()).find())
+                    || (e.zulipUserId() != null && zulip.contains(e.zulipUserId())));
+        }
+        Long beforeSeq = ask.beforeSeq();
+        Instant since = ask.since() != null ? ask.since() : ask.until() != null ? ask.until().minus(WINDOW) : now.minus(WINDOW);
+        Instant until = ask.until() != null ? ask.until() : now.plusSeconds(1);
         Predicate<AuditEvent> keep = filter;
         Deque<AuditEntry> newest = new ArrayDeque<>();
-        exporter.forEach(now.minus(WINDOW), now.plusSeconds(1), entry -> {
+        exporter.forEach(since, until, entry -> {
             if ((beforeSeq == null || entry.seq() < beforeSeq) && keep.test(entry.event())) {
                 newest.addFirst(entry);
                 if (newest.size() > PAGE + 1) {

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * GET  /console/callback        the provider's answer: a new session, then to /console/codes
  * GET  /console/codes           the labels this person may get now, codes hidden
  * POST /console/codes/reveal    one code (CSRF token), through the code issuer
- * GET  /console/audit          the audit entries this person may read, filtered and paged
+ * GET  /console/audit          the audit entries this person may read ({@link AuditPages})
  * GET  /console/enrol          a tenant admin's form to enrol a seed
  * POST /console/enrol          one seed (CSRF token), its first code shown; never the seed
  * POST /console/logout          ends the session (CSRF token)
@@ -169,7 +169,6 @@ public final class Console {
         cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/codes", ctx -> guarded(ctx, meta, () -> codes(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
-        cfg.routes.get("/console/audit", ctx -> guarded(ctx, meta, () -> audit(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/enrol", ctx -> guarded(ctx, meta, () -> enrolForm(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/enrol", ctx -> guarded(ctx, meta, () -> enrol(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
@@ -356,36 +355,6 @@ public final class Console {
         render(ctx, HttpStatus.OK, page);
     }
 
-    private void audit(Context ctx, RequestMeta meta) {
-        Optional<Session> session = session(ctx);
-        if (session.isEmpty()) {
-            ctx.redirect("/console", HttpStatus.SEE_OTHER);
-            return;
-        }
-        Session s = session.get();
-        AuditView.Reach reach = auditView.reach(s);
-        String label = Objects.requireNonNullElse(ctx.queryParam("label"), "").strip();
-        String outcome = Objects.requireNonNullElse(ctx.queryParam("outcome"), "").strip();
-        String before = ctx.queryParam("before");
-        PageFrame frame = frame(s, "Audit", meta, enrolment.adminTenants(s));
-        if ((!label.isEmpty() && !isLabel(label)) || (!outcome.isEmpty() && !AuditView.outcomes().contains(outcome))
-                || (before != null && !before.matches("[1-9][0-9]{0,17}"))) {
-            render(ctx, HttpStatus.BAD_REQUEST, new MessagePage(frame, "Audit", "The filter is not valid: give a label such as"
-                    + " acme-aws, and an outcome from the list.", false, true));
-            return;
-        }
-        List<dev.mfagate.core.audit.AuditEntry> entries = !reach.any() ? List.of()
-                : auditView.page(reach, label, outcome, before == null ? null : Long.parseLong(before), clock.instant());
-        String older = null;
-        List<AuditPage.Row> rows = entries.stream().limit(AuditView.PAGE).map(AuditView::row).toList();
-        if (entries.size() > AuditView.PAGE) {
-            older = "/console/audit?label=" + java.net.URLEncoder.encode(label, StandardCharsets.UTF_8) + "&outcome=" + outcome
-                    + "&before=" + rows.getLast().seq();
-        }
-        render(ctx, HttpStatus.OK, new AuditPage(frame, reach.text(), reach.any(), label, outcome, AuditView.outcomes(),
-                rows, older));
-    }
-
     private void enrolForm(Context ctx, RequestMeta meta) {
         Optional<Session> session = session(ctx);
         if (session.isEmpty()) {
@@ -472,7 +441,8 @@ public final class Console {
 
     private PageFrame frame(Session s, String title, RequestMeta meta, List<String> adminOf) {
         String name = tenants.person(s.person()).map(Person::displayName).orElse(s.person().value());
-        return new PageFrame(title, meta.requestId(), name, s.csrfToken(), !adminOf.isEmpty());
+        return new PageFrame(title, meta.requestId(), name, s.csrfToken(), !adminOf.isEmpty(),
+                Nav.of(tenants, tenants.bindingsOf(s.actor().holders())));
     }
 
     private void logout(Context ctx, RequestMeta meta) {
@@ -595,5 +565,58 @@ public final class Console {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The routes of the administration pages, for the gateway's list of known routes. */
+    public static final List<String> ADMIN_PAGE_ROUTES = AdminPages.ROUTES;
+
+    /**
+     * Adds the administration pages ({@link AdminPages}: access, tokens, members, health) and the audit
+     * page ({@link AuditPages}) over the
+     * admin API's own services.
+     *
+     * @param readiness what {@code /readyz} reports, for the Health page
+     */
+    public void registerAdminPages(JavalinConfig cfg, Function<Context, RequestMeta> meta,
+                                   dev.mfagate.core.admin.AdminServices admin,
+                                   java.util.function.Supplier<dev.mfagate.gateway.Readiness.Report> readiness) {
+        AdminPages.Kit kit = new AdminPages.Kit() {
+            @Override
+            public Optional<Session> session(Context ctx) {
+                return Console.this.session(ctx);
+            }
+
+            @Override
+            public boolean csrfOk(Context ctx, Session s, RequestMeta m) {
+                return Console.this.csrfOk(ctx, s, m);
+            }
+
+            @Override
+            public PageFrame frame(Session s, String title, RequestMeta m) {
+                return Console.this.frame(s, title, m, enrolment.adminTenants(s));
+            }
+
+            @Override
+            public void render(Context ctx, HttpStatus status, Object page) {
+                Console.this.render(ctx, status, page);
+            }
+
+            @Override
+            public void guarded(Context ctx, Function<Context, RequestMeta> m, AdminPages.Body body) {
+                Console.this.guarded(ctx, m, body::run);
+            }
+
+            @Override
+            public TenantRepository tenants() {
+                return tenants;
+            }
+
+            @Override
+            public boolean requireStepUp(Context ctx, Session s, RequestMeta m, String why, String then) {
+                return Console.this.requireStepUp(ctx, s, m, why, then);
+            }
+        };
+        new AdminPages(kit, admin, readiness, clock).register(cfg, meta);
+        new AuditPages(kit, auditView, admin, clock).register(cfg, meta);
     }
 }

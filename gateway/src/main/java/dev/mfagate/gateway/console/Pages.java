@@ -23,6 +23,7 @@ final class Pages {
             case StepUpPage p -> "step-up.jte";
             case PasskeysPage p -> "passkeys.jte";
             case BreakGlassPage p -> "break-glass.jte";
+            case ConsolePage p -> p.template();
             default -> throw new IllegalArgumentException("No template for " + model.getClass().getSimpleName());
         };
         StringOutput out = new StringOutput();

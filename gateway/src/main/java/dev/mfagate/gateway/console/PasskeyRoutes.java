@@ -53,7 +53,7 @@ final class PasskeyRoutes {
 
     private static final Duration CHALLENGE_MAX_AGE = Duration.ofMinutes(5);
     private static final String BREAK_GLASS_IDENTITY = "break-glass";
-    private static final Map<String, String> THEN = Map.of("codes", "/console/codes", "enrol", "/console/enrol",
+    private static final Map<String, String> THEN = Map.of("codes", "/console/codes", "enrol", "/console/enrol", "tokens", "/console/tokens",
             "passkeys", "/console/passkeys");
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
     private static final int MAX_ANSWER_CHARS = 12_000;
