@@ -202,7 +202,7 @@ class ConsoleAdminBrowserIT {
         assertThat(seriousViolations("signin with an unlabelled image")).anySatisfy(v -> assertThat(v).contains("image-alt"));
         signIn(ANN);
         List<String> nav = browser.findElements(By.cssSelector("nav a")).stream().map(WebElement::getText).toList();
-        assertThat(nav).containsExactly("My codes", "Enrol a seed", "Access", "Tokens", "Members", "Audit");
+        assertThat(nav).containsExactly("My codes", "Enrol a seed", "Access", "Tokens", "Members", "Audit", "Passkeys");
         axe("codes");
         browser.get(base + "/console/enrol");
         axe("enrol");
@@ -473,7 +473,7 @@ class ConsoleAdminBrowserIT {
 
         signIn(BOB);
         nav = browser.findElements(By.cssSelector("nav a")).stream().map(WebElement::getText).toList();
-        assertThat(nav).containsExactly("My codes", "Audit");
+        assertThat(nav).containsExactly("My codes", "Audit", "Passkeys");
         for (String page : List.of("/console/access", "/console/tokens", "/console/members", "/console/health")) {
             HttpResponse<String> r = get(page);
             assertThat(r.statusCode()).as(page).isIn(403, 404);
