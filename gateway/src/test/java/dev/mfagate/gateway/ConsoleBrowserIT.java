@@ -57,9 +57,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -75,8 +72,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of(System.getProperty("mfagate.reports", "target"), "console-screenshots");
     private static final String CLIENT_ID = "mfagate-console";
     private static final String SUBJECT = "ann-sso-7f3a";
@@ -99,7 +94,7 @@ class ConsoleBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        requireChromium();
+        HeadlessChromium.require();
         provider = new MockOAuth2Server();
         provider.start(java.net.InetAddress.getLoopbackAddress(), 0);
         String issuer = provider.issuerUrl("default").toString().replaceAll("/$", "");
@@ -142,15 +137,7 @@ class ConsoleBrowserIT {
                 .start();
         sessionCookieName = "mfagate_session";
 
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-                "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"), "--window-size=1280,900");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.start(tmp);
         Files.createDirectories(SCREENSHOTS);
     }
 
@@ -165,18 +152,6 @@ class ConsoleBrowserIT {
         }
         if (provider != null) {
             provider.shutdown();
-        }
-    }
-
-    /** Fails under CI=true when Chromium or its driver is missing; elsewhere skips. */
-    private static void requireChromium() {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!present) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail("The console's browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", "
-                        + CHROMEDRIVER + "); .ci/run installs them");
-            }
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "chromium or chromedriver missing; skipped outside CI");
         }
     }
 

@@ -62,9 +62,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
@@ -86,8 +83,6 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsolePasskeysIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of(System.getProperty("mfagate.reports", "target"), "console-screenshots");
     private static final String CLIENT_ID = "mfagate-console";
     private static final String SUBJECT = "ann-sso-passkeys";
@@ -111,7 +106,7 @@ class ConsolePasskeysIT {
 
     @BeforeAll
     static void start() throws Exception {
-        requireChromium();
+        HeadlessChromium.require();
         provider = new MockOAuth2Server();
         provider.start(java.net.InetAddress.getLoopbackAddress(), 0);
         String issuer = provider.issuerUrl("default").toString().replaceAll("/$", "");
@@ -145,15 +140,7 @@ class ConsolePasskeysIT {
                 .console(console)
                 .start();
 
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-                "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"), "--window-size=1280,900");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.start(tmp);
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
         authenticator = ((HasVirtualAuthenticator) browser).addVirtualAuthenticator(new VirtualAuthenticatorOptions()
                 .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
@@ -173,17 +160,6 @@ class ConsolePasskeysIT {
         }
         if (provider != null) {
             provider.shutdown();
-        }
-    }
-
-    private static void requireChromium() {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!present) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail("The console's browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", "
-                        + CHROMEDRIVER + "); .ci/run installs them");
-            }
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "chromium or chromedriver missing; skipped outside CI");
         }
     }
 
