@@ -42,7 +42,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -511,12 +510,7 @@ class ConsolePasskeysIT {
     }
 
     private static String oathtool(String seed, long epochSecond) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("oathtool", "--totp", "-b", "--now", "@" + epochSecond, seed)
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("oathtool runs").isZero();
-        return out;
+        return Oathtool.totp(seed, epochSecond);
     }
 
     private static HttpResponse<String> get(String path, String cookie) throws IOException, InterruptedException {
