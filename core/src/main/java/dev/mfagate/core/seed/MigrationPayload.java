@@ -176,14 +176,22 @@ public final class MigrationPayload {
             if (entries.isEmpty()) {
                 throw new SeedImportException(Kind.BAD_MIGRATION, "export payload holds no entries");
             }
+            // Every entry is checked, so a refusal names each bad one, not only the first.
             List<TotpSeed> seeds = new ArrayList<>(entries.size());
-            try {
-                for (RawEntry entry : entries) {
+            List<SeedImportException> bad = new ArrayList<>();
+            for (RawEntry entry : entries) {
+                try {
                     seeds.add(entry.toSeed(entries.size()));
+                } catch (SeedImportException e) {
+                    bad.add(e);
                 }
-            } catch (SeedImportException e) {
+            }
+            if (!bad.isEmpty()) {
                 seeds.forEach(TotpSeed::destroy);
-                throw e;
+                if (bad.size() == 1) {
+                    throw bad.getFirst();
+                }
+                throw new SeedImportException(bad.getFirst().kind(), bad.stream().map(Exception::getMessage).toList());
             }
             return new MigrationPayload(seeds, version, Math.max(batchSize, 1), batchIndex, batchId);
         } catch (InvalidProtocolBufferException e) {

@@ -1,5 +1,6 @@
 package dev.mfagate.core.seed;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -47,6 +48,7 @@ public final class SeedImportException extends Exception {
     }
 
     private final Kind kind;
+    private final List<String> problems;
 
     /**
      * @param kind the rule broken
@@ -59,6 +61,37 @@ public final class SeedImportException extends Exception {
     SeedImportException(Kind kind, String message, Throwable cause) {
         super(oneLine(message), cause);
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.problems = List.of(getMessage());
+    }
+
+    /**
+     * Several problems found together, such as every bad entry of one export: the message joins them
+     * with {@code "; "}, {@link #problems()} keeps them apart.
+     *
+     * @param kind the rule the first problem broke
+     * @param problems one line each, naming the entry and the rule, without secret material
+     */
+    SeedImportException(Kind kind, List<String> problems) {
+        super(String.join("; ", problems.stream().map(SeedImportException::oneLine).toList()));
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("No problem given");
+        }
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.problems = problems.stream().map(SeedImportException::oneLine).toList();
+    }
+
+    private SeedImportException(Kind kind, List<String> problems, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.problems = problems;
+    }
+
+    /**
+     * Each problem on its own, in input order: one element, the message, for a single problem; one per
+     * bad entry when an export holds several bad entries.
+     */
+    public List<String> problems() {
+        return problems;
     }
 
     /** The rule broken. */
@@ -68,7 +101,8 @@ public final class SeedImportException extends Exception {
 
     /** The same failure, with {@code where} (an entry or a source) put in front of the message. */
     SeedImportException in(String where) {
-        return new SeedImportException(kind, where + ": " + getMessage(), getCause());
+        return new SeedImportException(kind, problems.stream().map(p -> oneLine(where + ": " + p)).toList(),
+                oneLine(where + ": " + getMessage()), getCause());
     }
 
     private static String oneLine(String message) {

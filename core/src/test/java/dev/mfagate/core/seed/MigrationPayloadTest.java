@@ -290,6 +290,35 @@ class MigrationPayloadTest {
     }
 
     @Test
+    void decode_severalBadEntries_namesEachOneAndKeepsNone() {
+        byte[] payload = payload(List.of(entry(randomSecret(20), "ann@acme.example", "ACME", ALG_SHA1, DIGITS_SIX, TYPE_TOTP),
+                entry(randomSecret(20), "bob@acme.example", "ACME", ALG_MD5, DIGITS_SIX, TYPE_TOTP),
+                entry(randomSecret(20), "cy@acme.example", "Git", ALG_SHA1, 3, TYPE_TOTP)), 1, 1, 0, 1);
+        String uri = "otpauth-migration://offline?data=" + URLEncoder.encode(base64(payload), StandardCharsets.UTF_8);
+
+        SeedImportException e = org.junit.jupiter.api.Assertions.assertThrows(SeedImportException.class,
+                () -> SeedImports.readText("the pasted text", uri));
+
+        assertThat(e.kind()).isEqualTo(Kind.UNKNOWN_ALGORITHM);
+        assertThat(e.problems()).containsExactly(
+                "the pasted text line 1: migration entry 2 of 3 ('ACME:bob@acme.example'): algorithm MD5 is not supported;"
+                        + " must be SHA1, SHA256 or SHA512",
+                "the pasted text line 1: migration entry 3 of 3 ('Git:cy@acme.example'): digit count 3 is not supported;"
+                        + " must be 1 (six) or 2 (eight)");
+        assertThat(e.getMessage()).isEqualTo(String.join("; ", e.problems()));
+    }
+
+    @Test
+    void problems_ofASingleProblem_isTheMessage() {
+        byte[] payload = payload(List.of(entry(randomSecret(20), "x", "A", ALG_MD5, DIGITS_SIX, TYPE_TOTP)), 1, 1, 0, 1);
+
+        SeedImportException e = org.junit.jupiter.api.Assertions.assertThrows(SeedImportException.class,
+                () -> MigrationPayload.decode(payload));
+
+        assertThat(e.problems()).containsExactly(e.getMessage());
+    }
+
+    @Test
     void decode_unknownDigitCount_isDigitsOutOfRange() {
         byte[] payload = payload(List.of(entry(randomSecret(20), "x", "A", ALG_SHA1, 3, TYPE_TOTP)), 1, 1, 0, 1);
 
