@@ -101,8 +101,8 @@ public final class SeedImportException extends Exception {
 
     /** The same failure, with {@code where} (an entry or a source) put in front of the message. */
     SeedImportException in(String where) {
-        return new SeedImportException(kind, problems.stream().map(p -> oneLine(where + ": " + p)).toList(),
-                oneLine(where + ": " + getMessage()), getCause());
+        List<String> placed = problems.stream().map(p -> oneLine(where + ": " + p)).toList();
+        return new SeedImportException(kind, placed, String.join("; ", placed), getCause());
     }
 
     private static String oneLine(String message) {
