@@ -75,7 +75,7 @@ public final class GatewayServer implements AutoCloseable {
     private static Set<String> routes() {
         Set<String> routes = new java.util.HashSet<>(Set.of("/healthz", "/readyz", "/openapi.json", TOTP_ROUTE, CODE_ROUTE,
                 LABELS_ROUTE, "/console", "/console/login", "/console/callback", "/console/codes", "/console/codes/reveal",
-                "/console/logout", "/console/enrol", "/console/audit"));
+                "/console/logout", "/console/enrol", "/console/enrol/labels", "/console/audit"));
         routes.addAll(AdminRoutes.ROUTES.keySet());
         routes.addAll(dev.mfagate.gateway.console.Console.PASSKEY_ROUTES);
         routes.addAll(dev.mfagate.gateway.console.Console.ADMIN_PAGE_ROUTES);

@@ -29,6 +29,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * POST /console/codes/reveal    one code (CSRF token), through the code issuer
  * GET  /console/audit          the audit entries this person may read ({@link AuditPages})
  * GET  /console/enrol          a tenant admin's form to enrol a seed
- * POST /console/enrol          one seed (CSRF token), its first code shown; never the seed
+ * POST /console/enrol          seeds (CSRF token): one is stored with its first code shown; an export of
+ *                              several is held for its labels; never the seed
+ * POST /console/enrol/labels   the labels of a held export (CSRF token): all stored, or none
  * POST /console/logout          ends the session (CSRF token)
  * ...                           and the passkey routes of {@link PasskeyRoutes}
  * GET  /console/assets/*        the stylesheet and script
@@ -171,6 +174,7 @@ public final class Console {
         cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/enrol", ctx -> guarded(ctx, meta, () -> enrolForm(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/enrol", ctx -> guarded(ctx, meta, () -> enrol(ctx, meta.apply(ctx))));
+        cfg.routes.post("/console/enrol/labels", ctx -> guarded(ctx, meta, () -> enrolPending(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/logout", ctx -> guarded(ctx, meta, () -> logout(ctx, meta.apply(ctx))));
         passkeyRoutes.register(cfg, h -> ctx -> guarded(ctx, meta, () -> h.handle(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/assets/{name}", this::asset);
@@ -365,7 +369,7 @@ public final class Console {
                 && !requireStepUp(ctx, session.get(), meta, "Enrolling a seed is a sensitive act", "enrol")) {
             return;
         }
-        render(ctx, HttpStatus.OK, enrolPage(session.get(), meta, "", null, null));
+        render(ctx, HttpStatus.OK, enrolPage(session.get(), meta));
     }
 
     private void enrol(Context ctx, RequestMeta meta) throws java.io.IOException {
@@ -386,11 +390,42 @@ public final class Console {
         String label = Objects.requireNonNullElse(ctx.formParam("label"), "");
         SeedEnrolment.Result result = enrolment.enrol(session.get(), new SeedEnrolment.Form(label, ctx.formParam("secret"), image),
                 clock.instant(), meta);
+        // The label comes back only when it is one: a secret pasted into the wrong field is never echoed.
+        answer(ctx, session.get(), meta, result, isLabel(label) ? label.strip() : "");
+    }
+
+    private void enrolPending(Context ctx, RequestMeta meta) {
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Signed out", "Your session has ended; sign in again.", true);
+            return;
+        }
+        if (!csrfOk(ctx, session.get(), meta)) {
+            return;
+        }
+        if (!enrolment.adminTenants(session.get()).isEmpty()
+                && !requireStepUp(ctx, session.get(), meta, "Enrolling a seed is a sensitive act", "enrol")) {
+            return;
+        }
+        List<String> labels = new ArrayList<>();
+        for (int i = 1; i <= 1000 && ctx.formParam("label-" + i) != null; i++) {
+            labels.add(ctx.formParam("label-" + i));
+        }
+        answer(ctx, session.get(), meta, enrolment.enrolPending(session.get(), ctx.formParam("pending"), labels, clock.instant(), meta), "");
+    }
+
+    private void answer(Context ctx, Session s, RequestMeta meta, SeedEnrolment.Result result, String label) {
+        List<String> adminOf = enrolment.adminTenants(s);
+        PageFrame frame = frame(s, "Enrol a seed", meta, adminOf);
         switch (result) {
-            case SeedEnrolment.Result.Enrolled e -> render(ctx, HttpStatus.OK, enrolPage(session.get(), meta, "", null, e));
-            // The label comes back only when it is one: a secret pasted into the wrong field is never echoed.
+            case SeedEnrolment.Result.Enrolled e -> render(ctx, HttpStatus.OK, new EnrolPage(frame, adminOf, "", null, List.of(),
+                    e.done().stream().map(d -> new EnrolPage.Enrolled(d.label().value(), d.firstCode().code(),
+                            d.firstCode().validForSeconds(), d.firstCode().nextCode().orElse(null))).toList(), null, List.of()));
             case SeedEnrolment.Result.Refused r -> render(ctx, HttpStatus.UNPROCESSABLE_CONTENT,
-                    enrolPage(session.get(), meta, isLabel(label) ? label.strip() : "", r.message(), null));
+                    new EnrolPage(frame, adminOf, label, r.message(), r.problems(), List.of(), null, List.of()));
+            case SeedEnrolment.Result.Pending p -> render(ctx, p.message() == null ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_CONTENT,
+                    new EnrolPage(frame, adminOf, "", p.message(), List.of(), List.of(), p.id(),
+                            p.rows().stream().map(r -> new EnrolPage.Row(r.index(), r.name(), r.label(), r.error())).toList()));
         }
     }
 
@@ -403,12 +438,9 @@ public final class Console {
         }
     }
 
-    private EnrolPage enrolPage(Session s, RequestMeta meta, String label, String error, SeedEnrolment.Result.Enrolled done) {
+    private EnrolPage enrolPage(Session s, RequestMeta meta) {
         List<String> adminOf = enrolment.adminTenants(s);
-        return new EnrolPage(frame(s, "Enrol a seed", meta, adminOf), adminOf, label, error,
-                done == null ? null : done.label().value(), done == null ? null : done.firstCode().code(),
-                done == null ? 0 : done.firstCode().validForSeconds(),
-                done == null ? null : done.firstCode().nextCode().orElse(null));
+        return new EnrolPage(frame(s, "Enrol a seed", meta, adminOf), adminOf, "", null, List.of(), List.of(), null, List.of());
     }
 
     /**
@@ -549,7 +581,7 @@ public final class Console {
         String name = ctx.pathParam("name");
         String type = switch (name) {
             case "console.css" -> "text/css; charset=utf-8";
-            case "console.js", "passkeys.js" -> "text/javascript; charset=utf-8";
+            case "console.js", "passkeys.js", "enrol.js", "jsQR.js" -> "text/javascript; charset=utf-8";
             default -> null;
         };
         if (type == null) {
