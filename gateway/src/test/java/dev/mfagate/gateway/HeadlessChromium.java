@@ -37,11 +37,20 @@ final class HeadlessChromium {
 
     /** A new browser at 1280×900 with its own profile under {@code tmp}. */
     static ChromeDriver start(Path tmp) throws IOException {
+        return start(tmp, new String[0]);
+    }
+
+    /**
+     * A new browser at 1280×900 with its own profile under {@code tmp} and {@code extraFlags}, such as
+     * Chromium's fake camera for a scan test.
+     */
+    static ChromeDriver start(Path tmp, String... extraFlags) throws IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
                 "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"), "--window-size=1280,900");
+        options.addArguments(extraFlags);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         ChromeDriver browser = new ChromeDriver(service, options);
