@@ -289,7 +289,11 @@ class CliTest {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        // Closed after the request: a kept-alive idle connection would hold up the server's graceful stop.
+        HttpResponse<String> r;
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         SecretRegistry.codesIn(r.body());
         return JSON.readTree(r.body());
@@ -303,13 +307,14 @@ class CliTest {
                     .compile("mfagate metrics on (http://127\\.0\\.0\\.1:[0-9]+/metrics)").matcher(server.out());
             assertThat(metricsLine.find()).as("serve prints where metrics are: %s", server.out()).isTrue();
             String url = metricsLine.group(1);
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
-            HttpResponse<String> onApi = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/metrics"))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(onApi.statusCode()).as("the API port does not serve metrics").isEqualTo(404);
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+                HttpResponse<String> onApi = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/metrics"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(onApi.statusCode()).as("the API port does not serve metrics").isEqualTo(404);
+            }
         }
     }
 

@@ -53,7 +53,8 @@ final class GatewayFixture implements AutoCloseable {
             new LockoutPolicy(1_000_000, Duration.ofMinutes(10), Duration.ofMinutes(15)));
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** One client per gateway, closed before it (a graceful stop waits about a second for idle keep-alive connections). */
+    private final HttpClient http = HttpClient.newHttpClient();
 
     /** One response: status, headers and the body as text and JSON. */
     record Response(int status, HttpResponse<String> raw, JsonNode json) {
@@ -180,7 +181,7 @@ final class GatewayFixture implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
             SecretRegistry.codesIn(r.body());
         }
@@ -230,6 +231,7 @@ final class GatewayFixture implements AutoCloseable {
         try {
             TestLogs.exportAudit(store.database(), name);
         } finally {
+            http.close();
             if (app != null) {
                 app.close();
             } else {

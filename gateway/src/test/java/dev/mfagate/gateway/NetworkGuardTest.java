@@ -81,9 +81,11 @@ class NetworkGuardTest {
 
     /** The Prometheus text of the metrics listener (a server of its own, outside the guard). */
     private String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.metricsPort().orElseThrow() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.metricsPort().orElseThrow() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
     }
 
     private String audit() throws Exception {
@@ -174,7 +176,11 @@ class NetworkGuardTest {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        // A client per request, closed after it: a kept-alive idle connection would hold up the gateway's graceful stop.
+        HttpResponse<String> r;
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
         if (r.statusCode() == 200) {
             SecretRegistry.codesIn(r.body());
         }
@@ -316,9 +322,11 @@ class NetworkGuardTest {
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        HttpResponse<String> r = HttpClient.newBuilder().sslContext(ctx).build().send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + app.port() + "/totp/client/demo"))
-                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try (HttpClient client = HttpClient.newBuilder().sslContext(ctx).build()) {
+            r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + app.port() + "/totp/client/demo"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        }
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Strict-Transport-Security")).isPresent();
     }
@@ -396,9 +404,12 @@ class NetworkGuardTest {
                     // Refused before the first line went out: that is the point.
                 }
             }
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + app.port() + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health;
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                health = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + app.port() + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
             assertThat(health.statusCode()).as("an allowed client is served during the attack").isEqualTo(200);
             for (Socket s : attackers) {
                 assertThat(closedWithoutAnswer(s, Duration.ofSeconds(5), true)).as("every disallowed socket is closed").isTrue();
