@@ -53,14 +53,28 @@ public final class AotTraining {
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
         }
         System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
+        String sqliteNative = System.getProperty("mfagate.aot.sqlite-native");
+        if (sqliteNative != null) {
+            copySqliteNativeLibrary(Path.of(sqliteNative));
+        }
         Path dir = Files.createTempDirectory("mfagate-aot-");
         try {
             Map<String, String> env = Map.of("MFAGATE_DATA_DIR", dir.toString());
-            run(env, null, "init");
             byte[] seed = new byte[20];
             new SecureRandom().nextBytes(seed);
-            run(env, base32(seed) + "\n", "seed", "add", "train-aws");
-            String token = run(env, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
+            String token;
+            if (mode.equals("cli")) {
+                run(env, null, "init");
+                run(env, base32(seed) + "\n", "seed", "add", "train-aws");
+                token = run(env, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
+            } else {
+                // The store is made by another JVM: every class loaded here goes into the cache, which
+                // serve maps (and loads in full) at every start, and serve never runs Flyway's
+                // migrations, picocli's other commands or the keyset's creation.
+                runApart(dir, null, "init");
+                runApart(dir, base32(seed) + "\n", "seed", "add", "train-aws");
+                token = runApart(dir, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
+            }
             if (mode.equals("cli")) {
                 run(env, null, "seed", "list");
                 run(env, null, "token", "list");
@@ -75,6 +89,23 @@ public final class AotTraining {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Copies the SQLite driver's native library for this platform (the one it would unpack into the
+     * temporary directory at every start: 1.1 MB inflated, written and compared, about 0.1 s) to
+     * the directory {@code target}, under the driver's own file name; the launcher then names that
+     * directory with {@code -Dorg.sqlite.lib.path}. Nothing when the jar has none for this platform:
+     * the driver then looks for it as before.
+     */
+    private static void copySqliteNativeLibrary(Path target) throws IOException {
+        String name = org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+        String resource = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
+        try (java.io.InputStream in = AotTraining.class.getResourceAsStream(resource)) {
+            if (in != null) {
+                Files.copy(in, target.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     private static void serve(Map<String, String> env, String token) throws Exception {
@@ -131,6 +162,44 @@ public final class AotTraining {
         }
         stopped.await();
         server.join(10_000);
+    }
+
+    /**
+     * Runs {@code mfagate args} in a JVM of its own (this jar, this JDK, no cache output) on the store
+     * in {@code dataDir}; its standard output, or a failure with its exit code.
+     */
+    private static String runApart(Path dataDir, String stdin, String... args) throws IOException, InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        // SQLite's native library where the launcher's JAVA_OPTS put it (units, images).
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("org.sqlite.")) {
+                cmd.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        Map<String, String> childEnv = pb.environment();
+        // Only what this store needs: no database URL, keyset or key provider of the caller's.
+        childEnv.keySet().removeIf(k -> k.startsWith("MFAGATE_") || k.startsWith("JAVA_") || k.startsWith("JDK_"));
+        childEnv.put("MFAGATE_DATA_DIR", dataDir.toString());
+        childEnv.put("MFAGATE_LOG_LEVEL", "WARN");
+        childEnv.put("MFAGATE_AUDIT_LOG", "OFF");
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        if (code != 0) {
+            throw new IllegalStateException("training step '" + args[0] + (args.length > 1 ? " " + args[1] : "")
+                    + "' exited " + code);
+        }
+        return out;
     }
 
     private static String run(Map<String, String> env, String stdin, String... args) {

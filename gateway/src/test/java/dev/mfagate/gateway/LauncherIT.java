@@ -191,14 +191,29 @@ class LauncherIT {
         assertThat(aot.exit()).as(aot.err()).isZero();
         List<Path> caches;
         try (Stream<Path> files = Files.list(cache)) {
-            caches = files.toList();
+            caches = files.filter(p -> p.getFileName().toString().endsWith(".aot")).toList();
         }
         assertThat(caches).as("one cache, for the CLI commands").singleElement()
                 .satisfies(p -> assertThat(p.getFileName().toString()).startsWith("mfagate.jar-cli-").endsWith("-jdk"
                         + Runtime.version().feature() + ".aot"));
+        Path sqliteLibrary = Path.of(caches.getFirst() + ".native").resolve("libsqlitejdbc.so");
+        assertThat(sqliteLibrary).as("SQLite's native library beside the cache").isNotEmptyFile();
         Result used = run(launcher(), java17Environment(), withFlags(env), "-V");
         assertThat(used.exit()).as(used.err()).isZero();
         assertThat(used.out()).contains("-XX:AOTCache=" + caches.getFirst());
+        Map<String, String> showProperties = new java.util.HashMap<>(env);
+        showProperties.put("JAVA_OPTS", "-XshowSettings:properties");
+        Result named = run(launcher(), java17Environment(), showProperties, "-V");
+        assertThat(named.exit()).as(named.err()).isZero();
+        assertThat(named.err()).contains("org.sqlite.lib.path = " + sqliteLibrary.getParent());
+        // A command on a store loads SQLite's library from beside the cache; a damaged copy is unpacked from the jar as before.
+        Map<String, String> store = new java.util.HashMap<>(env);
+        store.put("MFAGATE_DATA_DIR", dir.resolve("data").toString());
+        Result init = run(launcher(), java17Environment(), store, "init");
+        assertThat(init.exit()).as(init.err()).isZero();
+        Files.write(sqliteLibrary, new byte[] {1, 2, 3});
+        Result listed = run(launcher(), java17Environment(), store, "seed", "list");
+        assertThat(listed.exit()).as(listed.err()).isZero();
 
         // Another cache than the JVM wrote (same name, other bytes): the JVM refuses it and says nothing.
         byte[] original = Files.readAllBytes(caches.getFirst());
