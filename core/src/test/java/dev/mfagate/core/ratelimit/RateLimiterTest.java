@@ -107,6 +107,46 @@ class RateLimiterTest {
     }
 
     @Test
+    void tryAcquire_leasedBucketsOnTwoInstances_neverAdmitMoreThanCapacity() throws Exception {
+        var store = DBS.fresh(Backend.POSTGRESQL);
+        RateLimit big = RateLimit.perPeriod(640, Duration.ofHours(1));
+        assertThat(PostgresBucketBackend.leaseSize(big)).as("leased in batches").isEqualTo(20);
+        RateLimitConfig config = new RateLimitConfig(big, big, big);
+        RateLimiter first = RateLimiter.forDatabase(store.db(), config, clock);
+        RateLimiter second = RateLimiter.forDatabase(store.openAnother(), config, clock);
+
+        int permitted = 0;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<RateLimitDecision>> results = new ArrayList<>();
+            for (int i = 0; i < 900; i++) {
+                RateLimiter which = i % 2 == 0 ? first : second;
+                results.add(threads.submit(() -> which.tryAcquire("bot", "user:42", AWS)));
+            }
+            for (Future<RateLimitDecision> f : results) {
+                permitted += f.get().isPermitted() ? 1 : 0;
+            }
+        }
+        assertThat(permitted).as("never beyond the shared capacity").isLessThanOrEqualTo(640)
+                .as("at most one lease per instance and bucket left unused").isGreaterThanOrEqualTo(640 - 2 * 3 * 20);
+
+        // Leftovers go back once their lease runs out: after it, the other instance gets them.
+        clock.advance(Duration.ofSeconds(1));
+        int more = 0;
+        for (int i = 0; i < 200; i++) {
+            more += first.tryAcquire("bot", "user:42", AWS).isPermitted() ? 1 : 0;
+            more += second.tryAcquire("bot", "user:42", AWS).isPermitted() ? 1 : 0;
+        }
+        assertThat(permitted + more).as("a second's refill (640 an hour) adds under one token").isLessThanOrEqualTo(641);
+    }
+
+    @Test
+    void leaseSize_smallBuckets_oneTokenAtATime() {
+        assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(63, Duration.ofMinutes(1)))).isEqualTo(1);
+        assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(64, Duration.ofMinutes(1)))).isEqualTo(2);
+        assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(100_000, Duration.ofMinutes(1)))).isEqualTo(32);
+    }
+
+    @Test
     void removeExpired_expiredAndLiveBuckets_removesOnlyExpired() {
         Database pg = DBS.fresh(Backend.POSTGRESQL).db();
         PostgresBucketBackend backend = new PostgresBucketBackend(pg, clock);
