@@ -372,17 +372,29 @@ public final class Console {
         render(ctx, HttpStatus.OK, enrolPage(session.get(), meta));
     }
 
-    private void enrol(Context ctx, RequestMeta meta) throws java.io.IOException {
+    /**
+     * The session of a request that enrols seeds, once it is signed in, its CSRF token holds and
+     * (for a tenant admin) its step-up is current; otherwise the refusal is answered and empty.
+     */
+    private Optional<Session> enrolmentSession(Context ctx, RequestMeta meta) {
         Optional<Session> session = session(ctx);
         if (session.isEmpty()) {
             message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Signed out", "Your session has ended; sign in again.", true);
-            return;
+            return Optional.empty();
         }
         if (!csrfOk(ctx, session.get(), meta)) {
-            return;
+            return Optional.empty();
         }
         if (!enrolment.adminTenants(session.get()).isEmpty()
                 && !requireStepUp(ctx, session.get(), meta, "Enrolling a seed is a sensitive act", "enrol")) {
+            return Optional.empty();
+        }
+        return session;
+    }
+
+    private void enrol(Context ctx, RequestMeta meta) throws java.io.IOException {
+        Optional<Session> session = enrolmentSession(ctx, meta);
+        if (session.isEmpty()) {
             return;
         }
         var upload = ctx.uploadedFile("qr");
@@ -395,16 +407,8 @@ public final class Console {
     }
 
     private void enrolPending(Context ctx, RequestMeta meta) {
-        Optional<Session> session = session(ctx);
+        Optional<Session> session = enrolmentSession(ctx, meta);
         if (session.isEmpty()) {
-            message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Signed out", "Your session has ended; sign in again.", true);
-            return;
-        }
-        if (!csrfOk(ctx, session.get(), meta)) {
-            return;
-        }
-        if (!enrolment.adminTenants(session.get()).isEmpty()
-                && !requireStepUp(ctx, session.get(), meta, "Enrolling a seed is a sensitive act", "enrol")) {
             return;
         }
         List<String> labels = new ArrayList<>();
