@@ -6,7 +6,7 @@
 # are raised so that they do not cap the load (the buckets are still taken: on PostgreSQL each
 # request locks three bucket rows). After phase 3 the shared audit chain is verified.
 #
-# Usage: bench/multi-instance.sh
+# Usage: bin/with-jdk bench/multi-instance.sh   (it runs `java` from JAVA_HOME or PATH, which must be 21+)
 #   env: CONNECTIONS (32, split over the instances), DURATION (15), WARMUP (5), PORT (18180; uses
 #        PORT..PORT+2), PG_HOST (127.0.0.1:5432), PG_USER (postgres; trust or ~/.pgpass), JAR, JAVA_OPTS
 set -euo pipefail
