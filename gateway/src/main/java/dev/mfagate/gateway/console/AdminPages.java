@@ -146,9 +146,9 @@ final class AdminPages {
             if (asked instanceof AdminResult.Done<List<RuleAdmin.Owned>> d) {
                 who = d.value().stream().map(o -> row(o, now)).toList();
             } else {
-                error = "There is no label " + (PageSupport.isLabel(whoLabel) ? whoLabel : "like that") + " in "
+                error = "There is no label " + (dev.mfagate.core.Label.isValid(whoLabel) ? whoLabel : "like that") + " in "
                         + Places.place(target.get()).text() + ".";
-                whoLabel = PageSupport.isLabel(whoLabel) ? whoLabel : "";
+                whoLabel = dev.mfagate.core.Label.isValid(whoLabel) ? whoLabel : "";
             }
         }
         Place place = Places.place(target.get());

@@ -74,7 +74,7 @@ final class AuditPages {
             String since = text(ctx, "since");
             String until = text(ctx, "until");
             String before = ctx.queryParam("before");
-            boolean valid = (label.isEmpty() || isLabel(label))
+            boolean valid = (label.isEmpty() || Label.isValid(label))
                     && (outcome.isEmpty() || AuditView.outcomes().contains(outcome))
                     && (person.isEmpty() || person.matches("[a-z0-9][a-z0-9_.-]{0,63}"))
                     && (since.isEmpty() || day(since) != null) && (until.isEmpty() || day(until) != null)
@@ -208,12 +208,4 @@ final class AuditPages {
         return text.isEmpty() ? null : text;
     }
 
-    private static boolean isLabel(String text) {
-        try {
-            Label.parse(text);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 }

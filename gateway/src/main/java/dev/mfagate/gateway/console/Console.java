@@ -403,7 +403,7 @@ public final class Console {
         SeedEnrolment.Result result = enrolment.enrol(session.get(), new SeedEnrolment.Form(label, ctx.formParam("secret"), image),
                 clock.instant(), meta);
         // The label comes back only when it is one: a secret pasted into the wrong field is never echoed.
-        answer(ctx, session.get(), meta, result, isLabel(label) ? label.strip() : "");
+        answer(ctx, session.get(), meta, result, Label.isValid(label.strip()) ? label.strip() : "");
     }
 
     private void enrolPending(Context ctx, RequestMeta meta) {
@@ -430,15 +430,6 @@ public final class Console {
             case SeedEnrolment.Result.Pending p -> render(ctx, p.message() == null ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_CONTENT,
                     new EnrolPage(frame, adminOf, "", p.message(), List.of(), List.of(), p.id(),
                             p.rows().stream().map(r -> new EnrolPage.Row(r.index(), r.name(), r.label(), r.error())).toList()));
-        }
-    }
-
-    private static boolean isLabel(String text) {
-        try {
-            Label.parse(text.strip());
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 

@@ -165,14 +165,6 @@ final class PageSupport {
         return text == null || text.isBlank() ? null : text.strip();
     }
 
-    static boolean isLabel(String text) {
-        try {
-            dev.mfagate.core.Label.parse(text);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 
     static String time(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();

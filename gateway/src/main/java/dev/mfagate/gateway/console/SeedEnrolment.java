@@ -125,7 +125,7 @@ final class SeedEnrolment {
     /** Enrols what {@code form} holds, or says why not; nothing is stored on refusal. */
     Result enrol(Session session, Form form, Instant now, RequestMeta meta) {
         String typed = form.label() == null ? "" : form.label().strip();
-        if (!typed.isEmpty() && !isLabel(typed)) {
+        if (!typed.isEmpty() && !Label.isValid(typed)) {
             return new Result.Refused("The label must be client-service, such as acme-aws: lower-case letters, digits,"
                     + " dots, underscores and dashes.");
         }
@@ -244,7 +244,7 @@ final class SeedEnrolment {
         for (int i = 0; i < entries.size(); i++) {
             String prefix = "Entry " + entries.get(i).index() + " ";
             String error = problems.stream().filter(p -> p.startsWith(prefix)).findFirst().orElse(null);
-            rows.add(new Row(entries.get(i).index(), name(entries.get(i)), isLabel(given.get(i)) ? given.get(i) : "", error));
+            rows.add(new Row(entries.get(i).index(), name(entries.get(i)), Label.isValid(given.get(i)) ? given.get(i) : "", error));
         }
         return new Result.Pending(id, rows, "Nothing was enrolled: " + problems.size() + " of " + entries.size()
                 + " entries cannot be enrolled as labelled; correct them and enrol again.");
@@ -351,14 +351,6 @@ final class SeedEnrolment {
         return out;
     }
 
-    private static boolean isLabel(String text) {
-        try {
-            Label.parse(text);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 
     private static String capital(String text) {
         return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
