@@ -60,6 +60,19 @@ import java.util.stream.Collectors;
  */
 public final class GatewayServer implements AutoCloseable {
 
+    static {
+        // Jetty pads its queues to the cache line, and without this property asks the JVM whether
+        // references are compressed through the platform MBean server, which registers every
+        // platform MBean first (about 0.1 s and 300 classes at start, for one boolean). Heaps below
+        // 32 GB use compressed references; the value only sizes padding, never behaviour.
+        if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
+            boolean compressed = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            int longsPerLine = Integer.getInteger("org.eclipse.jetty.util.cacheLineBytes", 64) / Long.BYTES;
+            System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine",
+                    Integer.toString(compressed ? longsPerLine * 2 : longsPerLine));
+        }
+    }
+
     /** The API description, served as it is in the {@code api} module. */
     private static final byte[] OPENAPI = loadOpenApi();
     /** How long a stop waits for in-flight requests. */
