@@ -77,6 +77,25 @@ class LauncherIT {
     }
 
     @Test
+    void serve_jdk25OrNewer_compactObjectHeadersAndNativeHeapTrimming() throws Exception {
+        Result r = run(launcher(), java17Environment(),
+                Map.of("JAVA_OPTS", "-XshowSettings:properties -XX:+PrintCommandLineFlags", "MFAGATE_AOT", "off"),
+                "serve", "--help");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        Matcher spec = Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(r.err());
+        assertThat(spec.find()).as(r.err()).isTrue();
+        String flags = r.out().lines().findFirst().orElseThrow();
+        assertThat(flags).as("serve's flags").contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=67108864")
+                .contains("-XX:ReservedCodeCacheSize=50331648");
+        if (Integer.parseInt(spec.group(1)) >= 25) {
+            assertThat(flags).contains("-XX:+UseCompactObjectHeaders").contains("-XX:TrimNativeHeapInterval=1000");
+        } else {
+            assertThat(flags).doesNotContain("UseCompactObjectHeaders").doesNotContain("TrimNativeHeapInterval");
+        }
+    }
+
+    @Test
     void help_javaHomeIsJava17_skipsItForAJdk21Plus() throws Exception {
         Result r = run(launcher(), java17Environment(), Map.of("JAVA_HOME", java17Bin.getParent().toString()), "--help");
 
