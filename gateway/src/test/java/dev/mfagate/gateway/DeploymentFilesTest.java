@@ -11,17 +11,14 @@ import dev.mfagate.core.seed.EnvSeeds;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.gateway.cli.EnvironmentDefault;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.net.URI;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -398,21 +395,15 @@ class DeploymentFilesTest {
 
     /**
      * The variables the gateway reads: the {@link EnvironmentDefault} variables of every command's options,
-     * the logback configuration's {@code ${NAME}} variables, the keyset variable, and seed variables.
+     * the logging settings of {@link LogConfiguration}, the keyset variable, and seed variables.
      */
     static Set<String> gatewayEnvironmentNames() throws IOException {
         Set<String> names = new TreeSet<>();
         collectEnvDefaults(InProcessCli.in(null).commandLine(), names);
-        Pattern logbackVar = Pattern.compile("\\$\\{(MFAGATE_[A-Z0-9_]+)");
-        Enumeration<URL> configs = DeploymentFilesTest.class.getClassLoader().getResources("logback.xml");
-        while (configs.hasMoreElements()) {
-            try (InputStream in = configs.nextElement().openStream()) {
-                Matcher m = logbackVar.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                while (m.find()) {
-                    names.add(m.group(1));
-                }
-            }
-        }
+        // The logging settings (LogConfiguration, which sets Logback up in code).
+        names.add(LogConfiguration.FORMAT);
+        names.add(LogConfiguration.LEVEL);
+        names.add(LogConfiguration.AUDIT);
         names.add(Keyring.ENVIRONMENT_VARIABLE);
         // The launcher's own settings (MFAGATE_AOT_DIR, MFAGATE_JAR, ...), read by bin/mfagate before the JVM starts.
         Matcher launcherVar = Pattern.compile("\\$\\{(MFAGATE_[A-Z0-9_]+)").matcher(
