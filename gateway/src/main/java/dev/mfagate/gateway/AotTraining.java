@@ -55,6 +55,10 @@ public final class AotTraining {
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
         }
         System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
+        if (mode.equals("cli")) {
+            // As Main does for every command but serve.
+            System.setProperty(dev.mfagate.gateway.cli.CommandLogging.PROPERTY, "true");
+        }
         String sqliteNative = System.getProperty("mfagate.aot.sqlite-native");
         if (sqliteNative != null) {
             copySqliteNativeLibrary(Path.of(sqliteNative));

@@ -2,6 +2,7 @@ package dev.mfagate.gateway;
 
 import dev.mfagate.api.logging.JsonStandardError;
 import dev.mfagate.gateway.cli.CliContext;
+import dev.mfagate.gateway.cli.CommandLogging;
 import dev.mfagate.gateway.cli.MfagateCommand;
 
 /** The {@code mfagate} command: {@code java -jar mfagate.jar <command>}. */
@@ -24,6 +25,10 @@ public final class Main {
         if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_LOG_LEVEL") == null) {
             // One-shot commands print their own results; only warnings from the libraries matter.
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
+        }
+        if (!MfagateCommand.isServing(args)) {
+            // Logging set up in code, and only once something is logged (CommandLogging).
+            System.setProperty(CommandLogging.PROPERTY, "true");
         }
         if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_AUDIT_LOG") == null) {
             // Operator changes still go on the audit chain; echoing them to the terminal adds nothing.
