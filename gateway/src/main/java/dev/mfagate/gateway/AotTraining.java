@@ -25,10 +25,12 @@ import java.util.stream.Stream;
  * {@code -XX:AOTCacheOutput=} (JDK 25, JEP 483/514/515), and the JVM keeps the classes it loaded
  * and linked, and the methods it profiled, in an AOT cache that later starts read instead of the jar.
  *
- * <p>{@code cli} runs the commands an operator types ({@code init}, {@code seed add}, {@code token
- * create}, {@code seed list}, {@code token list}, {@code audit verify}); {@code serve} starts the
- * gateway on a free loopback port and asks it for a few hundred codes. Both work on a throw-away
- * store in a temporary directory with a random seed, print nothing of it, and delete it after.
+ * <p>Both make a throw-away store in a temporary directory with a random seed ({@code init},
+ * {@code seed add}, {@code token create}) in JVMs of their own, print nothing of it, and delete it
+ * after. {@code cli} then runs the commands that read the store ({@code seed list}, {@code token
+ * list}, {@code audit verify}); {@code serve} starts the gateway on a free loopback port and asks
+ * it for a few hundred codes. The JVM loads every class of the cache at each start, so the cache
+ * holds only what those runs load: other commands read the rest from the jar.
  * Not a command of {@code mfagate}: the launcher runs it through {@link Main} with the system
  * property {@code mfagate.aot.training}, so that the training run's class path is the jar's.
  */
@@ -49,6 +51,10 @@ public final class AotTraining {
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
         }
         System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
+        if (mode.equals("cli")) {
+            // As Main does for every command but serve.
+            System.setProperty(LogConfiguration.ONE_SHOT, "true");
+        }
         String sqliteNative = System.getProperty("mfagate.aot.sqlite-native");
         if (sqliteNative != null) {
             copySqliteNativeLibrary(Path.of(sqliteNative));
@@ -58,24 +64,16 @@ public final class AotTraining {
             Map<String, String> env = Map.of("MFAGATE_DATA_DIR", dir.toString());
             byte[] seed = new byte[20];
             new SecureRandom().nextBytes(seed);
-            String token;
-            if (mode.equals("cli")) {
-                run(env, null, "init");
-                run(env, base32(seed) + "\n", "seed", "add", "train-aws");
-                token = run(env, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
-            } else {
-                // The store is made by another JVM: every class loaded here goes into the cache, which
-                // serve maps (and loads in full) at every start, and serve never runs Flyway's
-                // migrations, picocli's other commands or the keyset's creation.
-                runApart(dir, null, "init");
-                runApart(dir, base32(seed) + "\n", "seed", "add", "train-aws");
-                token = runApart(dir, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
-            }
+            // The store is made by another JVM: every class loaded here goes into the cache, which
+            // each start maps and loads in full, and neither serve nor the commands that read the
+            // store run Flyway's migrations or the keyset's creation.
+            runApart(dir, null, "init");
+            runApart(dir, base32(seed) + "\n", "seed", "add", "train-aws");
+            String token = runApart(dir, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
             if (mode.equals("cli")) {
                 run(env, null, "seed", "list");
                 run(env, null, "token", "list");
                 run(env, null, "audit", "verify");
-                run(env, null, "--help");
             } else {
                 serve(env, token);
             }

@@ -25,6 +25,10 @@ public final class Main {
             // One-shot commands print their own results; only warnings from the libraries matter.
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
         }
+        if (!MfagateCommand.isServing(args)) {
+            // Logging set up in code, and only once something is logged (LogConfiguration).
+            System.setProperty(LogConfiguration.ONE_SHOT, "true");
+        }
         if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_AUDIT_LOG") == null) {
             // Operator changes still go on the audit chain; echoing them to the terminal adds nothing.
             System.setProperty("MFAGATE_AUDIT_LOG", "OFF");

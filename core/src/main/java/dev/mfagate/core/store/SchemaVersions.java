@@ -16,8 +16,10 @@ import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -38,11 +40,14 @@ import javax.sql.DataSource;
  * validates as before. What the shortcut does not repeat is Flyway's checksum validation of
  * migrations already applied; it still runs whenever there is something to migrate.
  *
- * <p>Stateless; thread-safe.
+ * <p>Thread-safe; what it lists of the class path is kept for the life of the process.
  */
 final class SchemaVersions {
 
     private static final String HISTORY_TABLE = "flyway_schema_history";
+
+    /** What {@link #available} found, by folder and Java migrations. */
+    private static final Map<String, Optional<Set<List<BigInteger>>>> AVAILABLE = new ConcurrentHashMap<>();
 
     private SchemaVersions() {
     }
@@ -78,6 +83,13 @@ final class SchemaVersions {
      * as Flyway requires); empty when the folder cannot be listed or holds a repeatable migration.
      */
     static Optional<Set<List<BigInteger>>> available(String folder, Collection<Class<?>> javaMigrations) {
+        // Listed once a process: the class path does not change, and listing a folder of the shaded
+        // jar walks all of its entries (about 24,000), which opening a SQLite store asked for twice.
+        String key = folder + " " + javaMigrations.stream().map(Class::getName).toList();
+        return AVAILABLE.computeIfAbsent(key, k -> list(folder, javaMigrations));
+    }
+
+    private static Optional<Set<List<BigInteger>>> list(String folder, Collection<Class<?>> javaMigrations) {
         Optional<List<String>> names = listFolder(folder);
         if (names.isEmpty()) {
             return Optional.empty();
@@ -94,7 +106,7 @@ final class SchemaVersions {
         for (Class<?> migration : javaMigrations) {
             versions.add(versionOf(migration.getSimpleName()));
         }
-        return versions.isEmpty() ? Optional.empty() : Optional.of(versions);
+        return versions.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(versions));
     }
 
     /** The version of a migration named {@code V<version>__<description>[.sql]}: {@code V3_1__x} is 3.1. */

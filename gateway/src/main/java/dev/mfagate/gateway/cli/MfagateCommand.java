@@ -4,18 +4,26 @@ import dev.mfagate.core.seed.SeedImportException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The root of the {@code mfagate} command line. */
 @Command(name = "mfagate", mixinStandardHelpOptions = true, versionProvider = MfagateCommand.Version.class,
-        description = "Keeps shared TOTP seeds encrypted and hands out codes, never seeds.",
-        subcommands = {InitCommand.class, ServeCommand.class, SeedCommand.class, TokenCommand.class,
-                KeysCommand.class, GrantCommand.class, RevokeCommand.class, PolicyCommand.class, AuditCommand.class,
-                MigrateCommand.class, TenantCommands.TenantCommand.class, TenantCommands.PersonCommand.class,
-                TenantCommands.MemberCommand.class, ConsoleCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Keeps shared TOTP seeds encrypted and hands out codes, never seeds.")
 public final class MfagateCommand implements Runnable {
+
+    /**
+     * The commands, in the order of the help. Registered here rather than in the annotation, so that a
+     * command line runs with only the command it names: picocli makes every registered command (its
+     * options, defaults, mixins and nested commands) before parsing, and {@code serve} alone pulls in
+     * the logging set-up.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(InitCommand.class, ServeCommand.class, SeedCommand.class,
+            TokenCommand.class, KeysCommand.class, GrantCommand.class, RevokeCommand.class, PolicyCommand.class,
+            AuditCommand.class, MigrateCommand.class, TenantCommands.TenantCommand.class, TenantCommands.PersonCommand.class,
+            TenantCommands.MemberCommand.class, ConsoleCommand.class, CommandLine.HelpCommand.class);
 
     @Override
     public void run() {
@@ -24,7 +32,7 @@ public final class MfagateCommand implements Runnable {
 
     /** Runs {@code args} in {@code cli} and returns the exit code; errors are one line on {@code cli}'s standard error. */
     public static int run(CliContext cli, String[] args) {
-        return commandLine(cli).execute(args);
+        return commandLine(cli, args.length > 0 ? args[0] : null).execute(args);
     }
 
     /** Whether {@code args} start the server (the process then keeps running after {@link #run}). */
@@ -37,7 +45,23 @@ public final class MfagateCommand implements Runnable {
      * errors too), its environment (option defaults included), its clock.
      */
     public static CommandLine commandLine(CliContext cli) {
-        CommandLine cl = new CommandLine(new MfagateCommand(), new ContextFactory(cli));
+        return commandLine(cli, null);
+    }
+
+    /**
+     * As {@link #commandLine(CliContext)}, with only the command named {@code first} when there is one
+     * of that name (what the root command parses is the same: it has no options but help and version,
+     * and any other first word is refused, or helped, with every command registered).
+     */
+    private static CommandLine commandLine(CliContext cli, String first) {
+        ContextFactory factory = new ContextFactory(cli);
+        CommandLine cl = new CommandLine(new MfagateCommand(), factory);
+        // `help COMMAND` needs every command.
+        Class<?> only = first == null ? null : COMMANDS.stream().filter(c -> c != CommandLine.HelpCommand.class)
+                .filter(c -> names(c).contains(first)).findFirst().orElse(null);
+        for (Class<?> command : only != null ? List.of(only) : COMMANDS) {
+            cl.addSubcommand(new CommandLine(command, factory));
+        }
         cl.setOut(new PrintWriter(new OutputStreamWriter(cli.out(), cli.out().charset()), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(cli.err(), cli.err().charset()), true));
         cl.setDefaultValueProvider(new EnvironmentDefaults(cli.env()));
@@ -76,6 +100,14 @@ public final class MfagateCommand implements Runnable {
         // Never picocli's own messages: they quote unmatched arguments and bad values, which may be secrets.
         cl.setParameterExceptionHandler(new ParameterErrors());
         return cl;
+    }
+
+    /** The name and aliases of the command class {@code command}. */
+    private static List<String> names(Class<?> command) {
+        Command c = command.getAnnotation(Command.class);
+        List<String> names = new ArrayList<>(List.of(c.aliases()));
+        names.add(0, c.name());
+        return names;
     }
 
     /**
