@@ -65,7 +65,9 @@ class BotEndToEndTest {
         // Policy: members of #ops, by stream id, may have client-* codes. Everyone else is denied by default.
         GatewayProcess.cli(null, "grant", "channel:" + OPS_STREAM_ID, "client-*", "--data-dir", dir);
         // Generous rate limits (the tests reuse user ids across emulators); lockout after three denials.
-        gateway = GatewayProcess.serve("--data-dir", dir, "--next-code-threshold", "2s", "--rate-limit-label", "1000/1m",
+        // No next code in replies: a client-fast reply then expires one second after its code (plus the
+        // bot's grace), instead of one step later.
+        gateway = GatewayProcess.serve("--data-dir", dir, "--next-code-threshold", "0s", "--rate-limit-label", "1000/1m",
                 "--rate-limit-principal", "1000/1m", "--rate-limit-token", "10000/1m", "--lockout-after", "3");
     }
 

@@ -15,8 +15,8 @@ import java.util.Set;
 final class TestSeeds {
     /** Base32 seed for {@code client-demo} (30-second period). */
     static final String DEMO = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-    /** An {@code otpauth://} URI with a 5-second period, for expiry tests. */
-    static final String FAST = "otpauth://totp/fast?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&period=5";
+    /** An {@code otpauth://} URI with a 1-second period, for expiry tests: a reply expires within two seconds. */
+    static final String FAST = "otpauth://totp/fast?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&period=1";
 
     private TestSeeds() {
     }
@@ -24,7 +24,7 @@ final class TestSeeds {
     /** Every code {@code seedText} shows between {@code from} and {@code to}, step by step. */
     static Set<String> codesBetween(String seedText, Instant from, Instant to) throws Exception {
         TotpSeed seed = SeedParser.parse(seedText);
-        Duration step = Duration.ofSeconds(seedText.contains("period=5") ? 5 : 30);
+        Duration step = Duration.ofSeconds(seedText.contains("period=1") ? 1 : 30);
         Set<String> codes = new LinkedHashSet<>();
         for (Instant t = from; !t.isAfter(to.plus(step)); t = t.plus(step)) {
             if (!t.isAfter(to)) {

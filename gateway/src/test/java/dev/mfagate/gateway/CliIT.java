@@ -89,8 +89,9 @@ class CliIT {
     @Test
     void serveDemo_servesUntilSigterm_bannerOnTheProcessStream() throws Exception {
         MfagateProcess.Server server = new MfagateProcess.Server(null, Map.of(), "serve", "--demo", "--port", "0");
-        try (server) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(
+        // The client is closed before the server: an idle keep-alive connection makes a graceful stop wait for it.
+        try (server; HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(
                     HttpRequest.newBuilder(URI.create(server.baseUrl + "/totp/client/demo")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             SecretRegistry.codesIn(r.body());

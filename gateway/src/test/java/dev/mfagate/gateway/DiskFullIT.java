@@ -70,8 +70,10 @@ class DiskFullIT {
         }
 
         Files.delete(filler);
-        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0")) {
-            HttpResponse<String> ready = HttpClient.newHttpClient().send(
+        // The client is closed before the server: an idle keep-alive connection makes a graceful stop wait for it.
+        try (MfagateProcess.Server server = new MfagateProcess.Server(data, Map.of(), "serve", "--port", "0");
+             HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> ready = http.send(
                     HttpRequest.newBuilder(URI.create(server.baseUrl + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as("ready once space is freed: %s", ready.body()).isEqualTo(200);
         }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GatewayCrashIT {
 
-    private static final int ROUNDS = 10;
+    private static final int ROUNDS = 6;
     private static final int CLIENTS = 6;
     private static final List<String> LABELS = List.of("acme-aws", "acme-git");
     private static final String[] HIGH_LIMITS = {

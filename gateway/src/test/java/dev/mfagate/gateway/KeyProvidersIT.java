@@ -130,8 +130,9 @@ class KeyProvidersIT {
     /** Starts serve, asks for one code, compares it with oathtool's, stops. */
     private void serveAndCompare(Path data, Map<String, String> env, String token, TotpSeed seed) throws Exception {
         InProcessCli.Server server = InProcessCli.in(data).withEnv(env).serve("--port", "0");
-        try {
-            HttpResponse<String> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/totp/acme/aws"))
+        // The client is closed before the server stops: an idle keep-alive connection makes a graceful stop wait for it.
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl + "/totp/acme/aws"))
                     .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
             SecretRegistry.codesIn(resp.body());

@@ -113,9 +113,12 @@ class LogStreamIT {
                 url = m.find() ? m.group(1) : null;
             }
             assertThat(url).as("serve --demo printed where it listens").isNotNull();
-            HttpResponse<String> code = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/totp/client/demo"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(code.statusCode()).as(code.body()).isEqualTo(200);
+            // The client is closed before the server stops: an idle keep-alive connection makes a graceful stop wait for it.
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                HttpResponse<String> code = http.send(HttpRequest.newBuilder(URI.create(url + "/totp/client/demo"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(code.statusCode()).as(code.body()).isEqualTo(200);
+            }
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {

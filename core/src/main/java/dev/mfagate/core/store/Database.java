@@ -94,10 +94,19 @@ public final class Database implements AutoCloseable {
 
     /** Opens the PostgreSQL database {@code url} names and migrates it. */
     public static Database openPostgres(PostgresUrl url, int maxPoolSize) {
-        HikariConfig config = new HikariConfig();
         // The driver's DataSource with each part set as a property: the driver's own URL parser takes
         // no user or password before the host, and a DataSource skips the DriverManager scan.
-        config.setDataSource(postgresDataSource(url));
+        org.postgresql.ds.PGSimpleDataSource driver = postgresDataSource(url);
+        // One connection straight from the driver first: a server that is away, an unknown database or
+        // a refused login fails at once with the driver's reason, where the pool would wait out its
+        // connection timeout (twice: for the schema check, then again for Flyway).
+        try (java.sql.Connection probe = driver.getConnection()) {
+            probe.isValid(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Cannot connect to " + url.redacted(), e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(driver);
         config.setPoolName("mfagate-postgresql");
         config.setMaximumPoolSize(maxPoolSize);
         config.setMinimumIdle(Math.min(2, maxPoolSize));
