@@ -221,11 +221,14 @@ public final class GatewayApp implements AutoCloseable {
                     .audit(auditSink)
                     .instanceId(options.instanceId())
                     .nextCodeThreshold(settings.nextCodeThreshold());
+            // One policy store for the code path and the admin doors, so that a rule granted or revoked in
+            // the console or over the admin API counts on this instance from the next request.
+            dev.mfagate.core.policy.PolicyRepository policies = new dev.mfagate.core.policy.PolicyRepository(store.database());
             if (settings.demo()) {
                 // Demo mode: the one demo token's scope ({@code *}) is the policy; nothing is limited.
                 issuer.policy(AccessPolicy.tokenScopeOnly());
             } else {
-                issuer.policy(AccessPolicy.rules(Authorizer.open(store.database())))
+                issuer.policy(AccessPolicy.rules(new Authorizer(policies, new dev.mfagate.core.policy.DailyUsage(store.database()))))
                         .rateLimiter(RateLimiter.forDatabase(store.database(), options.rateLimits(), clock))
                         .lockout(new LockoutTracker(store.database(), options.lockout()))
                         .people(dev.mfagate.core.issue.PersonLookup.cached(
@@ -246,7 +249,7 @@ public final class GatewayApp implements AutoCloseable {
             }
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
                     codeIssuer, authenticator, clock, readiness, metrics,
-                    dev.mfagate.core.admin.AdminServices.of(store, auditSink, options.instanceId()), console));
+                    dev.mfagate.core.admin.AdminServices.of(store, policies, auditSink, options.instanceId()), console));
             server.start();
             return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {

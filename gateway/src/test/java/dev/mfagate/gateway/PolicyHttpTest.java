@@ -277,6 +277,32 @@ class PolicyHttpTest {
     }
 
     @Test
+    void revoke_throughTheAdminApi_takesEffectAtOnceOnThisInstance() throws Exception {
+        String admin = store.tokens().create("acme-admin", "acme-*", false, Optional.empty(), NOW,
+                new dev.mfagate.core.tenant.TenantId("acme"), Optional.of(dev.mfagate.core.tenant.Role.ADMIN)).plaintext();
+        startWithDefaults();
+        HttpResponse<String> granted = admin("POST", "/api/v1/tenants/acme/rules", admin,
+                "{\"id\":\"r47\",\"principal\":\"user:47\",\"pattern\":\"acme-aws\"}");
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(201);
+        // The first code also fills the code path's policy cache.
+        assertThat(get("/totp/acme/aws", botToken, "47").statusCode()).isEqualTo(200);
+        HttpResponse<String> revoked = admin("DELETE", "/api/v1/tenants/acme/rules/r47", admin, null);
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+        // The same instance: refused on the very next request, not after the cache's bound.
+        assertError(get("/totp/acme/aws", botToken, "47"), 403, "forbidden");
+    }
+
+    private HttpResponse<String> admin(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void everyRequest_oneAuditEntry_chainVerifies() throws Exception {
         grant("user:46", "acme-aws", OptionalInt.empty());
         startWithDefaults();

@@ -37,13 +37,17 @@ public record AdminServices(TenantAdmin tenants, SeedAdmin seeds, RuleAdmin rule
         Objects.requireNonNull(people, "people");
     }
 
-    /** The services on {@code store}, auditing to {@code sink} as {@code instanceId}. */
-    public static AdminServices of(Store store, AuditSink sink, String instanceId) {
+    /**
+     * The services on {@code store}, changing rules through {@code policies} (the repository the
+     * gateway's code path reads, so that a change counts at once on this instance), auditing to
+     * {@code sink} as {@code instanceId}.
+     */
+    public static AdminServices of(Store store, PolicyRepository policies, AuditSink sink, String instanceId) {
         AdminDesk desk = new AdminDesk(sink, instanceId);
         TenantRepository tenants = new TenantRepository(store.database());
         AuditQuery query = new AuditQuery(store.database());
         return new AdminServices(new TenantAdmin(tenants, store.tokens(), desk), new SeedAdmin(store.seeds(), desk),
-                new RuleAdmin(new PolicyRepository(store.database()), desk),
+                new RuleAdmin(policies, desk),
                 new TokenAdmin(store.tokens(), query, desk),
                 new AuditAdmin(query, new AuditVerifier(store.database(), store.keyring().auditMac()), tenants, desk),
                 store.tokens(), tenants);

@@ -242,7 +242,7 @@ class TenantPropertyTest {
                 people.addPerson(new PersonId(p), p, NOW);
             }
             STORED_BINDINGS.forEach(people::bind);
-            services = AdminServices.of(store, new AuditSink() {
+            services = AdminServices.of(store, new dev.mfagate.core.policy.PolicyRepository(store.database()), new AuditSink() {
                 @Override
                 public void commit(AuditEvent event) {
                     EVENTS.add(event);
