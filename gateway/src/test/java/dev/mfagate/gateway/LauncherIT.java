@@ -151,6 +151,11 @@ class LauncherIT {
         assertThat(spec.find()).as(r.out()).isTrue();
         assertThat(Integer.parseInt(spec.group(1))).isGreaterThanOrEqualTo(21);
         assertThat(r.out()).doesNotContain("stand-in").containsPattern("home=/\\S+");
+
+        // A command under with-jdk that starts the launcher itself (a benchmark script) gets mfagate, not with-jdk again.
+        Result nested = run(withJdk, java17Environment(), Map.of(), launcher().toString(), "--version");
+        assertThat(nested.exit()).as(nested.err()).isZero();
+        assertThat(nested.out()).contains("mfagate ");
     }
 
     @Test
