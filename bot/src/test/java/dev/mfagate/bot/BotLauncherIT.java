@@ -69,4 +69,21 @@ class BotLauncherIT {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).isEqualTo("mfagate-bot " + System.getProperty("mfagate.project.version"));
     }
+
+    @Test
+    void flags_c1AloneAndOnJdk25CompactHeadersAndTrimming() throws Exception {
+        Result r = run(Map.of("JAVA_OPTS", "-XshowSettings:properties -XX:+PrintCommandLineFlags"), "-V");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        java.util.regex.Matcher spec = java.util.regex.Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(r.err());
+        assertThat(spec.find()).as(r.err()).isTrue();
+        String flags = r.out().lines().findFirst().orElseThrow();
+        assertThat(flags).as("the bot's flags").contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=67108864")
+                .contains("-XX:TieredStopAtLevel=1");
+        if (Integer.parseInt(spec.group(1)) >= 25) {
+            assertThat(flags).contains("-XX:+UseCompactObjectHeaders").contains("-XX:TrimNativeHeapInterval=1000");
+        } else {
+            assertThat(flags).doesNotContain("UseCompactObjectHeaders");
+        }
+    }
 }
