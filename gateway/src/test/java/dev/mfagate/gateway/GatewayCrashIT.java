@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GatewayCrashIT {
 
-    private static final int ROUNDS = 6;
+    /** Kills per run; -Dmfagate.crash.rounds=N for a longer soak (the suite keeps it short). */
+    private static final int ROUNDS = Integer.getInteger("mfagate.crash.rounds", 6);
     private static final int CLIENTS = 6;
     private static final List<String> LABELS = List.of("acme-aws", "acme-git");
     private static final String[] HIGH_LIMITS = {
