@@ -325,13 +325,14 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("label")).sendKeys("acme-new");
         browser.findElement(By.id("secret")).sendKeys(newSeed);
         browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("enrol-error")).getText().contains("exists already"));
+        // Until the answer page replaces the last one: its error element goes stale when it does.
+        new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> d.findElement(By.id("enrol-error")).getText().contains("exists already"));
         see();
         // A seed pasted into the label field is refused and not echoed back.
         browser.findElement(By.id("label")).clear();
         browser.findElement(By.id("label")).sendKeys(newSeed);
         browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("enrol-error")).getText().contains("label must be"));
+        new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> d.findElement(By.id("enrol-error")).getText().contains("label must be"));
         see();
         assertThat(browser.findElement(By.id("label")).getAttribute("value")).isEmpty();
         assertThat(store.seeds().list()).noneSatisfy(i -> assertThat(i.label().value()).isEqualTo("beta-new"));

@@ -372,7 +372,7 @@ class ConsolePasskeysIT {
         browser.findElement(By.id("bg-code")).sendKeys("not-the-code");
         browser.findElement(By.id("bg-name")).sendKeys("Safe key 1");
         browser.findElement(By.xpath("//button[normalize-space()='Register the break-glass passkey']")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.cssSelector(".webauthn-status")).getText()
+        new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> d.findElement(By.cssSelector(".webauthn-status")).getText()
                 .contains("not valid"));
         browser.findElement(By.id("bg-code")).clear();
         browser.findElement(By.id("bg-code")).sendKeys(breakGlassCode);
