@@ -154,16 +154,7 @@ class ConsoleAdminBrowserIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (app != null) {
-            TestLogs.exportAudit(store.database(), "console-admin-browser");
-            app.close();
-        }
-        if (provider != null) {
-            provider.shutdown();
-        }
+        HeadlessChromium.stopAll(browser, app, store, "console-admin-browser", provider);
     }
 
     @Test

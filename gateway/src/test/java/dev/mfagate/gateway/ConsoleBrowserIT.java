@@ -142,16 +142,7 @@ class ConsoleBrowserIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (app != null) {
-            TestLogs.exportAudit(store.database(), "console-browser");
-            app.close();
-        }
-        if (provider != null) {
-            provider.shutdown();
-        }
+        HeadlessChromium.stopAll(browser, app, store, "console-browser", provider);
     }
 
     @Test

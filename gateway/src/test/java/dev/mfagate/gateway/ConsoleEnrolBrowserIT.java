@@ -132,16 +132,7 @@ class ConsoleEnrolBrowserIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (app != null) {
-            TestLogs.exportAudit(store.database(), "console-enrol-browser");
-            app.close();
-        }
-        if (provider != null) {
-            provider.shutdown();
-        }
+        HeadlessChromium.stopAll(browser, app, store, "console-enrol-browser", provider);
     }
 
     @Test

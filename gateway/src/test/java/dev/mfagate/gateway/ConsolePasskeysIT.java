@@ -150,16 +150,7 @@ class ConsolePasskeysIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (app != null) {
-            TestLogs.exportAudit(store.database(), "console-passkeys");
-            app.close();
-        }
-        if (provider != null) {
-            provider.shutdown();
-        }
+        HeadlessChromium.stopAll(browser, app, store, "console-passkeys", provider);
     }
 
     @Test

@@ -57,4 +57,22 @@ final class HeadlessChromium {
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return browser;
     }
+
+    /**
+     * Ends a browser test class: the browser first, then the gateway (its audit trail exported to the
+     * test logs as {@code auditName}), then the OIDC provider; each only when it was started.
+     */
+    static void stopAll(org.openqa.selenium.WebDriver browser, GatewayApp app, dev.mfagate.core.store.Store store,
+                        String auditName, no.nav.security.mock.oauth2.MockOAuth2Server provider) {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (app != null) {
+            TestLogs.exportAudit(store.database(), auditName);
+            app.close();
+        }
+        if (provider != null) {
+            provider.shutdown();
+        }
+    }
 }
