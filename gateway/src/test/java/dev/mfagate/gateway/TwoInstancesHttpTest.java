@@ -13,6 +13,7 @@ import dev.mfagate.core.ratelimit.LockoutPolicy;
 import dev.mfagate.core.ratelimit.RateLimit;
 import dev.mfagate.core.ratelimit.RateLimitConfig;
 import dev.mfagate.core.seed.SeedParser;
+import dev.mfagate.core.store.SeedRepository;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.store.TokenRepository;
 import java.net.URI;
@@ -39,7 +40,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Two gateway instances in one process, each with its own pool on one store (as two processes
  * would have), on the real clock: what one changes, the other honours within the documented
- * bounds (token cache {@link TokenRepository#CACHE_TTL}, policy snapshot
+ * bounds (token cache {@link TokenRepository#CACHE_TTL}, sealed seed rows
+ * {@link SeedRepository#ROW_CACHE_TTL}, policy snapshot
  * {@link PolicyRepository#DEFAULT_MAX_STALENESS_MILLIS} ms); lockouts, daily caps and (on
  * PostgreSQL) rate limits count across both.
  */
@@ -141,6 +143,18 @@ class TwoInstancesHttpTest {
         Duration took = await(() -> get(b, "/labels", plainToken, Map.of()), 401, TokenRepository.CACHE_TTL.plus(SLACK));
         System.out.printf("[%s] token revocation seen by the other instance after %d ms (bound %d ms)%n",
                 backend, took.toMillis(), TokenRepository.CACHE_TTL.toMillis());
+    }
+
+    @Test
+    void seedRemovedOnOne_otherStopsWithinRowCacheTtl() throws Exception {
+        assertThat(code(get(b, "/totp/acme/aws", plainToken, Map.of()))).as("b has the sealed row cached").isEqualTo("200");
+        assertThat(a.store().seeds().remove(Label.parse("acme-aws"))).isTrue();
+        assertThat(code(get(a, "/totp/acme/aws", plainToken, Map.of()))).as("at once where it was removed")
+                .isEqualTo("404 unknown_label");
+        Duration took = await(() -> get(b, "/totp/acme/aws", plainToken, Map.of()), 404,
+                SeedRepository.ROW_CACHE_TTL.plus(SLACK));
+        System.out.printf("[%s] seed removal seen by the other instance after %d ms (bound %d ms)%n",
+                backend, took.toMillis(), SeedRepository.ROW_CACHE_TTL.toMillis());
     }
 
     @Test

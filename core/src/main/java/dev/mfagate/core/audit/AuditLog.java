@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,9 @@ public final class AuditLog implements AutoCloseable {
     /** Default longest {@link #appendDurably} waits for the commit. */
     public static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
 
+    private static final Consumer<Handle> NO_HOOK = h -> { };
+    /** After a miss of the optimistic append, how many batches go the locked way before it is tried again. */
+    private static final int OPTIMISTIC_RETRY_EVERY = 16;
     private static final Logger AUDIT_LOG = LoggerFactory.getLogger("dev.mfagate.audit");
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
@@ -85,6 +89,8 @@ public final class AuditLog implements AutoCloseable {
     private long committedSeq;
     private byte[] committedMac;
     private boolean rollbackReported;
+    /** After a missed optimistic append (PostgreSQL), batches to write the locked way first: owned by the writer thread. */
+    private int lockedBatchesBeforeOptimistic;
 
     private record Pending(AuditEvent event, CompletableFuture<Long> future) {
     }
@@ -263,6 +269,9 @@ public final class AuditLog implements AutoCloseable {
     /** Writes the batch in one transaction and returns the rows written (after commit). */
     private List<ChainRow> writeTransaction(List<Pending> batch) throws Exception {
         boolean sqlite = db.dialect() == Dialect.SQLITE;
+        if (!sqlite) {
+            return writePostgres(batch);
+        }
         // Refused before SQLite is asked to write: on a full disk its memory-mapped WAL index can
         // crash the process instead of failing the write.
         db.requireFreeSpace();
@@ -298,6 +307,113 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /**
+     * PostgreSQL: when this process wrote the head last, one autocommitted statement that appends
+     * only if the head is still that one ({@link PostgresChainWrites#append}); otherwise, or when
+     * another instance moved the head, the locked path: lock and read the head in one statement,
+     * check it, append in a second, commit. Every entry is committed before its future completes
+     * either way. A failed optimistic statement fails the batch rather than falling back, since a
+     * lost answer may hide a commit.
+     */
+    private List<ChainRow> writePostgres(List<Pending> batch) throws Exception {
+        if (committedMac != null && beforeHeadUpdate == NO_HOOK && optimisticTurn()) {
+            ChainHead expected = new ChainHead(committedSeq, committedMac,
+                    chainMac.computeMac(ChainRow.headBytes(committedSeq, committedMac)));
+            List<ChainRow> rows = seal(batch, committedSeq, committedMac);
+            ChainRow last = rows.getLast();
+            boolean written;
+            try (Handle h = db.jdbi().open()) {
+                written = PostgresChainWrites.append(h.getConnection(), expected, rows,
+                        chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())));
+            } catch (java.sql.SQLException e) {
+                throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(e), e);
+            }
+            if (written) {
+                return rows;
+            }
+            lockedBatchesBeforeOptimistic = OPTIMISTIC_RETRY_EVERY;
+        }
+        try (Handle h = db.jdbi().open()) {
+            h.begin();
+            try {
+                java.sql.Connection c = h.getConnection();
+                PostgresChainWrites.LockedHead locked = PostgresChainWrites.lockHead(c, committedSeq).orElseThrow(() ->
+                        new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated;"
+                                + " run audit verify"));
+                ChainHead head = locked.head();
+                // The head row is the locked, latest one; the last entry's seq beside it is read in the
+                // statement's snapshot, which predates a wait for the lock, so a lower one is checked
+                // again by the append's guard (a later statement, so a later snapshot).
+                requireConsistent(head, locked.lastSeq(), locked.lastSeq() == head.seq());
+                requireNotRolledBack(head, () -> Optional.ofNullable(locked.macAtAskedSeq()));
+                List<ChainRow> rows = seal(batch, head.seq(), head.lastMac());
+                ChainRow last = rows.getLast();
+                if (!PostgresChainWrites.append(c, head, rows, chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())))) {
+                    PostgresChainWrites.LockedHead again = PostgresChainWrites.lockHead(c, committedSeq).orElseThrow(() ->
+                            new AuditUnavailableException("The audit chain head vanished during the write"));
+                    requireConsistent(again.head(), again.lastSeq(), true);
+                    throw new AuditUnavailableException("The audit chain head changed during the write; run audit verify");
+                }
+                beforeHeadUpdate.accept(h);
+                h.commit();
+                return rows;
+            } catch (Exception e) {
+                try {
+                    h.rollback();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                    db.dataSource().evictConnection(h.getConnection());
+                }
+                if (e instanceof java.sql.SQLException sql) {
+                    throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(sql), sql);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Whether this batch tries the optimistic statement: always while it succeeds; after a miss
+     * (several instances taking turns on the head) only after {@value #OPTIMISTIC_RETRY_EVERY} locked
+     * batches, so that a writer that is rarely last does not pay a wasted round trip per batch.
+     */
+    private boolean optimisticTurn() {
+        if (lockedBatchesBeforeOptimistic > 0) {
+            lockedBatchesBeforeOptimistic--;
+            return false;
+        }
+        return true;
+    }
+
+    /** The batch's events as sealed rows, the first after {@code seq} whose MAC is {@code prevMac}. */
+    private List<ChainRow> seal(List<Pending> batch, long seq, byte[] prevMac) {
+        List<ChainRow> rows = new ArrayList<>(batch.size());
+        byte[] prev = prevMac;
+        for (Pending p : batch) {
+            seq++;
+            ChainRow unsealed = ChainRow.unsealed(seq, p.event(), prev);
+            ChainRow row = unsealed.withMac(chainMac.computeMac(unsealed.canonicalBytes(seq)));
+            rows.add(row);
+            prev = row.mac();
+        }
+        return rows;
+    }
+
+    /**
+     * Refuses a head that fails its MAC, or (when {@code lastSeqCurrent}) that disagrees with the
+     * last stored entry.
+     */
+    private void requireConsistent(ChainHead head, long lastSeq, boolean lastSeqCurrent) {
+        if (head.isGenesis() ? lastSeqCurrent && lastSeq != 0 : !head.isAuthentic(chainMac)) {
+            throw new AuditUnavailableException("The audit chain head fails its check (head seq " + head.seq()
+                    + ", last entry " + lastSeq + "); run audit verify");
+        }
+        if (lastSeqCurrent && lastSeq != head.seq()) {
+            throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
+                    + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
+        }
+    }
+
     private List<ChainRow> appendRows(Handle h, List<Pending> batch, boolean lockHead) {
         ChainHead head = ChainHead.read(h, lockHead).orElseThrow(() -> new AuditUnavailableException(
                 "The audit chain head is missing: the tail may have been truncated; run audit verify"));
@@ -310,7 +426,8 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
                     + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
         }
-        requireNotRolledBack(h, head);
+        requireNotRolledBack(head, () -> h.createQuery("SELECT mac FROM audit_entry WHERE seq = :seq")
+                .bind("seq", committedSeq).mapTo(byte[].class).findOne());
         List<ChainRow> rows = new ArrayList<>(batch.size());
         byte[] prev = head.lastMac();
         long seq = head.seq();
@@ -347,7 +464,7 @@ public final class AuditLog implements AutoCloseable {
      * the head verifies, so only this process's memory (or an anchor kept elsewhere, see
      * {@link AuditVerifier#verify(List)}) shows it. Appending would bury the evidence.
      */
-    private void requireNotRolledBack(Handle h, ChainHead head) {
+    private void requireNotRolledBack(ChainHead head, java.util.function.Supplier<Optional<byte[]>> macAtCommittedSeq) {
         if (committedMac == null) {
             return;
         }
@@ -358,8 +475,7 @@ public final class AuditLog implements AutoCloseable {
             holdsOurs = java.util.Arrays.equals(head.lastMac(), committedMac);
         } else {
             // Other writers (instances, the CLI) appended since: our entry must still be where we left it.
-            holdsOurs = h.createQuery("SELECT mac FROM audit_entry WHERE seq = :seq").bind("seq", committedSeq)
-                    .mapTo(byte[].class).findOne().map(mac -> java.util.Arrays.equals(mac, committedMac)).orElse(false);
+            holdsOurs = macAtCommittedSeq.get().map(mac -> java.util.Arrays.equals(mac, committedMac)).orElse(false);
         }
         if (holdsOurs) {
             return;
@@ -408,7 +524,7 @@ public final class AuditLog implements AutoCloseable {
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private Duration appendTimeout = DEFAULT_APPEND_TIMEOUT;
         private AuditLogListener listener = AuditLogListener.NONE;
-        private Consumer<Handle> beforeHeadUpdate = h -> { };
+        private Consumer<Handle> beforeHeadUpdate = NO_HOOK;
 
         private Builder(Database db, ChainMac chainMac) {
             this.db = Objects.requireNonNull(db, "db");
@@ -448,7 +564,10 @@ public final class AuditLog implements AutoCloseable {
             return this;
         }
 
-        /** Test hook: runs inside each batch's transaction after the entries are inserted, before the head update. */
+        /**
+         * Test hook: runs inside each batch's transaction after the entries are inserted, before the
+         * head update (SQLite) or the commit (PostgreSQL, whose one statement does both).
+         */
         Builder beforeHeadUpdate(Consumer<Handle> hook) {
             beforeHeadUpdate = Objects.requireNonNull(hook, "hook");
             return this;

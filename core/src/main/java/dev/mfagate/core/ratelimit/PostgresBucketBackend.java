@@ -45,8 +45,11 @@ public final class PostgresBucketBackend implements BucketBackend {
 
     /** Buckets smaller than this are taken one token per request. */
     static final long LEASE_MIN_CAPACITY = 64;
-    /** The most tokens one lease holds. */
-    static final long MAX_LEASE = 32;
+    /**
+     * The most tokens one lease holds: with {@code capacity / 32} the bound on what an instance may
+     * hold back stays a thirty-second of the bucket; this cap only keeps huge buckets' leases sane.
+     */
+    static final long MAX_LEASE = 256;
     /** How long an instance may keep tokens it has taken but not yet handed out. */
     static final Duration LEASE_TTL = Duration.ofMillis(250);
 

@@ -248,9 +248,10 @@ class AuditLogTest {
         }
     }
 
-    @Test
-    void append_headRowDeleted_refusesAndVerifyReportsHeadMissing() {
-        Database db = DBS.fresh(Backend.SQLITE).db();
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_headRowDeleted_refusesAndVerifyReportsHeadMissing(Backend backend) {
+        Database db = DBS.fresh(backend).db();
         try (AuditLog log = AuditLog.builder(db, mac).build()) {
             log.appendDurably(event(1));
             db.jdbi().useHandle(h -> h.execute("DELETE FROM audit_head"));
@@ -259,6 +260,24 @@ class AuditLogTest {
                     .hasMessageContaining("head is missing");
         }
         assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.HeadMissing(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_entryInsertedWithoutMovingHead_refusedNothingAppended(Backend backend) {
+        Database db = DBS.fresh(backend).db();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
+            log.appendDurably(event(1));
+            log.appendDurably(event(2));
+            db.jdbi().useHandle(h -> h.createUpdate("INSERT INTO audit_entry (seq, time_us, outcome, prev_mac, mac)"
+                    + " VALUES (3, 0, 'ALLOWED', :empty, :empty)").bind("empty", new byte[0]).execute());
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> log.appendDurably(event(4))).as("the head this writer wrote is unchanged, the tail is not")
+                        .isInstanceOf(AuditUnavailableException.class)
+                        .hasMessageContaining("disagrees with the last entry (seq 3)");
+            }
+            assertThat(countEntries(db)).isEqualTo(3);
+        }
     }
 
     @Test

@@ -143,7 +143,8 @@ class RateLimiterTest {
     void leaseSize_smallBuckets_oneTokenAtATime() {
         assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(63, Duration.ofMinutes(1)))).isEqualTo(1);
         assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(64, Duration.ofMinutes(1)))).isEqualTo(2);
-        assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(100_000, Duration.ofMinutes(1)))).isEqualTo(32);
+        assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(4_096, Duration.ofMinutes(1)))).isEqualTo(128);
+        assertThat(PostgresBucketBackend.leaseSize(RateLimit.perPeriod(100_000, Duration.ofMinutes(1)))).isEqualTo(256);
     }
 
     @Test
