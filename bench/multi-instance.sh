@@ -70,21 +70,47 @@ stop_all() {
   pids=()
 }
 
-# $1 label, $2 comma-separated ports -> one wrk run spread over the ports.
+# CPU time (user + system, in clock ticks) of the given processes, from /proc/<pid>/stat.
+cpu_ticks() {
+  local sum=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$sum"
+}
+
+# The PostgreSQL backends serving the benchmark database (none on SQLite).
+pg_backends() {
+  [ -n "${url:-}" ] || return 0
+  psql -tAq "$PG_ADMIN_URL" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db'"
+}
+
+# $1 label, $2 comma-separated ports -> one wrk run spread over the ports. Besides wrk's figures it
+# prints the CPU time the gateways and their PostgreSQL backends spent per request served, which a
+# busy, shared machine disturbs far less than the request rate.
 measure() {
   local label=$1 ports=$2 n
   n=$(tr ',' '\n' <<<"$ports" | wc -l)
   WRK_PORTS=$ports wrk -t"$n" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/multi-instance.lua \
       -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${ports%%,*}/totp/bench/aws" >/dev/null
   echo "--- $label: wrk -t$n -c$CONNECTIONS -d${DURATION}s GET /totp/bench/aws"
+  local backends java0 pg0 java1 pg1
+  backends=$(pg_backends | tr '\n' ' ')
+  java0=$(cpu_ticks "${pids[@]}"); pg0=$(cpu_ticks $backends)
   WRK_PORTS=$ports wrk -t"$n" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/multi-instance.lua \
       -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${ports%%,*}/totp/bench/aws" | tee "$work/wrk.txt"
-  local rps p50 p99 non2xx
+  java1=$(cpu_ticks "${pids[@]}"); pg1=$(cpu_ticks $backends)
+  local rps p50 p99 non2xx requests tick java_us pg_us
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
   non2xx=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$work/wrk.txt" | grep -o '[0-9]*$' || echo 0)
-  summary+=("$(printf '%-34s %10s %9s %9s %8s' "$label" "$rps" "$p50" "$p99" "$non2xx")")
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+  tick=$(getconf CLK_TCK)
+  java_us=$(( (java1 - java0) * 1000000 / tick / requests ))
+  pg_us=$(( (pg1 - pg0) * 1000000 / tick / requests ))
+  echo "CPU per request: gateway ${java_us} us, PostgreSQL backends ${pg_us} us"
+  summary+=("$(printf '%-34s %10s %9s %9s %8s %9s %9s' "$label" "$rps" "$p50" "$p99" "$non2xx" "$java_us" "$pg_us")")
 }
 summary=()
 
@@ -109,7 +135,8 @@ echo "--- audit chain after both instances wrote to it"
 mfagate audit verify --data-dir "$work/pg" --database "$url"
 
 echo
-echo "=== summary (loopback, $CONNECTIONS connections, ${DURATION}s each; latencies from wrk)"
-printf '%-34s %10s %9s %9s %8s\n' "configuration" "req/s" "p50" "p99" "non-2xx"
+echo "=== summary (loopback, $CONNECTIONS connections, ${DURATION}s each; latencies from wrk;"
+echo "    java us / pg us: CPU time per request of the gateway processes / of their PostgreSQL backends)"
+printf '%-34s %10s %9s %9s %8s %9s %9s\n' "configuration" "req/s" "p50" "p99" "non-2xx" "java us" "pg us"
 printf '%s\n' "${summary[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

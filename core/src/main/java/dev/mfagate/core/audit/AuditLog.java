@@ -70,8 +70,8 @@ public final class AuditLog implements AutoCloseable {
     public static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Consumer<Handle> NO_HOOK = h -> { };
-    /** After a miss of the optimistic append, how many batches go the locked way before it is tried again. */
-    private static final int OPTIMISTIC_RETRY_EVERY = 16;
+    /** Optimistic appends of one batch before it takes the chain head's lock (PostgreSQL). */
+    private static final int OPTIMISTIC_ATTEMPTS = 3;
     private static final Logger AUDIT_LOG = LoggerFactory.getLogger("dev.mfagate.audit");
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
@@ -89,8 +89,8 @@ public final class AuditLog implements AutoCloseable {
     private long committedSeq;
     private byte[] committedMac;
     private boolean rollbackReported;
-    /** After a missed optimistic append (PostgreSQL), batches to write the locked way first: owned by the writer thread. */
-    private int lockedBatchesBeforeOptimistic;
+    /** Whether the next batch (PostgreSQL) is sealed after the head this process wrote, unread: owned by the writer thread. */
+    private boolean assumeOwnHead = true;
 
     private record Pending(AuditEvent event, CompletableFuture<Long> future) {
     }
@@ -308,48 +308,50 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * PostgreSQL: when this process wrote the head last, one autocommitted statement that appends
-     * only if the head is still that one ({@link PostgresChainWrites#append}); otherwise, or when
-     * another instance moved the head, the locked path: lock and read the head in one statement,
-     * check it, append in a second, commit. Every entry is committed before its future completes
-     * either way. A failed optimistic statement fails the batch rather than falling back, since a
-     * lost answer may hide a commit.
+     * PostgreSQL: optimistic appends first, each one autocommitted statement that writes only if the
+     * head is still the one the batch was sealed after ({@link PostgresChainWrites#append}), so the
+     * head row is locked only for that statement and its commit. The first attempt assumes the head
+     * this process wrote last (none is read); a miss means another instance appended, so the next
+     * attempt reads the head (unlocked, one statement, one snapshot), checks it as the locked path
+     * does, seals again and tries again. After {@value #OPTIMISTIC_ATTEMPTS} misses, the locked
+     * path, which always gets through: lock and read the head in one statement, check it, append,
+     * commit. Every entry is committed before its future completes either way. A failed statement
+     * fails the batch rather than trying again, since a lost answer may hide a commit.
      */
     private List<ChainRow> writePostgres(List<Pending> batch) throws Exception {
-        if (committedMac != null && beforeHeadUpdate == NO_HOOK && optimisticTurn()) {
-            ChainHead expected = new ChainHead(committedSeq, committedMac,
-                    chainMac.computeMac(ChainRow.headBytes(committedSeq, committedMac)));
-            List<ChainRow> rows = seal(batch, committedSeq, committedMac);
-            ChainRow last = rows.getLast();
-            boolean written;
+        if (beforeHeadUpdate == NO_HOOK) {
+            ChainHead expected = committedMac != null && assumeOwnHead
+                    ? new ChainHead(committedSeq, committedMac, chainMac.computeMac(ChainRow.headBytes(committedSeq, committedMac)))
+                    : null;
             try (Handle h = db.jdbi().open()) {
-                written = PostgresChainWrites.append(h.getConnection(), expected, rows,
-                        chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())));
+                java.sql.Connection c = h.getConnection();
+                for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+                    if (expected == null) {
+                        expected = checkedHead(c, false);
+                        // Whether nobody else appended since this process's last batch: then the next
+                        // batch skips the read, else it starts with one (several instances take turns).
+                        assumeOwnHead = committedMac != null && expected.seq() == committedSeq;
+                    }
+                    List<ChainRow> rows = seal(batch, expected.seq(), expected.lastMac());
+                    ChainRow last = rows.getLast();
+                    if (PostgresChainWrites.append(c, expected, rows, chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())))) {
+                        return rows;
+                    }
+                    expected = null;
+                }
             } catch (java.sql.SQLException e) {
                 throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(e), e);
             }
-            if (written) {
-                return rows;
-            }
-            lockedBatchesBeforeOptimistic = OPTIMISTIC_RETRY_EVERY;
         }
         try (Handle h = db.jdbi().open()) {
             h.begin();
             try {
                 java.sql.Connection c = h.getConnection();
-                PostgresChainWrites.LockedHead locked = PostgresChainWrites.lockHead(c, committedSeq).orElseThrow(() ->
-                        new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated;"
-                                + " run audit verify"));
-                ChainHead head = locked.head();
-                // The head row is the locked, latest one; the last entry's seq beside it is read in the
-                // statement's snapshot, which predates a wait for the lock, so a lower one is checked
-                // again by the append's guard (a later statement, so a later snapshot).
-                requireConsistent(head, locked.lastSeq(), locked.lastSeq() == head.seq());
-                requireNotRolledBack(head, () -> Optional.ofNullable(locked.macAtAskedSeq()));
+                ChainHead head = checkedHead(c, true);
                 List<ChainRow> rows = seal(batch, head.seq(), head.lastMac());
                 ChainRow last = rows.getLast();
                 if (!PostgresChainWrites.append(c, head, rows, chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())))) {
-                    PostgresChainWrites.LockedHead again = PostgresChainWrites.lockHead(c, committedSeq).orElseThrow(() ->
+                    PostgresChainWrites.LockedHead again = PostgresChainWrites.readHead(c, committedSeq, true).orElseThrow(() ->
                             new AuditUnavailableException("The audit chain head vanished during the write"));
                     requireConsistent(again.head(), again.lastSeq(), true);
                     throw new AuditUnavailableException("The audit chain head changed during the write; run audit verify");
@@ -373,16 +375,20 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Whether this batch tries the optimistic statement: always while it succeeds; after a miss
-     * (several instances taking turns on the head) only after {@value #OPTIMISTIC_RETRY_EVERY} locked
-     * batches, so that a writer that is rarely last does not pay a wasted round trip per batch.
+     * Reads the head, locked until the transaction ends when {@code lock}, with the last entry's seq
+     * and this process's last entry, and checks them: missing, failing its MAC, disagreeing with the
+     * last entry, or rolled back are refused.
      */
-    private boolean optimisticTurn() {
-        if (lockedBatchesBeforeOptimistic > 0) {
-            lockedBatchesBeforeOptimistic--;
-            return false;
-        }
-        return true;
+    private ChainHead checkedHead(java.sql.Connection c, boolean lock) throws java.sql.SQLException {
+        PostgresChainWrites.LockedHead read = PostgresChainWrites.readHead(c, committedSeq, lock).orElseThrow(() ->
+                new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated; run audit verify"));
+        ChainHead head = read.head();
+        // A locked head row is the latest one; the last entry's seq beside it is read in the
+        // statement's snapshot, which predates a wait for the lock, so a lower one is checked again
+        // by the append's guard (a later statement, so a later snapshot). Unlocked, all is one snapshot.
+        requireConsistent(head, read.lastSeq(), !lock || read.lastSeq() == head.seq());
+        requireNotRolledBack(head, () -> Optional.ofNullable(read.macAtAskedSeq()));
+        return head;
     }
 
     /** The batch's events as sealed rows, the first after {@code seq} whose MAC is {@code prevMac}. */

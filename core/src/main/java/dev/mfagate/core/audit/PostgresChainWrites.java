@@ -14,14 +14,14 @@ import java.util.Optional;
  * instance can append.
  *
  * <ul>
- *   <li>{@link #lockHead}: one statement locks the head ({@code FOR UPDATE}) and reads with it the
- *       last entry's seq and the MAC of the entry this process committed last, which the writer's
- *       checks need.</li>
+ *   <li>{@link #readHead}: one statement reads the head (locking it, {@code FOR UPDATE}, when asked)
+ *       and with it the last entry's seq and the MAC of the entry this process committed last,
+ *       which the writer's checks need.</li>
  *   <li>{@link #append}: one statement inserts the whole batch (arrays bound once and unnested, so
  *       the statement text, and its server-side plan, is the same for any batch size) and moves the
  *       head, but only when the head, and the last entry, are exactly the ones expected. Run inside
- *       the transaction of {@link #lockHead} the guard holds by construction; run alone (autocommit)
- *       it appends and commits in a single round trip when this process wrote the head last, and
+ *       the transaction of a locking {@link #readHead} the guard holds by construction; run alone (autocommit)
+ *       it appends and commits in a single round trip when the head is still the one expected, and
  *       changes nothing otherwise: the guard's {@code FOR UPDATE} waits for a concurrent writer and
  *       then sees its new head.</li>
  * </ul>
@@ -29,8 +29,8 @@ import java.util.Optional;
  */
 final class PostgresChainWrites {
 
-    static final String LOCK_HEAD = "SELECT h.seq, h.mac, h.head_mac, (SELECT COALESCE(MAX(e.seq), 0) FROM audit_entry e),"
-            + " (SELECT e.mac FROM audit_entry e WHERE e.seq = ?) FROM audit_head h WHERE h.id = 1 FOR UPDATE OF h";
+    static final String READ_HEAD = "SELECT h.seq, h.mac, h.head_mac, (SELECT COALESCE(MAX(e.seq), 0) FROM audit_entry e),"
+            + " (SELECT e.mac FROM audit_entry e WHERE e.seq = ?) FROM audit_head h WHERE h.id = 1";
 
     static final String APPEND = "WITH head AS ("
             + "SELECT h.id FROM audit_head h WHERE h.id = 1 AND h.seq = ? AND h.mac = ?::bytea"
@@ -51,11 +51,11 @@ final class PostgresChainWrites {
     }
 
     /**
-     * Locks the head row until the transaction ends and reads it with the last entry's seq and the
-     * MAC of entry {@code askedSeq}; empty when the head row is missing.
+     * Reads the head row with the last entry's seq and the MAC of entry {@code askedSeq}, locking
+     * the head until the transaction ends when {@code lock}; empty when the head row is missing.
      */
-    static Optional<LockedHead> lockHead(Connection c, long askedSeq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(LOCK_HEAD)) {
+    static Optional<LockedHead> readHead(Connection c, long askedSeq, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(lock ? READ_HEAD + " FOR UPDATE OF h" : READ_HEAD)) {
             ps.setLong(1, askedSeq);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

@@ -128,6 +128,33 @@ class AuditLogTest {
         assertThat(new AuditVerifier(b, mac).verify()).isEqualTo(new VerificationResult.Intact(120));
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void append_threeInstancesContendingInSmallBatches_everyEntryOnceOneChain(Backend backend) throws Exception {
+        var store = DBS.fresh(backend);
+        List<Database> dbs = List.of(store.db(), store.openAnother(), store.openAnother());
+        Set<Long> seqs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int entries = 600;
+        try (AuditLog first = AuditLog.builder(dbs.get(0), mac).maxBatch(3).build();
+             AuditLog second = AuditLog.builder(dbs.get(1), mac).maxBatch(3).build();
+             AuditLog third = AuditLog.builder(dbs.get(2), mac).maxBatch(3).build();
+             var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<AuditLog> logs = List.of(first, second, third);
+            List<java.util.concurrent.Future<?>> results = new ArrayList<>();
+            for (int i = 0; i < entries; i++) {
+                AuditLog log = logs.get(i % 3);
+                int n = i;
+                results.add(threads.submit(() -> assertThat(seqs.add(log.appendDurably(event(n)))).isTrue()));
+            }
+            for (var f : results) {
+                f.get();
+            }
+        }
+        assertThat(seqs).as("every entry at its own seq, none lost").hasSize(entries).allMatch(s -> s >= 1 && s <= entries);
+        assertThat(countEntries(dbs.get(0))).isEqualTo(entries);
+        assertThat(new AuditVerifier(dbs.get(2), mac).verify()).isEqualTo(new VerificationResult.Intact(entries));
+    }
+
     @Test
     void append_databaseTurnsReadOnlyMidBatch_failsClosedNothingWrittenThenRecovers() {
         Database db = DBS.fresh(Backend.SQLITE).db();
