@@ -3,8 +3,10 @@
 #   1. one instance on SQLite, 2. one instance on PostgreSQL, 3. two instances on one PostgreSQL.
 # Loopback only. Bounded: each phase warms up WARMUP s and measures DURATION s with wrk; every
 # server is stopped and the benchmark database dropped at the end, also on failure. Rate limits
-# are raised so that they do not cap the load (the buckets are still taken: on PostgreSQL each
-# request locks three bucket rows). After phase 3 the shared audit chain is verified.
+# are raised so that they do not cap the load (the buckets are still taken: on PostgreSQL in leases
+# of up to 256 tokens, one row-locking transaction per lease). After phase 3 the shared audit chain
+# is verified. Each phase also prints the CPU time per request of the gateways and of their
+# PostgreSQL backends (from /proc), the figure a shared machine disturbs least.
 #
 # Usage: bin/with-jdk bench/multi-instance.sh   (it runs `java` from JAVA_HOME or PATH, which must be 21+)
 #   env: CONNECTIONS (32, split over the instances), DURATION (15), WARMUP (5), PORT (18180; uses

@@ -50,10 +50,14 @@ import org.slf4j.LoggerFactory;
  * never repaired automatically: that is evidence, and appends stay refused until an operator
  * has run {@code audit verify} and dealt with it.
  *
- * <p><b>Several instances.</b> On PostgreSQL each batch locks the head row
- * ({@code SELECT ... FOR UPDATE}) before reading it, so any number of instances append to one
- * contiguous chain. On SQLite the batch starts with {@code BEGIN IMMEDIATE}, which takes the
- * database's write lock before the head is read, with the same effect.
+ * <p><b>Several instances.</b> On PostgreSQL a batch is one statement that inserts its entries
+ * and moves the head only if the head is still the one the batch was sealed after (the statement
+ * locks the head row, {@code FOR UPDATE}, for itself and its commit); when another instance moved
+ * it, the head is read and checked again and the batch sealed again, and after a few such misses
+ * the batch locks the head before reading it. So any number of instances append to one contiguous
+ * chain, and one instance alone appends a batch in one round trip. On SQLite the batch starts with
+ * {@code BEGIN IMMEDIATE}, which takes the database's write lock before the head is read, with the
+ * same effect.
  *
  * <p><b>Log.</b> After commit each entry is also logged as one JSON line at INFO on logger
  * {@code dev.mfagate.audit} (see {@link AuditExporter} for the format).
