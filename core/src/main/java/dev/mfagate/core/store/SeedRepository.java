@@ -412,19 +412,46 @@ public final class SeedRepository {
 
     private final java.util.concurrent.ConcurrentHashMap<String, CachedRow> rowCache = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Locks that let one request per label (or per stripe of labels) read a row whose cached copy
+     * ran out, while the others busy with it wait and take that read: under load every concurrent
+     * request would otherwise miss at the same moment and read the same row. Striped, so that labels
+     * asked for (which may not exist) never grow a map.
+     */
+    private final java.util.concurrent.locks.ReentrantLock[] loadLocks = java.util.stream.Stream
+            .generate(java.util.concurrent.locks.ReentrantLock::new).limit(64)
+            .toArray(java.util.concurrent.locks.ReentrantLock[]::new);
+
     private Optional<StoredSeed> load(Label label) {
-        CachedRow cached = rowCache.get(label.value());
-        long now = System.nanoTime();
-        if (cached != null && now - cached.loadedAtNanos() < ROW_CACHE_TTL.toNanos()) {
+        CachedRow cached = fresh(label);
+        if (cached != null) {
             return Optional.of(cached.row());
         }
-        Optional<StoredSeed> row = loadFromDatabase(label);
-        if (row.isPresent()) {
-            rowCache.put(label.value(), new CachedRow(row.get(), now));
-        } else {
-            rowCache.remove(label.value());
+        var lock = loadLocks[Math.floorMod(label.value().hashCode(), loadLocks.length)];
+        lock.lock();
+        try {
+            // A request that waited here takes the row the one before it read, which is newer than its own arrival.
+            cached = fresh(label);
+            if (cached != null) {
+                return Optional.of(cached.row());
+            }
+            long now = System.nanoTime();
+            Optional<StoredSeed> row = loadFromDatabase(label);
+            if (row.isPresent()) {
+                rowCache.put(label.value(), new CachedRow(row.get(), now));
+            } else {
+                rowCache.remove(label.value());
+            }
+            return row;
+        } finally {
+            lock.unlock();
         }
-        return row;
+    }
+
+    /** The cached row of {@code label} if it was read less than {@link #ROW_CACHE_TTL} ago, else null. */
+    private CachedRow fresh(Label label) {
+        CachedRow cached = rowCache.get(label.value());
+        return cached != null && System.nanoTime() - cached.loadedAtNanos() < ROW_CACHE_TTL.toNanos() ? cached : null;
     }
 
     /** Whether this process holds the KEK of {@code row}; false when the row's tenant key is unavailable. */
