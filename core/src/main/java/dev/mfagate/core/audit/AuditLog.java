@@ -74,8 +74,6 @@ public final class AuditLog implements AutoCloseable {
     public static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Consumer<Handle> NO_HOOK = h -> { };
-    /** Optimistic appends of one batch before it takes the chain head's lock (PostgreSQL). */
-    private static final int OPTIMISTIC_ATTEMPTS = 3;
     private static final Logger AUDIT_LOG = LoggerFactory.getLogger("dev.mfagate.audit");
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
@@ -93,8 +91,8 @@ public final class AuditLog implements AutoCloseable {
     private long committedSeq;
     private byte[] committedMac;
     private boolean rollbackReported;
-    /** Whether the next batch (PostgreSQL) is sealed after the head this process wrote, unread: owned by the writer thread. */
-    private boolean assumeOwnHead = true;
+    /** Writes the batches on PostgreSQL; null on SQLite. */
+    private final PostgresChainWriter postgresWriter;
 
     private record Pending(AuditEvent event, CompletableFuture<Long> future) {
     }
@@ -107,6 +105,9 @@ public final class AuditLog implements AutoCloseable {
         this.listener = b.listener;
         this.beforeHeadUpdate = b.beforeHeadUpdate;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.postgresWriter = db.dialect() == Dialect.POSTGRESQL
+                ? new PostgresChainWriter(db, chainMac, beforeHeadUpdate == NO_HOOK ? null : beforeHeadUpdate)
+                : null;
         rememberHeadAtStart();
         this.writer = Thread.ofPlatform().name("mfagate-audit-writer").daemon(true).unstarted(this::runWriter);
         writer.start();
@@ -274,7 +275,7 @@ public final class AuditLog implements AutoCloseable {
     private List<ChainRow> writeTransaction(List<Pending> batch) throws Exception {
         boolean sqlite = db.dialect() == Dialect.SQLITE;
         if (!sqlite) {
-            return writePostgres(batch);
+            return postgresWriter.write(batch.stream().map(Pending::event).toList(), committedSeq, committedMac, this::checkHead);
         }
         // Refused before SQLite is asked to write: on a full disk its memory-mapped WAL index can
         // crash the process instead of failing the write.
@@ -312,101 +313,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * PostgreSQL: optimistic appends first, each one autocommitted statement that writes only if the
-     * head is still the one the batch was sealed after ({@link PostgresChainWrites#append}), so the
-     * head row is locked only for that statement and its commit. The first attempt assumes the head
-     * this process wrote last (none is read); a miss means another instance appended, so the next
-     * attempt reads the head (unlocked, one statement, one snapshot), checks it as the locked path
-     * does, seals again and tries again. After {@value #OPTIMISTIC_ATTEMPTS} misses, the locked
-     * path, which always gets through: lock and read the head in one statement, check it, append,
-     * commit. Every entry is committed before its future completes either way. A failed statement
-     * fails the batch rather than trying again, since a lost answer may hide a commit.
+     * The checks every head the PostgreSQL writer reads must pass (see {@link PostgresChainWriter}):
+     * its MAC, the last entry's seq (when read after the head's lock was taken or in the same
+     * snapshot), and that the chain still holds this process's last entry.
      */
-    private List<ChainRow> writePostgres(List<Pending> batch) throws Exception {
-        if (beforeHeadUpdate == NO_HOOK) {
-            ChainHead expected = committedMac != null && assumeOwnHead
-                    ? new ChainHead(committedSeq, committedMac, chainMac.computeMac(ChainRow.headBytes(committedSeq, committedMac)))
-                    : null;
-            try (Handle h = db.jdbi().open()) {
-                java.sql.Connection c = h.getConnection();
-                for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-                    if (expected == null) {
-                        expected = checkedHead(c, false);
-                        // Whether nobody else appended since this process's last batch: then the next
-                        // batch skips the read, else it starts with one (several instances take turns).
-                        assumeOwnHead = committedMac != null && expected.seq() == committedSeq;
-                    }
-                    List<ChainRow> rows = seal(batch, expected.seq(), expected.lastMac());
-                    ChainRow last = rows.getLast();
-                    if (PostgresChainWrites.append(c, expected, rows, chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())))) {
-                        return rows;
-                    }
-                    expected = null;
-                }
-            } catch (java.sql.SQLException e) {
-                throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(e), e);
-            }
-        }
-        try (Handle h = db.jdbi().open()) {
-            h.begin();
-            try {
-                java.sql.Connection c = h.getConnection();
-                ChainHead head = checkedHead(c, true);
-                List<ChainRow> rows = seal(batch, head.seq(), head.lastMac());
-                ChainRow last = rows.getLast();
-                if (!PostgresChainWrites.append(c, head, rows, chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac())))) {
-                    PostgresChainWrites.LockedHead again = PostgresChainWrites.readHead(c, committedSeq, true).orElseThrow(() ->
-                            new AuditUnavailableException("The audit chain head vanished during the write"));
-                    requireConsistent(again.head(), again.lastSeq(), true);
-                    throw new AuditUnavailableException("The audit chain head changed during the write; run audit verify");
-                }
-                beforeHeadUpdate.accept(h);
-                h.commit();
-                return rows;
-            } catch (Exception e) {
-                try {
-                    h.rollback();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                    db.dataSource().evictConnection(h.getConnection());
-                }
-                if (e instanceof java.sql.SQLException sql) {
-                    throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(sql), sql);
-                }
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Reads the head, locked until the transaction ends when {@code lock}, with the last entry's seq
-     * and this process's last entry, and checks them: missing, failing its MAC, disagreeing with the
-     * last entry, or rolled back are refused.
-     */
-    private ChainHead checkedHead(java.sql.Connection c, boolean lock) throws java.sql.SQLException {
-        PostgresChainWrites.LockedHead read = PostgresChainWrites.readHead(c, committedSeq, lock).orElseThrow(() ->
-                new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated; run audit verify"));
-        ChainHead head = read.head();
-        // A locked head row is the latest one; the last entry's seq beside it is read in the
-        // statement's snapshot, which predates a wait for the lock, so a lower one is checked again
-        // by the append's guard (a later statement, so a later snapshot). Unlocked, all is one snapshot.
-        requireConsistent(head, read.lastSeq(), !lock || read.lastSeq() == head.seq());
-        requireNotRolledBack(head, () -> Optional.ofNullable(read.macAtAskedSeq()));
-        return head;
-    }
-
-    /** The batch's events as sealed rows, the first after {@code seq} whose MAC is {@code prevMac}. */
-    private List<ChainRow> seal(List<Pending> batch, long seq, byte[] prevMac) {
-        List<ChainRow> rows = new ArrayList<>(batch.size());
-        byte[] prev = prevMac;
-        for (Pending p : batch) {
-            seq++;
-            ChainRow unsealed = ChainRow.unsealed(seq, p.event(), prev);
-            ChainRow row = unsealed.withMac(chainMac.computeMac(unsealed.canonicalBytes(seq)));
-            rows.add(row);
-            prev = row.mac();
-        }
-        return rows;
+    private void checkHead(ChainHead head, long lastSeq, boolean lastSeqCurrent, byte[] macAtCommittedSeq) {
+        requireConsistent(head, lastSeq, lastSeqCurrent);
+        requireNotRolledBack(head, () -> Optional.ofNullable(macAtCommittedSeq));
     }
 
     /**
