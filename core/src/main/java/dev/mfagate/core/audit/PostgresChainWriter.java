@@ -67,7 +67,8 @@ final class PostgresChainWriter {
     @FunctionalInterface
     interface HeadCheck {
         /**
-         * @param lastSeqCurrent whether {@code lastSeq} was read no earlier than the head
+         * @param lastSeqCurrent whether {@code lastSeq} is as current as the head (same snapshot, or
+         *     read while the head's lock was held); when not, the append's guard checks it
          * @param macAtCommittedSeq the MAC stored at the seq this process committed last, or null
          */
         void check(ChainHead head, long lastSeq, boolean lastSeqCurrent, byte[] macAtCommittedSeq);
@@ -124,7 +125,7 @@ final class PostgresChainWriter {
                 ChainHead head = checkedHead(c, true, committedSeq, check);
                 List<ChainRow> rows = seal(events, head.seq(), head.lastMac());
                 if (!append(c, head, rows, headMacAfter(rows))) {
-                    LockedHead again = readHead(c, committedSeq, true).orElseThrow(() ->
+                    HeadRead again = readHead(c, committedSeq, true).orElseThrow(() ->
                             new AuditUnavailableException("The audit chain head vanished during the write"));
                     check.check(again.head(), again.lastSeq(), true, again.macAtAskedSeq());
                     throw new AuditUnavailableException("The audit chain head changed during the write; run audit verify");
@@ -152,7 +153,7 @@ final class PostgresChainWriter {
 
     /** Reads the head (locked when {@code lock}) and has it checked; missing is refused here. */
     private static ChainHead checkedHead(Connection c, boolean lock, long committedSeq, HeadCheck check) throws SQLException {
-        LockedHead read = readHead(c, committedSeq, lock).orElseThrow(() ->
+        HeadRead read = readHead(c, committedSeq, lock).orElseThrow(() ->
                 new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated; run audit verify"));
         // A locked head row is the latest one; the last entry's seq beside it is read in the
         // statement's snapshot, which predates a wait for the lock, so a lower one is checked again
@@ -181,14 +182,14 @@ final class PostgresChainWriter {
     }
 
     /** The locked head, the last entry's seq, and the MAC stored at the seq asked about (null when none). */
-    record LockedHead(ChainHead head, long lastSeq, byte[] macAtAskedSeq) {
+    record HeadRead(ChainHead head, long lastSeq, byte[] macAtAskedSeq) {
     }
 
     /**
      * Reads the head row with the last entry's seq and the MAC of entry {@code askedSeq}, locking
      * the head until the transaction ends when {@code lock}; empty when the head row is missing.
      */
-    static Optional<LockedHead> readHead(Connection c, long askedSeq, boolean lock) throws SQLException {
+    static Optional<HeadRead> readHead(Connection c, long askedSeq, boolean lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(lock ? READ_HEAD + " FOR UPDATE OF h" : READ_HEAD)) {
             ps.setLong(1, askedSeq);
             try (ResultSet rs = ps.executeQuery()) {
@@ -197,7 +198,7 @@ final class PostgresChainWriter {
                 }
                 byte[] mac = rs.getBytes(2);
                 ChainHead head = new ChainHead(rs.getLong(1), mac == null ? ChainHead.GENESIS_MAC : mac, rs.getBytes(3));
-                return Optional.of(new LockedHead(head, rs.getLong(4), rs.getBytes(5)));
+                return Optional.of(new HeadRead(head, rs.getLong(4), rs.getBytes(5)));
             }
         }
     }
