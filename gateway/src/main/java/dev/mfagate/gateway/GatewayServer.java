@@ -17,6 +17,7 @@ import dev.mfagate.gateway.http.ApiException;
 import dev.mfagate.gateway.http.ClientAddresses;
 import dev.mfagate.gateway.http.ConnectionGuard;
 import dev.mfagate.gateway.http.JettySetup;
+import dev.mfagate.gateway.http.JsonBodies;
 import dev.mfagate.gateway.http.MetricsServer;
 import dev.mfagate.gateway.http.NetworkOptions;
 import dev.mfagate.gateway.http.RequestHeaderTimeout;
@@ -225,7 +226,7 @@ public final class GatewayServer implements AutoCloseable {
             cfg.routes.get(TOTP_ROUTE, ctx -> {
                 Label label = readLabel(ctx, () -> new Label(ctx.pathParam("client"), ctx.pathParam("service")));
                 TotpWindow w = issue(ctx, label, Door.API_TOTP);
-                ctx.json(new TotpResponse(label.client(), label.service(), w.code(), w.validForSeconds(),
+                JsonBodies.write(ctx, new TotpResponse(label.client(), label.service(), w.code(), w.validForSeconds(),
                         w.timestamp().truncatedTo(ChronoUnit.SECONDS).toString(), w.nextCode().orElse(null), nextValid(w)));
             });
             cfg.routes.get(CODE_ROUTE, ctx -> {
@@ -235,7 +236,8 @@ public final class GatewayServer implements AutoCloseable {
                             "Give exactly one label query parameter, for example ?label=acme-aws");
                 }
                 TotpWindow w = issue(ctx, readLabel(ctx, () -> Label.parse(values.get(0))), Door.API_CODE);
-                ctx.json(new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null), nextValid(w)));
+                JsonBodies.write(ctx, new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null),
+                        nextValid(w)));
             });
             cfg.routes.get(LABELS_ROUTE, ctx -> {
                 LabelsResult result = components.issuer().listLabels(ApiGuard.requester(ctx), components.clock().instant(),

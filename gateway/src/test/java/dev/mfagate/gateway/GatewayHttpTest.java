@@ -113,6 +113,9 @@ class GatewayHttpTest {
         assertThat(body.has("next_code")).as("21 s left is above the 5 s threshold").isFalse();
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(r.headers().firstValueAsLong("Content-Length"))
+                .hasValue(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     @Test

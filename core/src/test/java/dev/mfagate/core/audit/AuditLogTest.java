@@ -352,6 +352,34 @@ class AuditLogTest {
     }
 
     @Test
+    void append_severalInOneBatch_logsOneEventPerBatchWithOneLinePerEntryInOrder() {
+        Logger auditLogger = (Logger) LoggerFactory.getLogger("dev.mfagate.audit");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        auditLogger.addAppender(appender);
+        Recorder recorder = new Recorder();
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        try (AuditLog log = AuditLog.builder(db, mac).listener(recorder).build()) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                futures.add(log.append(event(i)));
+            }
+            futures.forEach(CompletableFuture::join);
+        } finally {
+            auditLogger.detachAppender(appender);
+        }
+        assertThat(appender.list).as("one event per committed batch").hasSize(recorder.committed.size());
+        assertThat(appender.list.stream().map(e -> (int) e.getFormattedMessage().lines().count()).toList())
+                .as("each event holds its batch's entries, one line each").isEqualTo(List.copyOf(recorder.committed));
+        List<String> lines = appender.list.stream().flatMap(e -> e.getFormattedMessage().lines()).toList();
+        assertThat(lines).hasSize(50);
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(lines.get(i)).startsWith("{\"seq\":" + (i + 1) + ",").contains("\"request_id\":\"req-" + (i + 1) + "\"")
+                    .endsWith("\"}");
+        }
+    }
+
+    @Test
     void append_committed_logsOneJsonLinePerEntryWithoutSecrets() {
         Logger auditLogger = (Logger) LoggerFactory.getLogger("dev.mfagate.audit");
         ListAppender<ILoggingEvent> appender = new ListAppender<>();

@@ -2,6 +2,7 @@ package dev.mfagate.gateway.http;
 
 import io.javalin.config.JavalinConfig;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -9,15 +10,21 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The Jetty under the gateway's Javalin: the listener (plain or TLS 1.2/1.3 from PEM files), the
  * connection limits (per address at accept, {@link ConnectionGuard}; in total,
  * {@link NetworkConnectionLimit}), the request-header deadline ({@link RequestHeaderTimeout}), the
- * idle timeout, and the JSON error handler for what Jetty refuses before a route runs. Nothing
- * here knows about codes. Stateless; {@link #apply} runs once per server.
+ * idle timeout, the thread pool (platform threads for Jetty, a virtual thread per request), and
+ * the JSON error handler for what Jetty refuses before a route runs. Nothing here knows about
+ * codes. Stateless; {@link #apply} runs once per server.
  */
 public final class JettySetup {
+
+    /** Platform threads for the listener (acceptor, selector, non-blocking tasks); handlers run on virtual threads. */
+    private static final int MAX_PLATFORM_THREADS = 8;
+    private static final int MIN_PLATFORM_THREADS = 2;
 
     private JettySetup() {
     }
@@ -44,6 +51,7 @@ public final class JettySetup {
         RequestHeaderTimeout headerTimeout = new RequestHeaderTimeout(net.requestHeaderTimeout(), drops);
         cfg.jetty.host = host;
         cfg.jetty.port = port;
+        cfg.jetty.threadPool = threadPool();
         cfg.http.maxRequestSize = maxRequestBodyBytes;
         cfg.jetty.modifyServer(server -> {
             server.setErrorHandler(new JsonErrorHandler(rejections));
@@ -74,6 +82,20 @@ public final class JettySetup {
             connector.addBean(headerTimeout);
             return connector;
         });
+    }
+
+    /**
+     * Platform threads for Jetty's own non-blocking work (accepting, selecting, parsing), and a
+     * virtual thread for each request handler, which blocks on the audit commit. Javalin's default
+     * runs every Jetty task on a virtual thread, the selector's too, whose every wait then goes
+     * through the JDK's poller: in alternating runs on a busy two-core machine that took more CPU
+     * per request (docs/benchmarks.md). A handful of platform threads is enough for the listener.
+     */
+    static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_PLATFORM_THREADS, MIN_PLATFORM_THREADS, 60_000);
+        pool.setName("mfagate-http");
+        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        return pool;
     }
 
     private static SslContextFactory.Server sslContext(NetworkOptions net) {
