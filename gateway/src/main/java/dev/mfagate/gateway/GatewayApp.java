@@ -164,6 +164,7 @@ public final class GatewayApp implements AutoCloseable {
         KeyProviderCheck keyCheck = null;
         try {
             GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
+            dev.mfagate.core.StartupTrace.mark("gateway: metrics");
             StoreHealth health = new StoreHealth(store.database());
             AuditProbe auditProbe = new AuditProbe(store, health);
             auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
@@ -187,6 +188,7 @@ public final class GatewayApp implements AutoCloseable {
             if (metrics.enabled()) {
                 store.database().dataSource().setMetricRegistry(metrics.registry());
             }
+            dev.mfagate.core.StartupTrace.mark("gateway: audit log");
             Readiness readiness = new Readiness()
                     .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
@@ -213,6 +215,7 @@ public final class GatewayApp implements AutoCloseable {
                         options.maxClockSkew(), Duration.ofMinutes(5), metrics).start();
                 readiness.degradeOn("clock", clockCheck::state);
             }
+            dev.mfagate.core.StartupTrace.mark("gateway: key checks");
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
             AuditSink auditSink = auditDecorator.apply(AuditSink.of(auditLog));
@@ -235,6 +238,7 @@ public final class GatewayApp implements AutoCloseable {
                                 new dev.mfagate.core.tenant.TenantRepository(store.database())));
             }
             CodeIssuer codeIssuer = issuer.build();
+            dev.mfagate.core.StartupTrace.mark("gateway: code issuer");
             dev.mfagate.gateway.console.Console console = null;
             if (consoleSettings != null) {
                 if (settings.demo()) {
@@ -250,7 +254,9 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
                     codeIssuer, authenticator, clock, readiness, metrics,
                     dev.mfagate.core.admin.AdminServices.of(store, policies, auditSink, options.instanceId()), console));
+            dev.mfagate.core.StartupTrace.mark("gateway: server built");
             server.start();
+            dev.mfagate.core.StartupTrace.mark("gateway: server started");
             return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {
             if (keyCheck != null) {
