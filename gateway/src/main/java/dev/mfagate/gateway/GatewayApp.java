@@ -16,6 +16,7 @@ import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -81,6 +82,33 @@ public final class GatewayApp implements AutoCloseable {
         this.server = server;
         this.clockCheck = clockCheck;
         this.keyCheck = keyCheck;
+    }
+
+    /**
+     * The classes whose initialisation a start of the HTTP server waits for (Javalin's, Jetty's, the
+     * JSON mappers', the metrics registry's), loaded and initialised before the server is built.
+     */
+    static final List<String> SERVER_CLASSES = List.of(
+            "io.javalin.Javalin", "io.javalin.json.JavalinJackson", "org.eclipse.jetty.server.Server",
+            "org.eclipse.jetty.server.ServerConnector", "org.eclipse.jetty.http.MimeTypes",
+            "org.eclipse.jetty.http.HttpParser", "org.eclipse.jetty.http.HttpGenerator",
+            "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
+            "dev.mfagate.gateway.http.ErrorResponses", "dev.mfagate.gateway.AdminRoutes");
+
+    /**
+     * Initialises the server's libraries (static initialisers only: no socket, no store, nothing
+     * configured), for {@code serve}'s start-up thread, which runs it while the store opens. A class
+     * that fails here fails again, and is reported, where the server is built.
+     */
+    public static void preload() {
+        ClassLoader loader = GatewayApp.class.getClassLoader();
+        for (String name : SERVER_CLASSES) {
+            try {
+                Class.forName(name, true, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // Reported where the server is built.
+            }
+        }
     }
 
     /** A builder for a gateway on {@code store}, which the gateway owns once it has started (or failed to). */

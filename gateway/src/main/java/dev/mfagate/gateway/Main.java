@@ -55,6 +55,9 @@ public final class Main {
             Thread.ofPlatform().daemon().name("mfagate-preload").start(() -> {
                 try {
                     Store.preload(dialect);
+                    if (MfagateCommand.isServing(args)) {
+                        GatewayApp.preload();
+                    }
                 } catch (RuntimeException | LinkageError e) {
                     // The command meets the same failure where it opens the store, and reports it.
                 }
