@@ -89,6 +89,9 @@ public final class GatewayApp implements AutoCloseable {
      * JSON mappers', the metrics registry's), loaded and initialised before the server is built.
      */
     static final List<String> SERVER_CLASSES = List.of(
+            // First: its initialiser sets the Jetty property that keeps Jetty from starting the
+            // platform MBean server, before any Jetty class reads it.
+            "dev.mfagate.gateway.GatewayServer",
             "io.javalin.Javalin", "io.javalin.json.JavalinJackson", "org.eclipse.jetty.server.Server",
             "org.eclipse.jetty.server.ServerConnector", "org.eclipse.jetty.http.MimeTypes",
             "org.eclipse.jetty.http.HttpParser", "org.eclipse.jetty.http.HttpGenerator",

@@ -48,21 +48,6 @@ public final class Main {
             AotTraining.main(new String[] {training});
             return;
         }
-        if (opensStore(args)) {
-            // What opening the store needs first (SQLite's native library, the list of migrations,
-            // Tink's registrations) loads on the second core while picocli reads the command line.
-            Dialect dialect = usesDatabaseUrl(args) ? Dialect.POSTGRESQL : Dialect.SQLITE;
-            Thread.ofPlatform().daemon().name("mfagate-preload").start(() -> {
-                try {
-                    Store.preload(dialect);
-                    if (MfagateCommand.isServing(args)) {
-                        GatewayApp.preload();
-                    }
-                } catch (RuntimeException | LinkageError e) {
-                    // The command meets the same failure where it opens the store, and reports it.
-                }
-            });
-        }
         // With the JSON log format (the default), every line on standard error is a JSON object,
         // the one-line reason of a failed command too.
         JsonStandardError.install("mfagate", System.getenv());
@@ -77,6 +62,23 @@ public final class Main {
         if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_AUDIT_LOG") == null) {
             // Operator changes still go on the audit chain; echoing them to the terminal adds nothing.
             System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
+        }
+        if (opensStore(args)) {
+            // What opening the store needs first (SQLite's native library, the list of migrations,
+            // Tink's registrations) loads on the second core while picocli reads the command line.
+            // Started only now: classes it initialises may set logging up, which must see the
+            // properties and the standard error set above.
+            Dialect dialect = usesDatabaseUrl(args) ? Dialect.POSTGRESQL : Dialect.SQLITE;
+            Thread.ofPlatform().daemon().name("mfagate-preload").start(() -> {
+                try {
+                    Store.preload(dialect);
+                    if (MfagateCommand.isServing(args)) {
+                        GatewayApp.preload();
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    // The command meets the same failure where it opens the store, and reports it.
+                }
+            });
         }
         // Built after the redirection above, so that commands write through it.
         dev.mfagate.core.StartupTrace.mark("main: set up");
