@@ -16,6 +16,7 @@ import dev.mfagate.core.store.Store;
 import dev.mfagate.core.totp.TotpSeed;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -81,6 +82,36 @@ public final class GatewayApp implements AutoCloseable {
         this.server = server;
         this.clockCheck = clockCheck;
         this.keyCheck = keyCheck;
+    }
+
+    /**
+     * The classes whose initialisation a start of the HTTP server waits for (Javalin's, Jetty's, the
+     * JSON mappers', the metrics registry's), loaded and initialised before the server is built.
+     */
+    static final List<String> SERVER_CLASSES = List.of(
+            // First: its initialiser sets the Jetty property that keeps Jetty from starting the
+            // platform MBean server, before any Jetty class reads it.
+            "dev.mfagate.gateway.GatewayServer",
+            "io.javalin.Javalin", "io.javalin.json.JavalinJackson", "org.eclipse.jetty.server.Server",
+            "org.eclipse.jetty.server.ServerConnector", "org.eclipse.jetty.http.MimeTypes",
+            "org.eclipse.jetty.http.HttpParser", "org.eclipse.jetty.http.HttpGenerator",
+            "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
+            "dev.mfagate.gateway.http.ErrorResponses", "dev.mfagate.gateway.AdminRoutes");
+
+    /**
+     * Initialises the server's libraries (static initialisers only: no socket, no store, nothing
+     * configured), for {@code serve}'s start-up thread, which runs it while the store opens. A class
+     * that fails here fails again, and is reported, where the server is built.
+     */
+    public static void preload() {
+        ClassLoader loader = GatewayApp.class.getClassLoader();
+        for (String name : SERVER_CLASSES) {
+            try {
+                Class.forName(name, true, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // Reported where the server is built.
+            }
+        }
     }
 
     /** A builder for a gateway on {@code store}, which the gateway owns once it has started (or failed to). */
@@ -164,6 +195,7 @@ public final class GatewayApp implements AutoCloseable {
         KeyProviderCheck keyCheck = null;
         try {
             GatewayMetrics metrics = options.metricsEnabled() ? GatewayMetrics.prometheus() : GatewayMetrics.disabled();
+            dev.mfagate.core.StartupTrace.mark("gateway: metrics");
             StoreHealth health = new StoreHealth(store.database());
             AuditProbe auditProbe = new AuditProbe(store, health);
             auditLog = AuditLog.builder(store.database(), store.keyring().auditMac())
@@ -187,6 +219,7 @@ public final class GatewayApp implements AutoCloseable {
             if (metrics.enabled()) {
                 store.database().dataSource().setMetricRegistry(metrics.registry());
             }
+            dev.mfagate.core.StartupTrace.mark("gateway: audit log");
             Readiness readiness = new Readiness()
                     .require("store", health::checkStore)
                     .require("keys", () -> store.keyring().kek() != null ? "ok" : "no key-encryption key")
@@ -213,6 +246,7 @@ public final class GatewayApp implements AutoCloseable {
                         options.maxClockSkew(), Duration.ofMinutes(5), metrics).start();
                 readiness.degradeOn("clock", clockCheck::state);
             }
+            dev.mfagate.core.StartupTrace.mark("gateway: key checks");
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
                     .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
             AuditSink auditSink = auditDecorator.apply(AuditSink.of(auditLog));
@@ -235,6 +269,7 @@ public final class GatewayApp implements AutoCloseable {
                                 new dev.mfagate.core.tenant.TenantRepository(store.database())));
             }
             CodeIssuer codeIssuer = issuer.build();
+            dev.mfagate.core.StartupTrace.mark("gateway: code issuer");
             dev.mfagate.gateway.console.Console console = null;
             if (consoleSettings != null) {
                 if (settings.demo()) {
@@ -250,7 +285,9 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = new GatewayServer(settings, new GatewayServer.Components(
                     codeIssuer, authenticator, clock, readiness, metrics,
                     dev.mfagate.core.admin.AdminServices.of(store, policies, auditSink, options.instanceId()), console));
+            dev.mfagate.core.StartupTrace.mark("gateway: server built");
             server.start();
+            dev.mfagate.core.StartupTrace.mark("gateway: server started");
             return new GatewayApp(store, auditLog, server, clockCheck, keyCheck);
         } catch (RuntimeException e) {
             if (keyCheck != null) {

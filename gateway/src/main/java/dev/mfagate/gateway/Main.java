@@ -1,6 +1,8 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.api.logging.JsonStandardError;
+import dev.mfagate.core.store.Dialect;
+import dev.mfagate.core.store.Store;
 import dev.mfagate.gateway.cli.CliContext;
 import dev.mfagate.gateway.cli.MfagateCommand;
 
@@ -10,8 +12,36 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Whether {@code args} name a command that opens a store: any but none, help and version (a wrong
+     * guess costs only the preloading's time on a thread of its own).
+     */
+    static boolean opensStore(String[] args) {
+        if (args.length == 0 || args[0].startsWith("-") || args[0].equals("help")) {
+            return false;
+        }
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the store is a database named by URL (the option or its environment variable), not SQLite. */
+    static boolean usesDatabaseUrl(String[] args) {
+        for (String a : args) {
+            if (a.equals("--database") || a.startsWith("--database=")) {
+                return true;
+            }
+        }
+        String url = System.getenv("MFAGATE_DATABASE_URL");
+        return url != null && !url.isBlank();
+    }
+
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) throws Exception {
+        dev.mfagate.core.StartupTrace.mark("main");
         String training = System.getProperty("mfagate.aot.training");
         if (training != null) {
             // bin/mfagate aot: the same jar and class path as every start, so that the cache fits them.
@@ -33,8 +63,27 @@ public final class Main {
             // Operator changes still go on the audit chain; echoing them to the terminal adds nothing.
             System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
         }
+        if (opensStore(args)) {
+            // What opening the store needs first (SQLite's native library, the list of migrations,
+            // Tink's registrations) loads on the second core while picocli reads the command line.
+            // Started only now: classes it initialises may set logging up, which must see the
+            // properties and the standard error set above.
+            Dialect dialect = usesDatabaseUrl(args) ? Dialect.POSTGRESQL : Dialect.SQLITE;
+            Thread.ofPlatform().daemon().name("mfagate-preload").start(() -> {
+                try {
+                    Store.preload(dialect);
+                    if (MfagateCommand.isServing(args)) {
+                        GatewayApp.preload();
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    // The command meets the same failure where it opens the store, and reports it.
+                }
+            });
+        }
         // Built after the redirection above, so that commands write through it.
+        dev.mfagate.core.StartupTrace.mark("main: set up");
         int code = MfagateCommand.run(CliContext.ofProcess(), args);
+        dev.mfagate.core.StartupTrace.mark("command done");
         if (code != 0 || !MfagateCommand.isServing(args)) {
             System.exit(code);
         }

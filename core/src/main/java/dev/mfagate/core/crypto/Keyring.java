@@ -102,6 +102,16 @@ public interface Keyring {
     }
 
     /**
+     * Loads and initialises, without reading any keyset, what reading one needs (Tink's AES-GCM and
+     * HMAC registrations): for a start-up thread that runs while the command line is parsed, so that
+     * the keyset is read sooner. Idempotent and thread-safe; a failure here shows again, and is
+     * reported, where a keyset is read.
+     */
+    static void preload() {
+        KeysetDocument.preload();
+    }
+
+    /**
      * Generates a new keyset and writes it to {@code file}, created with mode 0600 from the start and
      * moved into place atomically.
      *

@@ -1,7 +1,6 @@
 package dev.mfagate.core.crypto;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.crypto.tink.Aead;
@@ -19,6 +18,15 @@ import com.google.crypto.tink.mac.HmacKey;
 import com.google.crypto.tink.mac.HmacParameters;
 import com.google.crypto.tink.mac.MacConfig;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HashSet;
@@ -28,12 +36,20 @@ import java.util.Set;
  * The keyset document: {@code {"format":"mfagate-keyset/1","kek":<Tink JSON keyset>,"audit_mac":<Tink
  * JSON keyset>}}. Immutable; parsing validates the key types, and no message ever carries key
  * material.
+ *
+ * <p>Read with Gson in its strict mode (RFC 8259), the parser Tink itself reads keysets with: every
+ * command and every start reads the document, and Jackson's object mapper would add about 400 classes
+ * to a one-shot command that needs no other JSON. Written (by {@code init} and key rotation) with
+ * Jackson's pretty printer, as before.
  */
 final class KeysetDocument {
 
     static final String FORMAT = "mfagate-keyset/1";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson, for writing the document only: loaded by the commands that write a keyset. */
+    private static final class Writer {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     static {
         try {
@@ -50,6 +66,18 @@ final class KeysetDocument {
 
     private final KeysetHandle kek;
     private final KeysetHandle auditMac;
+
+    /** Nothing but this class's initialisation (Tink's registrations), see {@link Keyring#preload()}. */
+    static void preload() {
+        // The static initialiser has run by the time this is called. The JCE's first look-up of a
+        // cipher and a MAC (its providers, the crypto policy) is the other cost of a first keyset read.
+        try {
+            javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+            javax.crypto.Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            // Tink reports it when the keyset's primitives are built.
+        }
+    }
 
     private KeysetDocument(KeysetHandle kek, KeysetHandle auditMac) {
         this.kek = kek;
@@ -74,18 +102,25 @@ final class KeysetDocument {
      * @throws IllegalArgumentException naming the source and the rule broken, never the content
      */
     static KeysetDocument parse(String text, String source) {
-        JsonNode root;
+        JsonElement parsed;
         try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
+            JsonReader reader = new JsonReader(new StringReader(text));
+            reader.setStrictness(Strictness.STRICT);
+            parsed = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("more than one JSON value");
+            }
+        } catch (JsonParseException | IOException | IllegalStateException | StackOverflowError e) {
             // The parser's message may quote the input, which is secret: drop it.
             throw new IllegalArgumentException("The keyset from " + source + " is not valid JSON");
         }
-        if (root == null || !root.isObject()) {
+        if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException("The keyset from " + source + " must be a JSON object");
         }
-        JsonNode format = root.get("format");
-        if (format == null || !FORMAT.equals(format.asText())) {
+        JsonObject root = parsed.getAsJsonObject();
+        JsonElement format = root.get("format");
+        if (format == null || !format.isJsonPrimitive() || !format.getAsJsonPrimitive().isString()
+                || !FORMAT.equals(format.getAsString())) {
             throw new IllegalArgumentException("The keyset from " + source + " has no \"format\": \""
                     + FORMAT + "\" member; it is not an mfagate keyset");
         }
@@ -96,15 +131,15 @@ final class KeysetDocument {
         return new KeysetDocument(kek, mac);
     }
 
-    private static KeysetHandle parseKeyset(JsonNode root, String member, String source) {
-        JsonNode node = root.get(member);
-        if (node == null || !node.isObject()) {
+    private static KeysetHandle parseKeyset(JsonObject root, String member, String source) {
+        JsonElement node = root.get(member);
+        if (node == null || !node.isJsonObject()) {
             throw new IllegalArgumentException("The keyset from " + source + " has no \"" + member
                     + "\" object");
         }
         try {
-            return TinkJsonProtoKeysetFormat.parseKeyset(JSON.writeValueAsString(node), InsecureSecretKeyAccess.get());
-        } catch (GeneralSecurityException | JsonProcessingException | RuntimeException e) {
+            return TinkJsonProtoKeysetFormat.parseKeyset(node.toString(), InsecureSecretKeyAccess.get());
+        } catch (GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("The keyset from " + source + " has an invalid \""
                     + member + "\" Tink keyset");
         }
@@ -141,11 +176,12 @@ final class KeysetDocument {
     /** The document as UTF-8 JSON. The caller should clear the array after writing it. */
     byte[] toJsonBytes() {
         try {
-            ObjectNode root = JSON.createObjectNode();
+            ObjectMapper json = Writer.JSON;
+            ObjectNode root = json.createObjectNode();
             root.put("format", FORMAT);
-            root.set("kek", JSON.readTree(TinkJsonProtoKeysetFormat.serializeKeyset(kek, InsecureSecretKeyAccess.get())));
-            root.set("audit_mac", JSON.readTree(TinkJsonProtoKeysetFormat.serializeKeyset(auditMac, InsecureSecretKeyAccess.get())));
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+            root.set("kek", json.readTree(TinkJsonProtoKeysetFormat.serializeKeyset(kek, InsecureSecretKeyAccess.get())));
+            root.set("audit_mac", json.readTree(TinkJsonProtoKeysetFormat.serializeKeyset(auditMac, InsecureSecretKeyAccess.get())));
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | JsonProcessingException e) {
             throw new AssertionError("A validated keyset could not be serialised", e);
         }

@@ -160,6 +160,23 @@ public final class Database implements AutoCloseable {
         throw new IllegalArgumentException("Unsupported database URL scheme; must be sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE");
     }
 
+    /**
+     * Loads, without opening any database, what opening one of {@code dialect} needs first: the list
+     * of its migrations (a walk of the class path's jar, done once a process) and, for SQLite, the
+     * driver's native library. For a start-up thread that runs while the command line is parsed.
+     * Idempotent and thread-safe; a failure here shows again, and is reported, when a database opens.
+     */
+    public static void preload(Dialect dialect) {
+        SchemaVersions.available("db/migration/" + dialect.migrationFolder(), JAVA_MIGRATIONS);
+        if (dialect == Dialect.SQLITE) {
+            try {
+                org.sqlite.SQLiteJDBCLoader.initialize();
+            } catch (Exception e) {
+                // Opening the database loads it again and says what went wrong.
+            }
+        }
+    }
+
     /** The Java migrations given to Flyway, by class: their versions count in {@link SchemaVersions}. */
     private static final java.util.List<Class<?>> JAVA_MIGRATIONS = java.util.List.of(V4_1__AssignTenants.class);
 

@@ -140,6 +140,16 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Loads what opening a store needs before any store is opened (see {@link Database#preload} and
+     * {@link Keyring#preload}), on SQLite or on another database; reads and writes nothing of a store.
+     * A command starts it on a thread of its own while its command line is parsed.
+     */
+    public static void preload(Dialect dialect) {
+        Database.preload(dialect);
+        Keyring.preload();
+    }
+
+    /**
      * Opens the store that {@link #init(Path)} created in {@code dataDir}, with provider credentials
      * from the process environment.
      *
@@ -171,19 +181,80 @@ public final class Store implements AutoCloseable {
             throw new IllegalStateException("The store in " + dir + " has " + KEYSET_FILE_NAME + " but no "
                     + DATABASE_FILE_NAME + "; restore the database from a backup, or remove the keyset and run mfagate init");
         }
-        Database database = Database.openSqlite(databaseFile);
+        // The keyset file is read on a thread of its own while the database opens (each takes about
+        // a tenth of a second at start); it is used only if the database says the keys are in it.
+        java.util.concurrent.FutureTask<Keyring> keysetRead = null;
+        if (hasKeyset) {
+            keysetRead = new java.util.concurrent.FutureTask<>(() -> Keyring.openFile(keysetFile));
+            Thread.ofPlatform().daemon().name("mfagate-keyset").start(keysetRead);
+        }
+        java.util.concurrent.FutureTask<Keyring> keyset = keysetRead;
+        Database database;
+        try {
+            database = Database.openSqlite(databaseFile);
+        } catch (RuntimeException e) {
+            closeWhenRead(keyset);
+            throw e;
+        }
+        dev.mfagate.core.StartupTrace.mark("store: database open");
+        boolean[] keysetUsed = new boolean[1];
         try {
             return open(database, environment, () -> {
-                if (!Files.exists(keysetFile)) {
+                if (keyset == null || !Files.exists(keysetFile)) {
                     throw new IllegalStateException("The store in " + dir + " has " + DATABASE_FILE_NAME + " but no "
                             + KEYSET_FILE_NAME + "; without it the seeds cannot be decrypted: restore it from a backup"
                             + " (do not run mfagate init over it)");
                 }
-                return Keyring.openFile(keysetFile);
+                keysetUsed[0] = true;
+                Keyring keyring = result(keyset);
+                dev.mfagate.core.StartupTrace.mark("store: keyset read");
+                return keyring;
             });
         } catch (RuntimeException e) {
             database.close();
             throw e;
+        } finally {
+            if (!keysetUsed[0]) {
+                closeWhenRead(keyset);
+            }
+        }
+    }
+
+    /** The keyring {@code read} read, or its failure as thrown by the reading (unchecked). */
+    private static Keyring result(java.util.concurrent.FutureTask<Keyring> read) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return read.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("Could not read the keyset", e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Closes what {@code read} read, if anything: a keyset read for a store that failed to open, or did not need it. */
+    private static void closeWhenRead(java.util.concurrent.FutureTask<Keyring> read) {
+        if (read == null) {
+            return;
+        }
+        try {
+            result(read).close();
+        } catch (RuntimeException | Error e) {
+            // The keyset was not usable; the store's own failure, if any, is the one reported.
         }
     }
 

@@ -87,6 +87,43 @@ class KeyringTest {
     }
 
     @Test
+    void openFile_keysetInLenientOrTrailingJson_refusesAsNotValidJson() throws Exception {
+        Path good = dir.resolve("good.json");
+        Keyring.createFile(good);
+        String json = Files.readString(good);
+        String[] broken = {
+            json + " {}",                                                   // a second value after the document
+            "// comment\n" + json,                                          // comments are not JSON
+            json.replaceFirst("\"format\"", "'format'"),                    // single-quoted name
+            json.replaceFirst("\"format\"", "format"),                      // unquoted name
+        };
+        for (String text : broken) {
+            Path file = dir.resolve("keyset.json");
+            Files.deleteIfExists(file);
+            Files.writeString(file, text);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+            assertThatThrownBy(() -> Keyring.openFile(file))
+                    .as(text.substring(0, Math.min(40, text.length())))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not valid JSON");
+        }
+    }
+
+    @Test
+    void openFile_formatNotAString_refusesAsNotAnMfagateKeyset() throws Exception {
+        Path file = dir.resolve("keyset.json");
+        Keyring.createFile(dir.resolve("good.json"));
+        String json = Files.readString(dir.resolve("good.json"));
+        Files.writeString(file, json.replaceFirst("\"mfagate-keyset/1\"", "[\"mfagate-keyset/1\"]"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+        assertThatThrownBy(() -> Keyring.openFile(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("it is not an mfagate keyset");
+    }
+
+    @Test
     void fromEnvironment_jsonOrBase64_holdsTheFilesKeys() throws Exception {
         Path file = dir.resolve("keyset.json");
         Keyring fromFile = Keyring.createFile(file);

@@ -101,6 +101,19 @@ class StoreInitTest {
     }
 
     @Test
+    void open_keysetNotJson_refusesWithTheKeysetsReasonAsWhenReadAlone() throws Exception {
+        // The keyset is read on a thread of its own while the database opens: its failure is still
+        // the one the caller gets, of the same type and words.
+        Store.init(tmp).close();
+        Files.writeString(tmp.resolve("keyset.json"), "{\"kek\": \"SUPERSECRETVALUE\"");
+
+        assertThatThrownBy(() -> Store.open(tmp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not valid JSON")
+                .message().doesNotContain("SUPERSECRETVALUE");
+    }
+
+    @Test
     void open_afterInit_findsSeedsStoredBefore() {
         TotpSeed seed = TestSeeds.random();
         try (Store store = Store.init(tmp)) {

@@ -32,7 +32,9 @@ public final class MfagateCommand implements Runnable {
 
     /** Runs {@code args} in {@code cli} and returns the exit code; errors are one line on {@code cli}'s standard error. */
     public static int run(CliContext cli, String[] args) {
-        return commandLine(cli, args.length > 0 ? args[0] : null).execute(args);
+        CommandLine cl = commandLine(cli, args.length > 0 ? args[0] : null);
+        dev.mfagate.core.StartupTrace.mark("cli: command line built");
+        return cl.execute(args);
     }
 
     /** Whether {@code args} start the server (the process then keeps running after {@link #run}). */

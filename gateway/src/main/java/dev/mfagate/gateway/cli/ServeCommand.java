@@ -217,6 +217,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dev.mfagate.core.StartupTrace.mark("serve: command parsed");
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
         Store s;
         Path tempDir = null;
@@ -242,6 +243,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw UserError.failure("No active API token; create one first with 'mfagate token create --name NAME'");
             }
         }
+        dev.mfagate.core.StartupTrace.mark("serve: store open");
         GatewayServer.Settings settings;
         try {
             NetworkOptions network = new NetworkOptions(nonBlank(allowCidrs), nonBlank(trustedProxies), tlsCert, tlsKey,
@@ -267,6 +269,7 @@ final class ServeCommand implements Callable<Integer> {
             throw UserError.badInput(e.getMessage());
         }
         InertRules.warn(new PolicyRepository(s.database()).load(), LOG::warn);
+        dev.mfagate.core.StartupTrace.mark("serve: settings read");
         GatewayApp app = GatewayApp.builder(s).environmentSeeds(envSeeds).settings(settings).options(options)
                 .clock(cli.clock()).console(console).start();
         if (s.database().dialect() == Dialect.POSTGRESQL) {
@@ -275,6 +278,7 @@ final class ServeCommand implements Callable<Integer> {
         cli.out().println("mfagate listening on " + (settings.network().tls() ? "https" : "http") + "://" + hostForUrl(host) + ":" + app.port());
         app.metricsPort().ifPresent(p -> cli.out().println("mfagate metrics on http://" + hostForUrl(settings.metrics().host()) + ":" + p + "/metrics"));
         cli.out().flush();
+        dev.mfagate.core.StartupTrace.mark("serve: listening");
         Path demoDir = tempDir;
         cli.stop().awaitThen(() -> {
             app.close();

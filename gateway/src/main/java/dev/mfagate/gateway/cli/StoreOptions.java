@@ -53,7 +53,10 @@ public final class StoreOptions {
         if (!hasDatabaseUrl() && !Files.isDirectory(dataDir)) {
             throw UserError.failure("No store at " + dataDir.toAbsolutePath() + "; run 'mfagate init' first (or pass --data-dir)");
         }
-        return StoreOpener.open(dataDir, databaseUrl, poolSize, cli.env());
+        dev.mfagate.core.StartupTrace.mark("store: opening");
+        Store opened = StoreOpener.open(dataDir, databaseUrl, poolSize, cli.env());
+        dev.mfagate.core.StartupTrace.mark("store: opened");
+        return opened;
     }
 
     /** Creates a new store: SQLite in the data directory, or the schema in the database with the keyset kept here. */
