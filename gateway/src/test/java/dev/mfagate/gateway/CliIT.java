@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +42,18 @@ class CliIT {
     @AfterEach
     void exportAudit() {
         TestLogs.exportAudit(data, "CliIT");
+    }
+
+    @Test
+    void shippedJar_carriesTheGatewaysJdbiJfrSupport_notJdbis() throws Exception {
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(MfagateProcess.jar().toFile())) {
+            List<String> names = jar.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(n -> n.startsWith("org/jdbi/v3/core/statement/internal/JfrSupport")).sorted().toList();
+            assertThat(names).containsExactly("org/jdbi/v3/core/statement/internal/JfrSupport$Holder.class",
+                    "org/jdbi/v3/core/statement/internal/JfrSupport.class");
+            byte[] bytes = jar.getInputStream(jar.getEntry("org/jdbi/v3/core/statement/internal/JfrSupport.class")).readAllBytes();
+            assertThat(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("mfagate.jdbi.jfr-events");
+        }
     }
 
     @Test
