@@ -132,7 +132,10 @@ public record BotConfig(
                 millis(s.optional("MFAGATE_BOT_MEMBERSHIP_CACHE_MS"), 60_000, 0),
                 millis(s.optional("MFAGATE_BOT_REQUEST_TIMEOUT_MS"), 10_000, 1),
                 millis(s.optional("MFAGATE_BOT_POLL_TIMEOUT_MS"), 120_000, 1),
-                (int) positiveLong(s.optional("MFAGATE_BOT_MAX_IN_FLIGHT"), 64, 10_000),
+                // As many as the default rate guard lets out at once (burst 30): more would only wait in the
+                // guard, each holding its requests, answers and connections. Not fewer: under Zulip faults a
+                // slow or lost request holds its slot until it times out.
+                (int) positiveLong(s.optional("MFAGATE_BOT_MAX_IN_FLIGHT"), 32, 10_000),
                 millis(s.optional("MFAGATE_BOT_SHUTDOWN_GRACE_MS"), 10_000, 0));
     }
 

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -53,7 +54,9 @@ public final class GatewayClient {
         this.base = Objects.requireNonNull(baseUrl, "baseUrl").toString().replaceAll("/+$", "");
         this.authorization = "Bearer " + Objects.requireNonNull(token, "token").reveal();
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        // Virtual threads rather than the client's default cached pool of platform threads (one per request in flight).
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     }
 
     /** The current code of {@code label} for {@code who}. */

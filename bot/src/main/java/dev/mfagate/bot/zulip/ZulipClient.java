@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
@@ -67,8 +68,10 @@ public final class ZulipClient implements AutoCloseable {
     /**
      * Sends of the same content to the same conversation take turns (striped by both), so that the look-up of
      * one never takes the other's message, still unanswered and not yet among {@link #sentIds}, for its own.
+     * Locks rather than {@code synchronized}: a send is held across network I/O, and on Java 21 a virtual thread
+     * in a {@code synchronized} block pins its carrier, which the HTTP client's own virtual threads need.
      */
-    private final Object[] sendStripes;
+    private final ReentrantLock[] sendStripes;
 
     /**
      * A client for the Zulip server at {@code site} (base URL, without {@code /api/v1}).
@@ -85,17 +88,17 @@ public final class ZulipClient implements AutoCloseable {
                 })), stripes());
     }
 
-    private ZulipClient(ZulipTransport transport, String email, Set<Long> sentIds, Object[] sendStripes) {
+    private ZulipClient(ZulipTransport transport, String email, Set<Long> sentIds, ReentrantLock[] sendStripes) {
         this.transport = transport;
         this.email = email;
         this.sentIds = sentIds;
         this.sendStripes = sendStripes;
     }
 
-    private static Object[] stripes() {
-        Object[] stripes = new Object[64];
+    private static ReentrantLock[] stripes() {
+        ReentrantLock[] stripes = new ReentrantLock[64];
         for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new Object();
+            stripes[i] = new ReentrantLock();
         }
         return stripes;
     }
@@ -219,10 +222,14 @@ public final class ZulipClient implements AutoCloseable {
 
     /** {@code POST /messages}, at most once: an unanswered attempt is looked for in {@code narrow} before sending again. */
     private long post(Map<String, String> form, String narrow, String content) throws ZulipException {
-        synchronized (sendStripes[Math.floorMod(Objects.hash(narrow, content.strip()), sendStripes.length)]) {
+        ReentrantLock stripe = sendStripes[Math.floorMod(Objects.hash(narrow, content.strip()), sendStripes.length)];
+        stripe.lock();
+        try {
             long id = transport.send("/messages", form, () -> landed(narrow, content), Wire.Sent.class).id();
             sentIds.add(id);
             return id;
+        } finally {
+            stripe.unlock();
         }
     }
 

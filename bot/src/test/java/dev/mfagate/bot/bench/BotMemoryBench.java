@@ -15,7 +15,7 @@ import java.util.List;
  * {@code bench/bot-latency/memory.sh}): the bot started by {@code bin/mfagate-bot} with the launcher's
  * defaults (no {@code JAVA_OPTS}), against the Zulip emulator in this JVM and the real gateway jar in
  * demo mode. It answers one DM (ready), then a burst of {@code BURST} DMs from as many people; the
- * bot's resident memory ({@code VmRSS}, {@code VmHWM}) is read from {@code /proc} when ready, after
+ * bot's resident memory ({@code VmRSS}, {@code VmHWM}) and thread count are read from {@code /proc} when ready, after
  * the burst and after a pause. The outbound rate guard is raised so that the burst ends in seconds.
  * Arguments: {@code [burst, default 200]}; {@code BOT_JAVA_OPTS} in the environment: flags to try.
  */
@@ -90,13 +90,15 @@ public final class BotMemoryBench {
         return zulip.messagesFrom(bot).stream().filter(m -> m.kind() == EmulatedMessage.Kind.DIRECT).count();
     }
 
-    /** VmRSS and VmHWM of the process and of its child JVM (the launcher execs, so they are one). */
+    /** VmRSS, VmHWM and the thread count of the process and of its child JVM (the launcher execs, so they are one). */
     private static String memory(long pid) throws Exception {
         StringBuilder out = new StringBuilder();
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
                 String[] parts = line.split("\\s+");
                 out.append(parts[0]).append(' ').append(Long.parseLong(parts[1]) / 1024).append(" MB ");
+            } else if (line.startsWith("Threads:")) {
+                out.append(line.replaceAll("\\s+", " ")).append(' ');
             }
         }
         return out.toString().strip();
