@@ -132,11 +132,11 @@ final class AdminRoutes {
     }
 
     /** Registers every admin route behind {@code guard}; other methods on them answer 405. */
-    void register(JavalinConfig cfg, ApiGuard guard, Set<HandlerType> knownMethods) {
+    void register(JavalinConfig cfg, PathGuards guards, ApiGuard guard, Set<HandlerType> knownMethods) {
         for (var route : ROUTES.entrySet()) {
             String path = route.getKey();
             Handler tokenGuard = guard.forRoute(path);
-            cfg.routes.before(path, ctx -> {
+            guards.add(path, ctx -> {
                 if (!sessionGuard(ctx, path)) {
                     tokenGuard.handle(ctx);
                 }

@@ -204,6 +204,8 @@ public final class GatewayServer implements AutoCloseable {
                     components.metrics()::connectionDropped, SHUTDOWN_GRACE);
             cfg.routes.before(this::beginRequest);
             cfg.routes.after(this::endRequest);
+            PathGuards guards = new PathGuards(cfg.router);
+            cfg.routes.before(guards::handle);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(OPENAPI));
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")));
             cfg.routes.get("/readyz", ctx -> {
@@ -213,7 +215,7 @@ public final class GatewayServer implements AutoCloseable {
             for (String route : List.of(TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE)) {
                 // Every method passes the guard: without a handler for each, Javalin would answer
                 // HEAD itself (200, no token, no audit) and other methods with 404.
-                cfg.routes.before(route, guard.forRoute(route));
+                guards.add(route, guard.forRoute(route));
                 for (HandlerType method : KNOWN_METHODS) {
                     if (!method.equals(HandlerType.GET)) {
                         cfg.routes.addHttpHandler(method, route, ctx -> {
@@ -248,9 +250,9 @@ public final class GatewayServer implements AutoCloseable {
                 }
             });
             new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes(), components.console())
-                    .register(cfg, guard, KNOWN_METHODS);
+                    .register(cfg, guards, guard, KNOWN_METHODS);
             if (components.console() != null) {
-                components.console().register(cfg, ctx -> Exchange.of(ctx).meta(ctx));
+                components.console().register(cfg, guards::add, ctx -> Exchange.of(ctx).meta(ctx));
                 components.console().registerAdminPages(cfg, ctx -> Exchange.of(ctx).meta(ctx), components.admin(),
                         components.readiness()::report);
             }

@@ -92,6 +92,8 @@ public final class AuditLog implements AutoCloseable {
     private long committedSeq;
     private byte[] committedMac;
     private boolean rollbackReported;
+    /** The SQLite writer's connection and statements, while it has one; owned by the writer thread. */
+    private SqliteSession sqliteSession;
     /** Writes the batches on PostgreSQL; null on SQLite. */
     private final PostgresChainWriter postgresWriter;
 
@@ -228,6 +230,7 @@ public final class AuditLog implements AutoCloseable {
             }
             if (first == null) {
                 if (closed && queue.isEmpty()) {
+                    closeSqliteSession();
                     return;
                 }
                 continue;
@@ -283,41 +286,103 @@ public final class AuditLog implements AutoCloseable {
 
     /** Writes the batch in one transaction and returns the rows written (after commit). */
     private List<ChainRow> writeTransaction(List<Pending> batch) throws Exception {
-        boolean sqlite = db.dialect() == Dialect.SQLITE;
-        if (!sqlite) {
+        if (db.dialect() != Dialect.SQLITE) {
             return postgresWriter.write(batch.stream().map(Pending::event).toList(), committedSeq, committedMac, this::checkHead);
         }
         // Refused before SQLite is asked to write: on a full disk its memory-mapped WAL index can
         // crash the process instead of failing the write.
         db.requireFreeSpace();
-        try (Handle h = db.jdbi().open()) {
-            if (sqlite) {
-                // Take the write lock before reading the head, so no other writer can move it.
-                h.execute("BEGIN IMMEDIATE");
-            } else {
-                h.begin();
-            }
+        if (db.dataSource().isClosed()) {
+            // The writer's connection is its own, outside the pool: a closed database ends it too.
+            closeSqliteSession();
+            throw new AuditUnavailableException("The audit trail cannot be written: the database is closed");
+        }
+        if (sqliteSession == null) {
+            sqliteSession = SqliteSession.open(db);
+        }
+        SqliteSession s = sqliteSession;
+        try {
+            // Take the write lock before reading the head, so no other writer can move it.
+            s.begin.execute();
+            List<ChainRow> rows = appendRows(s, batch);
+            s.commit.execute();
+            return rows;
+        } catch (Exception e) {
             try {
-                List<ChainRow> rows = appendRows(h, batch, !sqlite);
-                if (sqlite) {
-                    h.execute("COMMIT");
-                } else {
-                    h.commit();
-                }
-                return rows;
-            } catch (Exception e) {
+                s.rollback.execute();
+            } catch (java.sql.SQLException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            // A failed batch costs its connection: the next one starts on a fresh one, whatever
+            // state (read-only, a broken file handle, a transaction left open) this one was in.
+            closeSqliteSession();
+            throw e;
+        }
+    }
+
+    private void closeSqliteSession() {
+        if (sqliteSession != null) {
+            sqliteSession.close();
+            sqliteSession = null;
+        }
+    }
+
+    /**
+     * The SQLite writer's own connection, outside the pool (which keeps all its connections for
+     * readers), with its statements prepared once: a batch then costs the steps of six prepared
+     * statements instead of preparing them again. Owned by the writer thread; dropped after any
+     * failed batch and when the log closes.
+     */
+    private static final class SqliteSession implements AutoCloseable {
+        final java.sql.Connection connection;
+        final Handle handle;
+        final java.sql.PreparedStatement begin;
+        final java.sql.PreparedStatement headAndLastSeq;
+        final java.sql.PreparedStatement macAt;
+        final java.sql.PreparedStatement insert;
+        final java.sql.PreparedStatement updateHead;
+        final java.sql.PreparedStatement commit;
+        final java.sql.PreparedStatement rollback;
+
+        private SqliteSession(java.sql.Connection c) throws java.sql.SQLException {
+            connection = c;
+            handle = org.jdbi.v3.core.Jdbi.open(c);
+            begin = c.prepareStatement("BEGIN IMMEDIATE");
+            headAndLastSeq = c.prepareStatement("SELECT seq, mac, head_mac, (SELECT COALESCE(MAX(seq), 0) FROM audit_entry)"
+                    + " FROM audit_head WHERE id = 1");
+            macAt = c.prepareStatement("SELECT mac FROM audit_entry WHERE seq = ?");
+            insert = c.prepareStatement(ChainRow.INSERT_POSITIONAL);
+            updateHead = c.prepareStatement("UPDATE audit_head SET seq = ?, mac = ?, head_mac = ? WHERE id = 1");
+            commit = c.prepareStatement("COMMIT");
+            rollback = c.prepareStatement("ROLLBACK");
+        }
+
+        static SqliteSession open(Database db) throws java.sql.SQLException {
+            // The pool's own data source: the same file and pragmas (WAL, synchronous FULL, busy timeout).
+            java.sql.Connection c = db.dataSource().getDataSource().getConnection();
+            try {
+                return new SqliteSession(c);
+            } catch (java.sql.SQLException | RuntimeException e) {
                 try {
-                    if (sqlite) {
-                        h.execute("ROLLBACK");
-                    } else {
-                        h.rollback();
-                    }
-                } catch (RuntimeException suppressed) {
-                    // A connection whose transaction state is unknown must not go back to the pool.
+                    c.close();
+                } catch (java.sql.SQLException suppressed) {
                     e.addSuppressed(suppressed);
-                    db.dataSource().evictConnection(h.getConnection());
                 }
                 throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                handle.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Audit writer's handle not closed cleanly: {}", describe(e));
+            }
+            try {
+                connection.close();
+            } catch (java.sql.SQLException e) {
+                LOG.debug("Audit writer's connection not closed cleanly: {}", describe(e));
             }
         }
     }
@@ -347,47 +412,57 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private List<ChainRow> appendRows(Handle h, List<Pending> batch, boolean lockHead) {
-        ChainHead head = ChainHead.read(h, lockHead).orElseThrow(() -> new AuditUnavailableException(
-                "The audit chain head is missing: the tail may have been truncated; run audit verify"));
-        long lastSeq = h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM audit_entry").mapTo(Long.class).one();
-        if (head.isGenesis() ? lastSeq != 0 : !head.isAuthentic(chainMac)) {
-            throw new AuditUnavailableException("The audit chain head fails its check (head seq " + head.seq()
-                    + ", last entry " + lastSeq + "); run audit verify");
+    private List<ChainRow> appendRows(SqliteSession s, List<Pending> batch) throws java.sql.SQLException {
+        ChainHead head;
+        long lastSeq;
+        try (java.sql.ResultSet rs = s.headAndLastSeq.executeQuery()) {
+            if (!rs.next()) {
+                throw new AuditUnavailableException(
+                        "The audit chain head is missing: the tail may have been truncated; run audit verify");
+            }
+            byte[] mac = rs.getBytes(2);
+            head = new ChainHead(rs.getLong(1), mac == null ? ChainHead.GENESIS_MAC : mac, rs.getBytes(3));
+            lastSeq = rs.getLong(4);
         }
-        if (lastSeq != head.seq()) {
-            throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
-                    + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
-        }
-        requireNotRolledBack(head, () -> h.createQuery("SELECT mac FROM audit_entry WHERE seq = :seq")
-                .bind("seq", committedSeq).mapTo(byte[].class).findOne());
+        requireConsistent(head, lastSeq, true);
+        requireNotRolledBack(head, () -> macAt(s, committedSeq));
         List<ChainRow> rows = new ArrayList<>(batch.size());
         byte[] prev = head.lastMac();
         long seq = head.seq();
-        try (java.sql.PreparedStatement insert = h.getConnection().prepareStatement(ChainRow.INSERT_POSITIONAL)) {
+        try {
             for (Pending p : batch) {
                 seq++;
                 ChainRow unsealed = ChainRow.unsealed(seq, p.event(), prev);
                 ChainRow row = unsealed.withMac(chainMac.computeMac(unsealed.canonicalBytes(seq)));
-                row.bindPositional(insert);
-                insert.addBatch();
+                row.bindPositional(s.insert);
+                s.insert.addBatch();
                 rows.add(row);
                 prev = row.mac();
             }
-            insert.executeBatch();
+            s.insert.executeBatch();
         } catch (java.sql.SQLException e) {
+            s.insert.clearBatch();
             throw new AuditUnavailableException("The audit batch could not be inserted: " + describe(e), e);
         }
-        beforeHeadUpdate.accept(h);
-        int updated = h.createUpdate("UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac WHERE id = 1")
-                .bind("seq", seq)
-                .bind("mac", prev)
-                .bind("head_mac", chainMac.computeMac(ChainRow.headBytes(seq, prev)))
-                .execute();
-        if (updated != 1) {
+        beforeHeadUpdate.accept(s.handle);
+        s.updateHead.setLong(1, seq);
+        s.updateHead.setBytes(2, prev);
+        s.updateHead.setBytes(3, chainMac.computeMac(ChainRow.headBytes(seq, prev)));
+        if (s.updateHead.executeUpdate() != 1) {
             throw new AuditUnavailableException("The audit chain head vanished during the write");
         }
         return rows;
+    }
+
+    private static Optional<byte[]> macAt(SqliteSession s, long seq) {
+        try {
+            s.macAt.setLong(1, seq);
+            try (java.sql.ResultSet rs = s.macAt.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AuditUnavailableException("The audit chain could not be read: " + describe(e), e);
+        }
     }
 
     /**

@@ -308,6 +308,25 @@ class AuditLogTest {
     }
 
     @Test
+    void append_sqliteWhileReadersHoldEveryPooledConnection_commitsOnTheWritersOwnConnection() throws Exception {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        List<java.sql.Connection> held = new ArrayList<>();
+        try (AuditLog log = AuditLog.builder(db, mac).build()) {
+            assertThat(log.appendDurably(event(1))).isEqualTo(1);
+            for (int i = 0; i < db.dataSource().getMaximumPoolSize(); i++) {
+                held.add(db.dataSource().getConnection());
+            }
+            assertThat(log.appendDurably(event(2))).as("the writer needs no pooled connection").isEqualTo(2);
+            assertThat(log.appendDurably(event(3))).isEqualTo(3);
+        } finally {
+            for (java.sql.Connection c : held) {
+                c.close();
+            }
+        }
+        assertThat(new AuditVerifier(db, mac).verify()).isEqualTo(new VerificationResult.Intact(3));
+    }
+
+    @Test
     void append_afterClose_auditUnavailable() {
         Database db = DBS.fresh(Backend.SQLITE).db();
         AuditLog log = AuditLog.builder(db, mac).build();

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,11 +163,13 @@ public final class Console {
      * Adds the console's routes to the gateway's Javalin configuration.
      *
      * @param cfg the configuration
+     * @param before adds a before-handler for a path template (the gateway's one guard runs them)
      * @param meta the audit facts of a request (request id, route, client address)
      */
-    public void register(JavalinConfig cfg, Function<Context, RequestMeta> meta) {
-        cfg.routes.before("/console", this::headers);
-        cfg.routes.before("/console/*", this::headers);
+    public void register(JavalinConfig cfg, BiConsumer<String, io.javalin.http.Handler> before,
+            Function<Context, RequestMeta> meta) {
+        before.accept("/console", this::headers);
+        before.accept("/console/*", this::headers);
         cfg.routes.get("/console", ctx -> guarded(ctx, meta, () -> home(ctx, meta)));
         cfg.routes.get("/console/login", ctx -> guarded(ctx, meta, () -> login(ctx)));
         cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
