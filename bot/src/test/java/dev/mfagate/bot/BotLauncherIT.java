@@ -79,7 +79,7 @@ class BotLauncherIT {
         assertThat(spec.find()).as(r.err()).isTrue();
         String flags = r.out().lines().findFirst().orElseThrow();
         assertThat(flags).as("the bot's flags").contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=67108864")
-                .contains("-XX:TieredStopAtLevel=1");
+                .contains("-XX:MaxNewSize=6291456").contains("-XX:TieredStopAtLevel=1");
         if (Integer.parseInt(spec.group(1)) >= 25) {
             assertThat(flags).contains("-XX:+UseCompactObjectHeaders").contains("-XX:TrimNativeHeapInterval=1000");
         } else {
