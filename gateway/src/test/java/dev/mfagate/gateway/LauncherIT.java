@@ -96,6 +96,18 @@ class LauncherIT {
     }
 
     @Test
+    void serve_javaOptsNamesAnotherCollector_itReplacesTheSerialOneAndTheCacheIsSkipped() throws Exception {
+        Result r = run(launcher(), java17Environment(),
+                Map.of("JAVA_OPTS", "-XX:+UseG1GC -Xmn20m -XX:+PrintCommandLineFlags"), "serve", "--help");
+
+        assertThat(r.exit()).as("the JVM refuses two collectors: " + r.err()).isZero();
+        String flags = r.out().lines().findFirst().orElseThrow();
+        assertThat(flags).contains("-XX:+UseG1GC").contains("-XX:NewSize=20971520")
+                .doesNotContain("UseSerialGC").doesNotContain("AOTCache");
+        assertThat(r.out()).contains("Usage: mfagate serve");
+    }
+
+    @Test
     void help_javaHomeIsJava17_skipsItForAJdk21Plus() throws Exception {
         Result r = run(launcher(), java17Environment(), Map.of("JAVA_HOME", java17Bin.getParent().toString()), "--help");
 
