@@ -12,6 +12,7 @@ import dev.mfagate.core.totp.HmacAlgorithm;
 import dev.mfagate.core.totp.TotpSeed;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -418,6 +419,9 @@ public final class SeedRepository {
      * request would otherwise miss at the same moment and read the same row. Striped, so that labels
      * asked for (which may not exist) never grow a map.
      */
+    /** How long a request waits for another's read of the same row before it reads the row itself. */
+    static final Duration LOAD_WAIT = Duration.ofMillis(250);
+
     private final java.util.concurrent.locks.ReentrantLock[] loadLocks = java.util.stream.Stream
             .generate(java.util.concurrent.locks.ReentrantLock::new).limit(64)
             .toArray(java.util.concurrent.locks.ReentrantLock[]::new);
@@ -428,10 +432,19 @@ public final class SeedRepository {
             return Optional.of(cached.row());
         }
         var lock = loadLocks[Math.floorMod(label.value().hashCode(), loadLocks.length)];
-        lock.lock();
+        // Bounded: when the database is slow or away, the one read in progress may take the pool's
+        // whole connection timeout, and queueing behind it would add that time once per waiter; a
+        // request that waited LOAD_WAIT reads for itself, as every request did before.
+        boolean locked;
+        try {
+            locked = lock.tryLock(LOAD_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
         try {
             // A request that waited here takes the row the one before it read, which is newer than its own arrival.
-            cached = fresh(label);
+            cached = locked ? fresh(label) : null;
             if (cached != null) {
                 return Optional.of(cached.row());
             }
@@ -444,7 +457,9 @@ public final class SeedRepository {
             }
             return row;
         } finally {
-            lock.unlock();
+            if (locked) {
+                lock.unlock();
+            }
         }
     }
 
