@@ -431,7 +431,7 @@ public final class SeedRepository {
         if (cached != null) {
             return Optional.of(cached.row());
         }
-        var lock = loadLocks[Math.floorMod(label.value().hashCode(), loadLocks.length)];
+        var lock = loadLock(label);
         // Bounded: when the database is slow or away, the one read in progress may take the pool's
         // whole connection timeout, and queueing behind it would add that time once per waiter; a
         // request that waited LOAD_WAIT reads for itself, as every request did before.
@@ -461,6 +461,11 @@ public final class SeedRepository {
                 lock.unlock();
             }
         }
+    }
+
+    /** The lock of {@code label}'s stripe, which one read of its row holds at a time. */
+    java.util.concurrent.locks.ReentrantLock loadLock(Label label) {
+        return loadLocks[Math.floorMod(label.value().hashCode(), loadLocks.length)];
     }
 
     /** The cached row of {@code label} if it was read less than {@link #ROW_CACHE_TTL} ago, else null. */

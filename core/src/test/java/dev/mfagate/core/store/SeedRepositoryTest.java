@@ -42,6 +42,41 @@ class SeedRepositoryTest {
 
     @ParameterizedTest
     @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
+    void findSealed_anotherReadOfTheRowHangs_waitsAtMostLoadWaitThenReadsItself(Dialect backend) throws Exception {
+        try (TestDatabase db = TestDatabases.open(backend, dir); Store store = store(db)) {
+            store.seeds().add(AWS, TestSeeds.random(), NOW);   // not cached: the next read goes to the database
+            var lock = store.seeds().loadLock(AWS);
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread stuckRead = Thread.ofPlatform().start(() -> {
+                lock.lock();
+                try {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    lock.unlock();
+                }
+            });
+            try {
+                assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                long t0 = System.nanoTime();
+                var row = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                        () -> store.seeds().findSealed(AWS));
+                assertThat(row).as("read by the waiting request itself").isPresent();
+                assertThat(row.orElseThrow().label()).isEqualTo(AWS);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("it waited for the other read first")
+                        .isGreaterThanOrEqualTo(SeedRepository.LOAD_WAIT);
+            } finally {
+                release.countDown();
+                stuckRead.join();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
     void add_newLabel_findReturnsSameSecretAndParameters(Dialect backend) {
         try (TestDatabase db = TestDatabases.open(backend, dir); Store store = store(db)) {
             TotpParameters parameters = new TotpParameters(HmacAlgorithm.SHA256, 8, Duration.ofSeconds(60));
