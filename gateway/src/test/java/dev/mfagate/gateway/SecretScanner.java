@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *
  * <p><b>Codes</b> match as whole digit runs, {@code (?<![0-9])CODE(?![0-9])}, after timestamps
  * (ISO-8601 instants, {@code HH:mm:ss.SSS} log times), {@code zulip_user_id} numbers, {@code instance_id} values (host:pid)
- * and audit chain MACs in hex ({@code "mac"} fields, {@code SEQ:MAC} anchors) are blanked: their digit runs are formatted numbers of known meaning, and leaving them in would
+ * audit chain MACs in hex ({@code "mac"} fields, {@code SEQ:MAC} anchors) and identity hash codes after {@code @} are blanked: their digit runs are formatted numbers of known meaning, and leaving them in would
  * make a six-digit code match a microsecond fraction about once in a million lines.
  * <b>Seeds</b> match as text: the first 16 characters of their base32 (upper- and lower-case) and
  * base64 forms, and the first 20 of their hex form (either case), so a truncated seed is caught too.
@@ -49,7 +49,9 @@ final class SecretScanner {
             "mac\\\\?\"\\s*:\\s*\\\\?\"[0-9a-f]*",
             "(?<![0-9])[0-9]+:[0-9a-f]{16,}",
             // Zulip user ids are numbers the tests pick; a six-digit one can equal an issued code.
-            "zulip_user_id\\\\?\"\\s*:\\s*[0-9]+"));
+            "zulip_user_id\\\\?\"\\s*:\\s*[0-9]+",
+            // Identity hash codes in objects' default names (a pool's connection, a thread factory).
+            "@[0-9a-f]{1,8}(?![0-9A-Za-z])"));
     private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+");
     private static final int KEY_LENGTH = 12;
 

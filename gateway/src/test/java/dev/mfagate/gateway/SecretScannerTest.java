@@ -43,6 +43,7 @@ class SecretScannerTest {
                 Arguments.of("{\"instance_id\":\"host:" + CODE + "\"}",                               List.of()),
                 Arguments.of("{\"seq\":7,\"mac\":\"01ab" + CODE + "cd\"}",                               List.of()),
                 Arguments.of("anchor 12:01ab" + CODE + "cdef0123456789",                              List.of()),
+                Arguments.of("pool connection org.sqlite.jdbc4.JDBC4Connection@" + CODE + "dd",       List.of()),
                 Arguments.of("seed=" + B32,                                                           List.of("seed (base32)")),
                 Arguments.of("seed=" + B32.substring(0, 16) + "...",                                  List.of("seed (base32)")),
                 Arguments.of("seed=" + B32.toLowerCase(Locale.ROOT),                                  List.of("seed (base32, lower-case)")),
