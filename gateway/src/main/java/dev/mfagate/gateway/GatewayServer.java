@@ -25,6 +25,8 @@ import dev.mfagate.gateway.http.RequestIds;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.http.servlet.JavalinServlet;
+import io.javalin.http.servlet.ServletEntry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -198,6 +200,10 @@ public final class GatewayServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.defaultContentType = "application/json";
+            // Javalin's servlet alone: the gateway has no WebSocket route, and Javalin's default wraps
+            // it in Jetty's WebSocket servlet, whose container initialiser sets WebSocket components
+            // up at every start (about 90 classes, their pools and extension registry) for nothing.
+            cfg.unsafe.servlet = kotlin.LazyKt.lazy(() -> new ServletEntry(null, new JavalinServlet(cfg.unsafe)));
             JettySetup.apply(cfg, settings.host(), settings.port(), settings.maxRequestBodyBytes(), settings.network(),
                     addresses, (remote, reason) -> components.issuer().recordRejected(reason, RequestIds.create(), remote,
                             components.clock().instant()),

@@ -32,6 +32,17 @@ public record RateLimit(long capacity, long refillTokens, Duration refillPeriod)
         }
     }
 
+    /**
+     * The record's usual form, written out: picocli turns each option's value into text while it
+     * parses {@code serve}'s command line, and a record's generated {@code toString} is bootstrapped
+     * at its first call by spinning nine classes at run time, which the AOT cache does not keep.
+     */
+    @Override
+    public String toString() {
+        return new StringBuilder("RateLimit[capacity=").append(capacity).append(", refillTokens=").append(refillTokens)
+                .append(", refillPeriod=").append(refillPeriod).append(']').toString();
+    }
+
     /** {@code n} requests per {@code period}, burst {@code n}. */
     public static RateLimit perPeriod(long n, Duration period) {
         return new RateLimit(n, n, period);
