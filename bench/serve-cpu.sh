@@ -5,7 +5,9 @@
 # counted) moves much less than requests/s when other work shares the cores. Loopback only; bounded.
 #
 # Usage: bench/serve-cpu.sh
-#   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18480)
+#   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18480),
+#        IDLE (1: seconds between the last round and the resident memory; 15 is what
+#        bench/versus-fastapi.sh leaves, the FastAPI gateway's last round)
 #        MFAGATE_JAR to measure another build; JAVA_OPTS as bin/mfagate reads it
 # Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, curl.
 set -euo pipefail
@@ -20,7 +22,7 @@ bin/mfagate aot serve --quiet || true
 bin/mfagate init >/dev/null 2>&1
 TOKEN=$(bin/mfagate token create --name bench --labels 'bench-*' 2>/dev/null)
 head -c 20 /dev/urandom | base32 | bin/mfagate seed add bench-aws >/dev/null 2>&1   # random and thrown away
-bin/mfagate serve --port "$PORT" --rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s \
+bin/mfagate serve --port "$PORT" --metrics-port $((PORT + 1)) --rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s \
   --rate-limit-token 1000000000/1s >"$work/serve.log" 2>&1 &
 pid=$!
 URL="http://127.0.0.1:$PORT/totp/bench/aws"
@@ -43,5 +45,5 @@ for r in $(seq 1 "$ROUNDS"); do
       'BEGIN { printf "round %d: %d requests, %.0f us of server CPU each, %s req/s, p99 %s (load average %s)\n", r, n, t * 1e6 / hz / n, rps, p99, la }'
   grep -q 'Non-2xx' <<<"$out" && grep 'Non-2xx' <<<"$out"
 done
-sleep 1
-echo "resident memory after the load: $(rss) MB, $(ls /proc/$pid/task | wc -l) threads"
+sleep "${IDLE:-1}"
+echo "resident memory ${IDLE:-1} s after the load: $(rss) MB, $(ls /proc/$pid/task | wc -l) threads"

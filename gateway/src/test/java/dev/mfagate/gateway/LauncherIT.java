@@ -87,7 +87,7 @@ class LauncherIT {
         assertThat(spec.find()).as(r.err()).isTrue();
         String flags = r.out().lines().findFirst().orElseThrow();
         assertThat(flags).as("serve's flags").contains("-XX:+UseSerialGC").contains("-XX:MaxHeapSize=67108864")
-                .contains("-XX:ReservedCodeCacheSize=50331648");
+                .contains("-XX:ReservedCodeCacheSize=50331648").contains("-XX:-TieredCompilation");
         if (Integer.parseInt(spec.group(1)) >= 25) {
             assertThat(flags).contains("-XX:+UseCompactObjectHeaders").contains("-XX:TrimNativeHeapInterval=1000");
         } else {

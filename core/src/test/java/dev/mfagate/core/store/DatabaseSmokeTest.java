@@ -20,7 +20,8 @@ class DatabaseSmokeTest {
                     {"secure_delete",  "1",      "removed ciphertexts and token hashes are overwritten"},
                     {"foreign_keys",   "1",      "references hold"},
                     {"busy_timeout",   "5000",   "writers wait for each other instead of failing"},
-                    {"mmap_size",      "0",      "an I/O error or a full disk is an error code, not a SIGBUS"}}) {
+                    {"mmap_size",      "0",      "an I/O error or a full disk is an error code, not a SIGBUS"},
+                    {"cache_size",     "-512",   "512 KiB of page cache per connection, not SQLite's 2 MiB"}}) {
                 String value = db.jdbi().withHandle(h -> h.createQuery("PRAGMA " + pragma[0]).mapTo(String.class).one());
                 assertThat(value).as(pragma[0] + ": " + pragma[2]).isEqualTo(pragma[1]);
             }

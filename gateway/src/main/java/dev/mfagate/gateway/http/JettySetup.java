@@ -64,6 +64,12 @@ public final class JettySetup {
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
             http.setRequestHeaderSize(8 * 1024);
+            // Each connection's parser keeps the header lines a client repeats (Host, User-Agent) in a
+            // trie of 48 chars per character held: Jetty's default of 1,024 is a 96 KB array for each
+            // kept-alive connection, 3 MB for 32 clients, which lives as long as they do, is promoted,
+            // and grew the old generation by that much at each new set of clients (docs/benchmarks.md).
+            // 256 still holds the few short lines an API client repeats.
+            http.setHeaderCacheSize(256);
             http.setIdleTimeout(net.idleTimeout().toMillis());
             if (ssl != null) {
                 http.addCustomizer(new SecureRequestCustomizer(false));
