@@ -121,13 +121,19 @@ public final class JettySetup {
      * new cipher for every request otherwise, since Tink keeps one per thread and offers no other
      * way), Jackson's buffers, the logging context's map. None of it holds a secret between requests
      * beyond what Tink keeps on a platform thread by design (the cipher's last key schedule until its
-     * next use); the request id in the logging context is replaced at each request's start and
-     * removed at its end. The queue holds no task: a request waits for no other, and a handler thread
-     * is started whenever none is idle, so blocking in a handler never holds up another request.
+     * next use); the logging context is cleared after each task, so no request id outlives its
+     * request. The queue holds no task: a request waits for no other, and a handler thread is started
+     * whenever none is idle, so blocking in a handler never holds up another request.
      */
     static ExecutorService handlerThreads() {
         return new ThreadPoolExecutor(KEPT_HANDLER_THREADS, Integer.MAX_VALUE, EXTRA_HANDLER_IDLE_SECONDS, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), Thread.ofVirtual().name("mfagate-request-", 0).factory());
+                new SynchronousQueue<>(), Thread.ofVirtual().name("mfagate-request-", 0).factory()) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable failure) {
+                // Whatever a task left in the logging context (a request id) must not label the next one's lines.
+                org.slf4j.MDC.clear();
+            }
+        };
     }
 
     private static SslContextFactory.Server sslContext(NetworkOptions net) {
