@@ -57,6 +57,36 @@ class JsonStandardErrorTest {
     }
 
     @Test
+    void write_manyLinesAtOnce_fewerWritesOfWholeLinesEachWithinTheLimit() throws Exception {
+        List<String> writes = new java.util.ArrayList<>();
+        java.io.OutputStream recorder = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writes.add(String.valueOf((char) b));
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes.add(new String(b, off, len, StandardCharsets.UTF_8));
+            }
+        };
+        PrintStream batched = new PrintStream(new JsonStandardError(recorder, "mfagate"), true, StandardCharsets.UTF_8);
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            batch.append("{\"seq\":").append(i).append(",\"pad\":\"").append("x".repeat(300)).append("\"}\n");
+        }
+
+        batched.print(batch);
+
+        assertThat(String.join("", writes)).isEqualTo(batch.toString());
+        assertThat(writes).as("one write for several lines").hasSizeBetween(2, 39)
+                .allSatisfy(w -> {
+                    assertThat(w).endsWith("\n");
+                    assertThat(w.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(JsonStandardError.MAX_WRITE_BYTES);
+                });
+    }
+
+    @Test
     void quote_controlCharacters_escaped() throws Exception {
         String text = "a\u0001b\\c";
         assertThat(JSON.readTree(JsonStandardError.quote(text)).asText()).isEqualTo(text);
