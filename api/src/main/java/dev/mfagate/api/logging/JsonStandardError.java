@@ -40,7 +40,7 @@ public final class JsonStandardError extends OutputStream {
      */
     static final int MAX_WRITE_BYTES = 4096;
 
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private final LineBuffer line = new LineBuffer();
     /** Whole lines, as they will be written, not yet written. */
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(MAX_WRITE_BYTES);
 
@@ -108,6 +108,22 @@ public final class JsonStandardError extends OutputStream {
     }
 
     private void endLine() throws IOException {
+        int length = line.size();
+        if (length > 0 && line.at(length - 1) == '\r') {
+            length--;
+        }
+        if (length > 0 && line.at(0) == '{' && line.at(length - 1) == '}') {
+            // A JSON object already (every log event, every audit entry): its bytes as they came, without
+            // decoding and encoding them again. Only what Java wrote reaches here, which is valid UTF-8,
+            // so the bytes are those the round trip through a string would give.
+            if (pending.size() > 0 && pending.size() + length + 1 > MAX_WRITE_BYTES) {
+                writePending();
+            }
+            line.copyTo(pending, length);
+            pending.write('\n');
+            line.reset();
+            return;
+        }
         String text = line.toString(StandardCharsets.UTF_8);
         line.reset();
         if (text.endsWith("\r")) {
@@ -134,6 +150,21 @@ public final class JsonStandardError extends OutputStream {
     }
 
     /** One line of text as a log object; the level is read from the line's usual prefixes. */
+    /** A line's bytes, read in place. */
+    private static final class LineBuffer extends ByteArrayOutputStream {
+        LineBuffer() {
+            super(256);
+        }
+
+        byte at(int index) {
+            return buf[index];
+        }
+
+        void copyTo(ByteArrayOutputStream target, int length) {
+            target.write(buf, 0, length);
+        }
+    }
+
     String toJson(String text) {
         String level = text.startsWith("WARNING") ? "WARN" : text.startsWith("mfagate") && text.contains(": ") ? "ERROR" : "INFO";
         return "{\"@timestamp\":\"" + Instant.now() + "\",\"message\":" + quote(text) + ",\"logger_name\":" + quote(loggerName)

@@ -47,6 +47,14 @@ class JsonStandardErrorTest {
     }
 
     @Test
+    void write_jsonObjectLineWithCarriageReturnAndNonAscii_passesWithoutTheCarriageReturn() {
+        String event = "{\"message\":\"caf\u00e9 \u2603 \ud83d\ude00\"}";
+        err.print(event + "\r\n{}\n");
+
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo(event + "\n{}\n");
+    }
+
+    @Test
     void write_lineInPieces_oneObjectPerLineAndBlankLinesDropped() throws Exception {
         err.print("WARNING: a terminally ");
         err.print("deprecated method\n\nsecond\r\nthird");
