@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The CPU time `mfagate serve` spends per request, as shipped (bin/mfagate, its defaults and its AOT
-# cache), with the wall-clock rate and p99 beside it and the resident memory after the load. CPU per
+# cache), with the bytes it allocates per request, the wall-clock rate and p99 beside it and the
+# resident memory after the load. Allocation per request: the young collections of a round (`jstat`)
+# times the young generation's eden, plus the change in eden's use, over the requests. CPU per
 # request (the server's user + system time over a round, from /proc, divided by the requests wrk
 # counted) moves much less than requests/s when other work shares the cores. Loopback only; bounded.
 #
@@ -9,7 +11,7 @@
 #        IDLE (1: seconds between the last round and the resident memory; 15 is what
 #        bench/versus-fastapi.sh leaves, the FastAPI gateway's last round)
 #        MFAGATE_JAR to measure another build; JAVA_OPTS as bin/mfagate reads it
-# Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, curl.
+# Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, curl; a JDK with jstat (as bin/with-jdk finds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONNECTIONS=${CONNECTIONS:-32}; THREADS=${THREADS:-2}
@@ -35,14 +37,20 @@ rss() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )); }
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(bin/with-jdk java -version 2>&1 | head -1)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $TOKEN" "$URL" >/dev/null
 hz=$(getconf CLK_TCK)
+# jstat -gc's columns 5, 6 and 13: eden's capacity and use (KB), young collections so far.
+young() { bin/with-jdk jstat -gc "$pid" | tail -1; }
 for r in $(seq 1 "$ROUNDS"); do
+  g0=$(young)
   t0=$(ticks)
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$URL")
   t1=$(ticks)
+  g1=$(young)
   n=$(awk '/requests in/ {print $1}' <<<"$out")
   awk -v n="$n" -v t=$((t1 - t0)) -v hz="$hz" -v rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
       -v p99="$(awk '$1=="99%" {print $2}' <<<"$out")" -v la="$(cut -d' ' -f1 /proc/loadavg)" -v r="$r" \
       'BEGIN { printf "round %d: %d requests, %.0f us of server CPU each, %s req/s, p99 %s (load average %s)\n", r, n, t * 1e6 / hz / n, rps, p99, la }'
+  awk -v n="$n" -v a="$g0" -v b="$g1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+      printf "  about %.1f KB allocated per request (%d young collections, eden %d KB)\n", ((y[13] - x[13]) * y[5] + y[6] - x[6]) / n, y[13] - x[13], y[5] }'
   grep -q 'Non-2xx' <<<"$out" && grep 'Non-2xx' <<<"$out"
 done
 sleep "${IDLE:-1}"

@@ -2,7 +2,6 @@ package dev.mfagate.api;
 
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The one definition of a seed label, {@code <client>-<service>}: the gateway's {@code core.Label}, the bot's
@@ -48,8 +47,10 @@ public final class LabelGrammar {
     static final String CLIENT_RULE = "[a-z0-9][a-z0-9_.]* (no dash)";
     static final String SERVICE_RULE = "[a-z0-9][a-z0-9_.-]*";
 
-    private static final Pattern CLIENT_CHARS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]*");
-    private static final Pattern SERVICE_CHARS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    /** Besides ASCII letters and digits, what a client part may hold after its first character. */
+    private static final String CLIENT_OTHERS = "_.";
+    /** Besides ASCII letters and digits, what a service part may hold after its first character. */
+    private static final String SERVICE_OTHERS = "_.-";
 
     private LabelGrammar() {
     }
@@ -115,7 +116,7 @@ public final class LabelGrammar {
      * @throws IllegalArgumentException naming the rule broken
      */
     public static String client(String part) {
-        return checkPart("client", part, CLIENT_CHARS, CLIENT_RULE);
+        return checkPart("client", part, CLIENT_OTHERS, CLIENT_RULE);
     }
 
     /**
@@ -124,14 +125,14 @@ public final class LabelGrammar {
      * @throws IllegalArgumentException naming the rule broken
      */
     public static String service(String part) {
-        String checked = checkPart("service", part, SERVICE_CHARS, SERVICE_RULE);
+        String checked = checkPart("service", part, SERVICE_OTHERS, SERVICE_RULE);
         if (checked.contains("..")) {
             throw new IllegalArgumentException("Invalid label service part: must not contain '..'");
         }
         return checked;
     }
 
-    private static String checkPart(String what, String part, Pattern rule, String ruleText) {
+    private static String checkPart(String what, String part, String others, String ruleText) {
         Objects.requireNonNull(part, what);
         if (part.isEmpty()) {
             throw new IllegalArgumentException("Invalid label " + what + " part: empty; must match " + ruleText);
@@ -141,11 +142,29 @@ public final class LabelGrammar {
                     + " characters; must be at most " + MAX_PART_LENGTH);
         }
         // Checked before lower-casing, against ASCII classes only: no Unicode case mapping ever applies.
-        if (!rule.matcher(part).matches()) {
+        if (!isAsciiWord(part, others, true)) {
             throw new IllegalArgumentException("Invalid label " + what + " part " + describe(part)
                     + ": must match " + ruleText);
         }
         return asciiLowerCase(part);
+    }
+
+    /**
+     * Whether {@code text} is made of ASCII letters (either case), ASCII digits and the characters of
+     * {@code others} only, and, when {@code letterOrDigitFirst}, starts with a letter or digit: the
+     * character classes of these rules ({@code [A-Za-z0-9][A-Za-z0-9_.]*} and the like), checked
+     * without a regular expression since they run several times on every request. True for the
+     * empty text; the callers check lengths themselves.
+     */
+    public static boolean isAsciiWord(String text, String others, boolean letterOrDigitFirst) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean letterOrDigit = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!letterOrDigit && (i == 0 && letterOrDigitFirst || others.indexOf(c) < 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -59,6 +59,20 @@ class LabelGrammarTest {
     }
 
     @Test
+    void isAsciiWord_samples_agreesWithTheCharacterClassesItReplaces() {
+        Pattern client = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]*");
+        Pattern tokenId = Pattern.compile("[A-Za-z0-9_.-]+");
+        Pattern labelPattern = Pattern.compile("[A-Za-z0-9_.*-]+");
+        for (String text : new String[] {"a", "Z9", "a.b_c", "_a", ".a", "-a", "a-b", "a*", "*", "a b", "a/b", "a:b", "\u00e9",
+                "k\u212A", "\u0130x", "a\u0000", "@", "[", "`", "{", "/", ":"}) {
+            assertThat(LabelGrammar.isAsciiWord(text, "_.", true)).as("client %s", text).isEqualTo(client.matcher(text).matches());
+            assertThat(LabelGrammar.isAsciiWord(text, "_.-", false)).as("token id %s", text).isEqualTo(tokenId.matcher(text).matches());
+            assertThat(LabelGrammar.isAsciiWord(text, "_.*-", false)).as("pattern %s", text)
+                    .isEqualTo(labelPattern.matcher(text).matches());
+        }
+    }
+
+    @Test
     void parse_tooLong_saysTheLimitWithoutEchoing() {
         assertThatThrownBy(() -> LabelGrammar.parse("x".repeat(200)))
                 .hasMessage("Invalid label: 200 characters; must be at most 129");

@@ -2,7 +2,6 @@ package dev.mfagate.core;
 
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A glob over {@link Label}s, such as {@code acme-*}, {@code client-demo} or {@code *}: {@code *}
@@ -22,9 +21,6 @@ public record LabelPattern(String value) {
     /** The longest pattern allowed: as long as the longest label. */
     public static final int MAX_LENGTH = 2 * Label.MAX_PART_LENGTH + 1;
 
-    // Before ALL: static fields initialise in order, and ALL's constructor uses this.
-    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_.*-]+");
-
     /** The pattern that matches every label. */
     public static final LabelPattern ALL = new LabelPattern("*");
 
@@ -38,7 +34,8 @@ public record LabelPattern(String value) {
             throw new IllegalArgumentException("Invalid label pattern: " + value.length()
                     + " characters; must be at most " + MAX_LENGTH);
         }
-        if (!ALLOWED.matcher(value).matches()) {
+        // [A-Za-z0-9_.*-]+ (not empty, checked above); a token's pattern is parsed on every request.
+        if (!dev.mfagate.api.LabelGrammar.isAsciiWord(value, "_.*-", false)) {
             throw new IllegalArgumentException("Invalid label pattern " + dev.mfagate.api.LabelGrammar.describe(value)
                     + ": must use only a-z, 0-9, '_', '.', '-' and '*'");
         }

@@ -21,8 +21,11 @@ import java.util.Objects;
  * line they cannot parse.
  *
  * <p>{@link #install(String, Map)} replaces {@link System#err} once, at the start of {@code main},
- * before anything is logged. Writes are serialised by the {@link PrintStream} around it; each line
- * reaches the file descriptor in one write. A line without its newline at exit is lost.
+ * before anything is logged. Writes are serialised by the {@link PrintStream} around it. The lines
+ * of one write (a batch of audit entries is one) reach the file descriptor together, in writes of
+ * whole lines of at most {@value #MAX_WRITE_BYTES} bytes (a line longer than that alone): one system
+ * call for several lines, and a pipe still takes each write whole, so a line never interleaves
+ * with what another writer puts on the same descriptor. A line without its newline at exit is lost.
  */
 public final class JsonStandardError extends OutputStream {
 
@@ -31,7 +34,15 @@ public final class JsonStandardError extends OutputStream {
 
     private final OutputStream out;
     private final String loggerName;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    /**
+     * The most bytes one write to the descriptor carries, unless a single line is longer: what POSIX
+     * guarantees a pipe writes whole ({@code PIPE_BUF}).
+     */
+    static final int MAX_WRITE_BYTES = 4096;
+
+    private final LineBuffer line = new LineBuffer();
+    /** Whole lines, as they will be written, not yet written. */
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream(MAX_WRITE_BYTES);
 
     /** Lines written here go to {@code out} as JSON objects, with {@code loggerName} as their {@code logger_name}. */
     public JsonStandardError(OutputStream out, String loggerName) {
@@ -60,6 +71,7 @@ public final class JsonStandardError extends OutputStream {
     public void write(int b) throws IOException {
         if (b == '\n') {
             endLine();
+            writePending();
         } else {
             line.write(b);
         }
@@ -77,6 +89,7 @@ public final class JsonStandardError extends OutputStream {
             }
         }
         line.write(b, start, off + len - start);
+        writePending();
     }
 
     @Override
@@ -90,10 +103,27 @@ public final class JsonStandardError extends OutputStream {
         if (line.size() > 0) {
             endLine();
         }
+        writePending();
         out.close();
     }
 
     private void endLine() throws IOException {
+        int length = line.size();
+        if (length > 0 && line.at(length - 1) == '\r') {
+            length--;
+        }
+        if (length > 0 && line.at(0) == '{' && line.at(length - 1) == '}') {
+            // A JSON object already (every log event, every audit entry): its bytes as they came, without
+            // decoding and encoding them again. Only what Java wrote reaches here, which is valid UTF-8,
+            // so the bytes are those the round trip through a string would give.
+            if (pending.size() > 0 && pending.size() + length + 1 > MAX_WRITE_BYTES) {
+                writePending();
+            }
+            line.copyTo(pending, length);
+            pending.write('\n');
+            line.reset();
+            return;
+        }
         String text = line.toString(StandardCharsets.UTF_8);
         line.reset();
         if (text.endsWith("\r")) {
@@ -103,11 +133,38 @@ public final class JsonStandardError extends OutputStream {
             return;
         }
         String json = text.startsWith("{") && text.endsWith("}") ? text : toJson(text);
-        out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
+        if (pending.size() > 0 && pending.size() + bytes.length > MAX_WRITE_BYTES) {
+            writePending();
+        }
+        pending.write(bytes);
+    }
+
+    /** Writes the whole lines waiting, in one write. */
+    private void writePending() throws IOException {
+        if (pending.size() > 0) {
+            pending.writeTo(out);
+            pending.reset();
+            out.flush();
+        }
     }
 
     /** One line of text as a log object; the level is read from the line's usual prefixes. */
+    /** A line's bytes, read in place. */
+    private static final class LineBuffer extends ByteArrayOutputStream {
+        LineBuffer() {
+            super(256);
+        }
+
+        byte at(int index) {
+            return buf[index];
+        }
+
+        void copyTo(ByteArrayOutputStream target, int length) {
+            target.write(buf, 0, length);
+        }
+    }
+
     String toJson(String text) {
         String level = text.startsWith("WARNING") ? "WARN" : text.startsWith("mfagate") && text.contains(": ") ? "ERROR" : "INFO";
         return "{\"@timestamp\":\"" + Instant.now() + "\",\"message\":" + quote(text) + ",\"logger_name\":" + quote(loggerName)

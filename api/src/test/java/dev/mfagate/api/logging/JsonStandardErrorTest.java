@@ -47,6 +47,14 @@ class JsonStandardErrorTest {
     }
 
     @Test
+    void write_jsonObjectLineWithCarriageReturnAndNonAscii_passesWithoutTheCarriageReturn() {
+        String event = "{\"message\":\"caf\u00e9 \u2603 \ud83d\ude00\"}";
+        err.print(event + "\r\n{}\n");
+
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo(event + "\n{}\n");
+    }
+
+    @Test
     void write_lineInPieces_oneObjectPerLineAndBlankLinesDropped() throws Exception {
         err.print("WARNING: a terminally ");
         err.print("deprecated method\n\nsecond\r\nthird");
@@ -54,6 +62,36 @@ class JsonStandardErrorTest {
 
         assertThat(lines()).extracting(n -> n.get("level").asText() + " " + n.get("message").asText())
                 .containsExactly("WARN WARNING: a terminally deprecated method", "INFO second", "INFO third");
+    }
+
+    @Test
+    void write_manyLinesAtOnce_fewerWritesOfWholeLinesEachWithinTheLimit() throws Exception {
+        List<String> writes = new java.util.ArrayList<>();
+        java.io.OutputStream recorder = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writes.add(String.valueOf((char) b));
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes.add(new String(b, off, len, StandardCharsets.UTF_8));
+            }
+        };
+        PrintStream batched = new PrintStream(new JsonStandardError(recorder, "mfagate"), true, StandardCharsets.UTF_8);
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            batch.append("{\"seq\":").append(i).append(",\"pad\":\"").append("x".repeat(300)).append("\"}\n");
+        }
+
+        batched.print(batch);
+
+        assertThat(String.join("", writes)).isEqualTo(batch.toString());
+        assertThat(writes).as("one write for several lines").hasSizeBetween(2, 39)
+                .allSatisfy(w -> {
+                    assertThat(w).endsWith("\n");
+                    assertThat(w.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(JsonStandardError.MAX_WRITE_BYTES);
+                });
     }
 
     @Test

@@ -268,14 +268,14 @@ public final class AuditLog implements AutoCloseable {
         if (AUDIT_LOG.isInfoEnabled()) {
             // One event for the batch, one line per entry: the same text as an event per entry, at one
             // hand-off to the appender and one write instead of one per entry.
-            StringBuilder lines = new StringBuilder(rows.size() * 384);
+            List<AuditEntry> entries = new ArrayList<>(rows.size());
+            List<byte[]> macs = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
-                ChainRow row = rows.get(i);
-                if (i > 0) {
-                    lines.append('\n');
-                }
-                lines.append(AuditJson.toJson(new AuditEntry(row.seq(), batch.get(i).event()), row.mac()));
+                entries.add(new AuditEntry(rows.get(i).seq(), batch.get(i).event()));
+                macs.add(rows.get(i).mac());
             }
+            StringBuilder lines = new StringBuilder(rows.size() * 384);
+            AuditJson.appendLines(lines, entries, macs);
             AUDIT_LOG.info(lines.toString());
         }
         for (int i = 0; i < rows.size(); i++) {

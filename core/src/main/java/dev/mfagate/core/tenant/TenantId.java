@@ -23,7 +23,9 @@ public record TenantId(String value) implements Scope, Comparable<TenantId> {
     public TenantId {
         Objects.requireNonNull(value, "value");
         value = dev.mfagate.api.LabelGrammar.asciiLowerCase(value);
-        if (value.isEmpty() || value.length() > Label.MAX_PART_LENGTH || !CLIENT.matcher(value).matches()) {
+        // Lower-cased already, so the check's A-Z never matches: [a-z0-9][a-z0-9_.]*.
+        if (value.isEmpty() || value.length() > Label.MAX_PART_LENGTH
+                || !dev.mfagate.api.LabelGrammar.isAsciiWord(value, "_.", true)) {
             throw new IllegalArgumentException("Invalid tenant " + describe(value)
                     + ": must be a label's client part, [a-z0-9][a-z0-9_.]* (no dash), at most "
                     + Label.MAX_PART_LENGTH + " characters");

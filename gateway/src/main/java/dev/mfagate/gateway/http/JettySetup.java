@@ -2,7 +2,10 @@ package dev.mfagate.gateway.http;
 
 import io.javalin.config.JavalinConfig;
 import java.time.Duration;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -16,7 +19,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The Jetty under the gateway's Javalin: the listener (plain or TLS 1.2/1.3 from PEM files), the
  * connection limits (per address at accept, {@link ConnectionGuard}; in total,
  * {@link NetworkConnectionLimit}), the request-header deadline ({@link RequestHeaderTimeout}), the
- * idle timeout, the thread pool (platform threads for Jetty, a virtual thread per request), and
+ * idle timeout, the thread pool (platform threads for Jetty, reused virtual threads for the handlers), and
  * the JSON error handler for what Jetty refuses before a route runs. Nothing here knows about
  * codes. Stateless; {@link #apply} runs once per server.
  */
@@ -25,6 +28,12 @@ public final class JettySetup {
     /** Platform threads for the listener (acceptor, selector, non-blocking tasks); handlers run on virtual threads. */
     private static final int MAX_PLATFORM_THREADS = 8;
     private static final int MIN_PLATFORM_THREADS = 2;
+    /**
+     * Handler threads kept waiting for the next request once started; above this many at once, the
+     * extra ones end after {@link #EXTRA_HANDLER_IDLE_SECONDS} without work.
+     */
+    static final int KEPT_HANDLER_THREADS = 256;
+    private static final long EXTRA_HANDLER_IDLE_SECONDS = 10;
 
     private JettySetup() {
     }
@@ -91,17 +100,46 @@ public final class JettySetup {
     }
 
     /**
-     * Platform threads for Jetty's own non-blocking work (accepting, selecting, parsing), and a
-     * virtual thread for each request handler, which blocks on the audit commit. Javalin's default
-     * runs every Jetty task on a virtual thread, the selector's too, whose every wait then goes
-     * through the JDK's poller: in alternating runs on a busy two-core machine that took more CPU
-     * per request (docs/benchmarks.md). A handful of platform threads is enough for the listener.
+     * Platform threads for Jetty's own non-blocking work (accepting, selecting, parsing), and virtual
+     * threads for the request handlers, which block on the audit commit. Javalin's default runs every
+     * Jetty task on a virtual thread, the selector's too, whose every wait then goes through the JDK's
+     * poller: in alternating runs on a busy two-core machine that took more CPU per request
+     * (docs/benchmarks.md). A handful of platform threads is enough for the listener.
      */
     static QueuedThreadPool threadPool() {
-        QueuedThreadPool pool = new QueuedThreadPool(MAX_PLATFORM_THREADS, MIN_PLATFORM_THREADS, 60_000);
+        ExecutorService handlers = handlerThreads();
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_PLATFORM_THREADS, MIN_PLATFORM_THREADS, 60_000) {
+            @Override
+            protected void doStop() throws Exception {
+                super.doStop();
+                // The idle handler threads wait for work until told there is none.
+                handlers.shutdown();
+            }
+        };
         pool.setName("mfagate-http");
-        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        pool.setVirtualThreadsExecutor(handlers);
         return pool;
+    }
+
+    /**
+     * Virtual threads that run one request after another instead of one each. What libraries keep
+     * per thread then lasts beyond a request: Tink's AES-GCM {@code Cipher} (a provider look-up and a
+     * new cipher for every request otherwise, since Tink keeps one per thread and offers no other
+     * way), Jackson's buffers, the logging context's map. None of it holds a secret between requests
+     * beyond what Tink keeps on a platform thread by design (the cipher's last key schedule until its
+     * next use); the logging context is cleared after each task, so no request id outlives its
+     * request. The queue holds no task: a request waits for no other, and a handler thread is started
+     * whenever none is idle, so blocking in a handler never holds up another request.
+     */
+    static ExecutorService handlerThreads() {
+        return new ThreadPoolExecutor(KEPT_HANDLER_THREADS, Integer.MAX_VALUE, EXTRA_HANDLER_IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), Thread.ofVirtual().name("mfagate-request-", 0).factory()) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable failure) {
+                // Whatever a task left in the logging context (a request id) must not label the next one's lines.
+                org.slf4j.MDC.clear();
+            }
+        };
     }
 
     private static SslContextFactory.Server sslContext(NetworkOptions net) {
