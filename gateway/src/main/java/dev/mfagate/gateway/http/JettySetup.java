@@ -30,9 +30,12 @@ public final class JettySetup {
     private static final int MIN_PLATFORM_THREADS = 2;
     /**
      * Handler threads kept waiting for the next request once started; above this many at once, the
-     * extra ones end after {@link #EXTRA_HANDLER_IDLE_SECONDS} without work.
+     * extra ones end after {@link #EXTRA_HANDLER_IDLE_SECONDS} without work. Until this many exist,
+     * each request starts one (that is how the executor grows), and each keeps its libraries'
+     * per-thread buffers (Jackson's recycler is tens of KB): 64 covers the bot's 32 requests in
+     * flight and a load of 32 connections with their hand-offs, and bounds what they keep to about 2 MB of heap.
      */
-    static final int KEPT_HANDLER_THREADS = 256;
+    static final int KEPT_HANDLER_THREADS = 64;
     private static final long EXTRA_HANDLER_IDLE_SECONDS = 10;
 
     private JettySetup() {
