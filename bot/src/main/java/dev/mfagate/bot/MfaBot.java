@@ -338,7 +338,9 @@ public final class MfaBot implements AutoCloseable {
         String q = queueId;
         if (q != null) {
             try {
-                zulip.deleteQueue(q);
+                // Within the shutdown grace, not the usual ten minutes of retries: with Zulip unreachable a stop
+                // would otherwise wait that long, and Zulip drops an idle queue by itself after about ten minutes.
+                zulip.withRetryBudget(config.shutdownGrace()).deleteQueue(q);
                 log.info("event queue deleted");
             } catch (ZulipException e) {
                 log.warn("could not delete the event queue {}", kv("zulip_code", e.code()));

@@ -214,6 +214,22 @@ class BotHousekeepingTest {
         assertThat(warning.path("message").asText()).startsWith(showing.size() + " code replies still show a code");
     }
 
+    @Test
+    void shutdown_zulipGone_stopsWithinTheGraceInsteadOfRetryingTheQueueDeletionForMinutes() throws Exception {
+        startBot(Map.of("MFAGATE_BOT_SHUTDOWN_GRACE_MS", "1000"));
+        zulip.sendDirectMessage(ada, List.of(bot), "help");
+        helpReplyTo(ada); // answered: the bot holds an event queue, which it deletes when it stops
+        int before = logLines("could not delete the event queue").size();
+        zulip.close();
+
+        // Without its own budget the deletion retried for the client's ten minutes while Zulip refused connections.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), harness::close,
+                "the bot stops within its grace and a request timeout");
+
+        assertThat(logLines("could not delete the event queue")).as("and says that the queue was left to Zulip").hasSize(before + 1);
+        assertThat(logLines("bot stopped")).isNotEmpty();
+    }
+
     private static List<JsonNode> logLines(String containing) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : SecretScan.logLines()) {

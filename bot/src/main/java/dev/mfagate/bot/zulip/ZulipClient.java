@@ -113,6 +113,15 @@ public final class ZulipClient implements AutoCloseable {
         return new ZulipClient(transport.housekeeping(), email, sentIds, sendStripes);
     }
 
+    /**
+     * This client with calls that give up retrying after {@code budget} instead of the settings' budget, for
+     * work with a deadline of its own (deleting the queue while the bot stops). It shares this client's
+     * connections and is closed with it.
+     */
+    public ZulipClient withRetryBudget(Duration budget) {
+        return new ZulipClient(transport.withRetryBudget(budget), email, sentIds, sendStripes);
+    }
+
     /** Stops retries in progress, drops requests waiting in the rate guard and refuses new requests. */
     @Override
     public void close() {

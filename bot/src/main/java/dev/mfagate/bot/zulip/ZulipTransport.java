@@ -66,6 +66,8 @@ final class ZulipTransport implements AutoCloseable {
     /** The transport this one is a view of, or null. */
     private final ZulipTransport parent;
     private final RateGuard.Lane lane;
+    /** How long one call may keep retrying; the settings' budget unless a view set a shorter one. */
+    private final Duration retryBudget;
 
     ZulipTransport(URI site, String email, Secret apiKey, ZulipClient.Settings settings, ZulipListener listener, Clock clock) {
         Objects.requireNonNull(site, "site");
@@ -82,9 +84,14 @@ final class ZulipTransport implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         this.parent = null;
         this.lane = RateGuard.Lane.REPLY;
+        this.retryBudget = settings.retryBudget();
     }
 
     private ZulipTransport(ZulipTransport base, RateGuard.Lane lane) {
+        this(base, lane, base.retryBudget);
+    }
+
+    private ZulipTransport(ZulipTransport base, RateGuard.Lane lane, Duration retryBudget) {
         this.apiBase = base.apiBase;
         this.authorization = base.authorization;
         this.settings = base.settings;
@@ -93,6 +100,12 @@ final class ZulipTransport implements AutoCloseable {
         this.http = base.http;
         this.parent = base;
         this.lane = lane;
+        this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
+    }
+
+    /** This transport, in the same lane and sharing its connections, with calls that stop retrying after {@code budget}. */
+    ZulipTransport withRetryBudget(Duration budget) {
+        return new ZulipTransport(this, lane, budget);
     }
 
     /** This transport in the housekeeping lane of the rate guard, sharing its connections. */
@@ -165,7 +178,7 @@ final class ZulipTransport implements AutoCloseable {
         }
         HttpRequest request = b.build();
         // Elapsed time, not wall time: a monotonic clock, so that a clock step cannot stretch or cut the budget.
-        long deadline = System.nanoTime() + settings.retryBudget().toNanos();
+        long deadline = System.nanoTime() + retryBudget.toNanos();
         int failures = 0;
         // Whether an attempt of a send may have posted the message: then it is looked for before sending again.
         boolean unknown = false;
