@@ -149,7 +149,6 @@ public final class JsonStandardError extends OutputStream {
         }
     }
 
-    /** One line of text as a log object; the level is read from the line's usual prefixes. */
     /** A line's bytes, read in place. */
     private static final class LineBuffer extends ByteArrayOutputStream {
         LineBuffer() {
@@ -165,6 +164,7 @@ public final class JsonStandardError extends OutputStream {
         }
     }
 
+    /** One line of text as a log object; the level is read from the line's usual prefixes. */
     String toJson(String text) {
         String level = text.startsWith("WARNING") ? "WARN" : text.startsWith("mfagate") && text.contains(": ") ? "ERROR" : "INFO";
         return "{\"@timestamp\":\"" + Instant.now() + "\",\"message\":" + quote(text) + ",\"logger_name\":" + quote(loggerName)
