@@ -82,7 +82,8 @@ public final class Main {
         }
         // Built after the redirection above, so that commands write through it.
         dev.mfagate.core.StartupTrace.mark("main: set up");
-        int code = MfagateCommand.run(CliContext.ofProcess(), args);
+        // Only a seed is read from a terminal (without echo); serve never reads one.
+        int code = MfagateCommand.run(CliContext.ofProcess(!MfagateCommand.isServing(args)), args);
         dev.mfagate.core.StartupTrace.mark("command done");
         if (code != 0 || !MfagateCommand.isServing(args)) {
             System.exit(code);

@@ -45,7 +45,16 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Optio
      * environment and UTC clock; {@code serve} stops on SIGTERM or SIGINT.
      */
     public static CliContext ofProcess() {
-        Console console = System.console();
+        return ofProcess(true);
+    }
+
+    /**
+     * As {@link #ofProcess()}; with {@code readsTerminal} false, no terminal, without asking the JDK
+     * for its console: {@code System.console()} looks its providers up among the JDK's modules (about
+     * 10 ms of a start, and classes the AOT cache does not hold), for a command that never reads one.
+     */
+    public static CliContext ofProcess(boolean readsTerminal) {
+        Console console = readsTerminal ? System.console() : null;
         Optional<Console> terminal = console != null && isTerminal(console) ? Optional.of(console) : Optional.empty();
         return new CliContext(System.out, System.err, System.in, terminal, System.getenv(), Clock.systemUTC(),
                 StopSignal.SHUTDOWN_HOOK);
