@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * and linked, and the methods it profiled, in an AOT cache that later starts read instead of the jar.
  *
  * <p>Both make a throw-away store in a temporary directory with a random seed ({@code init},
- * {@code seed add}, {@code token create}) in JVMs of their own, print nothing of it, and delete it
+ * {@code seed add}, {@code token create}) in JVMs of their own, print none of its secrets, and delete it
  * after. {@code cli} then runs the commands that read the store ({@code seed list}, {@code token
  * list}, {@code audit verify}); {@code serve} starts the gateway on a free loopback port and asks
  * it for a few hundred codes. The JVM loads every class of the cache at each start, so the cache
@@ -50,11 +50,14 @@ public final class AotTraining {
         if (System.getProperty("MFAGATE_LOG_LEVEL") == null) {
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");
         }
-        System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
         if (mode.equals("cli")) {
             // As Main does for every command but serve.
             System.setProperty(LogConfiguration.ONE_SHOT, "true");
+            System.setProperty("MFAGATE_AUDIT_LOG", "OFF");
         }
+        // serve writes its audit log as a real one does (each code's entry on standard error, the
+        // launcher's log of the training run): the classes that write it, and their profiles, are
+        // then in the cache rather than read from the jar at the first code served.
         String sqliteNative = System.getProperty("mfagate.aot.sqlite-native");
         if (sqliteNative != null) {
             copySqliteNativeLibrary(Path.of(sqliteNative));
