@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * What a CLI command may read of the world: its streams, the environment, the clock, and how the
  * process is told to stop. {@link dev.mfagate.gateway.Main} builds it once from the process
- * ({@link #ofProcess()}); tests build one with captured streams, a chosen environment and a fixed
+ * ({@link #ofProcess(boolean)}); tests build one with captured streams, a chosen environment and a fixed
  * clock, and run commands inside the test's JVM. No command reads {@code System.out}, {@code System.in},
  * {@code System.getenv} or a clock of its own.
  *
@@ -42,16 +42,11 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Optio
 
     /**
      * The running process's streams (as they are when called: build it after redirecting them),
-     * environment and UTC clock; {@code serve} stops on SIGTERM or SIGINT.
-     */
-    public static CliContext ofProcess() {
-        return ofProcess(true);
-    }
-
-    /**
-     * As {@link #ofProcess()}; with {@code readsTerminal} false, no terminal, without asking the JDK
-     * for its console: {@code System.console()} looks its providers up among the JDK's modules (about
-     * 10 ms of a start, and classes the AOT cache does not hold), for a command that never reads one.
+     * environment and UTC clock; {@code serve} stops on SIGTERM or SIGINT. The terminal is the JDK's
+     * console when {@code readsTerminal} and standard input is one; a command that never reads one
+     * ({@code serve}) passes false, and the JDK is not asked: {@code System.console()} looks its
+     * providers up among the JDK's modules (about 10 ms of a start, and classes the AOT cache does
+     * not hold).
      */
     public static CliContext ofProcess(boolean readsTerminal) {
         Console console = readsTerminal ? System.console() : null;
