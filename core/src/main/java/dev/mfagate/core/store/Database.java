@@ -17,6 +17,13 @@ import org.jdbi.v3.core.Jdbi;
  * connections that can write, and drops one that turns read-only (see {@link SqliteDataSource}),
  * so a short spell of unwritable files heals by itself. PostgreSQL uses its defaults (synchronous
  * commit); the pool drops connections the server closed. Thread-safe; close it once.
+ *
+ * <p><b>SQLite writers.</b> Transactions and write statements of every database this process has
+ * open on one file first take that file's write lock in Java ({@link SqliteWriteLock}), where a
+ * waiting virtual thread frees its carrier; only the holder then meets SQLite's lock, and waits in
+ * SQLite's busy handler ({@link #BUSY_TIMEOUT_MILLIS}) only for a writer of another process or the
+ * audit writer's own connection. Both waits end with {@code SQLITE_BUSY} after that timeout. Reads,
+ * and snapshots through {@link #readTransaction}, never wait for a writer (WAL).
  */
 public final class Database implements AutoCloseable {
 

@@ -179,6 +179,19 @@ class SqliteWriteWaitTest {
         }
     }
 
+    /** Which single statements take the lock: all but a SELECT, whatever blanks and comments precede it. */
+    @Test
+    void mayWrite_onlySelectIsARead() {
+        assertThat(SqliteWriteLock.mayWrite("SELECT 1")).isFalse();
+        assertThat(SqliteWriteLock.mayWrite("\n    select uses FROM policy_daily_usage")).isFalse();
+        assertThat(SqliteWriteLock.mayWrite("-- why\n/* how */ SELECT 1")).isFalse();
+        assertThat(SqliteWriteLock.mayWrite("\n  INSERT INTO t VALUES (1) RETURNING x")).isTrue();
+        assertThat(SqliteWriteLock.mayWrite("UPDATE t SET x = 1")).isTrue();
+        assertThat(SqliteWriteLock.mayWrite("WITH d AS (SELECT 1) DELETE FROM t")).as("WITH may write").isTrue();
+        assertThat(SqliteWriteLock.mayWrite("PRAGMA journal_mode = WAL")).isTrue();
+        assertThat(SqliteWriteLock.mayWrite("-- only a comment")).isTrue();
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
