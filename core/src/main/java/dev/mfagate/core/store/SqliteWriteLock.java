@@ -126,11 +126,6 @@ final class SqliteWriteLock {
         }
     }
 
-    /** Whether the current thread holds the lock (for checks). */
-    boolean isHeldByCurrentThread() {
-        return lock.isHeldByCurrentThread();
-    }
-
     private void acquire() throws SQLException {
         boolean acquired;
         try {
