@@ -1,7 +1,6 @@
 package dev.mfagate.core.audit;
 
 import dev.mfagate.core.store.Database;
-import dev.mfagate.core.store.Dialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -9,7 +8,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.result.ResultIterator;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Streams audit entries out, for SIEM shipping and reports.
@@ -45,9 +43,7 @@ public final class AuditExporter {
     private long forEachRow(Instant since, Instant until, Consumer<ChainRow> sink) {
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(until, "until");
-        TransactionIsolationLevel snapshot = db.dialect() == Dialect.SQLITE
-                ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
-        return db.jdbi().inTransaction(snapshot, h -> {
+        return db.readTransaction(h -> {
             long n = 0;
             try (ResultIterator<ChainRow> rows = h.createQuery("SELECT " + ChainRow.COLUMNS
                             + " FROM audit_entry WHERE time_us >= :since AND time_us < :until ORDER BY seq")

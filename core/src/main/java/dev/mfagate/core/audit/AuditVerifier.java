@@ -2,7 +2,6 @@ package dev.mfagate.core.audit;
 
 import dev.mfagate.core.crypto.ChainMac;
 import dev.mfagate.core.store.Database;
-import dev.mfagate.core.store.Dialect;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.result.ResultIterator;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Checks the audit chain and reports the first problem: what {@code mfagate audit verify} runs.
@@ -75,9 +73,7 @@ public final class AuditVerifier {
                 return new VerificationResult.AnchorMismatch(a.seq());
             }
         }
-        TransactionIsolationLevel snapshot = db.dialect() == Dialect.SQLITE
-                ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
-        return db.jdbi().inTransaction(snapshot, h -> verify(h, bySeq));
+        return db.readTransaction(h -> verify(h, bySeq));
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.mfagate.core.policy;
 
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.store.Database;
-import dev.mfagate.core.store.Dialect;
 import dev.mfagate.core.tenant.Scope;
 import dev.mfagate.core.tenant.TenantRepository;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Policy rules in the database (SQLite or PostgreSQL), with a cached {@link Policy} for the hot path.
@@ -100,7 +98,7 @@ public final class PolicyRepository {
 
     /** The policy as it is in the database now (no cache), read consistently. */
     public Policy load() {
-        return db.jdbi().inTransaction(snapshotIsolation(), h -> {
+        return db.readTransaction(h -> {
             long version = readVersion(h);
             return new Policy(version, readRules(h));
         });
@@ -217,11 +215,6 @@ public final class PolicyRepository {
             throw new IllegalArgumentException("Rule " + rule.id() + ": " + Principal.LegacyChannelName.KIND
                     + ": rules never match and cannot be granted; " + Texts.CHANNEL_ID_HINT);
         }
-    }
-
-    private TransactionIsolationLevel snapshotIsolation() {
-        // sqlite-jdbc supports only SERIALIZABLE (its default); PostgreSQL's snapshot is REPEATABLE READ.
-        return db.dialect() == Dialect.SQLITE ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
     }
 
     private static Rule restamp(Rule r, String by, Instant at) {

@@ -17,6 +17,13 @@ import org.jdbi.v3.core.Jdbi;
  * connections that can write, and drops one that turns read-only (see {@link SqliteDataSource}),
  * so a short spell of unwritable files heals by itself. PostgreSQL uses its defaults (synchronous
  * commit); the pool drops connections the server closed. Thread-safe; close it once.
+ *
+ * <p><b>SQLite writers.</b> Transactions and write statements of every database this process has
+ * open on one file first take that file's write lock in Java ({@link SqliteWriteLock}), where a
+ * waiting virtual thread frees its carrier; only the holder then meets SQLite's lock, and waits in
+ * SQLite's busy handler ({@link #BUSY_TIMEOUT_MILLIS}) only for a writer of another process or the
+ * audit writer's own connection. Both waits end with {@code SQLITE_BUSY} after that timeout. Reads,
+ * and snapshots through {@link #readTransaction}, never wait for a writer (WAL).
  */
 public final class Database implements AutoCloseable {
 
@@ -27,21 +34,34 @@ public final class Database implements AutoCloseable {
      */
     public static final long MIN_FREE_BYTES = 16L << 20;
 
+    /**
+     * How long a SQLite writer waits for the write lock before it fails with {@code SQLITE_BUSY}:
+     * in Java for a writer of this process ({@link SqliteWriteLock}), in SQLite's busy handler
+     * for one of another process.
+     */
+    static final int BUSY_TIMEOUT_MILLIS = 5_000;
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final String description;
     private final PostgresUrl postgresUrl;
     private final Path sqliteDirectory;
+    /** SQLite: the file's write lock, shared with every other database of this process on the file. */
+    private final SqliteWriteLock writeLock;
 
     private Database(HikariDataSource dataSource, Dialect dialect, String description, PostgresUrl postgresUrl,
-                     Path sqliteDirectory) {
+                     Path sqliteDirectory, SqliteWriteLock writeLock) {
         this.dataSource = dataSource;
         this.postgresUrl = postgresUrl;
         this.dialect = dialect;
         this.description = description;
         this.sqliteDirectory = sqliteDirectory;
+        this.writeLock = writeLock;
         this.jdbi = Jdbi.create(dataSource);
+        if (writeLock != null) {
+            writeLock.install(jdbi);
+        }
     }
 
     /**
@@ -56,7 +76,7 @@ public final class Database implements AutoCloseable {
         java.util.Properties pragmas = new java.util.Properties();
         pragmas.setProperty("journal_mode", "WAL");
         pragmas.setProperty("synchronous", "FULL");
-        pragmas.setProperty("busy_timeout", "5000");
+        pragmas.setProperty("busy_timeout", String.valueOf(BUSY_TIMEOUT_MILLIS));
         pragmas.setProperty("foreign_keys", "true");
         // Removed rows (seed ciphertexts, token hashes) are overwritten rather than left in free pages.
         pragmas.setProperty("secure_delete", "true");
@@ -83,7 +103,24 @@ public final class Database implements AutoCloseable {
         // it opens while Flyway holds the write lock fails at once with SQLITE_BUSY (switching a new
         // file to WAL needs that lock, and the connection's busy timeout is not set yet at that point).
         migrateSchema(sqlite, Dialect.SQLITE);
-        return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null, directory);
+        SqliteWriteLock writeLock = SqliteWriteLock.open(realPath(file), BUSY_TIMEOUT_MILLIS);
+        try {
+            return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null, directory,
+                    writeLock);
+        } catch (RuntimeException e) {
+            writeLock.close();
+            throw e;
+        }
+    }
+
+    /** The file's real path (links resolved), so that every name of one file shares its write lock. */
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (java.io.IOException e) {
+            // It exists once migrated; a path that cannot be resolved still names it for this process.
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     /**
@@ -118,7 +155,7 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(2_000);
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
-        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url, null);
+        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url, null, null);
     }
 
     /**
@@ -185,10 +222,10 @@ public final class Database implements AutoCloseable {
     private static final java.util.List<Class<?>> JAVA_MIGRATIONS = java.util.List.of(V4_1__AssignTenants.class);
 
     private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl,
-                                    Path sqliteDirectory) {
+                                    Path sqliteDirectory, SqliteWriteLock writeLock) {
         try {
             migrateSchema(ds, dialect);
-            return new Database(ds, dialect, description, postgresUrl, sqliteDirectory);
+            return new Database(ds, dialect, description, postgresUrl, sqliteDirectory, writeLock);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -248,6 +285,21 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /**
+     * Runs {@code callback} in a read-only transaction: one consistent snapshot (SQLite's
+     * serializable transaction, PostgreSQL's {@code REPEATABLE READ}) that never waits for a writer.
+     * On SQLite it does not take the write lock (see {@link SqliteWriteLock}), which every other
+     * transaction takes; so write nothing in it.
+     */
+    public <R, X extends Exception> R readTransaction(org.jdbi.v3.core.HandleCallback<R, X> callback) throws X {
+        if (writeLock == null) {
+            return jdbi.inTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ, callback);
+        }
+        // sqlite-jdbc supports only SERIALIZABLE (its default).
+        return jdbi.withHandle(h -> writeLock.inReadTransaction(h,
+                org.jdbi.v3.core.transaction.TransactionIsolationLevel.SERIALIZABLE, callback));
+    }
+
     /** The SQL dialect. */
     public Dialect dialect() {
         return dialect;
@@ -269,6 +321,7 @@ public final class Database implements AutoCloseable {
     }
 
     private HikariDataSource relaxedPool;
+    private boolean closed;
 
     /**
      * A second, small PostgreSQL pool whose sessions commit with {@code synchronous_commit = off},
@@ -300,11 +353,17 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean first;
         synchronized (this) {
+            first = !closed;
+            closed = true;
             if (relaxedPool != null) {
                 relaxedPool.close();
             }
         }
         dataSource.close();
+        if (first && writeLock != null) {
+            writeLock.close();
+        }
     }
 }

@@ -31,6 +31,11 @@ import org.sqlite.SQLiteException;
  * (for example after its file was replaced); other errors, such as an I/O error or a full disk,
  * leave it in the pool, since its file descriptors work again as soon as the disk does.
  *
+ * <p>Its connections wait for SQLite's write lock in the busy handler ({@code busy_timeout}), in
+ * native code. Pooled connections do so only for writers outside this process's pools (another
+ * process, the audit writer's connection): writers of this process queue first on the file's
+ * {@link SqliteWriteLock}, because a virtual thread waiting in native code keeps its carrier.
+ *
  * <p>Thread-safe, as the driver's data source is.
  */
 final class SqliteDataSource extends org.sqlite.SQLiteDataSource {

@@ -1,13 +1,16 @@
 package dev.mfagate.core.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.mfagate.core.store.Database;
 import dev.mfagate.core.testing.PolicyTestDatabases;
 import dev.mfagate.core.testing.PolicyTestDatabases.Backend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
@@ -102,6 +105,61 @@ class LockoutTrackerTest {
         assertThat(started).isEqualTo(1);
         assertThat(second.check(ANN, T0.plusSeconds(1)).isLocked()).isTrue();
         assertThat(first.check(ANN, T0.plusSeconds(1)).isLocked()).isTrue();
+    }
+
+    /**
+     * More concurrent denials than the machine has carriers for virtual threads, on two instances
+     * over one SQLite file, while another writer of the file parks inside its transaction (a
+     * console write that logs, say). Each denial waits for the write lock in Java, off its carrier,
+     * so the parked writer gets a carrier back and commits, and every denial is counted; waiting in
+     * SQLite's busy handler instead kept every carrier, and the denials failed with SQLITE_BUSY.
+     */
+    @Test
+    void recordDenial_concurrentWhileAnotherWriterParks_sqlite_allCountedOneLockoutStart() {
+        var store = DBS.fresh(Backend.SQLITE);
+        Database first = store.db();
+        Database second = store.openAnother();
+        int denials = 6;
+        List<LockoutStatus> statuses = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            CountDownLatch holding = new CountDownLatch(1);
+            Thread parker = Thread.ofVirtual().start(() -> first.jdbi().useTransaction(h -> {
+                h.createUpdate("INSERT INTO lockout_state (principal_key, window_start_ms, denials) VALUES ('user:other', 0, 1)")
+                        .execute();
+                holding.countDown();
+                parkFor(Duration.ofMillis(200));
+            }));
+            holding.await();
+            List<LockoutStatus> out = new ArrayList<>();
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<LockoutStatus>> results = new ArrayList<>();
+                for (int i = 0; i < denials; i++) {
+                    LockoutTracker which = new LockoutTracker(i % 2 == 0 ? first : second, POLICY);
+                    Instant at = T0.plusMillis(i);
+                    results.add(threads.submit(() -> which.recordDenial(ANN, at)));
+                }
+                for (Future<LockoutStatus> f : results) {
+                    out.add(f.get());
+                }
+            }
+            parker.join();
+            return out;
+        });
+        assertThat(statuses).filteredOn(s -> s instanceof LockoutStatus.Locked l && l.startedNow()).hasSize(1);
+        assertThat(statuses).filteredOn(s -> s instanceof LockoutStatus.Open).hasSize(POLICY.maxDenials() - 1);
+        assertThat(statuses).filteredOn(s -> s instanceof LockoutStatus.Locked l && !l.startedNow())
+                .hasSize(denials - POLICY.maxDenials());
+        Integer parkersRows = second.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM lockout_state WHERE principal_key = 'user:other'").mapTo(Integer.class).one());
+        assertThat(parkersRows).as("the parked writer committed").isEqualTo(1);
+        assertThat(new LockoutTracker(first, POLICY).check(ANN, T0.plusSeconds(1)).isLocked()).isTrue();
+    }
+
+    private static void parkFor(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
