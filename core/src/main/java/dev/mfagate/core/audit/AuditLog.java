@@ -62,7 +62,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Log.</b> After commit each entry is also logged as one JSON line at INFO on logger
  * {@code dev.mfagate.audit} (see {@link AuditExporter} for the format): one logging event per
- * committed batch, whose message holds the batch's lines in order, separated by {@code \n}.
+ * committed batch, whose message holds the batch's lines in order, separated by {@code \n}. The
+ * batch's futures complete before it is logged: the committed row is the audit record, the line a
+ * copy of it, so a response may leave before its line is written (and a process killed in between
+ * loses the lines, never the rows: {@code audit export} writes them again).
  *
  * <p>Thread-safe. Never sees a code or seed: {@link AuditEvent} has no field for one.
  */
@@ -312,6 +315,11 @@ public final class AuditLog implements AutoCloseable {
         ChainRow last = rows.getLast();
         committedSeq = last.seq();
         committedMac = last.mac();
+        // The commit is the record; the log lines are an export of it. The waiting requests go on
+        // first, while this thread formats the lines.
+        for (int i = 0; i < rows.size(); i++) {
+            batch.get(i).future().complete(rows.get(i).seq());
+        }
         if (AUDIT_LOG.isInfoEnabled()) {
             // One event for the batch, one line per entry: the same text as an event per entry, at one
             // hand-off to the appender and one write instead of one per entry.
@@ -324,9 +332,6 @@ public final class AuditLog implements AutoCloseable {
             StringBuilder lines = new StringBuilder(rows.size() * 384);
             AuditJson.appendLines(lines, entries, macs);
             AUDIT_LOG.info(lines.toString());
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            batch.get(i).future().complete(rows.get(i).seq());
         }
         listener.batchCommitted(batch.size(), latency);
     }
