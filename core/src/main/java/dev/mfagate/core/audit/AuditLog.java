@@ -217,7 +217,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Stops accepting entries, writes everything already queued, and stops the writer. Idempotent.
+     * Stops accepting entries, writes everything already queued, and stops the writer (and with it
+     * the deadline thread). Idempotent.
      */
     @Override
     public void close() {
@@ -575,7 +576,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Builds an {@link AuditLog}; {@link #build()} starts its writer thread. Not thread-safe.
+     * Builds an {@link AuditLog}; {@link #build()} starts its writer and deadline threads. Not thread-safe.
      */
     public static final class Builder {
         private final Database db;
@@ -633,7 +634,7 @@ public final class AuditLog implements AutoCloseable {
             return this;
         }
 
-        /** The log, with its writer running. */
+        /** The log, with its writer and deadline threads running. */
         public AuditLog build() {
             return new AuditLog(this);
         }
