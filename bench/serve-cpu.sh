@@ -10,7 +10,8 @@
 #   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18480),
 #        IDLE (1: seconds between the last round and the resident memory; 15 is what
 #        bench/versus-fastapi.sh leaves, the FastAPI gateway's last round)
-#        MFAGATE_JAR to measure another build; JAVA_OPTS as bin/mfagate reads it
+#        MFAGATE_JAR to measure another build; JAVA_OPTS as bin/mfagate reads it;
+#        CSW_BY_THREAD (0; 1 splits each round's context switches by thread)
 # Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, curl; a JDK with jstat (as bin/with-jdk finds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
