@@ -10,7 +10,8 @@
 #   env: ROUNDS (3), DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2), PORT (18480),
 #        IDLE (1: seconds between the last round and the resident memory; 15 is what
 #        bench/versus-fastapi.sh leaves, the FastAPI gateway's last round)
-#        MFAGATE_JAR to measure another build; JAVA_OPTS as bin/mfagate reads it
+#        MFAGATE_JAR to measure another build; JAVA_OPTS as bin/mfagate reads it;
+#        CSW_BY_THREAD (0; 1 splits each round's context switches by thread)
 # Needs: a built tree (./mvnw -B -q package -DskipTests), wrk, curl; a JDK with jstat (as bin/with-jdk finds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,10 @@ until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL"; do
   sleep 0.02
 done
 ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+# One line per thread: its name without digits, voluntary and involuntary switches so far.
+switches() { for t in /proc/$pid/task/*; do
+  awk '/^Name:/ {gsub(/[0-9]+/, "", $2); n = $2} /^voluntary_ctxt/ {v = $2} /^nonvoluntary_ctxt/ {i = $2} END {print n, v, i}' \
+    "$t/status" 2>/dev/null; done; }
 rss() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )); }
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(bin/with-jdk java -version 2>&1 | head -1)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $TOKEN" "$URL" >/dev/null
@@ -41,9 +46,11 @@ hz=$(getconf CLK_TCK)
 young() { bin/with-jdk jstat -gc "$pid" | tail -1; }
 for r in $(seq 1 "$ROUNDS"); do
   g0=$(young)
+  s0=$(switches)
   t0=$(ticks)
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$URL")
   t1=$(ticks)
+  s1=$(switches)
   g1=$(young)
   n=$(awk '/requests in/ {print $1}' <<<"$out")
   awk -v n="$n" -v t=$((t1 - t0)) -v hz="$hz" -v rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
@@ -51,6 +58,11 @@ for r in $(seq 1 "$ROUNDS"); do
       'BEGIN { printf "round %d: %d requests, %.0f us of server CPU each, %s req/s, p99 %s (load average %s)\n", r, n, t * 1e6 / hz / n, rps, p99, la }'
   awk -v n="$n" -v a="$g0" -v b="$g1" 'BEGIN { split(a, x, " "); split(b, y, " ");
       printf "  about %.1f KB allocated per request (%d young collections, eden %d KB)\n", ((y[13] - x[13]) * y[5] + y[6] - x[6]) / n, y[13] - x[13], y[5] }'
+  awk -v n="$n" -v by="${CSW_BY_THREAD:-0}" 'FNR == 1 { f++ } { v[f, $1] += $2; i[f, $1] += $3; names[$1] = 1 }
+      END { for (k in names) { dv = v[2, k] - v[1, k]; di = i[2, k] - i[1, k]; tv += dv; ti += di
+              if (by && dv + di > n / 100) line = line sprintf(" %s %.2f/%.2f", k, dv / n, di / n) }
+            printf "  %.2f context switches per request (%.2f voluntary, %.2f involuntary)\n", (tv + ti) / n, tv / n, ti / n
+            if (by) print "  by thread (voluntary/involuntary per request):" line }' <(echo "$s0") <(echo "$s1")
   grep -q 'Non-2xx' <<<"$out" && grep 'Non-2xx' <<<"$out"
 done
 sleep "${IDLE:-1}"

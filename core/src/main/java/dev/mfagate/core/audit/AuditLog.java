@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * back and every future in it fails with {@link AuditUnavailableException}; nothing of it counts
  * as written. The next batch starts again from the head as stored, so the writer recovers as soon
  * as the database does. A full queue, a closed log, or a write slower than {@code appendTimeout}
- * also fail with {@link AuditUnavailableException}. A head that is missing or inconsistent is
+ * also fail with {@link AuditUnavailableException}: a second thread fails every entry still waiting
+ * at its deadline, queued or in a commit that has not returned, so the waits themselves need no timer. A head that is missing or inconsistent is
  * never repaired automatically: that is evidence, and appends stay refused until an operator
  * has run {@code audit verify} and dealt with it.
  *
@@ -61,7 +62,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Log.</b> After commit each entry is also logged as one JSON line at INFO on logger
  * {@code dev.mfagate.audit} (see {@link AuditExporter} for the format): one logging event per
- * committed batch, whose message holds the batch's lines in order, separated by {@code \n}.
+ * committed batch, whose message holds the batch's lines in order, separated by {@code \n}. The
+ * batch's futures complete before it is logged: the committed row is the audit record, the line a
+ * copy of it, so a response may leave before its line is written (and a process killed in between
+ * loses the lines, never the rows: {@code audit export} writes them again).
  *
  * <p>Thread-safe. Never sees a code or seed: {@link AuditEvent} has no field for one.
  */
@@ -87,7 +91,11 @@ public final class AuditLog implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final Thread writer;
+    /** Fails the entries still waiting at their deadline; see {@link #runDeadlines()}. */
+    private final Thread deadlines;
     private volatile boolean closed;
+    /** The batch the writer is writing now (a copy), for the deadline thread; empty between batches. */
+    private volatile List<Pending> writing = List.of();
     /** The last entry this process committed (or the head found at start): owned by the writer thread. */
     private long committedSeq;
     private byte[] committedMac;
@@ -97,7 +105,8 @@ public final class AuditLog implements AutoCloseable {
     /** Writes the batches on PostgreSQL; null on SQLite. */
     private final PostgresChainWriter postgresWriter;
 
-    private record Pending(AuditEvent event, CompletableFuture<Long> future) {
+    /** An entry waiting for its commit; {@code deadline} is the {@link System#nanoTime()} it fails at if still waiting. */
+    private record Pending(AuditEvent event, CompletableFuture<Long> future, long deadline) {
     }
 
     private AuditLog(Builder b) {
@@ -114,6 +123,8 @@ public final class AuditLog implements AutoCloseable {
         rememberHeadAtStart();
         this.writer = Thread.ofPlatform().name("mfagate-audit-writer").daemon(true).unstarted(this::runWriter);
         writer.start();
+        this.deadlines = Thread.ofPlatform().name("mfagate-audit-deadlines").daemon(true).unstarted(this::runDeadlines);
+        deadlines.start();
     }
 
     /** Takes the stored head as the last committed entry, so a rollback before the first batch is seen too. */
@@ -147,7 +158,7 @@ public final class AuditLog implements AutoCloseable {
         try {
             if (closed) {
                 future.completeExceptionally(new AuditUnavailableException("The audit log is closed"));
-            } else if (!queue.offer(new Pending(event, future))) {
+            } else if (!queue.offer(new Pending(event, future, System.nanoTime() + appendTimeout.toNanos()))) {
                 future.completeExceptionally(new AuditUnavailableException(
                         "The audit queue is full (" + queue.size() + " entries waiting); the database is too slow or down"));
             }
@@ -160,6 +171,12 @@ public final class AuditLog implements AutoCloseable {
     /**
      * Appends {@code event} and waits until it is committed.
      *
+     * <p>The wait itself has no timer: an entry still waiting {@code appendTimeout} after it was
+     * queued is failed by the log's deadline thread (within a tenth of the timeout, at most 100 ms,
+     * after its deadline), whether it is still queued or in a commit that does not return. A timed
+     * wait would cost every request a timer task, which on a virtual thread means waking the JDK's
+     * scheduler thread for it (docs/benchmarks.md).
+     *
      * @return its sequence number
      * @throws AuditUnavailableException when it was not (or not in time) written; the caller must
      *     not issue a code
@@ -167,14 +184,12 @@ public final class AuditLog implements AutoCloseable {
     public long appendDurably(AuditEvent event) {
         CompletableFuture<Long> future = append(event);
         try {
-            return future.get(appendTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return future.get();
         } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof AuditUnavailableException u) {
                 throw new AuditUnavailableException(u.getMessage(), u);
             }
             throw new AuditUnavailableException("The audit entry could not be written", e.getCause());
-        } catch (TimeoutException e) {
-            throw new AuditUnavailableException("The audit entry was not committed within " + appendTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuditUnavailableException("Interrupted while waiting for the audit commit");
@@ -202,7 +217,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Stops accepting entries, writes everything already queued, and stops the writer. Idempotent.
+     * Stops accepting entries, writes everything already queued, and stops the writer (and with it
+     * the deadline thread). Idempotent.
      */
     @Override
     public void close() {
@@ -216,6 +232,39 @@ public final class AuditLog implements AutoCloseable {
             writer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        LockSupport.unpark(deadlines);
+    }
+
+    /**
+     * Fails every entry still waiting past its deadline, queued or in the batch being written, with
+     * {@link AuditUnavailableException}; ends with the writer. Looks every tenth of the timeout (at
+     * least 1 ms apart, at most 100 ms). An entry failed here may still be committed afterwards
+     * (its batch's commit was only slow): its request has been refused, so the trail then holds an
+     * entry for a request that got no code, never the reverse.
+     */
+    private void runDeadlines() {
+        long tick = Math.clamp(appendTimeout.toNanos() / 10, 1_000_000L, 100_000_000L);
+        while (writer.isAlive()) {
+            LockSupport.parkNanos(tick);
+            long now = System.nanoTime();
+            for (Pending p : writing) {
+                expire(p, now);
+            }
+            // Queued in the order of their deadlines (all have the same timeout), give or take the
+            // few microseconds between reading the clock and queueing; a late one waits a tick more.
+            for (Pending p : queue) {
+                if (now - p.deadline() < 0) {
+                    break;
+                }
+                expire(p, now);
+            }
+        }
+    }
+
+    private void expire(Pending p, long now) {
+        if (now - p.deadline() >= 0 && !p.future().isDone()) {
+            p.future().completeExceptionally(new AuditUnavailableException("The audit entry was not committed within " + appendTimeout));
         }
     }
 
@@ -237,6 +286,7 @@ public final class AuditLog implements AutoCloseable {
             }
             batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
+            writing = List.copyOf(batch);
             try {
                 writeBatch(batch);
             } catch (RuntimeException | Error e) {
@@ -244,6 +294,7 @@ public final class AuditLog implements AutoCloseable {
                 LOG.error("Audit writer failed unexpectedly; entries refused", e);
                 batch.forEach(p -> p.future().completeExceptionally(new AuditUnavailableException("Audit writer failed", e)));
             }
+            writing = List.of();
             batch.clear();
         }
     }
@@ -265,6 +316,11 @@ public final class AuditLog implements AutoCloseable {
         ChainRow last = rows.getLast();
         committedSeq = last.seq();
         committedMac = last.mac();
+        // The commit is the record; the log lines are an export of it. The waiting requests go on
+        // first, while this thread formats the lines.
+        for (int i = 0; i < rows.size(); i++) {
+            batch.get(i).future().complete(rows.get(i).seq());
+        }
         if (AUDIT_LOG.isInfoEnabled()) {
             // One event for the batch, one line per entry: the same text as an event per entry, at one
             // hand-off to the appender and one write instead of one per entry.
@@ -277,9 +333,6 @@ public final class AuditLog implements AutoCloseable {
             StringBuilder lines = new StringBuilder(rows.size() * 384);
             AuditJson.appendLines(lines, entries, macs);
             AUDIT_LOG.info(lines.toString());
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            batch.get(i).future().complete(rows.get(i).seq());
         }
         listener.batchCommitted(batch.size(), latency);
     }
@@ -523,7 +576,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Builds an {@link AuditLog}; {@link #build()} starts its writer thread. Not thread-safe.
+     * Builds an {@link AuditLog}; {@link #build()} starts its writer and deadline threads. Not thread-safe.
      */
     public static final class Builder {
         private final Database db;
@@ -581,7 +634,7 @@ public final class AuditLog implements AutoCloseable {
             return this;
         }
 
-        /** The log, with its writer running. */
+        /** The log, with its writer and deadline threads running. */
         public AuditLog build() {
             return new AuditLog(this);
         }

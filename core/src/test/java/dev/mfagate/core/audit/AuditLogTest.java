@@ -349,6 +349,39 @@ class AuditLogTest {
     }
 
     @Test
+    void appendDurably_commitThatDoesNotReturn_failsClosedAtTheTimeoutInTheBatchAndInTheQueue() throws Exception {
+        Database db = DBS.fresh(Backend.SQLITE).db();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (AuditLog log = AuditLog.builder(db, mac).maxBatch(1).appendTimeout(java.time.Duration.ofMillis(200))
+                .beforeHeadUpdate(h -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }).build()) {
+            // The first is in the batch held inside its transaction, the second still queued behind it.
+            CompletableFuture<Long> writing = log.append(event(1));
+            CompletableFuture<Long> queued = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    queued.complete(log.appendDurably(event(2)));
+                } catch (RuntimeException e) {
+                    queued.completeExceptionally(e);
+                }
+            });
+            // Bounded waits only so that a missing deadline fails the test instead of hanging it.
+            assertThatThrownBy(() -> writing.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(AuditUnavailableException.class).hasMessageContaining("not committed within");
+            assertThatThrownBy(() -> queued.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(AuditUnavailableException.class)
+                    .hasMessageContaining("not committed within");
+            release.countDown();
+            assertThat(log.appendDurably(event(3))).as("the writer goes on once the commit returns").isEqualTo(3);
+        }
+    }
+
+    @Test
     void append_queueFull_failsWithoutBlocking() {
         Database db = DBS.fresh(Backend.SQLITE).db();
         AtomicBoolean release = new AtomicBoolean();
