@@ -49,18 +49,8 @@ class SqliteWriteWaitTest {
                     }
                 });
                 assertThat(holding.await(GUARD.toSeconds(), TimeUnit.SECONDS)).isTrue();
-                List<Writer> writers = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    writers.add(Writer.start(i % 2 == 0 ? a : b, "writer-" + i, false));
-                }
-                holder.join();
-                for (Writer w : writers) {
-                    w.thread.join();
-                }
-                assertThat(holderFailure.get()).as("holder").isNull();
-                for (Writer w : writers) {
-                    assertThat(w.failure.get()).as(w.key).isNull();
-                }
+                List<Writer> writers = startWriters(a, b, false);
+                joinAndAssertAllWrote(holder, holderFailure, writers);
             });
             assertThat(count(b)).isEqualTo(5);
         }
@@ -92,10 +82,7 @@ class SqliteWriteWaitTest {
                     }
                 });
                 assertThat(holding.await(GUARD.toSeconds(), TimeUnit.SECONDS)).isTrue();
-                List<Writer> writers = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    writers.add(Writer.start(i % 2 == 0 ? a : b, "writer-" + i, i >= 2));
-                }
+                List<Writer> writers = startWriters(a, b, true);
                 boolean allParked = false;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (!allParked && System.nanoTime() < deadline) {
@@ -106,15 +93,8 @@ class SqliteWriteWaitTest {
                     }
                 }
                 release.countDown();
-                holder.join();
-                for (Writer w : writers) {
-                    w.thread.join();
-                }
+                joinAndAssertAllWrote(holder, holderFailure, writers);
                 assertThat(allParked).as("every writer waited parked while the lock was held").isTrue();
-                assertThat(holderFailure.get()).as("holder").isNull();
-                for (Writer w : writers) {
-                    assertThat(w.failure.get()).as(w.key).isNull();
-                }
             });
             assertThat(count(a)).isEqualTo(5);
         }
@@ -190,6 +170,31 @@ class SqliteWriteWaitTest {
         assertThat(SqliteWriteLock.mayWrite("WITH d AS (SELECT 1) DELETE FROM t")).as("WITH may write").isTrue();
         assertThat(SqliteWriteLock.mayWrite("PRAGMA journal_mode = WAL")).isTrue();
         assertThat(SqliteWriteLock.mayWrite("-- only a comment")).isTrue();
+    }
+
+    /**
+     * Four writers, alternately on {@code a} and {@code b}; with {@code lastTwoSingleStatements} the
+     * last two write with a single statement outside a transaction, the others in one.
+     */
+    private static List<Writer> startWriters(Database a, Database b, boolean lastTwoSingleStatements) {
+        List<Writer> writers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            writers.add(Writer.start(i % 2 == 0 ? a : b, "writer-" + i, lastTwoSingleStatements && i >= 2));
+        }
+        return writers;
+    }
+
+    /** Waits for the holder and every writer, then checks that none of them failed. */
+    private static void joinAndAssertAllWrote(Thread holder, AtomicReference<Throwable> holderFailure, List<Writer> writers)
+            throws InterruptedException {
+        holder.join();
+        for (Writer w : writers) {
+            w.thread.join();
+        }
+        assertThat(holderFailure.get()).as("holder").isNull();
+        for (Writer w : writers) {
+            assertThat(w.failure.get()).as(w.key).isNull();
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
