@@ -14,6 +14,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementCustomizer;
+import org.jdbi.v3.core.transaction.DelegatingTransactionHandler;
 import org.jdbi.v3.core.transaction.LocalTransactionHandler;
 import org.jdbi.v3.core.transaction.TransactionException;
 import org.jdbi.v3.core.transaction.TransactionHandler;
@@ -161,11 +162,15 @@ final class SqliteWriteLock {
         return !sql.regionMatches(true, i, "SELECT", 0, 6);
     }
 
-    /** The transaction handler of the Jdbi: one {@link Bound} per handle. */
-    private final class Transactions implements TransactionHandler {
+    /**
+     * The transaction handler of the Jdbi: one {@link Bound} per handle. A handle only ever calls
+     * the handler {@link #specialize} gave it.
+     */
+    private final class Transactions extends DelegatingTransactionHandler {
         private final TransactionHandler local;
 
         Transactions(TransactionHandler local) {
+            super(local);
             this.local = local;
         }
 
@@ -175,70 +180,19 @@ final class SqliteWriteLock {
             handle.addHandleListener(bound);
             return bound;
         }
-
-        // A handle only ever calls the handler specialize gave it.
-
-        @Override
-        public void begin(Handle handle) {
-            throw unbound();
-        }
-
-        @Override
-        public void commit(Handle handle) {
-            throw unbound();
-        }
-
-        @Override
-        public void rollback(Handle handle) {
-            throw unbound();
-        }
-
-        @Override
-        public boolean isInTransaction(Handle handle) {
-            throw unbound();
-        }
-
-        @Override
-        public void savepoint(Handle handle, String savepointName) {
-            throw unbound();
-        }
-
-        @Override
-        public void rollbackToSavepoint(Handle handle, String savepointName) {
-            throw unbound();
-        }
-
-        @Override
-        public void releaseSavepoint(Handle handle, String savepointName) {
-            throw unbound();
-        }
-
-        @Override
-        public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) {
-            throw unbound();
-        }
-
-        @Override
-        public <R, X extends Exception> R inTransaction(Handle handle, TransactionIsolationLevel level, HandleCallback<R, X> callback) {
-            throw unbound();
-        }
-
-        private UnsupportedOperationException unbound() {
-            return new UnsupportedOperationException("Used through the handler specialised for each handle");
-        }
     }
 
     /**
      * Jdbi's local transactions of one handle, taking the lock at the begin of a transaction and
      * releasing it at its end: commit, rollback, or the close of the handle (which Jdbi rolls back).
-     * Jdbi's {@code inTransaction} begins, commits and rolls back through the handle, so through here.
+     * Jdbi's {@code inTransaction} begins, commits and rolls back through the handle, so through here;
+     * everything else goes to Jdbi's own handler unchanged.
      */
-    private final class Bound implements TransactionHandler, HandleListener {
-        private final TransactionHandler local;
+    private final class Bound extends DelegatingTransactionHandler implements HandleListener {
         private boolean held;
 
         Bound(TransactionHandler local) {
-            this.local = local;
+            super(local);
         }
 
         @Override
@@ -252,7 +206,7 @@ final class SqliteWriteLock {
                 held = true;
             }
             try {
-                local.begin(handle);
+                super.begin(handle);
             } catch (RuntimeException | Error e) {
                 release();
                 throw e;
@@ -262,7 +216,7 @@ final class SqliteWriteLock {
         @Override
         public void commit(Handle handle) {
             try {
-                local.commit(handle);
+                super.commit(handle);
             } finally {
                 release();
             }
@@ -271,7 +225,7 @@ final class SqliteWriteLock {
         @Override
         public void rollback(Handle handle) {
             try {
-                local.rollback(handle);
+                super.rollback(handle);
             } finally {
                 release();
             }
@@ -287,37 +241,6 @@ final class SqliteWriteLock {
                 held = false;
                 lock.unlock();
             }
-        }
-
-        @Override
-        public boolean isInTransaction(Handle handle) {
-            return local.isInTransaction(handle);
-        }
-
-        @Override
-        public void savepoint(Handle handle, String savepointName) {
-            local.savepoint(handle, savepointName);
-        }
-
-        @Override
-        public void rollbackToSavepoint(Handle handle, String savepointName) {
-            local.rollbackToSavepoint(handle, savepointName);
-        }
-
-        @Override
-        public void releaseSavepoint(Handle handle, String savepointName) {
-            local.releaseSavepoint(handle, savepointName);
-        }
-
-        @Override
-        public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) throws X {
-            return local.inTransaction(handle, callback);
-        }
-
-        @Override
-        public <R, X extends Exception> R inTransaction(Handle handle, TransactionIsolationLevel level,
-                                                        HandleCallback<R, X> callback) throws X {
-            return local.inTransaction(handle, level, callback);
         }
     }
 
