@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Authenticated code requests with durable (group-committed, fail-closed) audit, in one run:
-#   1. one instance on SQLite, 2. one instance on PostgreSQL, 3. two instances on one PostgreSQL.
+#   1. one instance on SQLite, 2. one instance on PostgreSQL, 3. two instances on one PostgreSQL,
+#   then, where the kernel's cpu controller can be written (root, cgroup v1 or v2), the same on
+#   emulated hosts: 4. one instance, 5. two instances, each instance in a control group of its own
+#   capped at HOST_CPUS cores, PostgreSQL and wrk outside them. Phases 1-3 share the machine's cores
+#   between the instances, PostgreSQL and wrk; phases 4-5 give each instance a host's worth of CPU
+#   of its own, which is what a second instance on a second host adds.
+# The instances run as shipped: bin/mfagate with its defaults and its AOT cache (`bin/mfagate aot`).
 # Loopback only. Bounded: each phase warms up WARMUP s and measures DURATION s with wrk; every
 # server is stopped and the benchmark database dropped at the end, also on failure. Rate limits
 # are raised so that they do not cap the load (the buckets are still taken: on PostgreSQL in leases
@@ -10,7 +16,9 @@
 #
 # Usage: bin/with-jdk bench/multi-instance.sh   (it runs `java` from JAVA_HOME or PATH, which must be 21+)
 #   env: CONNECTIONS (32, split over the instances), DURATION (15), WARMUP (5), PORT (18180; uses
-#        PORT..PORT+2), PG_HOST (127.0.0.1:5432), PG_USER (postgres; trust or ~/.pgpass), JAR, JAVA_OPTS
+#        PORT..PORT+4), PG_HOST (127.0.0.1:5432), PG_USER (postgres; trust or ~/.pgpass), JAR (the jar
+#        bin/mfagate runs), JAVA_OPTS (added to the launcher's flags), HOSTS (on; off skips phases 4-5),
+#        HOST_CPUS (0.5: each emulated host's share of a core), HOST_WARMUP (15 s: a capped JVM warms slowly)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-32}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; PORT=${PORT:-18180}
@@ -26,15 +34,18 @@ done
 work=$(mktemp -d)
 db="mfagate_bench_$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 pids=()
+groups=()
 cleanup() {
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for g in "${groups[@]:-}"; do [ -n "$g" ] && rmdir "$g" 2>/dev/null || true; done
   psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 limits=(--rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s --rate-limit-token 1000000000/1s)
-mfagate() { $JAVA -jar "$JAR" "$@" 2> >(grep -v '^WARNING:' >&2); }
+export MFAGATE_JAR=$JAR
+mfagate() { bin/mfagate "$@"; }
 
 echo "=== machine"
 echo "cpus: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
@@ -43,6 +54,8 @@ echo "java: $($JAVA -version 2>&1 | head -1)"
 echo "postgresql: $(psql -tAq "$PG_ADMIN_URL" -c 'SHOW server_version')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk: $CONNECTIONS connections, ${WARMUP}s warm-up, ${DURATION}s measured per phase"
+# The caches an install makes; the instances then start as the shipped launcher starts them.
+mfagate aot --quiet
 
 # $1 data dir, $2 database URL or "" -> prints a new token; adds the throw-away seed bench-aws.
 prepare() {
@@ -55,10 +68,14 @@ prepare() {
 }
 
 # $1 port, rest: extra serve flags/env handled by caller -> starts a server, waits for a code.
+# With HOST_GROUP set, the server runs in that control group (see host_group).
 serve() {
   local port=$1; shift
   # Metrics on any free port: the instances share this host.
-  $JAVA ${JAVA_OPTS:-} -jar "$JAR" serve --port "$port" --metrics-port 0 "${limits[@]}" "$@" >"$work/serve-$port.log" 2>&1 &
+  (
+    [ -z "${HOST_GROUP:-}" ] || echo "$BASHPID" >"$HOST_GROUP/cgroup.procs"
+    exec bin/mfagate serve --port "$port" --metrics-port 0 "${limits[@]}" "$@"
+  ) >"$work/serve-$port.log" 2>&1 &
   pids+=($!)
   until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/totp/bench/aws"; do
     kill -0 "${pids[-1]}" 2>/dev/null || { echo "bench: server on $port died"; cat "$work/serve-$port.log"; exit 1; }
@@ -136,9 +153,63 @@ stop_all
 echo "--- audit chain after both instances wrote to it"
 mfagate audit verify --data-dir "$work/pg" --database "$url"
 
+# A control group capped at HOST_CPUS cores, standing for a host of its own: $1 its name -> its
+# directory. cgroup v2 (cpu.max) or v1 (the cpu controller's CFS quota). Fails when neither can be
+# written (not root, or a container without the controller).
+host_group() {
+  local quota period=100000 dir
+  quota=$(awk -v c="$HOST_CPUS" 'BEGIN { printf "%d", c * 100000 }')
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    dir=/sys/fs/cgroup/$1
+    mkdir -p "$dir" 2>/dev/null && echo "$quota $period" >"$dir/cpu.max" 2>/dev/null || return 1
+  elif [ -d /sys/fs/cgroup/cpu ]; then
+    dir=/sys/fs/cgroup/cpu/$1
+    mkdir -p "$dir" 2>/dev/null && echo "$period" >"$dir/cpu.cfs_period_us" \
+      && echo "$quota" >"$dir/cpu.cfs_quota_us" 2>/dev/null || return 1
+  else
+    return 1
+  fi
+  echo "$dir"
+}
+
+# How often the group's cap held its processes back, since the group was made (the kernel's cpu.stat).
+throttled() {
+  awk -v g="${1##*/}" '$1 == "nr_periods" { p = $2 } $1 == "nr_throttled" { t = $2 }
+    END { printf "%s: capped in %d of %d scheduler periods so far\n", g, t, p }' "$1/cpu.stat"
+}
+
+HOSTS=${HOSTS:-on}; HOST_CPUS=${HOST_CPUS:-0.5}; HOST_WARMUP=${HOST_WARMUP:-15}
+tag=${db#mfagate_bench_}
+if [ "$HOSTS" != on ]; then
+  echo "=== 4-5. emulated hosts: skipped (HOSTS=$HOSTS)"
+elif host_a=$(host_group "mfagate-bench-a-$tag") && groups+=("$host_a") \
+    && host_b=$(host_group "mfagate-bench-b-$tag") && groups+=("$host_b"); then
+  warm=$WARMUP; WARMUP=$HOST_WARMUP
+  echo "=== 4. one instance on an emulated host of $HOST_CPUS cores (its own control group), one PostgreSQL"
+  HOST_GROUP=$host_a serve $((PORT + 3)) --data-dir "$work/pg" --database "$url"
+  measure "PostgreSQL, 1 host of $HOST_CPUS CPU" "$((PORT + 3))"
+  throttled "$host_a"
+  echo "=== 5. two instances, each on an emulated host of $HOST_CPUS cores, one PostgreSQL"
+  MFAGATE_KEYSET="$(cat "$work/pg/keyset.json")" HOST_GROUP=$host_b serve $((PORT + 4)) --data-dir "$work/none" --database "$url"
+  measure "PostgreSQL, 2 hosts of $HOST_CPUS CPU" "$((PORT + 3)),$((PORT + 4))"
+  throttled "$host_a"; throttled "$host_b"
+  stop_all
+  WARMUP=$warm
+  echo "--- audit chain after the four instances wrote to it"
+  mfagate audit verify --data-dir "$work/pg" --database "$url"
+else
+  echo "=== 4-5. emulated hosts: skipped (no writable cpu controller under /sys/fs/cgroup: needs root)"
+fi
+
 echo
 echo "=== summary (loopback, $CONNECTIONS connections, ${DURATION}s each; latencies from wrk;"
 echo "    java us / pg us: CPU time per request of the gateway processes / of their PostgreSQL backends)"
 printf '%-34s %10s %9s %9s %8s %9s %9s\n' "configuration" "req/s" "p50" "p99" "non-2xx" "java us" "pg us"
 printf '%s\n' "${summary[@]}"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+rate() { awk -v l="$1" '{ if (index($0, l) == 1) { print substr($0, 35) + 0; exit } }' < <(printf '%s\n' "${summary[@]}"); }
+echo "two instances against one, same cores: $(ratio "$(rate "PostgreSQL, 2 instances")" "$(rate "PostgreSQL, 1 instance")")"
+if [ -n "$(rate "PostgreSQL, 2 hosts")" ]; then
+  echo "two instances against one, each on its own emulated host: $(ratio "$(rate "PostgreSQL, 2 hosts")" "$(rate "PostgreSQL, 1 host")")"
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
