@@ -4,7 +4,9 @@
 # seed and one token. Per start: the wall time from exec to the first `curl` that got a code, and the
 # process's CPU (utime + stime from /proc/<pid>/stat, the launcher's bash before its exec included) at
 # that moment, split by thread name (/proc/<pid>/task/*/stat; threads that have ended by then count in
-# the total only). On a shared machine the CPU figures are the ones to compare. Loopback only; bounded.
+# the total only), and the process's CPU when its "listening" line appeared (polled every 2 ms, so
+# a little late): what the first request costs beyond the start is the difference. On a
+# shared machine the CPU figures are the ones to compare. Loopback only; bounded.
 #
 # Usage: bench/serve-start.sh A_LAUNCHER B_LAUNCHER
 #   A_LAUNCHER, B_LAUNCHER: each a bin/mfagate beside its jar (a tree, or an installed layout with lib/)
@@ -33,18 +35,27 @@ tck=$(getconf CLK_TCK)
 ms() { echo $(( $1 * 1000 / tck )); }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 range() { printf '%s\n' "$@" | sort -n | awk 'NR==1 {lo=$1} {hi=$1} END {print lo "-" hi}'; }
-declare -A wall cpu main c2 c1 pre other
+declare -A wall cpu listen main c2 c1 other
 one_start() { # side launcher aot_dir
-  local side=$1 launcher=$2 t0 t1 total=0 n=0 name ticks m=0 k2=0 k1=0 p=0 o=0
+  local side=$1 launcher=$2 t0 t1 total=0 name ticks m=0 k2=0 k1=0 o=0 at_listen=
   t0=$(date +%s%N)
   MFAGATE_AOT_DIR=$3 timeout 60 "$launcher" serve --port "$PORT" --metrics-port 0 "${LIMITS[@]}" >"$work/serve.log" 2>&1 &
   pid=$!
+  # The java process is timeout's child (the launcher execs java in it). A watcher notes its CPU
+  # when the "listening" line appears, while the first request may still be under way.
+  rm -f "$work/listen"
+  ( for _ in $(seq 1 20000); do
+      if grep -q 'listening on' "$work/serve.log" 2>/dev/null; then
+        awk '{print $14 + $15}' "/proc/$(pgrep -P $pid | head -1)/stat" >"$work/listen" 2>/dev/null; exit 0
+      fi
+      sleep 0.002
+    done ) &
+  local watcher=$!
   until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL"; do
     kill -0 $pid 2>/dev/null || { echo "bench: server died"; tail -n 20 "$work/serve.log"; exit 1; }
     sleep 0.005
   done
   t1=$(date +%s%N)
-  # The java process is timeout's child (the launcher execs java in it).
   local jpid; jpid=$(pgrep -P $pid | head -1)
   total=$(awk '{print $14 + $15}' /proc/$jpid/stat)
   for t in /proc/$jpid/task/*; do
@@ -54,13 +65,15 @@ one_start() { # side launcher aot_dir
       java) m=$((m + ticks)) ;;
       C2*) k2=$((k2 + ticks)) ;;
       C1*) k1=$((k1 + ticks)) ;;
-      mfagate-preload*) p=$((p + ticks)) ;;
       *) o=$((o + ticks)) ;;
     esac
   done
+  wait $watcher 2>/dev/null || true
+  at_listen=$(cat "$work/listen" 2>/dev/null || true)
   kill $pid; wait $pid 2>/dev/null || true
   wall[$side]+=" $(( (t1 - t0) / 1000000 ))"; cpu[$side]+=" $(ms $total)"; main[$side]+=" $(ms $m)"
-  c2[$side]+=" $(ms $k2)"; c1[$side]+=" $(ms $k1)"; pre[$side]+=" $(ms $p)"; other[$side]+=" $(ms $o)"
+  listen[$side]+=" $(ms "${at_listen:-$total}")"
+  c2[$side]+=" $(ms $k2)"; c1[$side]+=" $(ms $k1)"; other[$side]+=" $(ms $o)"
 }
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$STARTS"); do
@@ -70,7 +83,7 @@ done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 for side in A B; do
   echo "--- $side (${!side}), $STARTS starts, median (range) in ms"
-  for what in wall cpu main c2 c1 pre other; do
+  for what in wall cpu listen main c2 c1 other; do
     declare -n arr=$what
     # shellcheck disable=SC2086
     printf '%-6s %6s (%s)   %s\n' "$what" "$(median ${arr[$side]})" "$(range ${arr[$side]})" "${arr[$side]}"
