@@ -131,25 +131,20 @@ final class AdminRoutes {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** Registers every admin route behind {@code guard}; other methods on them answer 405. */
-    void register(JavalinConfig cfg, PathGuards guards, ApiGuard guard, Set<HandlerType> knownMethods) {
+    /** Registers every admin route behind {@code guard}; other methods on them answer 405, after the guard. */
+    void register(JavalinConfig cfg, PathGuards guards, ApiGuard guard) {
         for (var route : ROUTES.entrySet()) {
             String path = route.getKey();
             Handler tokenGuard = guard.forRoute(path);
+            String allow = String.join(", ", route.getValue().stream().map(HandlerType::name).sorted().toList());
             guards.add(path, ctx -> {
                 if (!sessionGuard(ctx, path)) {
                     tokenGuard.handle(ctx);
                 }
+            }, route.getValue(), ctx -> {
+                ctx.header("Allow", allow);
+                throw ApiException.atDoor(RefusalReason.METHOD_NOT_ALLOWED, "Allowed on this route: " + allow);
             });
-            String allow = String.join(", ", route.getValue().stream().map(HandlerType::name).sorted().toList());
-            for (HandlerType method : knownMethods) {
-                if (!route.getValue().contains(method)) {
-                    cfg.routes.addHttpHandler(method, route.getKey(), ctx -> {
-                        ctx.header("Allow", allow);
-                        throw ApiException.atDoor(RefusalReason.METHOD_NOT_ALLOWED, "Allowed on this route: " + allow);
-                    });
-                }
-            }
         }
         on(cfg, HandlerType.GET, TENANTS, ctx -> ok(ctx, admin.tenants().list(req(ctx, Scope.ORGANISATION)),
                 l -> new AdminWire.Tenants(l.stream().map(AdminViews::tenant).toList())));

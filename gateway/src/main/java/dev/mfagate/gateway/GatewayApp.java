@@ -102,6 +102,11 @@ public final class GatewayApp implements AutoCloseable {
      * Initialises the server's libraries (static initialisers only: no socket, no store, nothing
      * configured), for {@code serve}'s start-up thread, which runs it while the store opens. A class
      * that fails here fails again, and is reported, where the server is built.
+     *
+     * <p>Then it does, on that thread, what the first code request would otherwise do itself after
+     * the server listens: it builds the JSON serializers of the code responses (from samples that
+     * hold no code or seed) and starts one virtual thread, which sets up the scheduler the request
+     * handlers run on. Nothing is served or stored by it.
      */
     public static void preload() {
         ClassLoader loader = GatewayApp.class.getClassLoader();
@@ -111,6 +116,14 @@ public final class GatewayApp implements AutoCloseable {
             } catch (ClassNotFoundException | LinkageError e) {
                 // Reported where the server is built.
             }
+        }
+        dev.mfagate.gateway.http.JsonBodies.prepare(
+                new dev.mfagate.api.TotpResponse("sample", "sample", "", 30, "1970-01-01T00:00:00Z", null, null),
+                new dev.mfagate.api.CodeResponse("", 30, 30, null, null));
+        try {
+            Thread.ofVirtual().name("mfagate-preload-virtual").start(() -> { }).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

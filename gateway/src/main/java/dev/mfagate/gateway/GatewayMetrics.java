@@ -38,6 +38,8 @@ public class GatewayMetrics implements AuditLogListener {
     private final Timer auditCommit;
     private final Counter auditFailures;
     private final AtomicLong clockSkewMillis = new AtomicLong();
+    /** Whether the JVM's gauges are bound (at the first scrape). */
+    private final java.util.concurrent.atomic.AtomicBoolean jvmGaugesBound = new java.util.concurrent.atomic.AtomicBoolean();
 
     private GatewayMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -47,12 +49,9 @@ public class GatewayMetrics implements AuditLogListener {
             auditFailures = null;
             return;
         }
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
+        // Bound now: it counts collections as they happen. The other JVM binders are gauges read at a
+        // scrape, bound at the first one (bindJvmGauges).
         new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
         auditBatch = DistributionSummary.builder("mfagate.audit.batch.size").description("Entries per audit commit")
                 .publishPercentileHistogram().register(registry);
         auditCommit = Timer.builder("mfagate.audit.commit").description("Audit batch commit latency")
@@ -67,6 +66,22 @@ public class GatewayMetrics implements AuditLogListener {
         return new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
+    /**
+     * Binds the JVM's gauges (class loading, memory, threads, processor, uptime) once. They are read
+     * only when scraped, so binding them at the first scrape shows the same values as binding them
+     * at start, where their set-up (some 15 ms of CPU before the server listens) would delay the
+     * first code.
+     */
+    private void bindJvmGauges() {
+        if (jvmGaugesBound.compareAndSet(false, true)) {
+            new ClassLoaderMetrics().bindTo(registry);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+        }
+    }
+
     /** Records nothing; {@link #scrape()} answers empty. */
     public static GatewayMetrics disabled() {
         return new GatewayMetrics(null);
@@ -79,7 +94,11 @@ public class GatewayMetrics implements AuditLogListener {
 
     /** The Prometheus text exposition. */
     public String scrape() {
-        return registry == null ? "" : registry.scrape();
+        if (registry == null) {
+            return "";
+        }
+        bindJvmGauges();
+        return registry.scrape();
     }
 
     /** One code issued for {@code label}. */

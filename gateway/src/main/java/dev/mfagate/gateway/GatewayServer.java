@@ -219,17 +219,13 @@ public final class GatewayServer implements AutoCloseable {
                 ctx.status(report.ready() ? 200 : 503).json(java.util.Map.of("status", report.status(), "checks", report.checks()));
             });
             for (String route : List.of(TOTP_ROUTE, CODE_ROUTE, LABELS_ROUTE)) {
-                // Every method passes the guard: without a handler for each, Javalin would answer
-                // HEAD itself (200, no token, no audit) and other methods with 404.
-                guards.add(route, guard.forRoute(route));
-                for (HandlerType method : KNOWN_METHODS) {
-                    if (!method.equals(HandlerType.GET)) {
-                        cfg.routes.addHttpHandler(method, route, ctx -> {
-                            ctx.header("Allow", "GET");
-                            throw ApiException.atDoor(RefusalReason.METHOD_NOT_ALLOWED, "Only GET is allowed on " + route);
-                        });
-                    }
-                }
+                // Every method passes the guard, and any but GET is refused by it (405) before Javalin
+                // routes the request: Javalin would otherwise answer HEAD with the GET handler and
+                // other methods with 404.
+                guards.add(route, guard.forRoute(route), Set.of(HandlerType.GET), ctx -> {
+                    ctx.header("Allow", "GET");
+                    throw ApiException.atDoor(RefusalReason.METHOD_NOT_ALLOWED, "Only GET is allowed on " + route);
+                });
             }
             cfg.routes.get(TOTP_ROUTE, ctx -> {
                 Label label = readLabel(ctx, () -> new Label(ctx.pathParam("client"), ctx.pathParam("service")));
@@ -256,7 +252,7 @@ public final class GatewayServer implements AutoCloseable {
                 }
             });
             new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes(), components.console())
-                    .register(cfg, guards, guard, KNOWN_METHODS);
+                    .register(cfg, guards, guard);
             if (components.console() != null) {
                 components.console().register(cfg, guards::add, ctx -> Exchange.of(ctx).meta(ctx));
                 components.console().registerAdminPages(cfg, ctx -> Exchange.of(ctx).meta(ctx), components.admin(),

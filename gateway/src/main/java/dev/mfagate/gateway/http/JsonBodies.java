@@ -30,6 +30,24 @@ public final class JsonBodies {
     private JsonBodies() {
     }
 
+    /**
+     * Renders each of {@code samples} once and drops the bytes, so that the serializers of their types
+     * are built and cached before the first response needs them: for a record, Jackson reads its
+     * annotations (a proxy class made for each annotation type) and builds the serializer in
+     * interpreted code, about 30 ms of the first code request's CPU otherwise. For a start-up thread;
+     * the samples must hold no secret (nothing is written anywhere). A failure is left to the first
+     * response of that type, which meets it again and reports it.
+     */
+    public static void prepare(Object... samples) {
+        for (Object sample : samples) {
+            try {
+                MAPPER.writeValueAsBytes(sample);
+            } catch (IOException | RuntimeException e) {
+                // Met again, and reported, by the first response of this type.
+            }
+        }
+    }
+
     /** Renders {@code body} as JSON and writes it as the response, status as set (200 unless changed). */
     public static void write(Context ctx, Object body) throws IOException {
         byte[] bytes = MAPPER.writeValueAsBytes(body);
