@@ -237,12 +237,6 @@ class LauncherIT {
         Result used = run(launcher(), java17Environment(), withFlags(env), "-V");
         assertThat(used.exit()).as(used.err()).isZero();
         assertThat(used.out()).contains("-XX:AOTCache=" + caches.getFirst());
-        if (Runtime.version().feature() == 25) {
-            // Mapped where it was written, not relocated (bin/mfagate says why); on the JDK it was measured on only.
-            assertThat(used.out()).contains("-XX:ArchiveRelocationMode=0");
-        } else {
-            assertThat(used.out()).doesNotContain("ArchiveRelocationMode");
-        }
         Map<String, String> showProperties = new java.util.HashMap<>(env);
         showProperties.put("JAVA_OPTS", "-XshowSettings:properties");
         Result named = run(launcher(), java17Environment(), showProperties, "-V");
