@@ -74,6 +74,10 @@ public final class AotTraining {
             runApart(dir, base32(seed) + "\n", "seed", "add", "train-aws");
             String token = runApart(dir, null, "token", "create", "--name", "train", "--labels", "train-*").strip();
             if (mode.equals("cli")) {
+                // The context every command gets from Main (its stop signal's lambda, its copy of the
+                // environment), so that its classes are in the cache too; its terminal is never asked
+                // for here, which would put the JDK's console providers there.
+                CliContext.ofProcess(true);
                 run(env, null, "seed", "list");
                 run(env, null, "token", "list");
                 run(env, null, "audit", "verify");

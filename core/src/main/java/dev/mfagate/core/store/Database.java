@@ -104,10 +104,15 @@ public final class Database implements AutoCloseable {
         // file to WAL needs that lock, and the connection's busy timeout is not set yet at that point).
         migrateSchema(sqlite, Dialect.SQLITE);
         SqliteWriteLock writeLock = SqliteWriteLock.open(realPath(file), BUSY_TIMEOUT_MILLIS);
+        HikariDataSource pool = null;
         try {
-            return migrate(new HikariDataSource(config), Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null, directory,
-                    writeLock);
+            pool = new HikariDataSource(config);
+            // Migrated just above: not asked again through the pool (one query less of every start).
+            return new Database(pool, Dialect.SQLITE, "sqlite:" + file.toAbsolutePath(), null, directory, writeLock);
         } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
             writeLock.close();
             throw e;
         }
@@ -155,7 +160,7 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(2_000);
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
-        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url, null, null);
+        return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url);
     }
 
     /**
@@ -221,11 +226,10 @@ public final class Database implements AutoCloseable {
     /** The Java migrations given to Flyway, by class: their versions count in {@link SchemaVersions}. */
     private static final java.util.List<Class<?>> JAVA_MIGRATIONS = java.util.List.of(V4_1__AssignTenants.class);
 
-    private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl,
-                                    Path sqliteDirectory, SqliteWriteLock writeLock) {
+    private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl) {
         try {
             migrateSchema(ds, dialect);
-            return new Database(ds, dialect, description, postgresUrl, sqliteDirectory, writeLock);
+            return new Database(ds, dialect, description, postgresUrl, null, null);
         } catch (RuntimeException e) {
             ds.close();
             throw e;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /**
  * What a CLI command may read of the world: its streams, the environment, the clock, and how the
@@ -21,12 +22,13 @@ import java.util.concurrent.CountDownLatch;
  * @param out standard output: results, tables, the one-time token
  * @param err standard error: one-line reasons and notes around a result
  * @param in standard input: seeds and URI lists, never echoed
- * @param terminal the console when standard input is a terminal (a seed is then read without echo)
+ * @param terminalLookup the console when standard input is a terminal (a seed is then read without
+ *     echo), looked up when a command asks for it ({@link #terminal()})
  * @param env the environment, read-only: option defaults, keysets, provider credentials, seeds
  * @param clock the one clock commands read (token expiry, audit entries, the gateway it starts)
  * @param stop how {@code serve} learns that it should stop
  */
-public record CliContext(PrintStream out, PrintStream err, InputStream in, Optional<Console> terminal,
+public record CliContext(PrintStream out, PrintStream err, InputStream in, Supplier<Optional<Console>> terminalLookup,
                          Map<String, String> env, Clock clock, StopSignal stop) {
 
     /** Copies {@code env} and checks every part is given. */
@@ -34,30 +36,58 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Optio
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(err, "err");
         Objects.requireNonNull(in, "in");
-        Objects.requireNonNull(terminal, "terminal");
+        Objects.requireNonNull(terminalLookup, "terminalLookup");
         env = Map.copyOf(Objects.requireNonNull(env, "env"));
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(stop, "stop");
+    }
+
+    /** A context whose terminal is known already ({@code Optional.empty()}: none, as in tests). */
+    public CliContext(PrintStream out, PrintStream err, InputStream in, Optional<Console> terminal,
+                      Map<String, String> env, Clock clock, StopSignal stop) {
+        this(out, err, in, constant(Objects.requireNonNull(terminal, "terminal")), env, clock, stop);
+    }
+
+    private static Supplier<Optional<Console>> constant(Optional<Console> terminal) {
+        return () -> terminal;
+    }
+
+    /** The console when standard input is a terminal: a seed is then read from it without echo. */
+    public Optional<Console> terminal() {
+        return terminalLookup.get();
     }
 
     /**
      * The running process's streams (as they are when called: build it after redirecting them),
      * environment and UTC clock; {@code serve} stops on SIGTERM or SIGINT. The terminal is the JDK's
      * console when {@code readsTerminal} and standard input is one; a command that never reads one
-     * ({@code serve}) passes false, and the JDK is not asked: {@code System.console()} looks its
-     * providers up among the JDK's modules (about 10 ms of a start, and classes the AOT cache does
-     * not hold).
+     * ({@code serve}) passes false, and the JDK is not asked. Asked only when a command reads a
+     * seed: {@code System.console()} looks its providers up among the JDK's modules (about 7 ms of
+     * CPU and classes the AOT cache does not hold, which {@code seed list} and the like never need).
      */
     public static CliContext ofProcess(boolean readsTerminal) {
-        Console console = readsTerminal ? System.console() : null;
-        Optional<Console> terminal = console != null && isTerminal(console) ? Optional.of(console) : Optional.empty();
-        return new CliContext(System.out, System.err, System.in, terminal, System.getenv(), Clock.systemUTC(),
-                StopSignal.SHUTDOWN_HOOK);
+        return new CliContext(System.out, System.err, System.in, readsTerminal ? ProcessTerminal.ASK : ProcessTerminal.NONE,
+                System.getenv(), Clock.systemUTC(), StopSignal.SHUTDOWN_HOOK);
+    }
+
+    /**
+     * The process's terminal, or none. A class rather than lambdas: the AOT cache's training run
+     * never builds this context, and a lambda it did not see is spun at every start.
+     */
+    private enum ProcessTerminal implements Supplier<Optional<Console>> {
+        NONE, ASK;
+
+        /** The JDK's console when standard input is a terminal (the JDK keeps the one it found). */
+        @Override
+        public Optional<Console> get() {
+            Console console = this == ASK ? System.console() : null;
+            return console != null && isTerminal(console) ? Optional.of(console) : Optional.empty();
+        }
     }
 
     /** This context with another clock. */
     public CliContext withClock(Clock other) {
-        return new CliContext(out, err, in, terminal, env, other, stop);
+        return new CliContext(out, err, in, terminalLookup, env, other, stop);
     }
 
     /**

@@ -8,7 +8,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +53,33 @@ class CliContextTest {
         InProcessCli.Result help = InProcessCli.in(null).withEnv(Map.of("MFAGATE_PORT", "9090")).run("serve", "--help");
 
         assertThat(help.out().replaceAll("\\s+", " ")).contains("env MFAGATE_PORT; default 9090");
+    }
+
+    @Test
+    void terminal_askedOnlyByACommandThatReadsASeed() {
+        Path data = dir.resolve("data");
+        assertThat(InProcessCli.in(data).run("init").exitCode()).isZero();
+        AtomicInteger lookups = new AtomicInteger();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CliContext cli = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+                new ByteArrayInputStream("JBSWY3DPEHPK3PXP\n".getBytes(StandardCharsets.UTF_8)), () -> {
+                    lookups.incrementAndGet();
+                    return Optional.empty();
+                }, Map.of("MFAGATE_DATA_DIR", data.toString()), Clock.systemUTC(), onStop -> { });
+
+        assertThat(MfagateCommand.run(cli, new String[] {"seed", "list"})).isZero();
+        assertThat(MfagateCommand.run(cli.withClock(Clock.systemUTC()), new String[] {"token", "list"})).isZero();
+        assertThat(lookups).as("no terminal looked up for commands that read none").hasValue(0);
+
+        assertThat(MfagateCommand.run(cli, new String[] {"seed", "add", "acme-aws"})).isZero();
+        assertThat(lookups).as("seed add asks, once").hasValue(1);
+        assertThat(MfagateCommand.run(cli, new String[] {"seed", "list"})).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("acme-aws").doesNotContain("JBSWY3DPEHPK3PXP");
+    }
+
+    @Test
+    void ofProcess_noTerminalAsked_none() {
+        assertThat(CliContext.ofProcess(false).terminal()).isEmpty();
     }
 
     @Test
