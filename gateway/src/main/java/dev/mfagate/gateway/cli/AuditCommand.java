@@ -30,8 +30,7 @@ import picocli.CommandLine.Option;
  * {@code mfagate audit verify|export|anchor}: check the tamper-evident chain (against anchors kept
  * elsewhere too), ship entries to a SIEM, and print the head as an anchor.
  */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and export the audit trail.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Anchor.class})
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and export the audit trail.")
 final class AuditCommand {
 
     /** Longest anchors file read, in bytes (a SIEM export of a few million lines fits). */

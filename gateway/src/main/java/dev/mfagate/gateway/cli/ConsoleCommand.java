@@ -10,16 +10,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mfagate console break-glass enrol}: the web console's local break-glass operator. */
-@Command(name = "console", mixinStandardHelpOptions = true, description = "The web console's break-glass operator.",
-        subcommands = {ConsoleCommand.BreakGlass.class})
+@Command(name = "console", mixinStandardHelpOptions = true, description = "The web console's break-glass operator.")
 final class ConsoleCommand {
 
     /** How long a printed enrolment code stays valid. */
     static final Duration CODE_VALIDITY = Duration.ofMinutes(15);
 
     @Command(name = "break-glass", mixinStandardHelpOptions = true,
-            description = "The local operator that signs in with a passkey alone when the identity provider is down.",
-            subcommands = {Enrol.class})
+            description = "The local operator that signs in with a passkey alone when the identity provider is down.")
     static final class BreakGlass {
     }
 

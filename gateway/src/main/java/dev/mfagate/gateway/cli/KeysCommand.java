@@ -18,9 +18,7 @@ import picocli.CommandLine.Option;
  * re-wrapped; the older KEKs dropped once nothing needs them; the keys moved to another provider.
  * Seeds are never touched.
  */
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage the key-encryption key.",
-        subcommands = {KeysCommand.Rotate.class, KeysCommand.Retire.class, KeysCommand.Migrate.class,
-                TenantKeysCommand.class})
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage the key-encryption key.")
 final class KeysCommand {
 
     /**

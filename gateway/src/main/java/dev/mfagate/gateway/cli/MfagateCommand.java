@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,34 @@ public final class MfagateCommand implements Runnable {
             AuditCommand.class, MigrateCommand.class, TenantCommands.TenantCommand.class, TenantCommands.PersonCommand.class,
             TenantCommands.MemberCommand.class, ConsoleCommand.class, CommandLine.HelpCommand.class);
 
+    /**
+     * Each command's own commands, in the order of its help, for the same reason: registered here
+     * rather than in its annotation, so that {@code seed list} makes {@code list} alone, not {@code add},
+     * {@code import}, {@code remove} and {@code sensitive} as well (their options are read by
+     * reflection, in code that runs once and interpreted).
+     */
+    private static final Map<Class<?>, List<Class<?>>> NESTED = Map.ofEntries(
+            Map.entry(SeedCommand.class, List.of(SeedCommand.Add.class, SeedCommand.Import.class,
+                    SeedCommand.ListSeeds.class, SeedCommand.Remove.class, SeedCommand.Sensitive.class)),
+            Map.entry(TokenCommand.class, List.of(TokenCommand.Create.class, TokenCommand.ListTokens.class,
+                    TokenCommand.Revoke.class)),
+            Map.entry(KeysCommand.class, List.of(KeysCommand.Rotate.class, KeysCommand.Retire.class,
+                    KeysCommand.Migrate.class, TenantKeysCommand.class)),
+            Map.entry(TenantKeysCommand.class, List.of(TenantKeysCommand.Set.class, TenantKeysCommand.Rotate.class,
+                    TenantKeysCommand.Retire.class, TenantKeysCommand.Revoke.class, TenantKeysCommand.ListKeys.class)),
+            Map.entry(PolicyCommand.class, List.of(PolicyCommand.Show.class, PolicyCommand.Export.class,
+                    PolicyCommand.Apply.class)),
+            Map.entry(AuditCommand.class, List.of(AuditCommand.Verify.class, AuditCommand.Export.class,
+                    AuditCommand.Anchor.class)),
+            Map.entry(TenantCommands.TenantCommand.class, List.of(TenantCommands.TenantAdd.class,
+                    TenantCommands.TenantList.class)),
+            Map.entry(TenantCommands.PersonCommand.class, List.of(TenantCommands.PersonAdd.class,
+                    TenantCommands.PersonLink.class, TenantCommands.PersonUnlink.class, TenantCommands.PersonList.class)),
+            Map.entry(TenantCommands.MemberCommand.class, List.of(TenantCommands.MemberAdd.class,
+                    TenantCommands.MemberRemove.class, TenantCommands.MemberList.class)),
+            Map.entry(ConsoleCommand.class, List.of(ConsoleCommand.BreakGlass.class)),
+            Map.entry(ConsoleCommand.BreakGlass.class, List.of(ConsoleCommand.Enrol.class)));
+
     @Override
     public void run() {
         throw UserError.badInput("Missing command; see mfagate --help");
@@ -32,7 +61,7 @@ public final class MfagateCommand implements Runnable {
 
     /** Runs {@code args} in {@code cli} and returns the exit code; errors are one line on {@code cli}'s standard error. */
     public static int run(CliContext cli, String[] args) {
-        CommandLine cl = commandLine(cli, args.length > 0 ? args[0] : null);
+        CommandLine cl = commandLine(cli, args);
         dev.mfagate.core.StartupTrace.mark("cli: command line built");
         return cl.execute(args);
     }
@@ -47,23 +76,21 @@ public final class MfagateCommand implements Runnable {
      * errors too), its environment (option defaults included), its clock.
      */
     public static CommandLine commandLine(CliContext cli) {
-        return commandLine(cli, null);
+        return commandLine(cli, new String[0]);
     }
 
     /**
-     * As {@link #commandLine(CliContext)}, with only the command named {@code first} when there is one
-     * of that name (what the root command parses is the same: it has no options but help and version,
-     * and any other first word is refused, or helped, with every command registered).
+     * As {@link #commandLine(CliContext)}, with only the commands {@code args} names: at each level,
+     * when the word right after a command's name is the name of one of its commands, only that one
+     * is made. What picocli parses is the same: a word in that place can only be a command's name (it
+     * follows no option), and any other word (an option, a misspelt command, {@code --help}) gets every
+     * command of that level, so that errors, suggestions and help read as before. {@code help COMMAND}
+     * is not a command's name below the root, so it gets every command too.
      */
-    private static CommandLine commandLine(CliContext cli, String first) {
+    private static CommandLine commandLine(CliContext cli, String[] args) {
         ContextFactory factory = new ContextFactory(cli);
         CommandLine cl = new CommandLine(new MfagateCommand(), factory);
-        // `help COMMAND` needs every command.
-        Class<?> only = first == null ? null : COMMANDS.stream().filter(c -> c != CommandLine.HelpCommand.class)
-                .filter(c -> names(c).contains(first)).findFirst().orElse(null);
-        for (Class<?> command : only != null ? List.of(only) : COMMANDS) {
-            cl.addSubcommand(new CommandLine(command, factory));
-        }
+        addCommands(cl, COMMANDS, args, 0, factory);
         cl.setOut(new PrintWriter(new OutputStreamWriter(cli.out(), cli.out().charset()), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(cli.err(), cli.err().charset()), true));
         cl.setDefaultValueProvider(new EnvironmentDefaults(cli.env()));
@@ -102,6 +129,19 @@ public final class MfagateCommand implements Runnable {
         // Never picocli's own messages: they quote unmatched arguments and bad values, which may be secrets.
         cl.setParameterExceptionHandler(new ParameterErrors());
         return cl;
+    }
+
+    /** Adds to {@code parent} those of {@code commands} that {@code args[depth]} names, or all of them. */
+    private static void addCommands(CommandLine parent, List<Class<?>> commands, String[] args, int depth,
+                                    ContextFactory factory) {
+        String word = depth < args.length ? args[depth] : null;
+        Class<?> only = word == null ? null : commands.stream().filter(c -> c != CommandLine.HelpCommand.class)
+                .filter(c -> names(c).contains(word)).findFirst().orElse(null);
+        for (Class<?> command : only != null ? List.of(only) : commands) {
+            CommandLine sub = new CommandLine(command, factory);
+            addCommands(sub, NESTED.getOrDefault(command, List.of()), only != null ? args : new String[0], depth + 1, factory);
+            parent.addSubcommand(sub);
+        }
     }
 
     /** The name and aliases of the command class {@code command}. */

@@ -18,8 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mfagate policy show|export|apply}: the whole policy as a reviewable file. */
-@Command(name = "policy", mixinStandardHelpOptions = true, description = "Show, export and apply the access policy.",
-        subcommands = {PolicyCommand.Show.class, PolicyCommand.Export.class, PolicyCommand.Apply.class})
+@Command(name = "policy", mixinStandardHelpOptions = true, description = "Show, export and apply the access policy.")
 final class PolicyCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true,

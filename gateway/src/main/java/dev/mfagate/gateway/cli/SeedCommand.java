@@ -30,9 +30,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mfagate seed add|import|list|remove|sensitive}. Seeds go in; no command shows one. */
-@Command(name = "seed", mixinStandardHelpOptions = true, description = "Add, import, list and remove seeds.",
-        subcommands = {SeedCommand.Add.class, SeedCommand.Import.class, SeedCommand.ListSeeds.class, SeedCommand.Remove.class,
-                SeedCommand.Sensitive.class})
+@Command(name = "seed", mixinStandardHelpOptions = true, description = "Add, import, list and remove seeds.")
 final class SeedCommand {
 
     /** The most a seed input may be; a seed or a batch of URIs is far smaller. */

@@ -43,8 +43,7 @@ final class TenantCommands {
         }
     }
 
-    @Command(name = "tenant", mixinStandardHelpOptions = true, description = "Add and list tenants (clients: the label prefix).",
-            subcommands = {TenantAdd.class, TenantList.class})
+    @Command(name = "tenant", mixinStandardHelpOptions = true, description = "Add and list tenants (clients: the label prefix).")
     static final class TenantCommand {
     }
 
@@ -102,8 +101,7 @@ final class TenantCommands {
         }
     }
 
-    @Command(name = "person", mixinStandardHelpOptions = true, description = "Add people, link and unlink their identities, list them.",
-            subcommands = {PersonAdd.class, PersonLink.class, PersonUnlink.class, PersonList.class})
+    @Command(name = "person", mixinStandardHelpOptions = true, description = "Add people, link and unlink their identities, list them.")
     static final class PersonCommand {
     }
 
@@ -244,8 +242,7 @@ final class TenantCommands {
     }
 
     @Command(name = "member", mixinStandardHelpOptions = true,
-            description = "Give and take roles: operator, auditor (organisation); admin, approver, member (per tenant).",
-            subcommands = {MemberAdd.class, MemberRemove.class, MemberList.class})
+            description = "Give and take roles: operator, auditor (organisation); admin, approver, member (per tenant).")
     static final class MemberCommand {
     }
 

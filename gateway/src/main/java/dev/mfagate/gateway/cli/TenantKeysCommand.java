@@ -23,9 +23,7 @@ import picocli.CommandLine.Parameters;
  * and an {@code ADMIN} audit entry; no key material is ever printed.
  */
 @Command(name = "tenant", mixinStandardHelpOptions = true,
-        description = "Give a tenant its own key-encryption key; rotate, retire or revoke it; list tenant keys.",
-        subcommands = {TenantKeysCommand.Set.class, TenantKeysCommand.Rotate.class, TenantKeysCommand.Retire.class,
-                TenantKeysCommand.Revoke.class, TenantKeysCommand.ListKeys.class})
+        description = "Give a tenant its own key-encryption key; rotate, retire or revoke it; list tenant keys.")
 final class TenantKeysCommand {
 
     private TenantKeysCommand() {

@@ -19,8 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mfagate token create|list|revoke}: API tokens for callers of the gateway. */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "Create, list and revoke API tokens.",
-        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Create, list and revoke API tokens.")
 final class TokenCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
