@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * <p>Both make a throw-away store in a temporary directory with a random seed ({@code init},
  * {@code seed add}, {@code token create}) in JVMs of their own, print none of its secrets, and delete it
  * after. {@code cli} then runs the commands that read the store ({@code seed list}, {@code token
- * list}, {@code audit verify}); {@code serve} starts the gateway on a free loopback port and asks
- * it for a few hundred codes. The JVM loads every class of the cache at each start, so the cache
+ * list}, {@code audit verify}); {@code serve} starts the gateway on a free loopback port, asks it
+ * for a few hundred codes on one connection, then for {@value #LOAD_REQUESTS} on several at once
+ * (20 s at most), long enough for the optimising compiler to compile the request
+ * path, whose profiles the cache then holds. The JVM loads every class of the cache at each start, so the cache
  * holds only what those runs load: other commands read the rest from the jar.
  * Not a command of {@code mfagate}: the launcher runs it through {@link Main} with the system
  * property {@code mfagate.aot.training}, so that the training run's class path is the jar's.
@@ -131,13 +133,15 @@ public final class AotTraining {
                 System.exit(1);
             }
         });
-        // A plain HTTP/1.1 exchange on one kept-alive socket, as wrk and the bot's pool send them: the
+        // A plain HTTP/1.1 exchange on kept-alive sockets, as wrk and the bot's pool send them: the
         // JDK's HttpClient would put its own classes (and TLS's, which it sets up even for http) into
         // the cache, and serve would map and load them at every start without ever using them.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int served = 0;
         TrainingClient http = null;
         try {
+            // First the paths a start meets once: a few hundred codes on one connection, a refusal
+            // and the readiness probe.
             while (served < 300) {
                 try {
                     if (http == null) {
@@ -164,6 +168,9 @@ public final class AotTraining {
                     Thread.sleep(20);
                 }
             }
+            http.close();
+            http = null;
+            load(port, token);
         } finally {
             if (http != null) {
                 http.close();
@@ -172,6 +179,71 @@ public final class AotTraining {
         }
         stopped.await();
         server.join(10_000);
+    }
+
+    /** Codes the load asks for in all; see {@link #load}. */
+    static final int LOAD_REQUESTS = 40_000;
+    /** Threads of the load, each with {@link #LOAD_CONNECTIONS_PER_THREAD} connections. */
+    static final int LOAD_THREADS = 4;
+    static final int LOAD_CONNECTIONS_PER_THREAD = 4;
+    /** The load stops here even short of its codes (a slow or busy machine): what it ran is kept. */
+    static final Duration LOAD_LIMIT = Duration.ofSeconds(20);
+
+    /**
+     * Then the request path under load, as a served gateway meets it: {@link #LOAD_REQUESTS} codes
+     * on {@link #LOAD_THREADS} threads with {@link #LOAD_CONNECTIONS_PER_THREAD} kept-alive
+     * connections each, a request sent on every connection of a thread before the answers are read
+     * (so that the server has several requests and audit entries at once, as under wrk). The cache
+     * keeps each method's profile as it stands at the end of the training run, and, for the methods
+     * the optimising compiler compiled, the record that it did: a later start creates their profiles
+     * from the cache's at their first calls and compiles them once their counts (the training's) are
+     * reached, instead of running them interpreted until its own counts reach the thresholds. With
+     * the 300 codes above alone no method of the request path was compiled (docs/benchmarks.md).
+     */
+    private static void load(int port, String token) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(LOAD_REQUESTS);
+        long end = System.nanoTime() + LOAD_LIMIT.toNanos();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread[] threads = new Thread[LOAD_THREADS];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = Thread.ofPlatform().name("aot-load-" + t).start(() -> {
+                TrainingClient[] clients = new TrainingClient[LOAD_CONNECTIONS_PER_THREAD];
+                try {
+                    for (int c = 0; c < clients.length; c++) {
+                        clients[c] = new TrainingClient(port);
+                    }
+                    while (failure.get() == null && System.nanoTime() < end
+                            && left.getAndAdd(-clients.length) > 0) {
+                        for (TrainingClient client : clients) {
+                            client.send("/totp/train/aws", token);
+                        }
+                        for (TrainingClient client : clients) {
+                            int status = client.status();
+                            if (status != 200) {
+                                throw new IllegalStateException("training request answered " + status);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    for (TrainingClient client : clients) {
+                        if (client != null) {
+                            client.close();
+                        }
+                    }
+                }
+            });
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        Throwable e = failure.get();
+        if (e instanceof Exception ex) {
+            throw ex;
+        } else if (e != null) {
+            throw new IllegalStateException("training load failed", e);
+        }
     }
 
     /** GET requests on one loopback connection, kept alive; each response read whole (length or chunks). */
@@ -190,10 +262,20 @@ public final class AotTraining {
 
         /** The status of {@code GET path}, with the bearer token when not null. */
         int get(String path, String token) throws IOException {
+            send(path, token);
+            return status();
+        }
+
+        /** Sends {@code GET path}, with the bearer token when not null; {@link #status} reads the answer. */
+        void send(String path, String token) throws IOException {
             String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
                     + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
+        }
+
+        /** The status of the next answer on this connection, read whole (length or chunks). */
+        int status() throws IOException {
             String statusLine = line();
             String[] parts = statusLine.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
