@@ -18,7 +18,8 @@
 #   env: CONNECTIONS (32, split over the instances), DURATION (15), WARMUP (5), PORT (18180; uses
 #        PORT..PORT+4), PG_HOST (127.0.0.1:5432), PG_USER (postgres; trust or ~/.pgpass), JAR (the jar
 #        bin/mfagate runs), JAVA_OPTS (added to the launcher's flags), HOSTS (on; off skips phases 4-5),
-#        HOST_CPUS (0.5: each emulated host's share of a core), HOST_WARMUP (15 s: a capped JVM warms slowly)
+#        HOST_CPUS (0.5: each emulated host's share of a core), HOST_WARMUP (15 s: both instances
+#        of phases 4-5 together, before they are capped)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-32}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; PORT=${PORT:-18180}
@@ -153,23 +154,29 @@ stop_all
 echo "--- audit chain after both instances wrote to it"
 mfagate audit verify --data-dir "$work/pg" --database "$url"
 
-# A control group capped at HOST_CPUS cores, standing for a host of its own: $1 its name -> its
-# directory. cgroup v2 (cpu.max) or v1 (the cpu controller's CFS quota). Fails when neither can be
+# A control group standing for a host of its own: $1 its name -> its directory, with no cap yet (see
+# cap). cgroup v2 (cpu.max) or v1 (the cpu controller's CFS quota). Fails when neither can be
 # written (not root, or a container without the controller).
 host_group() {
-  local quota period=100000 dir
-  quota=$(awk -v c="$HOST_CPUS" 'BEGIN { printf "%d", c * 100000 }')
+  local dir
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     dir=/sys/fs/cgroup/$1
-    mkdir -p "$dir" 2>/dev/null && echo "$quota $period" >"$dir/cpu.max" 2>/dev/null || return 1
+    mkdir -p "$dir" 2>/dev/null && echo "max 100000" >"$dir/cpu.max" 2>/dev/null || return 1
   elif [ -d /sys/fs/cgroup/cpu ]; then
     dir=/sys/fs/cgroup/cpu/$1
-    mkdir -p "$dir" 2>/dev/null && echo "$period" >"$dir/cpu.cfs_period_us" \
-      && echo "$quota" >"$dir/cpu.cfs_quota_us" 2>/dev/null || return 1
+    mkdir -p "$dir" 2>/dev/null && echo 100000 >"$dir/cpu.cfs_period_us" \
+      && echo -1 >"$dir/cpu.cfs_quota_us" 2>/dev/null || return 1
   else
     return 1
   fi
   echo "$dir"
+}
+
+# Caps the group $1 at HOST_CPUS cores from now on.
+cap() {
+  local quota
+  quota=$(awk -v c="$HOST_CPUS" 'BEGIN { printf "%d", c * 100000 }')
+  if [ -f "$1/cpu.max" ]; then echo "$quota 100000" >"$1/cpu.max"; else echo "$quota" >"$1/cpu.cfs_quota_us"; fi
 }
 
 # How often the group's cap held its processes back, since the group was made (the kernel's cpu.stat).
@@ -184,17 +191,22 @@ if [ "$HOSTS" != on ]; then
   echo "=== 4-5. emulated hosts: skipped (HOSTS=$HOSTS)"
 elif host_a=$(host_group "mfagate-bench-a-$tag") && groups+=("$host_a") \
     && host_b=$(host_group "mfagate-bench-b-$tag") && groups+=("$host_b"); then
-  warm=$WARMUP; WARMUP=$HOST_WARMUP
-  echo "=== 4. one instance on an emulated host of $HOST_CPUS cores (its own control group), one PostgreSQL"
+  echo "=== 4-5. two instances, each in a control group of its own (an emulated host), one PostgreSQL"
   HOST_GROUP=$host_a serve $((PORT + 3)) --data-dir "$work/pg" --database "$url"
+  MFAGATE_KEYSET="$(cat "$work/pg/keyset.json")" HOST_GROUP=$host_b serve $((PORT + 4)) --data-dir "$work/none" --database "$url"
+  # Both warmed alike, before any cap, so that neither measures its compilers: a capped JVM spends
+  # its share compiling for longer than any warm-up here.
+  echo "--- both warmed up together, uncapped, ${HOST_WARMUP}s; then each capped at $HOST_CPUS cores"
+  WRK_PORTS=$((PORT + 3)),$((PORT + 4)) wrk -t2 -c"$CONNECTIONS" -d"${HOST_WARMUP}s" -s bench/multi-instance.lua \
+      -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$((PORT + 3))/totp/bench/aws" >/dev/null
+  cap "$host_a"; cap "$host_b"
+  echo "=== 4. one of them loaded, on its emulated host of $HOST_CPUS cores"
   measure "PostgreSQL, 1 host of $HOST_CPUS CPU" "$((PORT + 3))"
   throttled "$host_a"
-  echo "=== 5. two instances, each on an emulated host of $HOST_CPUS cores, one PostgreSQL"
-  MFAGATE_KEYSET="$(cat "$work/pg/keyset.json")" HOST_GROUP=$host_b serve $((PORT + 4)) --data-dir "$work/none" --database "$url"
+  echo "=== 5. both loaded, each on its emulated host of $HOST_CPUS cores"
   measure "PostgreSQL, 2 hosts of $HOST_CPUS CPU" "$((PORT + 3)),$((PORT + 4))"
   throttled "$host_a"; throttled "$host_b"
   stop_all
-  WARMUP=$warm
   echo "--- audit chain after the four instances wrote to it"
   mfagate audit verify --data-dir "$work/pg" --database "$url"
 else
