@@ -18,8 +18,9 @@
 #   env: CONNECTIONS (32, split over the instances), DURATION (15), WARMUP (5), PORT (18180; uses
 #        PORT..PORT+4), PG_HOST (127.0.0.1:5432), PG_USER (postgres; trust or ~/.pgpass), JAR (the jar
 #        bin/mfagate runs), JAVA_OPTS (added to the launcher's flags), HOSTS (on; off skips phases 4-5),
-#        HOST_CPUS (0.5: each emulated host's share of a core), HOST_WARMUP (15 s: both instances
-#        of phases 4-5 together, before they are capped)
+#        HOST_CPUS (0.3: each emulated host's share of a core, small enough that two of them,
+#        PostgreSQL and wrk fit in two cores), HOST_WARMUP (15 s: both instances of phases 4-5
+#        together, before they are capped)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-32}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; PORT=${PORT:-18180}
@@ -185,7 +186,7 @@ throttled() {
     END { printf "%s: capped in %d of %d scheduler periods so far\n", g, t, p }' "$1/cpu.stat"
 }
 
-HOSTS=${HOSTS:-on}; HOST_CPUS=${HOST_CPUS:-0.5}; HOST_WARMUP=${HOST_WARMUP:-15}
+HOSTS=${HOSTS:-on}; HOST_CPUS=${HOST_CPUS:-0.3}; HOST_WARMUP=${HOST_WARMUP:-15}
 tag=${db#mfagate_bench_}
 if [ "$HOSTS" != on ]; then
   echo "=== 4-5. emulated hosts: skipped (HOSTS=$HOSTS)"
