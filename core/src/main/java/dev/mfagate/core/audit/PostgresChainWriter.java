@@ -30,17 +30,21 @@ import org.jdbi.v3.core.Handle;
  *       the transaction of a locking {@link #readHead} the guard holds by construction; run alone
  *       (autocommit) it appends and commits in a single round trip when the head is still the one
  *       expected, and changes nothing otherwise: the guard's {@code FOR UPDATE} waits for a
- *       concurrent writer and then sees its new head.</li>
+ *       concurrent writer and then sees its new head. Either way it answers with what
+ *       {@link #readHead} reads unlocked, from the statement's snapshot (which the batch's own
+ *       writes are not part of), so that a miss needs no read of its own.</li>
  * </ul>
  *
  * <p>{@link #write}: optimistic appends first, each one autocommitted {@link #append}, so the head
  * row is locked only for that statement and its commit. The first attempt assumes the head this
- * process wrote last (none is read) unless the last read showed another writer; a miss means
- * another instance appended, so the next attempt reads the head (unlocked, one statement, one
- * snapshot), has it checked, seals again and tries again. After {@value #OPTIMISTIC_ATTEMPTS}
- * misses, the locked way, which always gets through: lock and read the head, check it, append,
- * commit. A failed statement fails the batch rather than trying again, since a lost answer may
- * hide a commit.
+ * process wrote last (none is read; the first batch of a process reads it first); a miss means
+ * another instance appended, and the miss's answer is the head to try next, checked exactly as a
+ * read one (one snapshot). Only when that answer is no newer than the head that missed (the guard
+ * waited for a writer whose commit the snapshot predates) is the head read again. After
+ * {@value #OPTIMISTIC_ATTEMPTS} misses, the locked way, which always gets through: lock and read the
+ * head, check it, append, commit. A failed statement fails the batch rather than trying again, since
+ * a lost answer may hide a commit. Two instances that take turns thus spend two statements on a
+ * batch that misses once, not a read and an append for each attempt.
  *
  * <p>Used by the audit writer thread only; not thread-safe.
  */
@@ -60,8 +64,13 @@ final class PostgresChainWriter {
             + " SELECT u.* FROM head, unnest(?::int8[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[],"
             + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bytea[]) AS u"
             + " RETURNING 1)"
-            + " UPDATE audit_head SET seq = ?, mac = ?, head_mac = ? FROM head"
-            + " WHERE audit_head.id = head.id AND (SELECT COUNT(*) FROM inserted) = ?";
+            + ", moved AS (UPDATE audit_head SET seq = ?, mac = ?, head_mac = ? FROM head"
+            + " WHERE audit_head.id = head.id AND (SELECT COUNT(*) FROM inserted) = ? RETURNING 1)"
+            // What READ_HEAD reads, in the statement's snapshot (without the rows written above);
+            // no row of audit_head (a deleted head) still gives the row, with nulls.
+            + " SELECT (SELECT COUNT(*) FROM moved), h.seq, h.mac, h.head_mac,"
+            + " (SELECT COALESCE(MAX(e.seq), 0) FROM audit_entry e), (SELECT e.mac FROM audit_entry e WHERE e.seq = ?)"
+            + " FROM (SELECT 1) AS one LEFT JOIN audit_head h ON h.id = 1";
 
     /** The log's checks of a head read from the store; each throws {@link AuditUnavailableException} to refuse. */
     @FunctionalInterface
@@ -78,8 +87,6 @@ final class PostgresChainWriter {
     private final ChainMac chainMac;
     /** Test hook run before the locked way's commit, or null; with one, every batch goes the locked way. */
     private final Consumer<Handle> beforeCommit;
-    /** Whether the next batch is sealed after the head this process wrote, unread. */
-    private boolean assumeOwnHead = true;
 
     PostgresChainWriter(Database db, ChainMac chainMac, Consumer<Handle> beforeCommit) {
         this.db = db;
@@ -96,7 +103,7 @@ final class PostgresChainWriter {
      */
     List<ChainRow> write(List<AuditEvent> events, long committedSeq, byte[] committedMac, HeadCheck check) throws Exception {
         if (beforeCommit == null) {
-            ChainHead expected = committedMac != null && assumeOwnHead
+            ChainHead expected = committedMac != null
                     ? new ChainHead(committedSeq, committedMac, chainMac.computeMac(ChainRow.headBytes(committedSeq, committedMac)))
                     : null;
             try (Handle h = db.jdbi().open()) {
@@ -104,15 +111,16 @@ final class PostgresChainWriter {
                 for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
                     if (expected == null) {
                         expected = checkedHead(c, false, committedSeq, check);
-                        // Whether nobody else appended since this process's last batch: then the next
-                        // batch skips the read, else it starts with one (several instances take turns).
-                        assumeOwnHead = committedMac != null && expected.seq() == committedSeq;
                     }
                     List<ChainRow> rows = seal(events, expected.seq(), expected.lastMac());
-                    if (append(c, expected, rows, headMacAfter(rows))) {
+                    Appended answer = append(c, expected, rows, headMacAfter(rows), committedSeq);
+                    if (answer.written()) {
                         return rows;
                     }
-                    expected = null;
+                    HeadRead seen = answer.seen().orElseThrow(PostgresChainWriter::missingHead);
+                    // Checked as a read head: unlocked, so all of it is of one snapshot.
+                    check.check(seen.head(), seen.lastSeq(), true, seen.macAtAskedSeq());
+                    expected = seen.head().seq() > expected.seq() ? seen.head() : null;
                 }
             } catch (SQLException e) {
                 throw new AuditUnavailableException("The audit batch could not be inserted: " + AuditLog.describe(e), e);
@@ -124,7 +132,7 @@ final class PostgresChainWriter {
                 Connection c = h.getConnection();
                 ChainHead head = checkedHead(c, true, committedSeq, check);
                 List<ChainRow> rows = seal(events, head.seq(), head.lastMac());
-                if (!append(c, head, rows, headMacAfter(rows))) {
+                if (!append(c, head, rows, headMacAfter(rows), committedSeq).written()) {
                     HeadRead again = readHead(c, committedSeq, true).orElseThrow(() ->
                             new AuditUnavailableException("The audit chain head vanished during the write"));
                     check.check(again.head(), again.lastSeq(), true, again.macAtAskedSeq());
@@ -153,8 +161,7 @@ final class PostgresChainWriter {
 
     /** Reads the head (locked when {@code lock}) and has it checked; missing is refused here. */
     private static ChainHead checkedHead(Connection c, boolean lock, long committedSeq, HeadCheck check) throws SQLException {
-        HeadRead read = readHead(c, committedSeq, lock).orElseThrow(() ->
-                new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated; run audit verify"));
+        HeadRead read = readHead(c, committedSeq, lock).orElseThrow(PostgresChainWriter::missingHead);
         // A locked head row is the latest one; the last entry's seq beside it is read in the
         // statement's snapshot, which predates a wait for the lock, so a lower one is checked again
         // by the append's guard (a later statement, so a later snapshot). Unlocked, all is one snapshot.
@@ -181,8 +188,19 @@ final class PostgresChainWriter {
         return chainMac.computeMac(ChainRow.headBytes(last.seq(), last.mac()));
     }
 
+    private static AuditUnavailableException missingHead() {
+        return new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated; run audit verify");
+    }
+
     /** The locked head, the last entry's seq, and the MAC stored at the seq asked about (null when none). */
     record HeadRead(ChainHead head, long lastSeq, byte[] macAtAskedSeq) {
+    }
+
+    /**
+     * What {@link #append} did: whether it wrote, and the head as its statement's snapshot held it
+     * (empty when there was no head row), with the last entry's seq and the MAC at the seq asked about.
+     */
+    record Appended(boolean written, Optional<HeadRead> seen) {
     }
 
     /**
@@ -206,11 +224,12 @@ final class PostgresChainWriter {
     /**
      * Inserts {@code rows} (sealed, contiguous, the first after {@code expected}) and moves the head
      * to the last of them with {@code newHeadMac}, if the stored head is {@code expected} and the
-     * last entry is its seq.
+     * last entry is its seq; answers with the head its snapshot saw and the MAC of entry {@code askedSeq}.
      *
-     * @return whether the rows were written; false changes nothing
+     * @return whether the rows were written (not written changes nothing), and the head seen
      */
-    static boolean append(Connection c, ChainHead expected, List<ChainRow> rows, byte[] newHeadMac) throws SQLException {
+    static Appended append(Connection c, ChainHead expected, List<ChainRow> rows, byte[] newHeadMac, long askedSeq)
+            throws SQLException {
         int n = rows.size();
         Long[] seq = new Long[n];
         Long[] timeUs = new Long[n];
@@ -260,8 +279,22 @@ final class PostgresChainWriter {
             ps.setLong(p++, last.seq());
             ps.setBytes(p++, last.mac());
             ps.setBytes(p++, newHeadMac);
-            ps.setLong(p, n);
-            return ps.executeUpdate() == 1;
+            ps.setLong(p++, n);
+            ps.setLong(p, askedSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("The audit append answered no row");
+                }
+                boolean written = rs.getLong(1) == 1;
+                rs.getLong(2);
+                if (rs.wasNull()) {
+                    return new Appended(written, Optional.empty());
+                }
+                byte[] headLastMac = rs.getBytes(3);
+                ChainHead head = new ChainHead(rs.getLong(2), headLastMac == null ? ChainHead.GENESIS_MAC : headLastMac,
+                        rs.getBytes(4));
+                return new Appended(written, Optional.of(new HeadRead(head, rs.getLong(5), rs.getBytes(6))));
+            }
         }
     }
 }
