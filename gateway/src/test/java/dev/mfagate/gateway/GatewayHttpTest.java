@@ -247,6 +247,7 @@ class GatewayHttpTest {
         get("/code?label=client-demo", fullToken);
         get("/totp/client/demo", acmeToken);
         get("/totp/client/demo", null);
+        System.gc(); // at least one collection for the JVM's collection counts below
         HttpResponse<String> m = metrics("/metrics", "GET");
         assertThat(m.statusCode()).isEqualTo(200);
         assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
@@ -258,6 +259,9 @@ class GatewayHttpTest {
                 .contains("mfagate_audit_commit_seconds_count")
                 .contains("mfagate_audit_batch_size_count")
                 .contains("jvm_memory_used_bytes");
+        double collections = m.body().lines().filter(l -> l.startsWith("jvm_gc_collection_seconds_count{gc=\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(collections).isGreaterThanOrEqualTo(1.0);
         assertThat(numbersAndLabelValues(m.body())).doesNotContain(TotpGenerator.codeAt(demoSeed, NOW))
                 .doesNotContain(String.valueOf(Double.parseDouble(TotpGenerator.codeAt(demoSeed, NOW))));
     }
