@@ -206,7 +206,7 @@ class LauncherIT {
         assertThat(version.exit()).as(version.err()).isZero();
         // The JVM shows the archive as the file it will write at exit while there is none yet.
         assertThat(version.out()).doesNotContain("AOTCache=").contains("-XX:+AutoCreateSharedArchive")
-                .containsPattern("-XX:(SharedArchiveFile|ArchiveClassesAtExit)=" + Pattern.quote(cache.toString()) + "/mfagate\\.jar-cli-\\d+-jdk21\\.jsa")
+                .containsPattern("-XX:(SharedArchiveFile|ArchiveClassesAtExit)=" + Pattern.quote(cache.toString()) + "/mfagate\\.jar-\\d+-cli-\\d+-jdk21\\.jsa")
                 .contains("mfagate ");
         try (Stream<Path> files = Files.list(cache)) {
             assertThat(files.map(p -> p.getFileName().toString())).as("the JVM's archive, no AOT cache")
@@ -230,8 +230,8 @@ class LauncherIT {
             caches = files.filter(p -> p.getFileName().toString().endsWith(".aot")).toList();
         }
         assertThat(caches).as("one cache, for the CLI commands").singleElement()
-                .satisfies(p -> assertThat(p.getFileName().toString()).startsWith("mfagate.jar-cli-").endsWith("-jdk"
-                        + Runtime.version().feature() + ".aot"));
+                .satisfies(p -> assertThat(p.getFileName().toString())
+                        .matches("mfagate\\.jar-\\d+-cli-\\d+-jdk" + Runtime.version().feature() + "\\.aot"));
         Path sqliteLibrary = Path.of(caches.getFirst() + ".native").resolve("libsqlitejdbc.so");
         assertThat(sqliteLibrary).as("SQLite's native library beside the cache").isNotEmptyFile();
         Result used = run(launcher(), java17Environment(), withFlags(env), "-V");
@@ -266,6 +266,53 @@ class LauncherIT {
         assertThat(changed.exit()).as(changed.err()).isZero();
         assertThat(changed.out()).doesNotContain("AOTCache").contains("mfagate ");
         assertThat(changed.err()).isEmpty();
+    }
+
+    @Test
+    void aot_twoJarsSideBySideOneCacheDirectory_eachKeepsItsCacheAnUpgradeReplacesOnlyItsOwn() throws Exception {
+        Assumptions.assumeTrue(Runtime.version().feature() >= 25, "an AOT cache needs JDK 25");
+        // Two versions installed side by side, as during an upgrade, with the unit's one cache directory.
+        Path older = Files.createDirectories(dir.resolve("mfagate-1/lib")).resolve("mfagate.jar");
+        Path newer = Files.createDirectories(dir.resolve("mfagate-2/lib")).resolve("mfagate.jar");
+        Files.copy(MfagateProcess.jar(), older);
+        Files.copy(MfagateProcess.jar(), newer);
+        Files.setLastModifiedTime(newer, FileTime.from(Instant.now().plusSeconds(60)));
+        Path cache = dir.resolve("aot");
+        Map<String, String> olderEnv = Map.of("JAVA_HOME", System.getProperty("java.home"), "MFAGATE_JAR", older.toString(),
+                "MFAGATE_AOT_DIR", cache.toString(), "MFAGATE_AOT", "manual");
+        Map<String, String> newerEnv = new java.util.HashMap<>(olderEnv);
+        newerEnv.put("MFAGATE_JAR", newer.toString());
+
+        Result first = run(launcher(), java17Environment(), olderEnv, "aot", "cli", "--quiet");
+        assertThat(first.exit()).as(first.err()).isZero();
+        Path olderCache = singleCache(cache);
+        Result second = run(launcher(), java17Environment(), newerEnv, "aot", "cli", "--quiet");
+        assertThat(second.exit()).as(second.err()).isZero();
+        List<Path> both = caches(cache);
+        assertThat(both).as("the first jar's cache kept beside the second's").hasSize(2).contains(olderCache);
+        Path newerCache = both.stream().filter(p -> !p.equals(olderCache)).findFirst().orElseThrow();
+        Result usesOlder = run(launcher(), java17Environment(), withFlags(olderEnv), "-V");
+        assertThat(usesOlder.out()).contains("-XX:AOTCache=" + olderCache);
+        Result usesNewer = run(launcher(), java17Environment(), withFlags(newerEnv), "-V");
+        assertThat(usesNewer.out()).contains("-XX:AOTCache=" + newerCache);
+
+        // The first jar upgraded in place: its new cache replaces its old one, the other jar's stays.
+        Files.setLastModifiedTime(older, FileTime.from(Instant.now().plusSeconds(120)));
+        Result upgraded = run(launcher(), java17Environment(), olderEnv, "aot", "cli", "--quiet");
+        assertThat(upgraded.exit()).as(upgraded.err()).isZero();
+        assertThat(caches(cache)).hasSize(2).contains(newerCache).doesNotContain(olderCache);
+    }
+
+    private static List<Path> caches(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".aot")).toList();
+        }
+    }
+
+    private static Path singleCache(Path dir) throws IOException {
+        List<Path> all = caches(dir);
+        assertThat(all).hasSize(1);
+        return all.getFirst();
     }
 
     /** {@code env} and JAVA_OPTS that print the JVM's flags on standard output first. */
