@@ -52,6 +52,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -162,7 +163,7 @@ class ConsoleEnrolBrowserIT {
         type("label-1", "acme-aws");
         type("label-2", "beta-github");
         type("label-3", "Not A Label");
-        browser.findElement(By.xpath("//button[normalize-space()='Enrol all 3 seeds']")).click();
+        submitEnrolAll3();
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("error-3")).isEmpty());
         see();
         assertThat(browser.findElement(By.id("enrol-error")).getText())
@@ -183,7 +184,7 @@ class ConsoleEnrolBrowserIT {
         type("label-1", "acme-ga-one");
         type("label-2", "acme-ga-one");
         type("label-3", "acme-ga-three");
-        browser.findElement(By.xpath("//button[normalize-space()='Enrol all 3 seeds']")).click();
+        submitEnrolAll3();
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("error-2")).isEmpty());
         see();
         assertThat(browser.findElement(By.id("error-2")).getText()).contains("the label acme-ga-one is given to entry 1 too");
@@ -192,7 +193,7 @@ class ConsoleEnrolBrowserIT {
 
         type("label-2", "acme-ga-two");
         long before = Instant.now().getEpochSecond();
-        browser.findElement(By.xpath("//button[normalize-space()='Enrol all 3 seeds']")).click();
+        submitEnrolAll3();
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("first-code-acme-ga-three")).isEmpty());
         long after = Instant.now().getEpochSecond();
         see();
@@ -306,6 +307,16 @@ class ConsoleEnrolBrowserIT {
 
     private static String value(String id) {
         return browser.findElement(By.id(id)).getAttribute("value");
+    }
+
+    /**
+     * Clicks "Enrol all 3 seeds" and waits for the page the form's POST answers with: the old page's
+     * elements (the button among them) go stale, so that no later wait sees the previous answer's errors.
+     */
+    private static void submitEnrolAll3() {
+        WebElement button = browser.findElement(By.xpath("//button[normalize-space()='Enrol all 3 seeds']"));
+        button.click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(button));
     }
 
     private static void type(String id, String text) {
