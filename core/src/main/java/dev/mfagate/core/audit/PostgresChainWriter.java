@@ -66,11 +66,13 @@ final class PostgresChainWriter {
             + " RETURNING 1)"
             + ", moved AS (UPDATE audit_head SET seq = ?, mac = ?, head_mac = ? FROM head"
             + " WHERE audit_head.id = head.id AND (SELECT COUNT(*) FROM inserted) = ? RETURNING 1)"
-            // What READ_HEAD reads, in the statement's snapshot (without the rows written above);
-            // no row of audit_head (a deleted head) still gives the row, with nulls.
-            + " SELECT (SELECT COUNT(*) FROM moved), h.seq, h.mac, h.head_mac,"
-            + " (SELECT COALESCE(MAX(e.seq), 0) FROM audit_entry e), (SELECT e.mac FROM audit_entry e WHERE e.seq = ?)"
-            + " FROM (SELECT 1) AS one LEFT JOIN audit_head h ON h.id = 1";
+            // After a miss, what READ_HEAD reads, in the statement's snapshot (without the rows written
+            // above); no row of audit_head (a deleted head) still gives the row, with nulls. After a
+            // write the last entry's seq and the asked MAC are not looked up (the CASE skips them).
+            + " SELECT w.n, h.seq, h.mac, h.head_mac,"
+            + " CASE WHEN w.n = 0 THEN (SELECT COALESCE(MAX(e.seq), 0) FROM audit_entry e) END,"
+            + " CASE WHEN w.n = 0 THEN (SELECT e.mac FROM audit_entry e WHERE e.seq = ?) END"
+            + " FROM (SELECT COUNT(*) AS n FROM moved) AS w LEFT JOIN audit_head h ON h.id = 1";
 
     /** The log's checks of a head read from the store; each throws {@link AuditUnavailableException} to refuse. */
     @FunctionalInterface
@@ -198,7 +200,8 @@ final class PostgresChainWriter {
 
     /**
      * What {@link #append} did: whether it wrote, and the head as its statement's snapshot held it
-     * (empty when there was no head row), with the last entry's seq and the MAC at the seq asked about.
+     * (empty when there was no head row), with the last entry's seq and the MAC at the seq asked about
+     * when it did not write (after a write those two are 0 and null: not looked up).
      */
     record Appended(boolean written, Optional<HeadRead> seen) {
     }
@@ -286,12 +289,12 @@ final class PostgresChainWriter {
                     throw new SQLException("The audit append answered no row");
                 }
                 boolean written = rs.getLong(1) == 1;
-                rs.getLong(2);
+                long headSeq = rs.getLong(2);
                 if (rs.wasNull()) {
                     return new Appended(written, Optional.empty());
                 }
                 byte[] headLastMac = rs.getBytes(3);
-                ChainHead head = new ChainHead(rs.getLong(2), headLastMac == null ? ChainHead.GENESIS_MAC : headLastMac,
+                ChainHead head = new ChainHead(headSeq, headLastMac == null ? ChainHead.GENESIS_MAC : headLastMac,
                         rs.getBytes(4));
                 return new Appended(written, Optional.of(new HeadRead(head, rs.getLong(5), rs.getBytes(6))));
             }
