@@ -46,6 +46,9 @@ final class RawHttp {
             int split = all.indexOf("\r\n\r\n");
             String head = split < 0 ? all : all.substring(0, split);
             String body = split < 0 ? "" : all.substring(split + 4);
+            if (!head.matches("(?s)HTTP/1\\.[01] [1-5][0-9][0-9].*")) {
+                throw new IOException("not an HTTP response: " + head.substring(0, Math.min(200, head.length())));
+            }
             int status = Integer.parseInt(head.substring(9, 12));
             if (head.toLowerCase().contains("transfer-encoding: chunked")) {
                 body = dechunk(body);

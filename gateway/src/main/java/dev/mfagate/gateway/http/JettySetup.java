@@ -7,7 +7,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
@@ -90,8 +89,8 @@ public final class JettySetup {
         });
         cfg.jetty.addConnector((server, http) -> {
             ServerConnector connector = ssl == null
-                    ? new ServerConnector(server, new HttpConnectionFactory(http))
-                    : new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+                    ? new ServerConnector(server, new SerialHttpConnectionFactory(http))
+                    : new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new SerialHttpConnectionFactory(http));
             connector.setHost(host);
             connector.setPort(port);
             connector.setIdleTimeout(net.idleTimeout().toMillis());
