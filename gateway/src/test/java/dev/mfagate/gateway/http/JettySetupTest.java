@@ -10,9 +10,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.javalin.Javalin;
+import java.time.Duration;
+import org.eclipse.jetty.server.Connector;
 import org.junit.jupiter.api.Test;
 
 class JettySetupTest {
+
+    @Test
+    void apply_connector_httpConnectionsReadOnOneThreadAtATime() {
+        NetworkOptions net = NetworkOptions.defaults();
+        Javalin app = Javalin.create(cfg -> JettySetup.apply(cfg, "127.0.0.1", 0, 16 * 1024, net, new ClientAddresses(net),
+                (remote, reason) -> { }, reason -> { }, Duration.ofSeconds(1)));
+        try {
+            app.start();
+            Connector[] connectors = app.jettyServer().server().getConnectors();
+
+            assertThat(connectors).hasSize(1);
+            assertThat(connectors[0].getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class))
+                    .isInstanceOf(SerialHttpConnectionFactory.class);
+        } finally {
+            app.stop();
+        }
+    }
 
     @Test
     void handlerThreads_manyTasksOneAfterAnother_laterOnesRunOnKeptVirtualThreads() throws Exception {
