@@ -181,11 +181,29 @@ public final class LabelGrammar {
         return new String(chars);
     }
 
-    /** Quotes short printable ASCII values; otherwise only says how long the value was. */
+    /**
+     * Quotes short printable ASCII values that cannot be a secret; otherwise only says how long the
+     * value was. A TOTP secret typed or pasted where a label belongs (base32 or hex, 16 characters or
+     * more, perhaps grouped by spaces, perhaps padded) is never quoted back.
+     */
     public static String describe(String value) {
-        if (value.length() <= 40 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        if (value.length() <= 40 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !mayBeSecret(value)) {
             return "'" + value + "'";
         }
         return "(" + value.length() + " characters, not shown)";
+    }
+
+    /** Whether {@code value} has the shape of a secret: 16 or more letters and digits, with nothing else but spaces and '='. */
+    private static boolean mayBeSecret(String value) {
+        int alphanumerics = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+                alphanumerics++;
+            } else if (c != ' ' && c != '=') {
+                return false;
+            }
+        }
+        return alphanumerics >= 16;
     }
 }

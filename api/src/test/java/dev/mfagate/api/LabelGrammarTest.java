@@ -86,6 +86,23 @@ class LabelGrammarTest {
     }
 
     @Test
+    void parse_secretWhereALabelBelongs_neverQuotedBack() {
+        for (String secret : new String[] {"JBSWY3DPEHPK3PXP", "jbsw y3dp ehpk 3pxp", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+                "JBSWY3DPEHPK3PXP====", "3132333435363738393031323334353637383930"}) {
+            assertThatThrownBy(() -> LabelGrammar.parse(secret)).as(secret)
+                    .hasMessage("Invalid label (" + secret.length() + " characters, not shown): must be <client>-<service>,"
+                            + " for example acme-aws");
+        }
+    }
+
+    @Test
+    void parse_shortOrPunctuatedNonLabel_quotedForTheTypo() {
+        assertThatThrownBy(() -> LabelGrammar.parse("acmeaws")).hasMessageStartingWith("Invalid label 'acmeaws':");
+        assertThatThrownBy(() -> LabelGrammar.parse("acme_production_aws")).hasMessageStartingWith("Invalid label 'acme_production_aws':");
+        assertThatThrownBy(() -> LabelGrammar.client("ac%me")).hasMessageStartingWith("Invalid label client part 'ac%me':");
+    }
+
+    @Test
     void parse_doubleDotInService_namesTheRule() {
         assertThatThrownBy(() -> LabelGrammar.parse("client-a..b")).hasMessage("Invalid label service part: must not contain '..'");
     }
