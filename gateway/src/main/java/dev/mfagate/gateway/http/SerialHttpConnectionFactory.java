@@ -14,11 +14,11 @@ import org.eclipse.jetty.server.internal.HttpConnection;
  * <p>Jetty 12.1 can run a connection's read loop on two threads at once after a request it refuses
  * while parsing (an over-long request line, oversized headers): the parsing thread hands the error
  * response to another thread and goes on to return the connection's request buffer to the shared
- * pool, while the error response, once written, starts the read loop again on a third thread, which
- * may still be filling that same buffer with the rest of the refused request. The buffer is by then
- * another connection's, and the refused client's bytes end up in that connection's response or
- * request (a gateway test once read {@code HTTP/1.1 xxx...} back, the tail of another socket's
- * over-long URI). A lock around the loop makes the later run wait until the first has let go of the
+ * pool, while the error response, once written, starts the read loop again on a third thread. When
+ * that thread takes up the buffer before the first has returned it, it goes on filling it with the
+ * rest of the refused request after the pool has given it to another connection, and the refused
+ * client's bytes end up in that connection's response or request (a gateway test once read
+ * {@code HTTP/1.1 xxx...} back, the tail of another socket's over-long URI). A lock around the loop makes the later run wait until the first has let go of the
  * buffer; uncontended, which is every time but this one, it costs an atomic operation per read.
  * Jetty offers no setting for this, so the connection is subclassed here.
  */
