@@ -1,6 +1,8 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.api.logging.JsonStandardError;
+import dev.mfagate.core.store.Dialect;
+import dev.mfagate.core.store.Store;
 import dev.mfagate.gateway.cli.CliContext;
 import dev.mfagate.gateway.cli.MfagateCommand;
 import java.io.ByteArrayInputStream;
@@ -84,6 +86,14 @@ public final class AotTraining {
                 run(env, null, "token", "list");
                 run(env, null, "audit", "verify");
             } else {
+                // What Main does at every serve start besides the command, so that its classes are in
+                // the cache too: the process's context (a start otherwise reads CliContext's terminal
+                // class from the jar, and opens the jar's index for it, on the main thread) and the
+                // start-up thread's work (the store's libraries, the server's, the code responses'
+                // serializers).
+                CliContext.ofProcess(false);
+                Store.preload(Dialect.SQLITE);
+                GatewayApp.preload();
                 serve(env, token);
             }
         } finally {
@@ -152,10 +162,17 @@ public final class AotTraining {
                         throw new IllegalStateException("training request answered " + status);
                     }
                     served++;
-                    // Two refusals only: five in a row would lock the token out.
+                    // Two refusals only: five in a row would lock the token out. The label route
+                    // too, now and then.
                     if (served % 100 == 0 && served < 300) {
                         http.get("/totp/other/aws", token);
                         http.get("/readyz", null);
+                    }
+                    if (served % 50 == 0) {
+                        int byLabel = http.get("/code?label=train-aws", token);
+                        if (byLabel != 200) {
+                            throw new IllegalStateException("training request answered " + byLabel);
+                        }
                     }
                 } catch (IOException e) {
                     if (http != null) {
