@@ -30,8 +30,10 @@ import java.util.stream.Stream;
  * <p>Both make a throw-away store in a temporary directory with a random seed ({@code init},
  * {@code seed add}, {@code token create}) in JVMs of their own, print none of its secrets, and delete it
  * after. {@code cli} then runs the commands that read the store ({@code seed list}, {@code token
- * list}, {@code audit verify}); {@code serve} starts the gateway on a free loopback port, asks it
- * for a few hundred codes on one connection, then for {@value #LOAD_REQUESTS} on several at once
+ * list}, {@code audit verify}); {@code serve} does what {@code Main} does around the command (the
+ * process's context, the start-up thread's preloading), starts the gateway on a free loopback port,
+ * asks it for a few hundred codes on one connection (by client and service, every fiftieth also
+ * by label), then for {@value #LOAD_REQUESTS} on several at once
  * (20 s at most), long enough for the optimising compiler to compile the request
  * path, whose profiles the cache then holds. The JVM loads every class of the cache at each start, so the cache
  * holds only what those runs load: other commands read the rest from the jar.

@@ -71,8 +71,9 @@ public record CliContext(PrintStream out, PrintStream err, InputStream in, Suppl
     }
 
     /**
-     * The process's terminal, or none. A class rather than lambdas: the AOT cache's training run
-     * never builds this context, and a lambda it did not see is spun at every start.
+     * The process's terminal, or none. A class rather than lambdas: a lambda that the AOT cache's
+     * training run did not meet is spun at every start, while a class is kept in the cache (both
+     * trainings build this context, as {@code Main} does).
      */
     private enum ProcessTerminal implements Supplier<Optional<Console>> {
         NONE, ASK;
