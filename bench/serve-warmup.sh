@@ -43,6 +43,8 @@ for b in "${!builds[@]}"; do
 done
 
 ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+mkfifo "$work/nap"; exec 9<>"$work/nap"
+nap() { read -r -t 0.005 -u 9 || true; }
 rss() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )); }
 gc_extra=; [ "${GC_LOG:-0}" = 1 ] && gc_extra="-Xlog:gc:file=$work/gc.log"
 for p in $(seq 1 "$PAIRS"); do
@@ -58,9 +60,15 @@ for p in $(seq 1 "$PAIRS"); do
       --rate-limit-label 1000000000/1s --rate-limit-principal 1000000000/1s --rate-limit-token 1000000000/1s \
       >"$work/serve.log" 2>&1 &
     pid=$!
+    # As in bench/serve-start.sh: no process is started until the port listens, so that the wait
+    # takes no CPU from the starting JVM on the same cores.
+    until { : <>"/dev/tcp/127.0.0.1/$PORT"; } 2>/dev/null; do
+      kill -0 $pid 2>/dev/null || { echo "bench: server died"; tail -c 2000 "$work/serve.log"; exit 1; }
+      nap
+    done
     until curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url"; do
       kill -0 $pid 2>/dev/null || { echo "bench: server died"; tail -c 2000 "$work/serve.log"; exit 1; }
-      sleep 0.005
+      nap
     done
     first=$(( ($(date +%s%N) - t0) / 1000000 ))
     line="build $b pair $p: first code $first ms, $(( $(ticks) * 1000 / hz )) ms CPU"
