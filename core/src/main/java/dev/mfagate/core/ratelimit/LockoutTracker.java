@@ -73,9 +73,9 @@ public final class LockoutTracker {
         return db.jdbi().inTransaction(h -> {
             // Upsert first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before the read.
             h.createUpdate("INSERT INTO lockout_state (principal_key, window_start_ms, denials, locked_until_ms, recent_denials_ms) "
-                            + "VALUES (:k, :now, 0, NULL, NULL) "
+                            + "VALUES (?, ?, 0, NULL, NULL) "
                             + "ON CONFLICT (principal_key) DO UPDATE SET denials = lockout_state.denials")
-                    .bind("k", principalKey).bind("now", nowMs).execute();
+                    .bind(0, principalKey).bind(1, nowMs).execute();
             State state = read(h, principalKey).orElseThrow();
             Long until = state.lockedUntilMs();
             if (until != null && until > nowMs) {
@@ -101,8 +101,8 @@ public final class LockoutTracker {
     }
 
     private static Optional<State> read(Handle h, String principalKey) {
-        return h.createQuery("SELECT locked_until_ms, recent_denials_ms FROM lockout_state WHERE principal_key = :k")
-                .bind("k", principalKey)
+        return h.createQuery("SELECT locked_until_ms, recent_denials_ms FROM lockout_state WHERE principal_key = ?")
+                .bind(0, principalKey)
                 .map((rs, ctx) -> {
                     long until = rs.getLong("locked_until_ms");
                     Long lockedUntil = rs.wasNull() ? null : until;
@@ -112,13 +112,13 @@ public final class LockoutTracker {
     }
 
     private static void write(Handle h, String principalKey, long windowStartMs, int denials, Long lockedUntilMs, List<Long> recent) {
-        h.createUpdate("UPDATE lockout_state SET window_start_ms = :start, denials = :denials, locked_until_ms = :until, "
-                        + "recent_denials_ms = :recent WHERE principal_key = :k")
-                .bind("start", windowStartMs)
-                .bind("denials", denials)
-                .bind("until", lockedUntilMs)
-                .bind("recent", recent.isEmpty() ? null : recent.stream().map(String::valueOf).collect(Collectors.joining(",")))
-                .bind("k", principalKey)
+        h.createUpdate("UPDATE lockout_state SET window_start_ms = ?, denials = ?, locked_until_ms = ?, "
+                        + "recent_denials_ms = ? WHERE principal_key = ?")
+                .bind(0, windowStartMs)
+                .bind(1, denials)
+                .bind(2, lockedUntilMs)
+                .bind(3, recent.isEmpty() ? null : recent.stream().map(String::valueOf).collect(Collectors.joining(",")))
+                .bind(4, principalKey)
                 .execute();
     }
 

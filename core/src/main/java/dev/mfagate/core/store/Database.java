@@ -59,6 +59,10 @@ public final class Database implements AutoCloseable {
         this.sqliteDirectory = sqliteDirectory;
         this.writeLock = writeLock;
         this.jdbi = Jdbi.create(dataSource);
+        // Jdbi's template engine and parser, each with a shortcut for plain statements: both lex every
+        // new statement with an ANTLR lexer, in code not yet compiled at start (see PositionalSqlParser).
+        jdbi.setTemplateEngine(new PlainTemplateEngine());
+        jdbi.setSqlParser(new PositionalSqlParser());
         if (writeLock != null) {
             writeLock.install(jdbi);
         }

@@ -34,8 +34,8 @@ final class KeyProviderRow implements KeysetStorage {
     /** Records the keyset file as where the keys live, unless a row exists (stores made before the table). */
     static void claimForFile(Handle h, long nowMs) {
         h.createUpdate("INSERT INTO key_provider (id, reference, wrapped_keyset, generation, updated_at_ms)"
-                        + " VALUES (1, 'file', NULL, 1, :now) ON CONFLICT (id) DO NOTHING")
-                .bind("now", nowMs).execute();
+                        + " VALUES (1, ?, NULL, 1, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(0, "file").bind(1, nowMs).execute();
     }
 
     /** Sets where the keys live (a migration): the row is created or replaced, its generation moves on. */

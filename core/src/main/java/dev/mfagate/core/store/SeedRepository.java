@@ -248,8 +248,8 @@ public final class SeedRepository {
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(now, "now");
         int n = database.jdbi().withHandle(h -> h.createUpdate(
-                        "UPDATE seeds SET disabled_at_ms = :now WHERE label = :label AND disabled_at_ms IS NULL")
-                .bind("now", now.toEpochMilli()).bind("label", label.value()).execute());
+                        "UPDATE seeds SET disabled_at_ms = ? WHERE label = ? AND disabled_at_ms IS NULL")
+                .bind(0, now.toEpochMilli()).bind(1, label.value()).execute());
         rowCache.remove(label.value());
         return n > 0;
     }
@@ -489,8 +489,8 @@ public final class SeedRepository {
 
     private Optional<StoredSeed> loadFromDatabase(Label label) {
         return database.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT version, kek_id, wrapped_key, ciphertext FROM seeds WHERE label = :label AND disabled_at_ms IS NULL")
-                .bind("label", label.value())
+                        "SELECT version, kek_id, wrapped_key, ciphertext FROM seeds WHERE label = ? AND disabled_at_ms IS NULL")
+                .bind(0, label.value())
                 .map((rs, ctx) -> new StoredSeed(rs.getInt(1), new SealedSeed(rs.getString(2), rs.getBytes(3), rs.getBytes(4))))
                 .findOne());
     }

@@ -325,8 +325,8 @@ public final class Store implements AutoCloseable {
             byte[] wrapped = verifiedWrap(keyset, provider);
             long now = System.currentTimeMillis();
             database.jdbi().useTransaction(h -> {
-                h.createUpdate("INSERT INTO kek_state (id, primary_kek_id) VALUES (1, :kek)")
-                        .bind("kek", keyset.kek().primaryKeyId()).execute();
+                h.createUpdate("INSERT INTO kek_state (id, primary_kek_id) VALUES (1, ?)")
+                        .bind(0, keyset.kek().primaryKeyId()).execute();
                 h.createUpdate("INSERT INTO key_provider (id, reference, wrapped_keyset, generation, updated_at_ms)"
                                 + " VALUES (1, :ref, :wrapped, 1, :now)")
                         .bind("ref", ref).bind("wrapped", wrapped).bind("now", now).execute();
@@ -375,8 +375,8 @@ public final class Store implements AutoCloseable {
         String[] keysLiveIn = new String[1];
         String required = database.jdbi().inTransaction(h -> {
             // Claims the database for this keyset if no keyset claimed it before.
-            h.createUpdate("INSERT INTO kek_state (id, primary_kek_id) VALUES (1, :kek) ON CONFLICT (id) DO NOTHING")
-                    .bind("kek", firstKek).execute();
+            h.createUpdate("INSERT INTO kek_state (id, primary_kek_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING")
+                    .bind(0, firstKek).execute();
             if (fileKeys) {
                 KeyProviderRow.claimForFile(h, System.currentTimeMillis());
             }

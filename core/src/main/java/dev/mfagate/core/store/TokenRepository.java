@@ -178,8 +178,8 @@ public final class TokenRepository {
     /** The token with this public id, without its secret, if there is one. */
     public Optional<TokenInfo> find(String id) {
         Objects.requireNonNull(id, "id");
-        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens WHERE id = :id")
-                .bind("id", id).map((rs, ctx) -> read(rs).info()).findOne());
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens WHERE id = ?")
+                .bind(0, id).map((rs, ctx) -> read(rs).info()).findOne());
     }
 
     /** Every token, without secrets, oldest first. */
@@ -223,8 +223,8 @@ public final class TokenRepository {
         if (cached != null && !now.isBefore(cached.loadedAt()) && now.isBefore(cached.loadedAt().plus(cacheTtl))) {
             return Optional.of(cached.row());
         }
-        Optional<TokenRow> row = database.jdbi().withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens WHERE id = :id")
-                .bind("id", id)
+        Optional<TokenRow> row = database.jdbi().withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_tokens WHERE id = ?")
+                .bind(0, id)
                 .map((rs, ctx) -> read(rs))
                 .findOne());
         if (row.isPresent() && !cacheTtl.isZero()) {

@@ -1,0 +1,81 @@
+package dev.mfagate.core.store;
+
+import org.jdbi.v3.core.statement.ColonPrefixSqlParser;
+import org.jdbi.v3.core.statement.ParsedSql;
+import org.jdbi.v3.core.statement.SqlParser;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Jdbi's SQL parser, with a shortcut for the statements this project writes most: plain text whose
+ * only parameters are positional ({@code ?}).
+ *
+ * <p>Jdbi's own parser ({@link ColonPrefixSqlParser}) lexes every new statement with an ANTLR lexer
+ * before its first use. At start that lexer runs interpreted: it was about 80 ms of the main
+ * thread's CPU in a CLI command, and in {@code serve} the optimising compiler then spent 100-160 ms
+ * compiling the lexer's {@code closure} while the start was still going (docs/benchmarks.md).
+ * No parser of Jdbi's skips the lexer, so this one answers a statement it can read at a glance
+ * itself: one without quotes, comments, escapes, colons or {@code ??}, where every token of
+ * Jdbi's grammar is a single character or a {@code ?}, so its answer is the same as Jdbi's
+ * (with assertions on, as in every test run, each such statement is parsed by Jdbi's parser too
+ * and the answers compared; {@code PositionalSqlParserTest} holds the edge cases). Anything else
+ * (named parameters, string literals, casts) goes to Jdbi's parser, as before. Thread-safe.
+ */
+final class PositionalSqlParser implements SqlParser {
+
+    private final SqlParser full = new ColonPrefixSqlParser();
+
+    @Override
+    public ParsedSql parse(String sql, StatementContext ctx) {
+        if (!plain(sql)) {
+            return full.parse(sql, ctx);
+        }
+        // Built as Jdbi's parser builds it (so that no parameters reads as Jdbi's "no parameters").
+        ParsedSql.Builder parsed = ParsedSql.builder();
+        int from = 0;
+        for (int at = sql.indexOf('?'); at >= 0; at = sql.indexOf('?', from)) {
+            parsed.append(sql.substring(from, at)).appendPositionalParameter();
+            from = at + 1;
+        }
+        ParsedSql result = parsed.append(sql.substring(from)).build();
+        // With assertions on (every test run), each statement that took the shortcut is parsed by
+        // Jdbi's parser too, and the two answers must be equal.
+        assert result.equals(full.parse(sql, ctx)) : "the shortcut and Jdbi's parser disagree on a statement";
+        return result;
+    }
+
+    @Override
+    public String nameParameter(String rawName, StatementContext ctx) {
+        return full.nameParameter(rawName, ctx);
+    }
+
+    /**
+     * Whether {@code sql} holds nothing Jdbi's lexer reads as more than one character (quoted text,
+     * a comment, an escape, a named parameter, {@code ::} or {@code ??}), nor anything another
+     * dialect's lexer might ({@code --}, {@code #}, {@code $}, brackets): such text always goes to Jdbi.
+     */
+    static boolean plain(String sql) {
+        char previous = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            switch (c) {
+                case '\'', '"', '`', '\\', ':', '#', '$', '[', ']', '{', '}' -> {
+                    return false;
+                }
+                case '*' -> {
+                    if (previous == '/') {
+                        return false;
+                    }
+                }
+                case '-', '?' -> {
+                    if (previous == c) {
+                        return false;
+                    }
+                }
+                default -> {
+                }
+            }
+            previous = c;
+        }
+        return true;
+    }
+}
