@@ -161,7 +161,7 @@ public final class SeedRepository {
                     }
                     kek = installationKek;
                 }
-                if (h.createQuery("SELECT 1 FROM seeds WHERE label = :label").bind("label", label.value())
+                if (h.createQuery("SELECT 1 FROM seeds WHERE label = ?").bind(0, label.value())
                         .mapTo(Integer.class).findOne().isPresent()) {
                     throw new DuplicateLabelException(label, "is already in the store");
                 }
@@ -169,19 +169,18 @@ public final class SeedRepository {
                 try {
                     h.createUpdate("INSERT INTO seeds (label, version, algorithm, digits, period_seconds, issuer,"
                                     + " account_name, kek_id, wrapped_key, ciphertext, created_at_ms)"
-                                    + " VALUES (:label, :version, :algorithm, :digits, :period, :issuer,"
-                                    + " :account, :kekId, :wrapped, :ciphertext, :createdAt)")
-                            .bind("label", label.value())
-                            .bind("version", version)
-                            .bind("algorithm", seed.parameters().algorithm().name())
-                            .bind("digits", seed.parameters().digits())
-                            .bind("period", seed.parameters().periodSeconds())
-                            .bind("issuer", seed.issuer().orElse(null))
-                            .bind("account", seed.accountName().orElse(null))
-                            .bind("kekId", sealed.kekId())
-                            .bind("wrapped", sealed.wrappedKey())
-                            .bind("ciphertext", sealed.ciphertext())
-                            .bind("createdAt", createdAtMs)
+                                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            .bind(0, label.value())
+                            .bind(1, version)
+                            .bind(2, seed.parameters().algorithm().name())
+                            .bind(3, seed.parameters().digits())
+                            .bind(4, seed.parameters().periodSeconds())
+                            .bind(5, seed.issuer().orElse(null))
+                            .bind(6, seed.accountName().orElse(null))
+                            .bind(7, sealed.kekId())
+                            .bind(8, sealed.wrappedKey())
+                            .bind(9, sealed.ciphertext())
+                            .bind(10, createdAtMs)
                             .execute();
                 } catch (RuntimeException ex) {
                     if (dialect.isUniqueViolation(ex)) {
@@ -195,10 +194,10 @@ public final class SeedRepository {
 
     /** Reserves the next version of {@code label}; versions are never reused, even after removal. */
     private static int nextVersion(Handle h, Label label) {
-        return h.createQuery("INSERT INTO seed_label_versions (label, last_version) VALUES (:label, 1)"
+        return h.createQuery("INSERT INTO seed_label_versions (label, last_version) VALUES (?, 1)"
                         + " ON CONFLICT (label) DO UPDATE SET last_version = seed_label_versions.last_version + 1"
                         + " RETURNING last_version")
-                .bind("label", label.value())
+                .bind(0, label.value())
                 .mapTo(Integer.class)
                 .one();
     }
@@ -233,8 +232,8 @@ public final class SeedRepository {
     public boolean remove(Label label) {
         Objects.requireNonNull(label, "label");
         rowCache.remove(label.value());
-        return database.jdbi().withHandle(h -> h.createUpdate("DELETE FROM seeds WHERE label = :label")
-                .bind("label", label.value()).execute()) > 0;
+        return database.jdbi().withHandle(h -> h.createUpdate("DELETE FROM seeds WHERE label = ?")
+                .bind(0, label.value()).execute()) > 0;
     }
 
     /**
@@ -273,8 +272,8 @@ public final class SeedRepository {
     /** The public description of the seed of {@code label}, if there is one. */
     public Optional<SeedInfo> info(Label label) {
         Objects.requireNonNull(label, "label");
-        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + INFO_COLUMNS + " FROM seeds WHERE label = :label")
-                .bind("label", label.value())
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + INFO_COLUMNS + " FROM seeds WHERE label = ?")
+                .bind(0, label.value())
                 .map((rs, ctx) -> info(rs))
                 .findOne());
     }

@@ -616,7 +616,7 @@ public final class TenantKeys implements AutoCloseable {
     }
 
     private static Optional<Row> read(Handle h, TenantId tenant, String lockClause) {
-        return h.createQuery(SELECT + " WHERE tenant_id = :t" + lockClause).bind("t", tenant.value())
+        return h.createQuery(SELECT + " WHERE tenant_id = ?" + lockClause).bind(0, tenant.value())
                 .map((rs, ctx) -> row(rs)).findOne();
     }
 

@@ -115,11 +115,11 @@ public final class TokenRepository {
         byte[] hash = sha256(token);
         Dialect dialect = database.dialect();
         database.jdbi().useTransaction(h -> {
-            if (h.createQuery("SELECT 1 FROM api_tokens WHERE name = :name").bind("name", info.name())
+            if (h.createQuery("SELECT 1 FROM api_tokens WHERE name = ?").bind(0, info.name())
                     .mapTo(Integer.class).findOne().isPresent()) {
                 throw new DuplicateTokenNameException(info.name());
             }
-            if (h.createQuery("SELECT 1 FROM api_tokens WHERE id = :name").bind("name", info.name())
+            if (h.createQuery("SELECT 1 FROM api_tokens WHERE id = ?").bind(0, info.name())
                     .mapTo(Integer.class).findOne().isPresent()) {
                 throw new IllegalArgumentException("Invalid token name '" + info.name()
                         + "': it is another token's id, so revoking by it would be ambiguous");
@@ -128,16 +128,16 @@ public final class TokenRepository {
             try {
                 h.createUpdate("INSERT INTO api_tokens (id, name, token_sha256, label_pattern, on_behalf_of,"
                                 + " created_at_ms, expires_at_ms, revoked_at_ms, tenant_id, role)"
-                                + " VALUES (:id, :name, :hash, :pattern, :obo, :created, :expires, NULL, :tenant, :role)")
-                        .bind("tenant", owner.toColumn())
-                        .bind("role", role.map(Role::text).orElse(null))
-                        .bind("id", info.id())
-                        .bind("name", info.name())
-                        .bind("hash", hash)
-                        .bind("pattern", info.labelPattern())
-                        .bind("obo", info.onBehalfOf())
-                        .bind("created", createdAt.toEpochMilli())
-                        .bind("expires", expires.map(Instant::toEpochMilli).orElse(null))
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)")
+                        .bind(0, info.id())
+                        .bind(1, info.name())
+                        .bind(2, hash)
+                        .bind(3, info.labelPattern())
+                        .bind(4, info.onBehalfOf())
+                        .bind(5, createdAt.toEpochMilli())
+                        .bind(6, expires.map(Instant::toEpochMilli).orElse(null))
+                        .bind(7, owner.toColumn())
+                        .bind(8, role.map(Role::text).orElse(null))
                         .execute();
             } catch (RuntimeException e) {
                 if (dialect.isUniqueViolation(e)) {
@@ -200,8 +200,8 @@ public final class TokenRepository {
         Objects.requireNonNull(now, "now");
         String key = dev.mfagate.api.LabelGrammar.asciiLowerCase(idOrName);
         Optional<String> revokedId = database.jdbi().inTransaction(h -> {
-            List<String> ids = h.createQuery("SELECT id FROM api_tokens WHERE id = :key OR name = :key")
-                    .bind("key", key).mapTo(String.class).list();
+            List<String> ids = h.createQuery("SELECT id FROM api_tokens WHERE id = ? OR name = ?")
+                    .bind(0, key).bind(1, key).mapTo(String.class).list();
             if (ids.isEmpty()) {
                 return Optional.<String>empty();
             }
@@ -209,8 +209,8 @@ public final class TokenRepository {
                 throw new IllegalArgumentException("'" + key + "' is both a token id and another token's name;"
                         + " revoke by the id");
             }
-            int updated = h.createUpdate("UPDATE api_tokens SET revoked_at_ms = :now WHERE id = :id AND revoked_at_ms IS NULL")
-                    .bind("now", now.toEpochMilli()).bind("id", ids.get(0)).execute();
+            int updated = h.createUpdate("UPDATE api_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL")
+                    .bind(0, now.toEpochMilli()).bind(1, ids.get(0)).execute();
             return updated > 0 ? Optional.of(ids.get(0)) : Optional.<String>empty();
         });
         revokedId.ifPresent(cache::remove);

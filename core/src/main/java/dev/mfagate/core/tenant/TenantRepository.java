@@ -37,8 +37,8 @@ public final class TenantRepository {
 
     /** Creates {@code tenant} in the transaction of {@code h} unless it exists. */
     public static void ensure(Handle h, TenantId tenant, Instant now) {
-        h.createUpdate("INSERT INTO tenant (id, created_at_ms) VALUES (:id, :at) ON CONFLICT (id) DO NOTHING")
-                .bind("id", tenant.value()).bind("at", now.toEpochMilli()).execute();
+        h.createUpdate("INSERT INTO tenant (id, created_at_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(0, tenant.value()).bind(1, now.toEpochMilli()).execute();
     }
 
     /** Creates the tenant that {@code owner} names, if it is one, in the transaction of {@code h}. */
@@ -54,8 +54,8 @@ public final class TenantRepository {
     public boolean addTenant(TenantId tenant, Instant now) {
         Objects.requireNonNull(tenant, "tenant");
         return db.jdbi().inTransaction(h -> h.createUpdate(
-                        "INSERT INTO tenant (id, created_at_ms) VALUES (:id, :at) ON CONFLICT (id) DO NOTHING")
-                .bind("id", tenant.value()).bind("at", now.toEpochMilli()).execute() > 0);
+                        "INSERT INTO tenant (id, created_at_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(0, tenant.value()).bind(1, now.toEpochMilli()).execute() > 0);
     }
 
     /** Every tenant, by id. */
