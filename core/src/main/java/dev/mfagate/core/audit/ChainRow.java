@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * One {@code audit_entry} row exactly as stored, and its canonical encoding for the chain MAC.
@@ -40,9 +39,6 @@ record ChainRow(
 
     static final String COLUMNS = "seq, time_us, request_id, route, token_id, zulip_user_id, zulip_email, label, "
             + "outcome, reason, rule_id, remote_address, instance_id, detail, prev_mac, mac";
-    static final String INSERT = "INSERT INTO audit_entry (" + COLUMNS + ") VALUES (:seq, :time_us, :request_id, "
-            + ":route, :token_id, :zulip_user_id, :zulip_email, :label, :outcome, :reason, :rule_id, "
-            + ":remote_address, :instance_id, :detail, :prev_mac, :mac)";
 
     private static final byte[] ENTRY_DOMAIN = "mfagate-audit-entry-v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEAD_DOMAIN = "mfagate-audit-head-v1".getBytes(StandardCharsets.US_ASCII);
@@ -69,7 +65,7 @@ record ChainRow(
                 bytes(rs.getBytes("prev_mac")), bytes(rs.getBytes("mac")));
     }
 
-    /** {@link #INSERT} with positional parameters, for the writer's plain-JDBC batch. */
+    /** The insert of a row, with positional parameters, for the writer's plain-JDBC batch. */
     static final String INSERT_POSITIONAL = "INSERT INTO audit_entry (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /**
@@ -108,13 +104,6 @@ record ChainRow(
         }
     }
 
-    <S extends SqlStatement<S>> S bind(S stmt) {
-        return stmt.bind("seq", seq).bind("time_us", timeMicros).bind("request_id", requestId).bind("route", route)
-                .bind("token_id", tokenId).bind("zulip_user_id", zulipUserId).bind("zulip_email", zulipEmail)
-                .bind("label", label).bind("outcome", outcome).bind("reason", reason).bind("rule_id", ruleId)
-                .bind("remote_address", remoteAddress).bind("instance_id", instanceId).bind("detail", detail)
-                .bind("prev_mac", prevMac).bind("mac", mac);
-    }
 
     /** The canonical bytes of this row as if its sequence number were {@code asSeq}. */
     byte[] canonicalBytes(long asSeq) {

@@ -36,15 +36,15 @@ public final class DailyUsage {
         int cap = rule.dailyCap().orElseThrow(() -> new IllegalArgumentException("Rule " + rule.id() + " has no daily cap"));
         return db.jdbi().withHandle(h -> h.createQuery("""
                         INSERT INTO policy_daily_usage (rule_id, principal_key, label, day, uses)
-                        VALUES (:rule, :principal, :label, :day, 1)
+                        VALUES (?, ?, ?, ?, 1)
                         ON CONFLICT (rule_id, principal_key, label, day)
-                        DO UPDATE SET uses = policy_daily_usage.uses + 1 WHERE policy_daily_usage.uses < :cap
+                        DO UPDATE SET uses = policy_daily_usage.uses + 1 WHERE policy_daily_usage.uses < ?
                         RETURNING uses""")
-                .bind("rule", rule.id())
-                .bind("principal", principalKey)
-                .bind("label", label.value())
-                .bind("day", day(now))
-                .bind("cap", cap)
+                .bind(0, rule.id())
+                .bind(1, principalKey)
+                .bind(2, label.value())
+                .bind(3, day(now))
+                .bind(4, cap)
                 .mapTo(Integer.class)
                 .findOne()
                 .isPresent());
@@ -54,11 +54,11 @@ public final class DailyUsage {
     public int usesOn(Rule rule, String principalKey, Label label, Instant now) {
         return db.jdbi().withHandle(h -> h.createQuery("""
                         SELECT uses FROM policy_daily_usage
-                        WHERE rule_id = :rule AND principal_key = :principal AND label = :label AND day = :day""")
-                .bind("rule", rule.id())
-                .bind("principal", principalKey)
-                .bind("label", label.value())
-                .bind("day", day(now))
+                        WHERE rule_id = ? AND principal_key = ? AND label = ? AND day = ?""")
+                .bind(0, rule.id())
+                .bind(1, principalKey)
+                .bind(2, label.value())
+                .bind(3, day(now))
                 .mapTo(Integer.class)
                 .findOne()
                 .orElse(0));
@@ -66,8 +66,8 @@ public final class DailyUsage {
 
     /** Deletes counters of days before {@code day} (housekeeping); returns how many rows went. */
     public int purgeBefore(LocalDate day) {
-        return db.jdbi().withHandle(h -> h.createUpdate("DELETE FROM policy_daily_usage WHERE day < :day")
-                .bind("day", day.toString()).execute());
+        return db.jdbi().withHandle(h -> h.createUpdate("DELETE FROM policy_daily_usage WHERE day < ?")
+                .bind(0, day.toString()).execute());
     }
 
     private static String day(Instant now) {
