@@ -10,9 +10,10 @@ import org.jdbi.v3.core.statement.StatementContext;
  * only parameters are positional ({@code ?}).
  *
  * <p>Jdbi's own parser ({@link ColonPrefixSqlParser}) lexes every new statement with an ANTLR lexer
- * before its first use. At start that lexer runs interpreted: it was about 80 ms of the main
- * thread's CPU in a CLI command, and in {@code serve} the optimising compiler then spent 100-160 ms
- * compiling the lexer's {@code closure} while the start was still going (docs/benchmarks.md).
+ * before its first use. At start that lexer runs interpreted, and in {@code serve} the optimising
+ * compiler then spent 100-160 ms compiling the lexer's {@code closure} while the start was still
+ * going; without it a CLI command took 25-37 ms less and a serve start about 0.14 s less
+ * (docs/benchmarks.md, "Jdbi's SQL lexer kept out of them").
  * No parser of Jdbi's skips the lexer, so this one answers a statement it can read at a glance
  * itself: one without quotes, comments, escapes, colons or {@code ??}, where every token of
  * Jdbi's grammar is a single character or a {@code ?}, so its answer is the same as Jdbi's
