@@ -35,7 +35,7 @@ final class KeyProviderRow implements KeysetStorage {
     static void claimForFile(Handle h, long nowMs) {
         h.createUpdate("INSERT INTO key_provider (id, reference, wrapped_keyset, generation, updated_at_ms)"
                         + " VALUES (1, ?, NULL, 1, ?) ON CONFLICT (id) DO NOTHING")
-                .bind(0, "file").bind(1, nowMs).execute();
+                .bind(0, KeyProviders.FILE).bind(1, nowMs).execute();
     }
 
     /** Sets where the keys live (a migration): the row is created or replaced, its generation moves on. */
