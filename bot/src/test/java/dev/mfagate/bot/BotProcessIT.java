@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged bot ({@code bot/target/mfagate-bot.jar}) as a process of its own against the Zulip emulator:
@@ -28,6 +29,10 @@ class BotProcessIT {
     private int ada;
     private Process process;
     private Path errFile;
+
+    /** The bot's working directory and its standard error's file, removed after each test. */
+    @TempDir
+    Path dir;
 
     @BeforeEach
     void startZulip() {
@@ -67,7 +72,6 @@ class BotProcessIT {
         env.putAll(BotHarness.testEnvironment(zulip, bot, BotConversationTest.closedPort(), "no-gateway-token"));
         env.put("MFAGATE_BOT_ADMIN_PORT", "off");
         env.put("MFAGATE_LOG_FORMAT", "json");
-        Path dir = Files.createTempDirectory("bot-process");
         pb.directory(dir.toFile()); // no stray ./.env
         errFile = dir.resolve("stderr.log");
         pb.redirectError(errFile.toFile());
