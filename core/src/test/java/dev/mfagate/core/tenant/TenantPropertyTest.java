@@ -39,7 +39,11 @@ import dev.mfagate.core.issue.RequestMeta;
 import dev.mfagate.core.policy.PolicyRepository;
 import dev.mfagate.core.seed.SeedParser;
 import dev.mfagate.core.store.Store;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -222,12 +226,14 @@ class TenantPropertyTest {
     private static final String SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     private static final List<AuditEvent> EVENTS = new CopyOnWriteArrayList<>();
     private static Store store;
+    private static Path storeDir;
     private static AdminServices services;
 
     /** One store for every try: seeds, tokens and rules in acme and beta, an organisation rule; an in-memory audit sink. */
     private static synchronized AdminServices services() throws Exception {
         if (services == null) {
-            store = Store.init(Files.createTempDirectory("tenant-property").resolve("data"));
+            storeDir = Files.createTempDirectory("tenant-property");
+            store = Store.init(storeDir.resolve("data"));
             store.seeds().add(Label.parse("acme-aws"), SeedParser.parse(SEED), NOW);
             store.seeds().add(Label.parse("beta-aws"), SeedParser.parse(SEED), NOW);
             store.tokens().create("acme-ci", "acme-*", false, Optional.empty(), NOW);
@@ -271,10 +277,18 @@ class TenantPropertyTest {
             new RoleBinding(Holder.parse("sso-group:ops"), Role.OPERATOR, Scope.ORGANISATION, "prop", NOW),
             new RoleBinding(Holder.parse("sso-group:audit"), Role.AUDITOR, Scope.ORGANISATION, "prop", NOW));
 
+    /** Closes the store and removes its directory (keyset and database), so that no run leaves them behind. */
     @AfterContainer
-    static void closeStore() {
+    static void closeStore() throws IOException {
         if (store != null) {
             store.close();
+        }
+        if (storeDir != null) {
+            try (Stream<Path> files = Files.walk(storeDir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
