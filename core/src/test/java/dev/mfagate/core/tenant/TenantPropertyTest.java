@@ -39,11 +39,10 @@ import dev.mfagate.core.issue.RequestMeta;
 import dev.mfagate.core.policy.PolicyRepository;
 import dev.mfagate.core.seed.SeedParser;
 import dev.mfagate.core.store.Store;
+import dev.mfagate.core.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -284,11 +283,7 @@ class TenantPropertyTest {
             store.close();
         }
         if (storeDir != null) {
-            try (Stream<Path> files = Files.walk(storeDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestFiles.deleteTree(storeDir);
         }
     }
 
