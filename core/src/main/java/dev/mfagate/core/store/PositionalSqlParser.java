@@ -1,5 +1,7 @@
 package dev.mfagate.core.store;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.statement.ColonPrefixSqlParser;
 import org.jdbi.v3.core.statement.ParsedSql;
 import org.jdbi.v3.core.statement.SqlParser;
@@ -23,10 +25,22 @@ import org.jdbi.v3.core.statement.StatementContext;
  */
 final class PositionalSqlParser implements SqlParser {
 
+    /** As many statements as Jdbi's own parser keeps; beyond it a plain statement is read again at each use. */
+    private static final int MAX_KEPT = 1_000;
+
     private final SqlParser full = new ColonPrefixSqlParser();
+    /**
+     * Plain statements already read, by text, as Jdbi's parser keeps its own: a statement runs many
+     * times (several per code request), and its text is one of the code's constants.
+     */
+    private final Map<String, ParsedSql> kept = new ConcurrentHashMap<>();
 
     @Override
     public ParsedSql parse(String sql, StatementContext ctx) {
+        ParsedSql known = kept.get(sql);
+        if (known != null) {
+            return known;
+        }
         if (!plain(sql)) {
             return full.parse(sql, ctx);
         }
@@ -41,6 +55,9 @@ final class PositionalSqlParser implements SqlParser {
         // With assertions on (every test run), each statement that took the shortcut is parsed by
         // Jdbi's parser too, and the two answers must be equal.
         assert result.equals(full.parse(sql, ctx)) : "the shortcut and Jdbi's parser disagree on a statement";
+        if (kept.size() < MAX_KEPT) {
+            kept.putIfAbsent(sql, result);
+        }
         return result;
     }
 

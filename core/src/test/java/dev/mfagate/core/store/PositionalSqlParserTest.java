@@ -69,6 +69,15 @@ class PositionalSqlParserTest {
     }
 
     @Test
+    void aPlainStatement_isReadOnce_andItsAnswerKept() {
+        String sql = "SELECT a FROM t WHERE b = ?";
+
+        ParsedSql first = parser.parse(sql, null);
+
+        assertThat(parser.parse(new String(sql.toCharArray()), null)).isSameAs(first);
+    }
+
+    @Test
     void noParameters_readAsJdbisNone() {
         ParsedSql parsed = parser.parse("SELECT 1", null);
 
