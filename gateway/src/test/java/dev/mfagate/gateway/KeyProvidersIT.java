@@ -61,6 +61,7 @@ class KeyProvidersIT {
     private List<String> command(Path data, List<String> jvmArgs, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        cmd.addAll(MfagateProcess.sqliteTmpdir());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", MfagateProcess.jar().toString()));
         cmd.addAll(List.of(args));

@@ -33,9 +33,31 @@ final class MfagateProcess {
         return Path.of(p);
     }
 
+    /**
+     * Where a spawned JVM's SQLite driver unpacks its native library: the build's directory (property
+     * {@code mfagate.test.sqlite-tmpdir}) rather than {@code /tmp}. The driver deletes its copy when the
+     * JVM exits normally, but not after a SIGKILL (the crash and fail-over tests), and it never removes a
+     * copy whose {@code .lck} file is still there: in {@code /tmp} these would outlive the build.
+     * Empty outside Maven: the driver's own default then.
+     */
+    static List<String> sqliteTmpdir() {
+        String dir = System.getProperty("mfagate.test.sqlite-tmpdir");
+        if (dir == null || dir.isBlank()) {
+            return List.of();
+        }
+        try {
+            Files.createDirectories(Path.of(dir));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot create " + dir, e);
+        }
+        return List.of("-Dorg.sqlite.tmpdir=" + dir);
+    }
+
     static List<String> command(Path dataDir, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar().toString()));
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        cmd.addAll(sqliteTmpdir());
+        cmd.addAll(List.of("-jar", jar().toString()));
         cmd.addAll(List.of(args));
         if (args.length > 0 && args[0].equals("serve") && !List.of(args).contains("--metrics-port")) {
             // Any free port: several servers (and other test runs on this machine) must not compete for 9464.
