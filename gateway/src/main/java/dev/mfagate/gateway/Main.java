@@ -86,6 +86,10 @@ public final class Main {
         int code = MfagateCommand.run(CliContext.ofProcess(!MfagateCommand.isServing(args)), args);
         dev.mfagate.core.StartupTrace.mark("command done");
         if (code != 0 || !MfagateCommand.isServing(args)) {
+            if (opensStore(args)) {
+                // A command refused at once may end while the start-up thread unpacks SQLite's library.
+                Store.endPreload(java.time.Duration.ofSeconds(5));
+            }
             System.exit(code);
         }
     }

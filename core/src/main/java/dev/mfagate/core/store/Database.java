@@ -3,6 +3,7 @@ package dev.mfagate.core.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -219,12 +220,27 @@ public final class Database implements AutoCloseable {
     public static void preload(Dialect dialect) {
         SchemaVersions.available("db/migration/" + dialect.migrationFolder(), JAVA_MIGRATIONS);
         if (dialect == Dialect.SQLITE) {
-            try {
-                org.sqlite.SQLiteJDBCLoader.initialize();
-            } catch (Exception e) {
-                // Opening the database loads it again and says what went wrong.
-            }
+            NATIVE_PRELOAD.run(() -> {
+                try {
+                    org.sqlite.SQLiteJDBCLoader.initialize();
+                } catch (Exception e) {
+                    // Opening the database loads it again and says what went wrong.
+                }
+            });
         }
+    }
+
+    /** The preload's load of SQLite's native library, which the driver may unpack into a temporary file. */
+    private static final PreloadGate NATIVE_PRELOAD = new PreloadGate();
+
+    /**
+     * Before the process exits: waits, at most {@code max}, for a {@link #preload} that is unpacking
+     * SQLite's native library, and keeps a later one from starting. An exit in the middle of the
+     * copy would leave the partial library and its lock file in the temporary directory for good.
+     * Returns whether no preload was still loading when it returned.
+     */
+    public static boolean endPreload(Duration max) {
+        return NATIVE_PRELOAD.end(max);
     }
 
     /** The Java migrations given to Flyway, by class: their versions count in {@link SchemaVersions}. */

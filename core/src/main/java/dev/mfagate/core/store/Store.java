@@ -149,6 +149,11 @@ public final class Store implements AutoCloseable {
         Keyring.preload();
     }
 
+    /** Before the process exits, after {@link #preload}: see {@link Database#endPreload}. */
+    public static boolean endPreload(java.time.Duration max) {
+        return Database.endPreload(max);
+    }
+
     /**
      * Opens the store that {@link #init(Path)} created in {@code dataDir}, with provider credentials
      * from the process environment.
