@@ -70,9 +70,10 @@ class CliIT {
     /**
      * A command refused at once, while the start-up thread may be unpacking SQLite's native library
      * into the temporary directory: the process waits for the copy before it exits, so the driver's
-     * deletion at exit covers it. Before, about one such exit in ten left a partial library and its
-     * lock file behind, which the driver never removes. Each JVM here unpacks into a directory of
-     * this test's own, with no library given to it (as without the launcher's AOT cache).
+     * deletion at exit covers it. Before, one such exit in six to ten (5 of 30, 1 of 10) left a
+     * partial library and its lock file behind, which the driver never removes. Each JVM here unpacks
+     * into a directory of this test's own, with no library given to it (as without the launcher's
+     * AOT cache).
      */
     @Test
     void refusedAtOnce_tenTimes_leaveNoSqliteLibraryInTheTemporaryDirectory() throws Exception {
