@@ -22,19 +22,9 @@ class PreloadGateTest {
     @Test
     void end_whileLoading_waitsForTheLoad_thenNoLoadStarts() throws Exception {
         PreloadGate gate = new PreloadGate();
-        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger finished = new AtomicInteger();
-        Thread loader = Thread.ofPlatform().start(() -> gate.run(() -> {
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            finished.incrementAndGet();
-        }));
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread loader = loadUntilReleased(gate, release, finished);
 
         CompletableFuture<Boolean> ended = CompletableFuture.supplyAsync(() -> gate.end(Duration.ofSeconds(30)));
         Thread.sleep(200);
@@ -53,8 +43,22 @@ class PreloadGateTest {
     @Test
     void end_loadLongerThanTheWait_returnsFalseAfterTheWait() throws Exception {
         PreloadGate gate = new PreloadGate();
-        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        Thread loader = loadUntilReleased(gate, release, new AtomicInteger());
+        long start = System.nanoTime();
+        assertThat(gate.end(Duration.ofMillis(100))).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+        release.countDown();
+        loader.join(10_000);
+    }
+
+    /**
+     * Starts a load through {@code gate} that lasts until {@code release}, then counts in
+     * {@code finished}; returns once the load runs.
+     */
+    private static Thread loadUntilReleased(PreloadGate gate, CountDownLatch release, AtomicInteger finished)
+            throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
         Thread loader = Thread.ofPlatform().start(() -> gate.run(() -> {
             entered.countDown();
             try {
@@ -62,12 +66,9 @@ class PreloadGateTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            finished.incrementAndGet();
         }));
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        long start = System.nanoTime();
-        assertThat(gate.end(Duration.ofMillis(100))).isFalse();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
-        release.countDown();
-        loader.join(10_000);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).as("the load started").isTrue();
+        return loader;
     }
 }
