@@ -320,6 +320,41 @@ class DeploymentFilesTest {
         assertThat(texts(s.path("secrets"))).as("secrets are declared").allMatch(declared::contains);
     }
 
+    /**
+     * Where the deployment files set {@code JAVA_OPTS}, it adds properties and file places only: the
+     * launcher sets the collector, the heap and exit on out-of-memory itself, as measured, and a
+     * collector or a heap layout named in {@code JAVA_OPTS} also makes it run without the AOT cache.
+     */
+    @Test
+    void deploymentJavaOpts_leaveTheLaunchersJvmDefaultsAlone() throws IOException {
+        Map<String, String> javaOpts = new LinkedHashMap<>();
+        for (var it = compose().path("services").fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode v = e.getValue().path("environment").path("JAVA_OPTS");
+            if (!v.isMissingNode()) {
+                javaOpts.put("compose service " + e.getKey(), v.asText());
+            }
+        }
+        Dockerfile df = Dockerfile.read(DOCKER.resolve("Dockerfile"));
+        for (String stage : List.of("gateway", "bot")) {
+            String v = df.stage(stage).env().get("JAVA_OPTS");
+            if (v != null) {
+                javaOpts.put("Dockerfile stage " + stage, v);
+            }
+        }
+        for (String unit : List.of(GATEWAY_UNIT, BOT_UNIT)) {
+            String v = Unit.read(SYSTEMD.resolve(unit)).environment().get("JAVA_OPTS");
+            if (v != null) {
+                javaOpts.put(unit, v);
+            }
+        }
+        assertThat(javaOpts).as("the compose file's bot and the units set JAVA_OPTS").containsKeys("compose service bot", GATEWAY_UNIT);
+        Pattern launcherOwned = Pattern.compile("-XX:[+-]Use\\w*GC|-Xm[sxn]\\S*|-XX:(Max|Min)?(Heap|New)Size=\\S*|-XX:[+-]ExitOnOutOfMemoryError");
+        javaOpts.forEach((where, value) -> assertThat(Arrays.stream(value.trim().split("\\s+")))
+                .as("%s: JAVA_OPTS '%s' sets what the launcher sets", where, value)
+                .noneMatch(flag -> launcherOwned.matcher(flag).matches()));
+    }
+
     @Test
     void compose_gateway_portsAndHealthAllowListFitTogether() throws IOException {
         JsonNode services = compose().path("services");
