@@ -322,8 +322,8 @@ class DeploymentFilesTest {
 
     /**
      * Where the deployment files set {@code JAVA_OPTS}, it adds properties and file places only: the
-     * launcher sets the collector, the heap and exit on out-of-memory itself, as measured, and a
-     * collector or a heap layout named in {@code JAVA_OPTS} also makes it run without the AOT cache.
+     * launcher sets the collector, the heap and exit on out-of-memory itself, as measured, and for the
+     * gateway a collector or a heap layout named in {@code JAVA_OPTS} also makes it run without its AOT cache.
      */
     @Test
     void deploymentJavaOpts_leaveTheLaunchersJvmDefaultsAlone() throws IOException {
