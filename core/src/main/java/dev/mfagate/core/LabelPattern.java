@@ -52,6 +52,22 @@ public record LabelPattern(String value) {
         return new LabelPattern(text);
     }
 
+    /**
+     * Refuses a new pattern that no label can match: every label is {@code <client>-<service>}, so a
+     * pattern needs a '-' or a '*'. What is refused is mostly a slip (a client name alone, or a TOTP
+     * seed pasted where the pattern belongs), so the message shows the pattern only when it cannot be
+     * a secret. Patterns already stored are not checked: they load as they are and match nothing.
+     *
+     * @throws IllegalArgumentException saying how a pattern is written
+     */
+    public LabelPattern requireCanMatch() {
+        if (value.indexOf('-') < 0 && value.indexOf('*') < 0) {
+            throw new IllegalArgumentException("Invalid label pattern " + dev.mfagate.api.LabelGrammar.describe(value)
+                    + ": matches no label; a label is <client>-<service>, so a pattern needs a '-' or a '*' (for example acme-* or acme-aws)");
+        }
+        return this;
+    }
+
     /** Whether {@code label} matches this pattern. */
     public boolean matches(Label label) {
         return glob(value, label.value());

@@ -309,7 +309,14 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Starts listening, on the metrics listener too when one is configured. */
     public GatewayServer start() {
-        app.start();
+        try {
+            app.start();
+        } catch (io.javalin.util.JavalinBindException e) {
+            // Javalin's message names only the port; the cause (a BindException) says why.
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("Cannot listen on " + settings.host() + ":" + settings.port() + " ("
+                    + cause.getMessage() + "); give another --port, or stop what holds it");
+        }
         if (settings.metrics() != null) {
             try {
                 metricsServer = MetricsServer.start(settings.metrics(), components.metrics()::scrape);

@@ -319,6 +319,19 @@ class CliTest {
     }
 
     @Test
+    void serve_portTaken_exit1NamingTheAddressAndPort() throws Exception {
+        assertThat(cli.run("token", "create", "--name", "ops").exitCode()).isZero();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            InProcessCli.Result r = cli.run("serve", "--host", "127.0.0.1", "--port", String.valueOf(port), "--metrics-port", "off");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.errLines()).as(r.err()).anyMatch(line -> line.startsWith("mfagate: Cannot listen on 127.0.0.1:" + port + " (")
+                    && line.contains("--port"));
+            assertThat(r.err()).doesNotContain("unexpected").doesNotContain("JavalinBindException");
+        }
+    }
+
+    @Test
     void serve_badNetworkFlags_exit2NamingTheFlag() {
         assertThat(cli.run("token", "create", "--name", "ops").exitCode()).isZero();
         InProcessCli.Result port = cli.run("serve", "--port", "0", "--metrics-port", "nine");

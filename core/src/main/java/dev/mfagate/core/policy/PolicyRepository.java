@@ -215,6 +215,11 @@ public final class PolicyRepository {
             throw new IllegalArgumentException("Rule " + rule.id() + ": " + Principal.LegacyChannelName.KIND
                     + ": rules never match and cannot be granted; " + Texts.CHANNEL_ID_HINT);
         }
+        try {
+            rule.pattern().requireCanMatch();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Rule " + rule.id() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Rule restamp(Rule r, String by, Instant at) {

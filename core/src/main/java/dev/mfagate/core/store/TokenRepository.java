@@ -105,6 +105,7 @@ public final class TokenRepository {
         Objects.requireNonNull(labelPattern, "labelPattern");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(now, "now");
+        LabelPattern.parse(labelPattern).requireCanMatch();
         Instant createdAt = Instant.ofEpochMilli(now.toEpochMilli());
         Optional<Instant> expires = expiresAt.map(e -> Instant.ofEpochMilli(e.toEpochMilli()));
         if (expires.isPresent() && !expires.get().isAfter(createdAt)) {

@@ -85,6 +85,8 @@ class CliSafetyTest {
                 Arguments.of("secret as a number",                   new String[] {"grant", "user:42", "acme-*", "--daily-cap", SEED}),
                 Arguments.of("secret as a duration",                 new String[] {"grant", "user:42", "acme-*", "--expires", SEED}),
                 Arguments.of("secret as a principal",                new String[] {"grant", SEED, "acme-*"}),
+                Arguments.of("secret as a grant's pattern",          new String[] {"grant", "user:42", SEED}),
+                Arguments.of("secret as a token's labels",           new String[] {"token", "create", "--name", "x", "--labels", SEED}),
                 Arguments.of("secret as a user id",                  new String[] {"grant", "user:" + SEED, "acme-*"}),
                 Arguments.of("secret as a rule id to revoke",        new String[] {"revoke", SEED.toLowerCase(java.util.Locale.ROOT)}),
                 Arguments.of("secret as a rate limit",               new String[] {"serve", "--rate-limit-label", SEED}));
@@ -119,6 +121,25 @@ class CliSafetyTest {
         InProcessCli.Result r = run("grant", "group:ops", "acme-*");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Invalid group id").contains("a number, not its name").contains("#groups/<id>/<name>");
+    }
+
+    @Test
+    void grant_patternThatMatchesNoLabel_refusedExit2SayingHowPatternsAreWrittenNothingStored() {
+        InProcessCli.Result r = run("grant", "user:42", "acme");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("'acme'").contains("matches no label").contains("acme-*");
+        assertThat(run("policy", "show").out()).startsWith("No grants");
+        String tokensBefore = run("token", "list").out();
+        assertThat(run("token", "create", "--name", "x", "--labels", "acme").exitCode()).isEqualTo(2);
+        assertThat(run("token", "list").out()).isEqualTo(tokensBefore);
+    }
+
+    @Test
+    void grant_expiresZero_refusedExit2NothingStored() {
+        InProcessCli.Result r = run("grant", "user:42", "acme-*", "--expires", "0s");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--expires").contains("longer than 0");
+        assertThat(run("policy", "show").out()).startsWith("No grants");
     }
 
     @Test

@@ -31,6 +31,14 @@ class RequestIdsTest {
                 Arguments.of("short",                         false),
                 Arguments.of("has space inside",              false),
                 Arguments.of("x".repeat(65),                  false),
+                Arguments.of("zulip-message-123456789",       true),
+                Arguments.of("0f8fad5b-d9cb-469f-a165-70867728950e", true),
+                Arguments.of("abcdefghijklmno",               true),
+                // What may hold a secret is never echoed, logged or audited: 16+ letters and digits in a row.
+                Arguments.of("abcdefghijklmnop",              false),
+                Arguments.of("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", false),
+                Arguments.of("req-JBSWY3DPEHPK3PXP",          false),
+                Arguments.of("mfg_aiiy2ttlq3murmzq_" + "a2345bcdefghijklmnopqrstuvwxyz234567abcdefg", false),
                 Arguments.of(null,                            false));
     }
 
