@@ -228,6 +228,25 @@ class AdminApiHttpTest {
         return node;
     }
 
+    // ---------------------------------------------------------------- tokens and rules
+
+    @Test
+    void createTokenOrRule_expiryAfterYear9999_400BadRequestNothingStored() throws Exception {
+        String far = "+999999999-12-31T23:59:59Z";
+        HttpResponse<String> token = send("POST", "/api/v1/tenants/_org/tokens", "operator",
+                "{\"name\":\"far\",\"expires_at\":\"" + far + "\"}");
+        HttpResponse<String> rule = send("POST", "/api/v1/tenants/_org/rules", "operator",
+                "{\"principal\":\"user:9\",\"pattern\":\"acme-*\",\"expires_at\":\"" + far + "\"}");
+        for (HttpResponse<String> r : List.of(token, rule)) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("bad_request");
+            assertThat(error.get("message").asText()).contains(far).contains("must be at most 9999-12-31T23:59:59Z");
+        }
+        assertThat(send("GET", "/api/v1/tenants/_org/tokens", "operator", null).body()).doesNotContain("\"far\"");
+        assertThat(send("GET", "/api/v1/tenants/_org/rules", "operator", null).body()).doesNotContain("user:9");
+    }
+
     // ---------------------------------------------------------------- seeds
 
     @Test

@@ -270,6 +270,26 @@ class CliTest {
         assertThat(cli.run("token", "list").out()).contains("revoked");
     }
 
+    static Stream<Arguments> farExpiries() {
+        return Stream.of(
+                //            command                                                                 what it must not leave behind
+                Arguments.of(new String[] {"token", "create", "--name", "far", "--expires", "PT2562047788015215H"}, "far"),
+                Arguments.of(new String[] {"token", "create", "--name", "far", "--expires", "999999999d"},          "far"),
+                Arguments.of(new String[] {"grant", "user:9", "acme-*", "--expires", "PT2562047788015215H"},       "user:9"),
+                Arguments.of(new String[] {"grant", "user:9", "acme-*", "--expires", "999999999d"},                "user:9"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("farExpiries")
+    void expires_afterYear9999_oneLineReasonExit2NothingWritten(String[] args, String absent) throws Exception {
+        InProcessCli.Result r = cli.run(args);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1).first().asString().startsWith("mfagate: Invalid --expires")
+                .contains("must end by 9999-12-31T23:59:59Z");
+        assertThat(cli.run("token", "list").out()).doesNotContain(absent);
+        assertThat(cli.run("policy", "show").out()).doesNotContain(absent);
+    }
+
     @Test
     void serve_withoutToken_refusesToStart() throws Exception {
         InProcessCli.Result r = cli.run("serve", "--port", "0");

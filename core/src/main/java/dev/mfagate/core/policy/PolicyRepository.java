@@ -1,5 +1,6 @@
 package dev.mfagate.core.policy;
 
+import dev.mfagate.core.Expiry;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.tenant.Scope;
@@ -206,9 +207,11 @@ public final class PolicyRepository {
 
     /**
      * Refuses a rule that could never match: a {@code channel-name:} rule (channel rules take Zulip
-     * stream ids; names can be imitated). Such rules only survive from before the change.
+     * stream ids; names can be imitated). Such rules only survive from before the change. Refuses
+     * too a rule whose pattern can match no label ({@link dev.mfagate.core.LabelPattern#requireCanMatch}),
+     * and one that expires after {@link Expiry#LATEST}, which could not be stored.
      *
-     * @throws IllegalArgumentException naming the rule and saying how to grant by stream id
+     * @throws IllegalArgumentException naming the rule and saying how to grant by stream id, or the bound
      */
     public static void requireGrantable(Rule rule) {
         if (rule.principal() instanceof Principal.LegacyChannelName) {
@@ -219,6 +222,10 @@ public final class PolicyRepository {
             rule.pattern().requireCanMatch();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Rule " + rule.id() + ": " + e.getMessage(), e);
+        }
+        if (rule.expiresAt().filter(e -> e.isAfter(Expiry.LATEST)).isPresent()) {
+            throw new IllegalArgumentException("Invalid expires_at " + rule.expiresAt().get() + " for rule " + rule.id()
+                    + "; must be at most " + Expiry.LATEST);
         }
     }
 

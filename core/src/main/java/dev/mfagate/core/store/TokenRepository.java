@@ -1,5 +1,6 @@
 package dev.mfagate.core.store;
 
+import dev.mfagate.core.Expiry;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.tenant.Role;
 import dev.mfagate.core.tenant.Scope;
@@ -71,7 +72,7 @@ public final class TokenRepository {
      * @param name a unique name, see {@link TokenInfo}
      * @param labelPattern the labels it may ask codes for, see {@link LabelPattern}
      * @param onBehalfOf whether it may act for named end users
-     * @param expiresAt when it stops working; must be after {@code now}
+     * @param expiresAt when it stops working; must be after {@code now} and at most {@link Expiry#LATEST}
      * @throws DuplicateTokenNameException if the name is taken
      * @throws IllegalArgumentException if a value breaks its rule (the message says which)
      */
@@ -107,7 +108,8 @@ public final class TokenRepository {
         Objects.requireNonNull(now, "now");
         LabelPattern.parse(labelPattern).requireCanMatch();
         Instant createdAt = Instant.ofEpochMilli(now.toEpochMilli());
-        Optional<Instant> expires = expiresAt.map(e -> Instant.ofEpochMilli(e.toEpochMilli()));
+        Optional<Instant> expires = expiresAt.map(e -> Expiry.requireRepresentable(e, "expiresAt"))
+                .map(e -> Instant.ofEpochMilli(e.toEpochMilli()));
         if (expires.isPresent() && !expires.get().isAfter(createdAt)) {
             throw new IllegalArgumentException("Invalid expiresAt " + expiresAt.get() + "; must be after now (" + now + ")");
         }

@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Expiry;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.policy.PolicyRepository;
 import dev.mfagate.core.policy.Principal;
@@ -69,7 +70,7 @@ final class GrantCommand implements Callable<Integer> {
         Scope owner;
         try {
             rule = new Rule(id != null ? id : Rule.newId(), Principal.parse(principal), LabelPattern.parse(pattern),
-                    Optional.ofNullable(expires).map(now::plus),
+                    Optional.ofNullable(expires).map(d -> Expiry.after(now, d, "--expires")),
                     dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
                     AdminAudit.operator(cli), now);
             PolicyRepository.requireGrantable(rule);

@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.Expiry;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.store.CreatedToken;
 import dev.mfagate.core.store.DuplicateTokenNameException;
@@ -99,16 +100,21 @@ final class TokenCommand {
                 throw UserError.badInput(e.getMessage());
             }
             Instant now = cli.clock().instant();
+            Optional<Instant> expiresAt;
+            try {
+                expiresAt = Optional.ofNullable(expires).map(d -> Expiry.after(now, d, "--expires"));
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput(e.getMessage());
+            }
             try (Store s = store.open()) {
-                CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf,
-                        Optional.ofNullable(expires).map(now::plus), now, owner, tokenRole);
+                CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf, expiresAt, now, owner, tokenRole);
                 AdminAudit.record(cli, s, "token-create", null, "token " + t.info().id() + " '" + t.info().name() + "' labels " + pattern.value()
                         + (onBehalf ? " on-behalf" : "") + "; tenant " + owner
                         + tokenRole.map(r -> "; role " + r.text()).orElse(""));
                 cli.err().println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
                         + tokenRole.map(r -> ", role " + r.text() + " in " + t.info().owner()).orElse("")
                         + (onBehalf ? ", may act on behalf of Zulip users" : "")
-                        + (expires != null ? ", expires " + now.plus(expires) : "")
+                        + expiresAt.map(e -> ", expires " + e).orElse("")
                         + ". It is shown once; store it now:");
                 cli.out().println(t.plaintext());
             } catch (DuplicateTokenNameException e) {
