@@ -4,14 +4,22 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.mfagate.api.LabelGrammar;
 import dev.mfagate.core.LabelPattern;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -21,6 +29,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A whole policy as a reviewable YAML document: export it, edit it in a pull request, apply it.
@@ -101,12 +111,16 @@ public record PolicyFile(List<Rule> rules) {
      */
     public static PolicyFile parse(String yaml) {
         Objects.requireNonNull(yaml, "yaml");
+        if (yaml.isBlank()) {
+            throw new IllegalArgumentException("Invalid policy file: empty; must have version: 2 and rules:");
+        }
         Doc doc;
         try {
             doc = YAML.readValue(yaml, Doc.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Invalid policy file: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
+            // Never Jackson's or SnakeYAML's message, nor the exception as the cause: they quote the
+            // offending value or source line (which may be a seed) and name Java classes.
+            throw new IllegalArgumentException("Invalid policy file: " + reasonFor(e));
         }
         if (doc == null) {
             throw new IllegalArgumentException("Invalid policy file: empty; must have version: 2 and rules:");
@@ -131,6 +145,106 @@ public record PolicyFile(List<Rule> rules) {
             }
         }
         return new PolicyFile(rules);
+    }
+
+    /**
+     * Where and why {@code e} rejected the document, in a sentence that quotes no value and names no
+     * Java class: the line and column, the place in the document ({@code rules[0].daily_cap}) and
+     * what belongs there. A key the document does not take is quoted only if
+     * {@link LabelGrammar#describe} would quote it.
+     */
+    static String reasonFor(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException syntax) {
+                Mark mark = syntax.getProblemMark() != null ? syntax.getProblemMark() : syntax.getContextMark();
+                return (mark == null ? where(e) : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ")
+                        + "not valid YAML";
+            }
+        }
+        if (!(e instanceof JsonMappingException m)) {
+            // A parse error: bad YAML, or a key written twice (STRICT_DUPLICATE_DETECTION).
+            if (e instanceof StreamReadException r && e.getOriginalMessage() != null
+                    && e.getOriginalMessage().startsWith("Duplicate field")) {
+                String name = currentName(r);
+                return where(e) + "duplicate key" + (name == null ? "" : " " + LabelGrammar.describe(name));
+            }
+            return where(e) + "not valid YAML";
+        }
+        List<JsonMappingException.Reference> path = m.getPath();
+        if (m.getCause() instanceof JsonProcessingException inner && !(inner instanceof JsonMappingException)) {
+            // A parse error met while reading a value, wrapped with where in the document it was.
+            if (inner instanceof InputCoercionException) {
+                return where(e) + path(path) + " must be a whole number no larger than " + Integer.MAX_VALUE;
+            }
+            return reasonFor(inner);
+        }
+        if (m instanceof UnrecognizedPropertyException u) {
+            String in = path.size() <= 1 ? "at the top level" : "in " + path(path.subList(0, path.size() - 1));
+            return where(e) + "unknown key " + LabelGrammar.describe(String.valueOf(u.getPropertyName())) + " " + in
+                    + "; the keys are " + (path.size() <= 1 ? "version, rules" : ENTRY_KEYS);
+        }
+        if (m instanceof MismatchedInputException && path.isEmpty() && m.getOriginalMessage() != null
+                && m.getOriginalMessage().startsWith("Trailing token")) {
+            return where(e) + "more than one document; a policy file holds one";
+        }
+        if (m instanceof MismatchedInputException mi && !path.isEmpty()) {
+            return where(e) + path(path) + " must be " + expected(mi.getTargetType());
+        }
+        if (path.isEmpty()) {
+            return where(e) + "must be a mapping with version: " + FORMAT_VERSION + " and rules:";
+        }
+        return where(e) + path(path) + " is not valid here";
+    }
+
+    private static final String ENTRY_KEYS = "id, principal, labels, expires_at, daily_cap, created_by, created_at";
+
+    private static String where(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        if (at == null || at.getLineNr() <= 0) {
+            return "";
+        }
+        return "line " + at.getLineNr() + (at.getColumnNr() > 0 ? ", column " + at.getColumnNr() : "") + ": ";
+    }
+
+    private static String currentName(StreamReadException e) {
+        try {
+            return e.getProcessor() == null ? null : e.getProcessor().currentName();
+        } catch (IOException | RuntimeException ex) {
+            return null;
+        }
+    }
+
+    /** {@code rules[0].daily_cap}; a key that {@link LabelGrammar#describe} would not quote shows as {@code <key>}. */
+    private static String path(List<JsonMappingException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getFieldName() != null) {
+                String name = ref.getFieldName();
+                if (!out.isEmpty()) {
+                    out.append('.');
+                }
+                out.append(LabelGrammar.describe(name).startsWith("'") ? name : "<key>");
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.isEmpty() ? "the document" : out.toString();
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == String.class) {
+            return "text (a single value)";
+        }
+        if (Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "a mapping";
     }
 
     /** The document text: header comment, {@code version}, rules sorted by id. */
@@ -185,10 +299,19 @@ public record PolicyFile(List<Rule> rules) {
                     ? new Principal.LegacyChannelName(principal.substring(8))
                     : Principal.parse(principal);
             return new Rule(id, who, LabelPattern.parse(labels),
-                    Optional.ofNullable(expiresAt).map(Instant::parse),
+                    Optional.ofNullable(expiresAt).map(t -> instant(t, "expires_at")),
                     dailyCap == null ? OptionalInt.empty() : OptionalInt.of(dailyCap),
                     createdBy == null ? UNKNOWN_CREATOR : createdBy,
-                    createdAt == null ? Instant.EPOCH : Instant.parse(createdAt));
+                    createdAt == null ? Instant.EPOCH : instant(createdAt, "created_at"));
+        }
+
+        /** Instant.parse without its message, which quotes the text. */
+        private static Instant instant(String text, String field) {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(field + " must be a UTC ISO-8601 time such as 2026-01-31T00:00:00Z");
+            }
         }
 
         private static void require(Object value, String field) {

@@ -1,5 +1,6 @@
 package dev.mfagate.core.policy;
 
+import dev.mfagate.api.LabelGrammar;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -84,12 +85,12 @@ final class Texts {
         return name;
     }
 
-    /** Quotes short printable ASCII values; otherwise only says how long the value was. */
+    /**
+     * Quotes short printable ASCII values that are not secret-shaped; otherwise only says how long
+     * the value was ({@link LabelGrammar#describe}).
+     */
     static String describe(String value) {
-        if (value.length() <= 40 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-            return "'" + value + "'";
-        }
-        return "(" + value.length() + " characters, not shown)";
+        return LabelGrammar.describe(value);
     }
 
     static void checkEmail(String email) {

@@ -122,6 +122,63 @@ class PolicyFileTest {
                 .hasMessageStartingWith("Invalid policy file");
     }
 
+    /** A 32-character base32 seed, as an operator might paste it into the wrong place. */
+    private static final String SEED = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
+
+    /** One line that says where, quotes no seed and names no Java class or Jackson setting. */
+    private static void assertSafeReason(String yaml, String expected) {
+        assertThatThrownBy(() -> PolicyFile.parse(yaml))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasNoCause()
+                .hasMessage("Invalid policy file: " + expected)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SEED).doesNotContain(SEED.substring(0, 16))
+                        .doesNotContain("java.").doesNotContain("class ").doesNotContain("Coercion").doesNotContain("\n"));
+    }
+
+    @Test
+    void parse_wrongTypeWithSeedShapedValue_saysWhereAndWhatWithoutTheValue() {
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: \"user:1\"\n  labels: \"acme-*\"\n  daily_cap: " + SEED + "\n",
+                "line 6, column 14: rules[0].daily_cap must be a whole number");
+        assertSafeReason("version: 2\nrules:\n- {id: x, principal: 'user:1', labels: '*', daily_cap: " + SEED + "}\n",
+                "line 3, column 56: rules[0].daily_cap must be a whole number");
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: {a: " + SEED + "}\n",
+                "line 4, column 14: rules[0].principal must be text (a single value)");
+        assertSafeReason("version: " + SEED + "\nrules: []\n", "line 1, column 10: version must be a whole number");
+        assertSafeReason("version: 2\nrules: " + SEED + "\n", "line 2, column 8: rules must be a list");
+        assertSafeReason(SEED + "\n", "line 1, column 1: must be a mapping with version: 2 and rules:");
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: 'user:1'\n  labels: '*'\n  daily_cap: 99999999999999999999\n",
+                "line 6, column 34: rules[0].daily_cap must be a whole number no larger than 2147483647");
+    }
+
+    @Test
+    void parse_unknownKey_namedOnlyWhenSafeToQuote() {
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: \"user:1\"\n  labels: \"acme-*\"\n  foo: " + SEED + "\n",
+                "line 7, column 1: unknown key 'foo' in rules[0]; the keys are id, principal, labels, expires_at, daily_cap,"
+                        + " created_by, created_at");
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: \"user:1\"\n  labels: \"acme-*\"\n  " + SEED + ": 1\n",
+                "line 7, column 1: unknown key (32 characters, not shown) in rules[0]; the keys are id, principal, labels,"
+                        + " expires_at, daily_cap, created_by, created_at");
+        assertSafeReason("version: 2\nfoo: 1\n", "line 3, column 1: unknown key 'foo' at the top level; the keys are version, rules");
+    }
+
+    @Test
+    void parse_yamlSyntaxError_givesOnlyLineAndColumn() {
+        assertSafeReason("version: 2\nrules:\n\t- id: " + SEED + "\n", "line 3, column 1: not valid YAML");
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: \"user:1\n  labels: " + SEED + "\n", "line 6, column 1: not valid YAML");
+        assertSafeReason("version: 2\nrules:\n- id: x\n  id: y\n  labels: " + SEED + "\n", "line 4, column 5: duplicate key 'id'");
+        assertSafeReason("version: 2\nrules: []\n---\nversion: " + SEED + "\n",
+                "line 4, column 1: more than one document; a policy file holds one");
+    }
+
+    @Test
+    void parse_seedShapedTimeOrId_neverQuoted() {
+        assertThatThrownBy(() -> PolicyFile.parse("version: 2\nrules:\n- {id: x, principal: 'user:1', labels: '*', expires_at: " + SEED + "}\n"))
+                .hasMessage("Invalid policy file: rule #1 ('x'): expires_at must be a UTC ISO-8601 time such as 2026-01-31T00:00:00Z");
+        assertThatThrownBy(() -> PolicyFile.parse("version: 2\nrules:\n- {id: " + SEED + ", principal: 'user:1', labels: '*'}\n"))
+                .hasMessageStartingWith("Invalid policy file: rule #1 ((32 characters, not shown)): Invalid rule id (32 characters,")
+                .message().doesNotContain(SEED);
+    }
+
     @Test
     void diff_addedRemovedChangedAndMetadataOnly_reportsGrantChangesOnly() {
         Rule keep = rule("keep", "user:1", "*");

@@ -99,6 +99,8 @@ final class PolicyCommand {
             this.cli = cli;
         }
 
+        private static final String PARSE_PREFIX = "Invalid policy file: ";
+
         @Override
         public Integer call() throws IOException {
             if (!Files.isRegularFile(file)) {
@@ -108,7 +110,9 @@ final class PolicyCommand {
             try {
                 desired = PolicyFile.parse(Files.readString(file));
             } catch (IllegalArgumentException e) {
-                throw UserError.badInput("Invalid policy file " + file + ": " + e.getMessage());
+                // The parser's message says what and where, quoting no value; it starts with its own "Invalid policy file: ".
+                String reason = e.getMessage().startsWith(PARSE_PREFIX) ? e.getMessage().substring(PARSE_PREFIX.length()) : e.getMessage();
+                throw UserError.badInput("Invalid policy file " + file + ": " + reason);
             }
             try (Store s = store.open()) {
                 PolicyRepository repo = new PolicyRepository(s.database());

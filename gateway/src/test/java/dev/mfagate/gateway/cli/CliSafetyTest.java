@@ -168,6 +168,25 @@ class CliSafetyTest {
     }
 
     @Test
+    void policyApply_badFile_oneLineSaysWhereNeverQuotesTheFileOrNamesAClass() throws Exception {
+        Path file = dir.resolve("p.yaml");
+        String rule = "version: 2\nrules:\n- id: x\n  principal: \"user:1\"\n  labels: \"acme-*\"\n";
+        for (String[] bad : new String[][] {
+                {rule + "  daily_cap: " + SEED + "\n", "line 6, column 14: rules[0].daily_cap must be a whole number"},
+                {rule + "  foo: 1\n", "line 7, column 1: unknown key 'foo' in rules[0]"},
+                {rule + "  " + SEED + ": 1\n", "line 7, column 1: unknown key (32 characters, not shown) in rules[0]"},
+                {"version: 2\nrules:\n\t- id: " + SEED + "\n", "line 3, column 1: not valid YAML"}}) {
+            Files.writeString(file, bad[0]);
+            InProcessCli.Result r = run("policy", "apply", file.toString(), "--yes");
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+            assertThat(r.err().strip()).startsWith("mfagate: Invalid policy file " + file + ": " + bad[1]).doesNotContain("\n");
+            assertThat(r.all()).doesNotContain(SEED).doesNotContain(SEED.substring(0, 16)).doesNotContain("java.")
+                    .doesNotContain("class ").doesNotContain("Coercion").doesNotContain("Invalid policy file: ");
+        }
+        assertThat(run("policy", "show").out()).startsWith("No grants");
+    }
+
+    @Test
     void policyShowAndApply_inertChannelNameRule_warnedWithTheCommandsToRegrantAndNeverAdded() throws Exception {
         try (Store s = Store.open(Path.of(dataDir))) {
             // As schema V3 leaves a channel rule granted by name before channel rules took stream ids.
