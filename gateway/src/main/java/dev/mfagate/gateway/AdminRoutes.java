@@ -92,9 +92,12 @@ final class AdminRoutes {
     /** Every admin route and the methods it answers. */
     static final Map<String, Set<HandlerType>> ROUTES = routes();
 
+    /** Strict: no field the route does not document, none given twice, nothing after the object. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+            .configure(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
     private final AdminServices admin;
     private final Clock clock;

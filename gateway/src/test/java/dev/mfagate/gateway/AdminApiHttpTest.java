@@ -285,6 +285,19 @@ class AdminApiHttpTest {
     }
 
     @Test
+    void createRule_fieldGivenTwiceOrASecondObject_400NothingStored() throws Exception {
+        HttpResponse<String> twice = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"user:7001\",\"principal\":\"user:7002\",\"pattern\":\"acme-*\"}");
+        assertThat(twice.statusCode()).as(twice.body()).isEqualTo(400);
+        assertThat(twice.body()).contains("\"code\":\"bad_request\"").doesNotContain("7001").doesNotContain("Duplicate");
+        HttpResponse<String> second = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"user:7003\",\"pattern\":\"acme-*\"} {\"principal\":\"user:7004\",\"pattern\":\"acme-*\"}");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/tenants/acme/rules", "admin", null).body())
+                .doesNotContain("user:7001").doesNotContain("user:7002").doesNotContain("user:7003").doesNotContain("user:7004");
+    }
+
+    @Test
     void addSeeds_qrImage_storedAndGivesCodes() throws Exception {
         var matrix = new QRCodeWriter().encode("otpauth://totp/ACME:ops?secret=" + SEED_B + "&issuer=ACME", BarcodeFormat.QR_CODE, 300, 300);
         ByteArrayOutputStream png = new ByteArrayOutputStream();
