@@ -312,8 +312,11 @@ public final class GatewayServer implements AutoCloseable {
         try {
             app.start();
         } catch (io.javalin.util.JavalinBindException e) {
-            // Javalin's message names only the port; the cause (a BindException) says why.
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            // Javalin's and Jetty's messages name only the port; the innermost cause (a BindException) says why.
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
             throw new IllegalStateException("Cannot listen on " + settings.host() + ":" + settings.port() + " ("
                     + cause.getMessage() + "); give another --port, or stop what holds it");
         }

@@ -346,7 +346,7 @@ class CliTest {
             InProcessCli.Result r = cli.run("serve", "--host", "127.0.0.1", "--port", String.valueOf(port), "--metrics-port", "off");
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.errLines()).as(r.err()).anyMatch(line -> line.startsWith("mfagate: Cannot listen on 127.0.0.1:" + port + " (")
-                    && line.contains("--port"));
+                    && line.contains("in use") && line.contains("--port"));
             assertThat(r.err()).doesNotContain("unexpected").doesNotContain("JavalinBindException");
         }
     }
