@@ -95,6 +95,28 @@ class CliIT {
     }
 
     @Test
+    void serveDemo_portTaken_exits1AndLeavesNoDemoStore() throws Exception {
+        Path tmpdir = Files.createDirectories(tmp.resolve("demo-tmp"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // SQLite's library is unpacked there too (a test directory): only the demo store is looked for.
+                    "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmpdir,
+                    "-jar", MfagateProcess.jar().toString(), "serve", "--demo", "--port", String.valueOf(taken.getLocalPort()),
+                    "--metrics-port", "off")
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isEqualTo(1);
+            assertThat(out).contains("Cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (");
+        }
+        try (var left = Files.list(tmpdir)) {
+            assertThat(left.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("mfagate-demo-")).toList())
+                    .as("the demo's temporary store is removed when its start fails").isEmpty();
+        }
+    }
+
+    @Test
     void serve_withoutInit_processExits1WithOneLine() throws Exception {
         MfagateProcess.Result r = MfagateProcess.run(tmp.resolve("none"), null, "serve", "--port", "0");
         assertThat(r.exitCode()).isEqualTo(1);

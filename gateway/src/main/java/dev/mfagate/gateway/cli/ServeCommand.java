@@ -215,14 +215,29 @@ final class ServeCommand implements Callable<Integer> {
         this.cli = cli;
     }
 
+    /** The demo mode's temporary store, removed at the stop, and also when the start fails. */
+    private Path demoDir;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return serve();
+        } catch (Exception | Error e) {
+            if (demoDir != null) {
+                deleteTree(demoDir);
+            }
+            throw e;
+        }
+    }
+
+    private Integer serve() throws Exception {
         dev.mfagate.core.StartupTrace.mark("serve: command parsed");
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
         Store s;
         Path tempDir = null;
         if (demo) {
             tempDir = Files.createTempDirectory("mfagate-demo-");
+            demoDir = tempDir;
             s = Store.init(tempDir.resolve("data"));
             s.seeds().add(DEMO_LABEL, SeedParser.parse(DEMO_SEED_BASE32), cli.clock().instant());
             if (JsonStandardError.isJson(cli.env())) {
