@@ -33,13 +33,17 @@ public final class Expiry {
     }
 
     /**
-     * {@code now} plus {@code lifetime}, refused when that would end after {@link #LATEST} (rather than
-     * overflowing, as {@link Instant#plus} does for the longest durations).
+     * {@code now} plus {@code lifetime}, refused when the lifetime is not positive (an expiry must be
+     * after now) or would end after {@link #LATEST} (rather than overflowing, as {@link Instant#plus}
+     * does for the longest durations).
      *
      * @param what the name of the value in the message, such as {@code --expires}
-     * @throws IllegalArgumentException naming the value and the longest lifetime allowed from {@code now}
+     * @throws IllegalArgumentException naming the value and the shortest or longest lifetime allowed
      */
     public static Instant after(Instant now, Duration lifetime, String what) {
+        if (lifetime.isZero() || lifetime.isNegative()) {
+            throw new IllegalArgumentException("Invalid " + what + " " + lifetime + ": must be longer than 0 (for example 30d)");
+        }
         Duration longest = Duration.between(now, LATEST);
         if (lifetime.compareTo(longest) > 0) {
             throw new IllegalArgumentException("Invalid " + what + "; must end by " + LATEST + ", at most "

@@ -27,6 +27,14 @@ class ExpiryTest {
     }
 
     @Test
+    void after_zeroOrNegativeLifetime_refused() {
+        assertThatThrownBy(() -> Expiry.after(NOW, Duration.ZERO, "--expires"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("Invalid --expires PT0S: must be longer than 0 (for example 30d)");
+        assertThatThrownBy(() -> Expiry.after(NOW, Duration.ofSeconds(-1), "--expires"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be longer than 0");
+    }
+
+    @Test
     void requireRepresentable_pastLatest_refusedNamingValueAndBound() {
         assertThat(Expiry.requireRepresentable(Expiry.LATEST, "expires_at")).isEqualTo(Expiry.LATEST);
         assertThatThrownBy(() -> Expiry.requireRepresentable(Instant.MAX, "expires_at"))
