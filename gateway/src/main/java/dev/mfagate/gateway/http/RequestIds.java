@@ -16,7 +16,8 @@ public final class RequestIds {
     static final int LENGTH = 21;
     /**
      * The longest run of letters and digits an offered id may hold: a TOTP seed in base32 or hex is
-     * 16 such characters or more, and so is a token's secret part ({@code mfg_<id>_<secret>}).
+     * 16 such characters or more, and every bearer token holds its 16-character id
+     * ({@code mfg_<id>_<secret>}, the secret in base64url), whatever runs its secret has.
      */
     static final int MAX_ALPHANUMERIC_RUN = 15;
 

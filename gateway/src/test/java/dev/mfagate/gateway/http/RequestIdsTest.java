@@ -38,7 +38,8 @@ class RequestIdsTest {
                 Arguments.of("abcdefghijklmnop",              false),
                 Arguments.of("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", false),
                 Arguments.of("req-JBSWY3DPEHPK3PXP",          false),
-                Arguments.of("mfg_aiiy2ttlq3murmzq_" + "a2345bcdefghijklmnopqrstuvwxyz234567abcdefg", false),
+                // A token's shape: its id is 16 base32 characters; its base64url secret may break into short runs.
+                Arguments.of("mfg_aiiy2ttlq3murmzq_" + "Ab3-dE5_gH7-jK9_mN2-pQ4_sT6-vW8_yZ1-bC3_eF5", false),
                 Arguments.of(null,                            false));
     }
 
