@@ -69,6 +69,7 @@ public final class Main {
             // Started only now: classes it initialises may set logging up, which must see the
             // properties and the standard error set above.
             Dialect dialect = usesDatabaseUrl(args) ? Dialect.POSTGRESQL : Dialect.SQLITE;
+            Store.beforePreload(dialect);
             Thread.ofPlatform().daemon().name("mfagate-preload").start(() -> {
                 try {
                     Store.preload(dialect);

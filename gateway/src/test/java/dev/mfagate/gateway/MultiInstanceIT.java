@@ -238,6 +238,16 @@ class MultiInstanceIT {
     }
 
     @Test
+    @Order(0)
+    void start_twoInstancesAtOnce_logNoLineOfSlf4jsOwn() {
+        // Before Database.beforePreload, most starts on PostgreSQL logged three "SLF4J(W): ...
+        // replayed" lines: the pool's logging calls met logging being set up on another thread.
+        for (MfagateProcess.Server s : SERVERS) {
+            assertThat(List.copyOf(s.output)).isNotEmpty().noneMatch(line -> line.contains("SLF4J"));
+        }
+    }
+
+    @Test
     @Order(1)
     void parallelLoadAtTheLimit_neverMoreCodesThanAllowedInTotal_chainVerifies() throws Exception {
         LocalDate day = LocalDate.now(ZoneOffset.UTC);

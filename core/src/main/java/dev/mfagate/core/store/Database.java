@@ -156,6 +156,7 @@ public final class Database implements AutoCloseable {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("Cannot connect to " + url.redacted(), e);
         }
+        awaitLoggingSetUp();
         HikariConfig config = new HikariConfig();
         config.setDataSource(driver);
         config.setPoolName("mfagate-postgresql");
@@ -218,6 +219,14 @@ public final class Database implements AutoCloseable {
      * Idempotent and thread-safe; a failure here shows again, and is reported, when a database opens.
      */
     public static void preload(Dialect dialect) {
+        java.util.concurrent.CountDownLatch logging = loggingSetUp;
+        if (logging != null) {
+            try {
+                org.slf4j.LoggerFactory.getILoggerFactory();
+            } finally {
+                logging.countDown();
+            }
+        }
         SchemaVersions.available("db/migration/" + dialect.migrationFolder(), JAVA_MIGRATIONS);
         if (dialect == Dialect.SQLITE) {
             NATIVE_PRELOAD.run(() -> {
@@ -227,6 +236,40 @@ public final class Database implements AutoCloseable {
                     // Opening the database loads it again and says what went wrong.
                 }
             });
+        }
+    }
+
+    /**
+     * Counted down once {@link #preload} has set logging up, when {@link #beforePreload} announced a
+     * preload on PostgreSQL; else null. {@link #openPostgres} waits for it before the connection pool,
+     * whose first logging calls would otherwise arrive while the other thread sets logging up: SLF4J
+     * holds such calls back, replays them and prints three lines about having done so. (On SQLite
+     * the preload unpacks the native library first, and the pool is not met so early.) Setting
+     * logging up on the opening thread instead cost PostgreSQL's start about 0.1 s.
+     */
+    private static volatile java.util.concurrent.CountDownLatch loggingSetUp;
+
+    /**
+     * Called, before a start-up thread is started to run {@link #preload}, by the thread that will
+     * open the database; on PostgreSQL that thread then leaves setting logging up to the preload.
+     */
+    public static void beforePreload(Dialect dialect) {
+        if (dialect == Dialect.POSTGRESQL) {
+            loggingSetUp = new java.util.concurrent.CountDownLatch(1);
+        }
+    }
+
+    private static void awaitLoggingSetUp() {
+        java.util.concurrent.CountDownLatch logging = loggingSetUp;
+        if (logging == null) {
+            return;
+        }
+        try {
+            // Bounded: a preload that never ran (or failed before) costs at most this, and then the
+            // pool sets logging up itself.
+            logging.await(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

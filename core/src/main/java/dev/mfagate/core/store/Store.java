@@ -149,6 +149,11 @@ public final class Store implements AutoCloseable {
         Keyring.preload();
     }
 
+    /** Called before starting the thread that runs {@link #preload}: see {@link Database#beforePreload}. */
+    public static void beforePreload(Dialect dialect) {
+        Database.beforePreload(dialect);
+    }
+
     /** Before the process exits, after {@link #preload}: see {@link Database#endPreload}. */
     public static boolean endPreload(java.time.Duration max) {
         return Database.endPreload(max);
