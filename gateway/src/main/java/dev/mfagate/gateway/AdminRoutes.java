@@ -1,7 +1,10 @@
 package dev.mfagate.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mfagate.api.admin.AdminWire;
 import dev.mfagate.core.admin.AdminRequest;
 import dev.mfagate.core.admin.AdminResult;
@@ -92,12 +95,18 @@ final class AdminRoutes {
     /** Every admin route and the methods it answers. */
     static final Map<String, Set<HandlerType>> ROUTES = routes();
 
-    /** Strict: no field the route does not document, none given twice, nothing after the object. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
-            .configure(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
+    /**
+     * Strict: no field the route does not document, none given twice, nothing after the object, and
+     * a number where one is documented ({@code 1.5} or {@code "5"} is not a daily cap of 1 or 5).
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final AdminServices admin;
     private final Clock clock;

@@ -37,7 +37,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The admin API over real HTTP: the authorisation matrix (every caller x resource x action x own
@@ -247,6 +249,25 @@ class AdminApiHttpTest {
         assertThat(send("GET", "/api/v1/tenants/_org/rules", "operator", null).body()).doesNotContain("user:9");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "limit=100000000000        | Invalid limit: must be from 1 to 1000",
+        "limit=1001                | Invalid limit: must be from 1 to 1000",
+        "limit=0                   | Invalid limit: must be from 1 to 1000",
+        "limit=-99999999999999999999 | Invalid limit: must be from 1 to 1000",
+        "limit=ten                 | Invalid limit: must be a whole number from 1 to 1000",
+        "limit=1.5                 | Invalid limit: must be a whole number from 1 to 1000",
+        "after=99999999999999999999 | Invalid after: must be from 0 to 9223372036854775807",
+        "after=x1                  | Invalid after: must be a whole number from 0 to 9223372036854775807",
+    })
+    void queryAudit_limitOrAfterOutOfRangeOrNotANumber_400SayingWhich(String query, String message) throws Exception {
+        HttpResponse<String> r = send("GET", "/api/v1/tenants/acme/audit?" + query, "admin", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("bad_request");
+        assertThat(error.get("message").asText()).isEqualTo(message);
+    }
+
     // ---------------------------------------------------------------- seeds
 
     @Test
@@ -295,6 +316,31 @@ class AdminApiHttpTest {
         assertThat(second.statusCode()).as(second.body()).isEqualTo(400);
         assertThat(send("GET", "/api/v1/tenants/acme/rules", "admin", null).body())
                 .doesNotContain("user:7001").doesNotContain("user:7002").doesNotContain("user:7003").doesNotContain("user:7004");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "person:nobody | No person nobody; add them first (mfagate person add nobody NAME)",
+        "token:nosuch  | No token has the id 'nosuch'; see mfagate token list",
+    })
+    void createRule_personOrTokenNotInTheStore_400NothingStored(String principal, String message) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"" + principal + "\",\"pattern\":\"acme-*\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("bad_request");
+        assertThat(error.get("message").asText()).endsWith(": " + message);
+        assertThat(send("GET", "/api/v1/tenants/acme/rules", "admin", null).body()).doesNotContain(principal);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5", "\"5\"", "5.0e0"})
+    void createRule_dailyCapNotAJsonWholeNumber_400NothingStored(String cap) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"user:7011\",\"pattern\":\"acme-*\",\"daily_cap\":" + cap + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("\"code\":\"bad_request\"");
+        assertThat(send("GET", "/api/v1/tenants/acme/rules", "admin", null).body()).doesNotContain("user:7011");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToLongFunction;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +33,8 @@ public final class AuditAdmin {
 
     /** The page size when none is asked for. */
     public static final int DEFAULT_PAGE = 100;
+
+    private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+");
 
     /**
      * What a caller asks for, as text from the request; every part optional.
@@ -79,13 +82,9 @@ public final class AuditAdmin {
         int limit;
         try {
             filter = filter(r, ask);
-            limit = ask.limit() == null ? DEFAULT_PAGE : Integer.parseInt(ask.limit());
-            if (limit < 1 || limit > AuditQuery.MAX_PAGE) {
-                throw new IllegalArgumentException("Invalid limit: must be from 1 to " + AuditQuery.MAX_PAGE);
-            }
+            limit = ask.limit() == null ? DEFAULT_PAGE : (int) wholeNumber(ask.limit(), "limit", 1, AuditQuery.MAX_PAGE);
         } catch (IllegalArgumentException e) {
-            return AdminResult.invalid(e instanceof NumberFormatException ? "Invalid limit or after: must be a whole number"
-                    : e.getMessage());
+            return AdminResult.invalid(e.getMessage());
         }
         desk.read(r, "queried the audit");
         List<AuditEntry> entries = query.page(filter, limit);
@@ -106,7 +105,7 @@ public final class AuditAdmin {
         try {
             filter = filter(r, ask);
         } catch (IllegalArgumentException e) {
-            return AdminResult.invalid(e instanceof NumberFormatException ? "Invalid after: must be a whole number" : e.getMessage());
+            return AdminResult.invalid(e.getMessage());
         }
         desk.read(r, "exported the audit");
         return new AdminResult.Done<>(out -> query.export(filter, out));
@@ -140,7 +139,28 @@ public final class AuditAdmin {
         });
         return new AuditQuery.Filter(r.target().tenant().map(TenantId::value), label, users, outcome,
                 time(ask.since(), Instant.EPOCH, "since"), time(ask.until(), Instant.parse("9999-12-31T23:59:59Z"), "until"),
-                ask.after() == null ? 0 : Long.parseLong(ask.after()));
+                ask.after() == null ? 0 : wholeNumber(ask.after(), "after", 0, Long.MAX_VALUE));
+    }
+
+    /**
+     * {@code text} as a whole number from {@code min} to {@code max}. A number of digits too long
+     * for a {@code long} is out of the range, not "not a number"; the message never quotes
+     * {@code text}.
+     */
+    static long wholeNumber(String text, String name, long min, long max) {
+        String range = " from " + min + " to " + max;
+        if (!WHOLE.matcher(text).matches()) {
+            throw new IllegalArgumentException("Invalid " + name + ": must be a whole number" + range);
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Digits only, too many of them for a long: out of the range too.
+        }
+        throw new IllegalArgumentException("Invalid " + name + ": must be" + range);
     }
 
     private static Instant time(String text, Instant otherwise, String name) {

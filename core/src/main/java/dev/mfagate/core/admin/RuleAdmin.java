@@ -86,7 +86,13 @@ public final class RuleAdmin {
         if (policy.list().stream().anyMatch(x -> x.id().equals(rule.id()))) {
             return AdminResult.conflict("A rule with id " + rule.id() + " exists; choose another id");
         }
-        Rule stored = policy.grant(rule, r.target());
+        Rule stored;
+        try {
+            stored = policy.grant(rule, r.target());
+        } catch (IllegalArgumentException e) {
+            // A person or token the store does not hold, or a rule of that id added since the check above.
+            return AdminResult.invalid(e.getMessage());
+        }
         desk.changed(r, "grant", null, stored.id(), "granted " + stored.describe());
         return new AdminResult.Done<>(new Owned(stored, r.target()));
     }

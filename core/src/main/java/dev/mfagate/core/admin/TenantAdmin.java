@@ -99,10 +99,7 @@ public final class TenantAdmin {
                 holders.add(h);
             }
             if (adminTokenName != null) {
-                String name = TokenInfo.normaliseName(adminTokenName);
-                if (name.startsWith(TokenRepository.PREFIX)) {
-                    return AdminResult.invalid("Invalid token name; must not start with " + TokenRepository.PREFIX);
-                }
+                String name = TokenInfo.newName(adminTokenName);
                 if (tokens.list().stream().anyMatch(t -> t.name().equals(name) || t.id().equals(name))) {
                     return AdminResult.conflict("A token with that name exists already; pick another name");
                 }

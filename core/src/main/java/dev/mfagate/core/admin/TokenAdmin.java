@@ -75,10 +75,7 @@ public final class TokenAdmin {
         }
         CreatedToken created;
         try {
-            String checked = TokenInfo.normaliseName(Objects.requireNonNullElse(name, ""));
-            if (checked.startsWith(TokenRepository.PREFIX)) {
-                return AdminResult.invalid("Invalid token name; must not start with " + TokenRepository.PREFIX);
-            }
+            String checked = TokenInfo.newName(Objects.requireNonNullElse(name, ""));
             if (onBehalf && labels == null) {
                 return AdminResult.invalid("A token that acts on behalf of users needs 'labels', the labels it may ever fetch");
             }

@@ -84,6 +84,8 @@ public record PolicyFile(List<Rule> rules) {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // A cap of 1.5 is a mistake to report, not a cap of 1.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
     /** Sorts by id and rejects duplicate ids. */

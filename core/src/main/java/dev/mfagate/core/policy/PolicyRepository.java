@@ -142,6 +142,7 @@ public final class PolicyRepository {
             if (exists) {
                 throw new IllegalArgumentException("A rule with id " + rule.id() + " exists; revoke it first or choose another id");
             }
+            requirePrincipalHeld(h, rule);
             TenantRepository.ensure(h, owner, rule.createdAt());
             insert(h, rule, owner);
         });
@@ -189,6 +190,8 @@ public final class PolicyRepository {
             PolicyDiff diff = PolicyDiff.between(readRules(h), desired.rules());
             diff.added().forEach(PolicyRepository::requireGrantable);
             diff.changed().forEach(c -> requireGrantable(c.after()));
+            diff.added().forEach(r -> requirePrincipalHeld(h, r));
+            diff.changed().forEach(c -> requirePrincipalHeld(h, c.after()));
             for (Rule r : diff.removed()) {
                 h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", r.id()).execute();
             }
@@ -226,6 +229,37 @@ public final class PolicyRepository {
         if (rule.expiresAt().filter(e -> e.isAfter(Expiry.LATEST)).isPresent()) {
             throw new IllegalArgumentException("Invalid expires_at " + rule.expiresAt().get() + " for rule " + rule.id()
                     + "; must be at most " + Expiry.LATEST);
+        }
+    }
+
+    /**
+     * Refuses a rule for a person or a token that the store does not hold: it could never match, and
+     * is most likely a typo, or a token's name where its id belongs. (Zulip users, groups and
+     * channels are Zulip's, not the store's, so they are taken as given.) {@link #grant} and
+     * {@link #apply} check this again in their transaction; this is for showing it before.
+     *
+     * @throws IllegalArgumentException naming the rule and what is missing
+     */
+    public void requirePrincipalHeld(Rule rule) {
+        Objects.requireNonNull(rule, "rule");
+        db.jdbi().useHandle(h -> requirePrincipalHeld(h, rule));
+    }
+
+    private static void requirePrincipalHeld(Handle h, Rule rule) {
+        try {
+            if (rule.principal() instanceof Principal.Person p) {
+                TenantRepository.requirePerson(h, p.person());
+            } else if (rule.principal() instanceof Principal.ApiToken t
+                    && h.createQuery("SELECT 1 FROM api_tokens WHERE id = :id").bind("id", t.tokenId())
+                            .mapTo(Integer.class).findOne().isEmpty()) {
+                Optional<String> byName = h.createQuery("SELECT id FROM api_tokens WHERE name = :name")
+                        .bind("name", dev.mfagate.api.LabelGrammar.asciiLowerCase(t.tokenId())).mapTo(String.class).findOne();
+                throw new IllegalArgumentException(byName
+                        .map(id -> "token: takes a token's id, not its name; that token is token:" + id)
+                        .orElse("No token has the id " + Texts.describe(t.tokenId()) + "; see mfagate token list"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Rule " + rule.id() + ": " + e.getMessage(), e);
         }
     }
 

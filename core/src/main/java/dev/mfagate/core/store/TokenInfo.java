@@ -73,7 +73,8 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
     }
 
     /**
-     * Validates and lower-cases a token name.
+     * Validates and lower-cases a token name. Names are case-insensitive: {@code Deploy} and
+     * {@code deploy} are one name, kept as {@code deploy}.
      *
      * @throws IllegalArgumentException naming the rule broken
      */
@@ -84,10 +85,29 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
                     + " characters; must be from 1 to " + MAX_NAME_LENGTH);
         }
         if (!NAME.matcher(lower).matches()) {
-            throw new IllegalArgumentException("Invalid token name " + quote(lower)
-                    + ": must match [a-z0-9][a-z0-9_.-]*");
+            throw new IllegalArgumentException("Invalid token name " + dev.mfagate.api.LabelGrammar.describe(name)
+                    + ": " + NAME_RULE);
         }
         return lower;
+    }
+
+    /** What a token name may be, as the CLI, the admin API and the console say it. */
+    public static final String NAME_RULE = "must be letters (kept in lower case), digits, '_', '.' or '-', starting with a"
+            + " letter or digit";
+
+    /**
+     * The name for a new token: {@link #normaliseName}, and not starting with the tokens' own
+     * prefix, {@link TokenRepository#PREFIX}, which would make a name look like a token.
+     *
+     * @throws IllegalArgumentException naming the rule broken
+     */
+    public static String newName(String name) {
+        String checked = normaliseName(name);
+        if (checked.startsWith(TokenRepository.PREFIX)) {
+            throw new IllegalArgumentException("Invalid token name; must not start with " + TokenRepository.PREFIX
+                    + ", the prefix of tokens themselves");
+        }
+        return checked;
     }
 
     /** The label pattern, parsed. */
@@ -103,10 +123,5 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
     /** Whether the token works at {@code now}: not revoked and not expired. */
     public boolean isActiveAt(Instant now) {
         return revokedAt.isEmpty() && expiresAt.map(now::isBefore).orElse(true);
-    }
-
-    private static String quote(String value) {
-        return value.length() <= 64 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
-                ? "'" + value + "'" : "(" + value.length() + " characters, not shown)";
     }
 }

@@ -96,7 +96,8 @@ public final class TokenRepository {
      * As {@link #create(String, String, boolean, Optional, Instant, Scope)}, holding {@code role} in
      * {@code owner} (an admin token), or no role (a code token).
      *
-     * @throws IllegalArgumentException also when the role does not fit the owner
+     * @throws IllegalArgumentException also when the role does not fit the owner, or is a role in a
+     *     tenant that does not exist
      */
     public CreatedToken create(String name, String labelPattern, boolean onBehalfOf, Optional<Instant> expiresAt,
             Instant now, Scope owner, Optional<Role> role) {
@@ -126,6 +127,9 @@ public final class TokenRepository {
                     .mapTo(Integer.class).findOne().isPresent()) {
                 throw new IllegalArgumentException("Invalid token name '" + info.name()
                         + "': it is another token's id, so revoking by it would be ambiguous");
+            }
+            if (role.isPresent()) {
+                owner.tenant().ifPresent(t -> TenantRepository.requireTenant(h, t));
             }
             TenantRepository.ensure(h, owner, createdAt);
             try {

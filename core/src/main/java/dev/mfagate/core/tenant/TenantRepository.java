@@ -69,6 +69,18 @@ public final class TenantRepository {
         return db.jdbi().withHandle(h -> exists(h, tenant));
     }
 
+    /**
+     * Refuses a role in a tenant that does not exist: a role binding, or an admin token. (A seed, a
+     * rule or a code token creates its tenant when missing; a role in one is more likely a typo.)
+     *
+     * @throws IllegalArgumentException naming the tenant and how to add it
+     */
+    public static void requireTenant(Handle h, TenantId tenant) {
+        if (!exists(h, tenant)) {
+            throw new IllegalArgumentException("No tenant " + tenant + "; add it first (mfagate tenant add " + tenant + ")");
+        }
+    }
+
     private static boolean exists(Handle h, TenantId tenant) {
         return h.createQuery("SELECT 1 FROM tenant WHERE id = :id").bind("id", tenant.value())
                 .mapTo(Integer.class).findOne().isPresent();
@@ -170,11 +182,7 @@ public final class TenantRepository {
             if (binding.holder() instanceof Holder.PersonHolder p) {
                 requirePerson(h, p.person());
             }
-            Optional<TenantId> tenant = binding.scope().tenant();
-            if (tenant.isPresent() && !exists(h, tenant.get())) {
-                throw new IllegalArgumentException("No tenant " + tenant.get() + "; add it first (mfagate tenant add "
-                        + tenant.get() + ")");
-            }
+            binding.scope().tenant().ifPresent(t -> requireTenant(h, t));
             if (find(h, binding.holder(), binding.role(), binding.scope())) {
                 return false;
             }
@@ -238,7 +246,12 @@ public final class TenantRepository {
                 .mapTo(Integer.class).findOne().isPresent();
     }
 
-    private static void requirePerson(Handle h, PersonId id) {
+    /**
+     * Refuses a person the store does not hold.
+     *
+     * @throws IllegalArgumentException naming the person and how to add them
+     */
+    public static void requirePerson(Handle h, PersonId id) {
         if (!personExists(h, id)) {
             throw new IllegalArgumentException("No person " + id + "; add them first (mfagate person add " + id + " NAME)");
         }

@@ -151,6 +151,13 @@ class PolicyFileTest {
     }
 
     @Test
+    void parse_fractionWhereAWholeNumberGoes_rejectedNotRoundedDown() {
+        assertSafeReason("version: 2\nrules:\n- id: x\n  principal: 'user:1'\n  labels: '*'\n  daily_cap: 1.5\n",
+                "line 6, column 14: rules[0].daily_cap must be a whole number");
+        assertSafeReason("version: 2.0\nrules: []\n", "line 1, column 10: version must be a whole number");
+    }
+
+    @Test
     void parse_unknownKey_namedOnlyWhenSafeToQuote() {
         assertSafeReason("version: 2\nrules:\n- id: x\n  principal: \"user:1\"\n  labels: \"acme-*\"\n  foo: " + SEED + "\n",
                 "line 7, column 1: unknown key 'foo' in rules[0]; the keys are id, principal, labels, expires_at, daily_cap,"

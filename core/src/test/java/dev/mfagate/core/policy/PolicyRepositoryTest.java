@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.LabelPattern;
+import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.Store;
+import dev.mfagate.core.tenant.PersonId;
+import dev.mfagate.core.tenant.TenantRepository;
 import dev.mfagate.core.testing.PolicyTestDatabases;
 import dev.mfagate.core.testing.PolicyTestDatabases.Backend;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,6 +37,14 @@ class PolicyRepositoryTest {
     static final Subject.Token BOT = new Subject.Token("bot", LabelPattern.ALL, true);
     static final Subject ANN = Subject.onBehalf(BOT, new Subject.OnBehalf(42, Optional.empty(), Set.of(), Set.of(12L)));
 
+    @TempDir
+    Path dir;
+
+    /** A fresh store (tokens, people) on {@code backend}, with a file keyring in {@link #dir}. */
+    private Store store(Backend backend) {
+        return Store.open(DBS.fresh(backend).db(), Keyring.createFile(dir.resolve("keyset.json")));
+    }
+
     static Rule rule(String id, String principal, String pattern) {
         return Rule.of(id, Principal.parse(principal), LabelPattern.parse(pattern), "alice", NOW);
     }
@@ -42,17 +56,44 @@ class PolicyRepositoryTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void grantRevokeList_roundTripsEveryField(Backend backend) {
-        PolicyRepository repo = new PolicyRepository(DBS.fresh(backend).db());
+        Store store = store(backend);
+        PolicyRepository repo = new PolicyRepository(store.database());
+        String token = "token:" + store.tokens().create("t-1", "*", false, Optional.empty(), NOW).info().id();
         Rule full = new Rule("full", Principal.parse("channel:12"), LabelPattern.parse("acme-*"),
                 Optional.of(NOW.plusSeconds(3600)), OptionalInt.of(3), "alice", NOW);
         repo.grant(full);
-        repo.grant(rule("bare", "token:t-1", "*"));
+        repo.grant(rule("bare", token, "*"));
 
-        assertThat(repo.list()).containsExactly(rule("bare", "token:t-1", "*"), full);
+        assertThat(repo.list()).containsExactly(rule("bare", token, "*"), full);
         assertThat(repo.revoke("bare")).isTrue();
         assertThat(repo.revoke("bare")).isFalse();
         assertThat(repo.list()).containsExactly(full);
         assertThat(repo.load().version()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void grantOrApply_personOrTokenNotInTheStore_refusedNamingItAndNothingChanged(Backend backend) {
+        Store store = store(backend);
+        PolicyRepository repo = new PolicyRepository(store.database());
+        String id = store.tokens().create("ops-laptop", "*", false, Optional.empty(), NOW).info().id();
+        new TenantRepository(store.database()).addPerson(new PersonId("ann"), "Ann", NOW);
+
+        assertThatThrownBy(() -> repo.grant(rule("p", "person:nobody", "acme-*")))
+                .hasMessage("Rule p: No person nobody; add them first (mfagate person add nobody NAME)");
+        assertThatThrownBy(() -> repo.grant(rule("t", "token:nosuch", "acme-*")))
+                .hasMessage("Rule t: No token has the id 'nosuch'; see mfagate token list");
+        assertThatThrownBy(() -> repo.grant(rule("n", "token:OPS-laptop", "acme-*")))
+                .hasMessage("Rule n: token: takes a token's id, not its name; that token is token:" + id);
+        long version = repo.load().version();
+        assertThatThrownBy(() -> repo.apply(PolicyFile.of(List.of(rule("ok", "person:ann", "acme-*"),
+                rule("p", "person:nobody", "acme-*"))), version, "bob", NOW)).hasMessageStartingWith("Rule p: No person nobody");
+        assertThat(repo.list()).isEmpty();
+        assertThat(repo.load().version()).isEqualTo(version);
+
+        repo.grant(rule("p", "person:ann", "acme-*"));
+        repo.grant(rule("t", "token:" + id, "acme-*"));
+        assertThat(repo.list()).extracting(Rule::id).containsExactly("p", "t");
     }
 
     @ParameterizedTest

@@ -197,7 +197,7 @@ class TokenRepositoryTest {
             TokenRepository tokens = store.tokens();
 
             assertThatThrownBy(() -> tokens.create("bad name", "*", false, Optional.empty(), NOW))
-                    .hasMessage("Invalid token name 'bad name': must match [a-z0-9][a-z0-9_.-]*");
+                    .hasMessage("Invalid token name 'bad name': " + TokenInfo.NAME_RULE);
             assertThatThrownBy(() -> tokens.create("", "*", false, Optional.empty(), NOW))
                     .hasMessage("Invalid token name: 0 characters; must be from 1 to 64");
             assertThatThrownBy(() -> tokens.create("bot", "acme-[a]", false, Optional.empty(), NOW))

@@ -121,6 +121,8 @@ final class PolicyCommand {
                 try {
                     diff.added().forEach(PolicyRepository::requireGrantable);
                     diff.changed().forEach(c -> PolicyRepository.requireGrantable(c.after()));
+                    diff.added().forEach(repo::requirePrincipalHeld);
+                    diff.changed().forEach(c -> repo.requirePrincipalHeld(c.after()));
                 } catch (IllegalArgumentException e) {
                     throw UserError.badInput("Invalid policy file " + file + ": " + e.getMessage());
                 }
@@ -133,7 +135,13 @@ final class PolicyCommand {
                     cli.out().println("Not applied. Re-run with --yes to apply exactly this difference.");
                     return ExitCodes.OK;
                 }
-                ApplyResult result = repo.apply(desired, current.version(), AdminAudit.operator(cli), cli.clock().instant());
+                ApplyResult result;
+                try {
+                    result = repo.apply(desired, current.version(), AdminAudit.operator(cli), cli.clock().instant());
+                } catch (IllegalArgumentException e) {
+                    // A person or token removed since the check above: the transaction rolled back.
+                    throw UserError.badInput("Invalid policy file " + file + ": " + e.getMessage() + "; nothing was applied");
+                }
                 if (result instanceof ApplyResult.Conflict c) {
                     throw UserError.failure("The policy changed while applying (version " + c.expectedVersion() + " became "
                             + c.actualVersion() + "); nothing was applied. Run apply again to see the new difference.");

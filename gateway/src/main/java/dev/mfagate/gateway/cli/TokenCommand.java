@@ -62,12 +62,11 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
-            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
-                throw UserError.badInput("Invalid token name; must be 1 to 64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
-            }
-            if (name.startsWith(TokenRepository.PREFIX)) {
-                throw UserError.badInput("Invalid token name; must not start with " + TokenRepository.PREFIX
-                        + ", the prefix of tokens themselves");
+            String stored;
+            try {
+                stored = TokenInfo.newName(name);
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput(e.getMessage());
             }
             if (onBehalf && labels == null) {
                 // A delegating token's scope caps every rule of every Zulip user it speaks for: no silent '*'.
@@ -107,18 +106,19 @@ final class TokenCommand {
                 throw UserError.badInput(e.getMessage());
             }
             try (Store s = store.open()) {
-                CreatedToken t = s.tokens().create(name, pattern.value(), onBehalf, expiresAt, now, owner, tokenRole);
+                CreatedToken t = s.tokens().create(stored, pattern.value(), onBehalf, expiresAt, now, owner, tokenRole);
                 AdminAudit.record(cli, s, "token-create", null, "token " + t.info().id() + " '" + t.info().name() + "' labels " + pattern.value()
                         + (onBehalf ? " on-behalf" : "") + "; tenant " + owner
                         + tokenRole.map(r -> "; role " + r.text()).orElse(""));
-                cli.err().println("Token '" + name + "' (id " + t.info().id() + ") for labels " + pattern.value()
+                cli.err().println("Token '" + stored + "' (id " + t.info().id()
+                        + (stored.equals(name) ? "" : "; names are kept in lower case") + ") for labels " + pattern.value()
                         + tokenRole.map(r -> ", role " + r.text() + " in " + t.info().owner()).orElse("")
                         + (onBehalf ? ", may act on behalf of Zulip users" : "")
                         + expiresAt.map(e -> ", expires " + e).orElse("")
                         + ". It is shown once; store it now:");
                 cli.out().println(t.plaintext());
             } catch (DuplicateTokenNameException e) {
-                throw UserError.badInput("A token named '" + name + "' already exists; pick another name or revoke it first");
+                throw UserError.badInput("A token named '" + stored + "' already exists; pick another name or revoke it first");
             } catch (IllegalArgumentException e) {
                 throw UserError.badInput(e.getMessage());
             }

@@ -85,6 +85,7 @@ class TenantCommandsTest {
 
     @Test
     void tokenCreate_roleAndTenant_storedListedAndAudited() {
+        output("tenant", "add", "acme");
         output("token", "create", "--name", "acme-admin", "--role", "admin", "--tenant", "acme");
         output("token", "create", "--name", "ops", "--role", "operator");
         output("token", "create", "--name", "plain", "--labels", "acme-*");
@@ -96,6 +97,52 @@ class TenantCommandsTest {
         try (Store s = Store.open(data)) {
             assertThat(s.tokens().list()).extracting(t -> t.role().map(dev.mfagate.core.tenant.Role::text).orElse("-"))
                     .containsExactly("admin", "operator", "-");
+        }
+    }
+
+    @Test
+    void tokenCreate_roleInATenantNotAdded_exit2NamingItAndNoTenantCreated() {
+        assertThat(run("token", "create", "--name", "acme-admin", "--role", "admin", "--tenant", "acmee"))
+                .isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).isEqualTo("mfagate: No tenant acmee; add it first (mfagate tenant add acmee)\n");
+        try (Store s = Store.open(data)) {
+            assertThat(s.tokens().list()).isEmpty();
+            assertThat(new TenantRepository(s.database()).tenants()).isEmpty();
+        }
+    }
+
+    @Test
+    void tokenCreate_upperCaseName_keptInLowerCaseAndSaidSo() {
+        run("token", "create", "--name", "Ops-Laptop", "--labels", "acme-*");
+        assertThat(last.exitCode()).as(last.err()).isZero();
+        assertThat(last.err()).startsWith("Token 'ops-laptop' (id ").contains("; names are kept in lower case) for labels acme-*");
+        assertThat(run("token", "create", "--name", "OPS-LAPTOP", "--labels", "acme-*")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).isEqualTo("mfagate: A token named 'ops-laptop' already exists; pick another name or revoke it first\n");
+        assertThat(run("token", "create", "--name", "Ops Laptop")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).isEqualTo("mfagate: Invalid token name 'Ops Laptop': must be letters (kept in lower case), digits,"
+                + " '_', '.' or '-', starting with a letter or digit\n");
+        assertThat(run("token", "create", "--name", "MFG_x")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).startsWith("mfagate: Invalid token name; must not start with mfg_");
+    }
+
+    @Test
+    void grant_personOrTokenNotInTheStore_exit2SayingWhatIsMissing() throws java.io.IOException {
+        run("token", "create", "--name", "ops-laptop", "--labels", "acme-*");
+        assertThat(run("grant", "person:nobody", "acme-*")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).startsWith("mfagate: Rule ").endsWith(": No person nobody; add them first (mfagate person add nobody NAME)\n");
+        assertThat(run("grant", "token:nosuch", "acme-*")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).endsWith(": No token has the id 'nosuch'; see mfagate token list\n");
+        assertThat(run("grant", "token:ops-laptop", "acme-*")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).containsPattern(": token: takes a token's id, not its name; that token is token:[a-z2-7]{16}\n$");
+        Path file = dir.resolve("policy.yaml");
+        java.nio.file.Files.writeString(file, "version: 2\nrules:\n- {id: r1, principal: 'person:nobody', labels: 'acme-*'}\n");
+        for (String[] apply : new String[][] {{"policy", "apply", file.toString()}, {"policy", "apply", file.toString(), "--yes"}}) {
+            assertThat(run(apply)).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(last.err()).isEqualTo("mfagate: Invalid policy file " + file
+                    + ": Rule r1: No person nobody; add them first (mfagate person add nobody NAME)\n");
+        }
+        try (Store s = Store.open(data)) {
+            assertThat(new dev.mfagate.core.policy.PolicyRepository(s.database()).list()).isEmpty();
         }
     }
 
