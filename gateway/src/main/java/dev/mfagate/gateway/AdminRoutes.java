@@ -73,7 +73,7 @@ final class AdminRoutes {
     /** The path segment that names the organisation where a tenant would go. */
     static final String ORGANISATION = "_org";
     /** The largest seed upload (a QR photo or a batch of URIs), in bytes. */
-    static final long MAX_SEED_UPLOAD_BYTES = 1024 * 1024;
+    static final long MAX_SEED_UPLOAD_BYTES = dev.mfagate.gateway.http.JettySetup.MAX_UPLOAD_KIB * 1024L;
 
     private static final String T = "/api/v1/tenants/{tenant}";
     static final String TENANTS = "/api/v1/tenants";

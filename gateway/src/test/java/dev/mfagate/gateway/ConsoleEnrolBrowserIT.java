@@ -280,6 +280,78 @@ class ConsoleEnrolBrowserIT {
 
     @Test
     @Order(4)
+    void largeImages_refusedInASentenceOrReadAtAFraction_gatewayUp_noPartOnDisk() throws Exception {
+        // Every file made in java.io.tmpdir from here on, even one deleted at once.
+        java.nio.file.WatchService watch = java.nio.file.FileSystems.getDefault().newWatchService();
+        Path.of(System.getProperty("java.io.tmpdir")).register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+        int seedsBefore = store.seeds().list().size();
+
+        // 7 to 8 KB of PNG that declares 8000 x 8000 pixels: decoded whole, 64 MB.
+        Path bomb = tmp.resolve("bomb.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8000, 8000, java.awt.image.BufferedImage.TYPE_BYTE_BINARY),
+                "PNG", bomb.toFile());
+        assertThat(Files.size(bomb)).isLessThan(16 * 1024);
+        enrolFile(bomb, "acme-bomb", true);
+        assertThat(browser.findElement(By.id("enrol-error")).getText())
+                .isEqualTo("The uploaded image: image is 8000x8000 pixels; must be at most 12000000 pixels.");
+
+        // Over the upload limit (1 MiB), with a pasted secret beside it that must not reach the disk either.
+        Path big = tmp.resolve("big.png");
+        byte[] noise = new byte[1536 * 1024];
+        new SecureRandom().nextBytes(noise);
+        Files.write(big, noise);
+        enrolFile(big, "acme-big", true);
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("larger than 1 MiB").contains("nothing was stored");
+
+        // A 12-megapixel picture with a QR code in it: read at a quarter of its pixels, enrolled.
+        String seed = randomSeed();
+        var picture = new java.awt.image.BufferedImage(4000, 3000, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        var g = picture.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, 4000, 3000);
+        g.drawImage(MatrixToImageWriter.toBufferedImage(qr("otpauth://totp/Photo:ann?secret=" + seed + "&issuer=Photo", 900)),
+                2500, 1800, null);
+        g.dispose();
+        Path photo = tmp.resolve("photo.png");
+        javax.imageio.ImageIO.write(picture, "PNG", photo.toFile());
+        assertThat(Files.size(photo)).isLessThan(1024 * 1024);
+        long before = Instant.now().getEpochSecond();
+        enrolFile(photo, "acme-photo", false);
+        WebElement first = new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("first-code")));
+        long after = Instant.now().getEpochSecond();
+        SecretRegistry.code(first.getText().strip());
+        for (WebElement next : browser.findElements(By.id("next-code"))) {
+            SecretRegistry.code(next.getText().strip());
+        }
+        assertThat(List.of(Oathtool.totp(seed, before), Oathtool.totp(seed, after))).contains(first.getText().strip());
+        assertThat(store.seeds().list()).hasSize(seedsBefore + 1);
+        assertThat(labels()).contains("acme-photo").doesNotContain("acme-bomb", "acme-big");
+        // Jetty's multipart parser names its files MultiPart..., ImageIO's stream cache imageio....tmp.
+        List<String> made = new ArrayList<>();
+        for (var key = watch.poll(); key != null; key = watch.poll()) {
+            key.pollEvents().forEach(event -> made.add(String.valueOf(event.context())));
+        }
+        watch.close();
+        assertThat(made).as("a form part or an image written to disk").noneMatch(name -> name.startsWith("MultiPart")
+                || name.startsWith("imageio"));
+    }
+
+    /** Submits the enrolment form with {@code file}, {@code label} and, if {@code withSecret}, a pasted secret too. */
+    private static void enrolFile(Path file, String label, boolean withSecret) {
+        open("/console/enrol");
+        browser.findElement(By.id("label")).sendKeys(label);
+        if (withSecret) {
+            browser.findElement(By.id("secret")).sendKeys(randomSeed());
+        }
+        browser.findElement(By.id("qr")).sendKeys(file.toString());
+        WebElement button = browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']"));
+        button.click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(button));
+        see();
+    }
+
+    @Test
+    @Order(5)
     void noPageLogOrAuditEntry_holdsASeed() throws Exception {
         List<String> all = new ArrayList<>(SEEN);
         all.addAll(Files.readAllLines(TestLogs.exportAudit(store.database(), "console-enrol-scan")));

@@ -43,10 +43,14 @@ import javax.imageio.stream.ImageInputStream;
  * dark) codes are tried too. Texts come back in reading order (top to bottom, then left to right)
  * without duplicates, so that "the second code" means what a person sees.
  *
- * <p>Images larger than {@value #MAX_FILE_SIZE_BYTES} bytes or {@value #MAX_PIXELS} pixels are
- * rejected before they are decoded, so a decompression bomb cannot exhaust memory.
+ * <p>Images larger than {@value #MAX_FILE_SIZE_BYTES} bytes or {@value #MAX_PIXELS} pixels (or the
+ * caller's smaller limit) are rejected before they are decoded, and a larger image than
+ * {@value #MAX_DECODED_PIXELS} pixels is decoded at a fraction of its size (every second, third...
+ * pixel of every second, third... row), so that what one image holds in memory is bounded whatever
+ * its file says: a photo of 12 million pixels decoded whole takes 36 to 48 MB, most of the
+ * gateway's heap. One image is decoded at a time in the process; the others wait for it.
  *
- * <p>Stateless and thread-safe. The texts returned may hold secrets; they are never logged here.
+ * <p>Thread-safe. The texts returned may hold secrets; they are never logged here.
  */
 public final class QrImages {
 
@@ -54,6 +58,16 @@ public final class QrImages {
     static final long MAX_FILE_SIZE_BYTES = 50L * 1024 * 1024;
     /** About an 8K screen. */
     static final long MAX_PIXELS = 40_000_000L;
+    /**
+     * The most pixels an image is decoded at: 2,000 by 1,500. A QR code that fills a tenth of a
+     * 48-megapixel photo still has several pixels per module at this size.
+     */
+    static final long MAX_DECODED_PIXELS = 3_000_000L;
+    /** How long a decode waits for the one before it. */
+    private static final long WAIT_SECONDS = 30;
+
+    /** One decode at a time: each may hold about 15 MB while it runs. */
+    private static final java.util.concurrent.Semaphore DECODING = new java.util.concurrent.Semaphore(1, true);
 
     private QrImages() {
     }
@@ -66,7 +80,12 @@ public final class QrImages {
      */
     public static List<String> decode(Path file) throws SeedImportException {
         Objects.requireNonNull(file, "file");
-        return decode(read(file));
+        acquire();
+        try {
+            return decode(read(file));
+        } finally {
+            DECODING.release();
+        }
     }
 
     /**
@@ -78,11 +97,36 @@ public final class QrImages {
      */
     public static List<String> decode(byte[] image, long maxPixels) throws SeedImportException {
         Objects.requireNonNull(image, "image");
-        try (ImageInputStream input = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(image))) {
+        acquire();
+        // Cached in memory: ImageIO's default for a stream caches it in a file in java.io.tmpdir, and
+        // the image of an enrolment QR code holds its secret.
+        try (ImageInputStream input = new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(image))) {
             return decode(read(input, maxPixels));
         } catch (IOException e) {
             throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+        } finally {
+            DECODING.release();
         }
+    }
+
+    private static void acquire() throws SeedImportException {
+        try {
+            if (DECODING.tryAcquire(WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new SeedImportException(Kind.BAD_IMAGE, "other images are being read; nothing was stored, try again in a minute");
+    }
+
+    /** The smallest step such that every step-th pixel of every step-th row is at most {@link #MAX_DECODED_PIXELS}. */
+    static int subsampling(long width, long height) {
+        int step = 1;
+        while ((width + step - 1) / step * ((height + step - 1) / step) > MAX_DECODED_PIXELS) {
+            step++;
+        }
+        return step;
     }
 
     /** The text of each QR code in an image already in memory, in reading order. */
@@ -197,7 +241,12 @@ public final class QrImages {
                     throw new SeedImportException(Kind.BAD_IMAGE, "image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
                             + " pixels; must be at most " + maxPixels + " pixels");
                 }
-                return reader.read(0);
+                javax.imageio.ImageReadParam param = reader.getDefaultReadParam();
+                int step = subsampling(reader.getWidth(0), reader.getHeight(0));
+                if (step > 1) {
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
+                return reader.read(0, param);
             } finally {
                 reader.dispose();
             }

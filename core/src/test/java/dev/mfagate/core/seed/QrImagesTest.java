@@ -64,6 +64,23 @@ class QrImagesTest {
     }
 
     @Test
+    void subsampling_keepsWhatIsDecodedAtMostThreeMillionPixels() {
+        assertThat(QrImages.subsampling(2000, 1500)).isEqualTo(1);
+        assertThat(QrImages.subsampling(2001, 1500)).isEqualTo(2);
+        assertThat(QrImages.subsampling(4032, 3024)).as("a 12-megapixel phone photo").isEqualTo(3);
+        assertThat(QrImages.subsampling(8000, 6000)).as("48 megapixels").isEqualTo(4);
+        assertThat(QrImages.subsampling(8000, 8000)).isEqualTo(5);
+        for (int[] size : new int[][] {{1, 1}, {4032, 3024}, {7000, 11}, {6325, 6325}, {20000, 2000}}) {
+            long step = QrImages.subsampling(size[0], size[1]);
+            assertThat(((size[0] + step - 1) / step) * ((size[1] + step - 1) / step)).isLessThanOrEqualTo(QrImages.MAX_DECODED_PIXELS);
+            if (step > 1) {
+                long smaller = step - 1;
+                assertThat(((size[0] + smaller - 1) / smaller) * ((size[1] + smaller - 1) / smaller)).isGreaterThan(QrImages.MAX_DECODED_PIXELS);
+            }
+        }
+    }
+
+    @Test
     void decode_pngWithOneCode_returnsItsText() throws Exception {
         String uri = uri("alice");
         Path file = dir.resolve("one.png");

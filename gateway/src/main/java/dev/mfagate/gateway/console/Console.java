@@ -205,12 +205,28 @@ public final class Console {
             } else if (e instanceof AuditUnavailableException) {
                 message(ctx, HttpStatus.SERVICE_UNAVAILABLE, requestId, "Unavailable",
                         "The audit trail cannot be written at the moment, so nothing was done; try again shortly.", false);
+            } else if (unreadableForm(e)) {
+                // Jetty refused the form while it was read: a file over the multipart limit (JettySetup), or a
+                // form cut short. Read before anything was done, so nothing was.
+                audit.commit(event(meta.apply(ctx), clock.instant(), Outcome.MALFORMED, "console_form_unreadable").build());
+                message(ctx, HttpStatus.BAD_REQUEST, requestId, "Refused", "The form could not be read: an uploaded file is"
+                        + " larger than " + dev.mfagate.gateway.http.JettySetup.MAX_UPLOAD_KIB / 1024 + " MiB, or the form is incomplete;"
+                        + " nothing was stored.", false);
             } else {
                 LOG.error("Unexpected failure in console request {}", requestId, e);
                 message(ctx, HttpStatus.INTERNAL_SERVER_ERROR, requestId, "Something went wrong",
                         "Something went wrong on the gateway; the log has details under this request id.", false);
             }
         }
+    }
+
+    private static boolean unreadableForm(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.BadMessageException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void headers(Context ctx) {

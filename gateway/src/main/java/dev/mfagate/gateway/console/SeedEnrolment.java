@@ -20,8 +20,6 @@ import dev.mfagate.core.tenant.TenantId;
 import dev.mfagate.core.tenant.TenantRepository;
 import dev.mfagate.core.totp.TotpGenerator;
 import dev.mfagate.core.totp.TotpWindow;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -137,15 +135,13 @@ final class SeedEnrolment {
         if (form.qrImage() != null && form.qrImage().length > 0) {
             List<String> texts;
             try {
-                var image = javax.imageio.ImageIO.read(new ByteArrayInputStream(form.qrImage()));
-                if (image == null) {
-                    return new Result.Refused("The uploaded file is not an image this gateway can read (PNG, JPEG or GIF).");
-                }
-                texts = QrImages.decode(image);
-            } catch (IOException e) {
-                return new Result.Refused("The uploaded file is not an image this gateway can read (PNG, JPEG or GIF).");
+                // As the admin API reads one: its size checked before it is decoded, and decoded at
+                // a bounded size, one image at a time (QrImages).
+                texts = QrImages.decode(form.qrImage(), dev.mfagate.core.admin.SeedAdmin.MAX_IMAGE_PIXELS);
             } catch (SeedImportException e) {
-                return new Result.Refused("The uploaded image: " + e.getMessage() + ".");
+                return new Result.Refused(e.kind() == SeedImportException.Kind.BAD_IMAGE && e.getMessage().startsWith("file is not")
+                        ? "The uploaded file is not an image this gateway can read (PNG, JPEG or GIF)."
+                        : "The uploaded image: " + e.getMessage() + ".");
             }
             inputs.add(ImportInput.text("the uploaded image", String.join("\n", texts)));
         }

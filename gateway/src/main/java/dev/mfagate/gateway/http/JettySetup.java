@@ -1,6 +1,7 @@
 package dev.mfagate.gateway.http;
 
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.SizeUnit;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -37,6 +38,11 @@ public final class JettySetup {
     static final int KEPT_HANDLER_THREADS = 64;
     private static final long EXTRA_HANDLER_IDLE_SECONDS = 10;
 
+    /** The largest file in a multipart body, in KiB: the admin API's seed upload, 1 MiB. */
+    public static final int MAX_UPLOAD_KIB = 1024;
+    /** The largest multipart body, in KiB: the file and a few small fields. */
+    static final int MAX_MULTIPART_KIB = MAX_UPLOAD_KIB + 64;
+
     private JettySetup() {
     }
 
@@ -64,6 +70,12 @@ public final class JettySetup {
         cfg.jetty.port = port;
         cfg.jetty.threadPool = threadPool();
         cfg.http.maxRequestSize = maxRequestBodyBytes;
+        // Multipart bodies (the console's enrolment form, its QR image and pasted secret) are held in
+        // memory whole: Javalin's default writes every part, the pasted secret among them, to a file in
+        // java.io.tmpdir, deleted after the request but left there if the process dies, and takes any size.
+        cfg.jetty.multipartConfig.maxFileSize(MAX_UPLOAD_KIB, SizeUnit.KB);
+        cfg.jetty.multipartConfig.maxTotalRequestSize(MAX_MULTIPART_KIB, SizeUnit.KB);
+        cfg.jetty.multipartConfig.maxInMemoryFileSize(MAX_MULTIPART_KIB, SizeUnit.KB);
         cfg.jetty.modifyServer(server -> {
             server.setErrorHandler(new JsonErrorHandler(rejections));
             // Bounds what allowed clients can hold together; the guard bounds each address, the
