@@ -249,6 +249,56 @@ class CliTest {
     }
 
     @Test
+    void seedImport_filesThatAreNotUtf8OrNotFiles_oneLineExit2_bomIgnored() throws Exception {
+        String secret = base32(randomKey(20));
+        Path latin1 = tmp.resolve("latin1.txt");
+        byte[] uri = ("otpauth://totp/Soci\u00e9t\u00e9:ops?secret=" + secret + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(latin1, uri);
+        Path noise = tmp.resolve("noise.png");
+        byte[] random = new byte[2000];
+        new java.security.SecureRandom().nextBytes(random);
+        random[0] = 0x00; // neither PNG's nor JPEG's magic bytes
+        Files.write(noise, random);
+        Path cut = tmp.resolve("cut.png");
+        var matrix = new QRCodeWriter().encode("otpauth://totp/A:a?secret=" + secret, BarcodeFormat.QR_CODE, 300, 300);
+        MatrixToImageWriter.writeToPath(matrix, "PNG", cut);
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(cut), 120));
+        for (String[] args : new String[][] {
+                {"seed", "import", "--label", "acme-x", latin1.toString()},
+                {"seed", "import", "--label", "acme-x", noise.toString()},
+                {"seed", "import", "--label", "acme-x", cut.toString()},
+                {"seed", "import", "--mapping", tmp.resolve("no-such-mapping.txt").toString(), latin1.toString()},
+                {"seed", "import", "--label", "acme-x", tmp.toString()}}) {
+            InProcessCli.Result r = cli.run(args);
+            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.errLines()).hasSize(1).first().asString().startsWith("mfagate: ").doesNotContain("unexpected")
+                    .doesNotContain("Exception").doesNotContain(secret);
+        }
+        assertThat(cli.run("seed", "import", "--label", "acme-x", tmp.toString()).err()).contains("is a directory");
+        assertThat(cli.run("seed", "import", "--label", "acme-x", cut.toString()).err())
+                .contains("image cannot be read: the file is damaged or cut short");
+        assertThat(labels()).isEmpty();
+
+        Path bom = tmp.resolve("bom.txt");
+        Files.writeString(bom, "\uFEFFotpauth://totp/A:a?secret=" + secret + "\n");
+        InProcessCli.Result r = cli.run("seed", "import", "--label", "acme-bom", bom.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(labels()).containsExactly("acme-bom");
+    }
+
+    @Test
+    void seedSensitive_labelWithoutSeed_onRefusedOffAllowed() throws Exception {
+        InProcessCli.Result on = cli.run("seed", "sensitive", "acme-nosuch", "on");
+        assertThat(on.exitCode()).isEqualTo(2);
+        assertThat(on.err()).isEqualTo("mfagate: No seed has the label acme-nosuch; see mfagate seed list\n");
+        assertThat(cli.run("seed", "sensitive", "acme-nosuch", "off").exitCode()).isZero();
+        assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
+        InProcessCli.Result real = cli.run("seed", "sensitive", "acme-aws", "on");
+        assertThat(real.exitCode()).as(real.err()).isZero();
+        assertThat(real.out()).contains("acme-aws is sensitive now");
+    }
+
+    @Test
     void seedRemove_existingAndMissing() throws Exception {
         assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
         assertThat(cli.run("seed", "remove", "acme-aws").exitCode()).isZero();

@@ -30,7 +30,9 @@ public final class ImportInput {
      * @param source how messages name this input, for example a file name or "stdin"
      */
     public static ImportInput text(String source, String text) {
-        return new ImportInput(Objects.requireNonNull(source, "source"), Objects.requireNonNull(text, "text"), null);
+        Objects.requireNonNull(text, "text");
+        // A byte-order mark, as some Windows editors write one, is not part of the first line.
+        return new ImportInput(Objects.requireNonNull(source, "source"), text.startsWith("\uFEFF") ? text.substring(1) : text, null);
     }
 
     /** An image file (PNG, JPEG) with one or more QR codes; messages name it by its path. */

@@ -117,7 +117,9 @@ public final class LabelMapping {
     /** Reads and parses a UTF-8 mapping file; see {@link #parse}. */
     public static LabelMapping read(Path file) throws IOException, SeedImportException {
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8));
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            // A byte-order mark, as some Windows editors write one, is not part of the first line.
+            return parse(text.startsWith("\uFEFF") ? text.substring(1) : text);
         } catch (SeedImportException e) {
             throw e.in(file.toString());
         }

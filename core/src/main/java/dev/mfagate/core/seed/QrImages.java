@@ -103,7 +103,7 @@ public final class QrImages {
         try (ImageInputStream input = new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(image))) {
             return decode(read(input, maxPixels));
         } catch (IOException e) {
-            throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+            throw unreadable(e);
         } finally {
             DECODING.release();
         }
@@ -118,6 +118,14 @@ public final class QrImages {
             Thread.currentThread().interrupt();
         }
         throw new SeedImportException(Kind.BAD_IMAGE, "other images are being read; nothing was stored, try again in a minute");
+    }
+
+    /** Why an image could not be read, in words: never the exception's class, nor its message (which may hold a path or data). */
+    private static SeedImportException unreadable(Exception e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : "the file is damaged or cut short";
+        return new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + why, e);
     }
 
     /** The smallest step such that every step-th pixel of every step-th row is at most {@link #MAX_DECODED_PIXELS}. */
@@ -222,7 +230,7 @@ public final class QrImages {
             }
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data with IOException or, for some formats, runtime exceptions.
-            throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+            throw unreadable(e);
         }
     }
 
@@ -252,7 +260,7 @@ public final class QrImages {
             }
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data with IOException or, for some formats, runtime exceptions.
-            throw new SeedImportException(Kind.BAD_IMAGE, "image cannot be read: " + e.getClass().getSimpleName(), e);
+            throw unreadable(e);
         }
     }
 }

@@ -66,7 +66,7 @@ final class SeedCommand {
                     throw UserError.badInput("Standard input is larger than " + MAX_STDIN_BYTES + " bytes; give one seed or URI list");
                 }
             }
-            return buf.toString(StandardCharsets.UTF_8);
+            return utf8(buf.toByteArray(), "Standard input");
         } catch (IOException e) {
             throw UserError.failure("Cannot read standard input: " + e.getClass().getSimpleName());
         }
@@ -147,7 +147,7 @@ final class SeedCommand {
                 sources.add(input(in));
             }
             List<ImportedEntry> entries = SeedImports.read(sources);
-            LabelMapping map = mapping != null ? LabelMapping.read(mapping) : LabelMapping.ofLabels(labels);
+            LabelMapping map = mapping != null ? mapping(mapping) : LabelMapping.ofLabels(labels);
             List<LabeledSeed> batch = map.assign(entries);
             try {
                 if (!dryRun) {
@@ -175,15 +175,18 @@ final class SeedCommand {
             return ExitCodes.OK;
         }
 
+        /** The mapping file, checked as the inputs are: a regular file of UTF-8 text. */
+        private static LabelMapping mapping(Path file) throws IOException, SeedImportException {
+            utf8(Files.readAllBytes(regularFile(file.toString())), file.toString());
+            return LabelMapping.read(file);
+        }
+
         /** A QR image by its magic bytes (PNG, JPEG), else text with one URI per line; '-' is standard input. */
         private ImportInput input(String name) throws IOException {
             if (name.equals("-")) {
                 return ImportInput.text("standard input", readStdin(cli, ""));
             }
-            Path p = Path.of(name);
-            if (!Files.isRegularFile(p)) {
-                throw UserError.badInput("No such file: " + p);
-            }
+            Path p = regularFile(name);
             byte[] head = new byte[4];
             int n;
             try (InputStream in = Files.newInputStream(p)) {
@@ -197,8 +200,33 @@ final class SeedCommand {
             if (Files.size(p) > MAX_STDIN_BYTES) {
                 throw UserError.badInput("File " + p + " is larger than " + MAX_STDIN_BYTES + " bytes; not a seed export");
             }
-            return ImportInput.text(p.toString(), Files.readString(p));
+            return ImportInput.text(p.toString(), utf8(Files.readAllBytes(p), p.toString()));
         }
+    }
+
+    /**
+     * {@code bytes} as UTF-8, or bad input naming {@code what}: a seed export in another encoding
+     * would otherwise keep U+FFFD in its issuers' and accounts' names.
+     */
+    static String utf8(byte[] bytes, String what) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw UserError.badInput(what + " is not UTF-8 text, nor a PNG or JPEG image; give one otpauth:// URI or"
+                    + " base32 secret per line in UTF-8, or a QR image");
+        }
+    }
+
+    /** {@code name} as a path to an existing regular file, or bad input saying what it is instead. */
+    static Path regularFile(String name) {
+        Path p = Path.of(name);
+        if (Files.isRegularFile(p)) {
+            return p;
+        }
+        throw UserError.badInput(Files.isDirectory(p) ? p + " is a directory; give a file"
+                : Files.exists(p) ? p + " is not a regular file; give a file" : "No such file: " + p);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List labels and parameters (never secrets).")
@@ -283,6 +311,11 @@ final class SeedCommand {
                 default -> throw UserError.badInput("Give on or off after the label");
             };
             try (Store s = store.open()) {
+                if (on && s.seeds().info(l).isEmpty()) {
+                    // A typo would leave the real label unmarked while saying it is marked. Clearing is
+                    // always allowed: a mark can outlive its seed.
+                    throw UserError.badInput("No seed has the label " + l + "; see mfagate seed list");
+                }
                 if (new dev.mfagate.core.console.Passkeys(s.database()).markSensitive(l, on, cli.clock().instant())) {
                     AdminAudit.record(cli, s, "seed-sensitive", l.value(), "sensitive " + state);
                     cli.out().println(l + (on ? " is sensitive now: the console asks for a passkey before its codes."
