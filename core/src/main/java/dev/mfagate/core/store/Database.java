@@ -107,7 +107,7 @@ public final class Database implements AutoCloseable {
         // Migrated before the pool exists: a pool fills itself on a thread of its own, and a connection
         // it opens while Flyway holds the write lock fails at once with SQLITE_BUSY (switching a new
         // file to WAL needs that lock, and the connection's busy timeout is not set yet at that point).
-        migrateSchema(sqlite, Dialect.SQLITE);
+        migrateSchema(sqlite, Dialect.SQLITE, "sqlite:" + file.toAbsolutePath());
         SqliteWriteLock writeLock = SqliteWriteLock.open(realPath(file), BUSY_TIMEOUT_MILLIS);
         HikariDataSource pool = null;
         try {
@@ -291,7 +291,7 @@ public final class Database implements AutoCloseable {
 
     private static Database migrate(HikariDataSource ds, Dialect dialect, String description, PostgresUrl postgresUrl) {
         try {
-            migrateSchema(ds, dialect);
+            migrateSchema(ds, dialect, description);
             return new Database(ds, dialect, description, postgresUrl, null, null);
         } catch (RuntimeException e) {
             ds.close();
@@ -299,19 +299,46 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void migrateSchema(javax.sql.DataSource ds, Dialect dialect) {
+    private static void migrateSchema(javax.sql.DataSource ds, Dialect dialect, String description) {
         String folder = "db/migration/" + dialect.migrationFolder();
         // One query of the history table answers for an up-to-date store; Flyway (half a second
         // of class loading) runs only when there is something to migrate (see SchemaVersions).
         if (SchemaVersions.isBehind(ds, folder, JAVA_MIGRATIONS)) {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:" + folder)
-                    .failOnMissingLocations(true)
-                    .javaMigrations(new V4_1__AssignTenants())
-                    .load()
-                    .migrate();
+            try {
+                Flyway.configure()
+                        .dataSource(ds)
+                        .locations("classpath:" + folder)
+                        .failOnMissingLocations(true)
+                        .javaMigrations(new V4_1__AssignTenants())
+                        .load()
+                        .migrate();
+            } catch (org.flywaydb.core.api.FlywayException e) {
+                throw notAStore(e, dialect, description);
+            }
         }
+    }
+
+    /**
+     * What a failed migration means to the operator, in a sentence (the CLI prints it as it is): a
+     * database of other tables, a file that is not SQLite's, or else a migration that failed.
+     * Flyway's own message stays in the cause, for the debug output.
+     */
+    private static IllegalStateException notAStore(org.flywaydb.core.api.FlywayException e, Dialect dialect, String description) {
+        String message = String.valueOf(e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && dialect == Dialect.SQLITE
+                    && String.valueOf(sql.getMessage()).contains("SQLITE_NOTADB")) {
+                return new IllegalStateException(description + " is not an SQLite database (or it is damaged); restore the"
+                        + " store from a backup, or give the right --data-dir", e);
+            }
+        }
+        if (message.contains("non-empty schema") && message.contains("no schema history table")) {
+            return new IllegalStateException(description + " holds tables but no mfagate schema; give an empty database"
+                    + " or an mfagate store", e);
+        }
+        String first = message.lines().findFirst().orElse("");
+        return new IllegalStateException("The store's schema in " + description + " could not be brought up to date: "
+                + (first.length() > 200 ? first.substring(0, 200) + "..." : first), e);
     }
 
     /**

@@ -139,6 +139,14 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1; // Opening it says what is wrong.
+        }
+    }
+
     /**
      * Loads what opening a store needs before any store is opened (see {@link Database#preload} and
      * {@link Keyring#preload}), on SQLite or on another database; reads and writes nothing of a store.
@@ -190,6 +198,12 @@ public final class Store implements AutoCloseable {
         if (!hasDatabase) {
             throw new IllegalStateException("The store in " + dir + " has " + KEYSET_FILE_NAME + " but no "
                     + DATABASE_FILE_NAME + "; restore the database from a backup, or remove the keyset and run mfagate init");
+        }
+        if (sizeOf(databaseFile) == 0) {
+            // SQLite would take an empty file for a new database and make the schema in it: a store
+            // whose database was truncated would then open empty, and audit verify report it intact.
+            throw new IllegalStateException("The store in " + dir + " has an empty " + DATABASE_FILE_NAME
+                    + "; restore the database from a backup");
         }
         // The keyset file is read on a thread of its own while the database opens (each takes about
         // a tenth of a second at start); it is used only if the database says the keys are in it.

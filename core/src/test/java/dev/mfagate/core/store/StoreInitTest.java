@@ -101,6 +101,18 @@ class StoreInitTest {
     }
 
     @Test
+    void open_emptyDatabaseFile_refusesAndLeavesItEmpty() throws Exception {
+        Path data = tmp.resolve("data");
+        Store.init(data).close();
+        Files.write(data.resolve(Store.DATABASE_FILE_NAME), new byte[0]);
+        Files.deleteIfExists(data.resolve(Store.DATABASE_FILE_NAME + "-wal"));
+        Files.deleteIfExists(data.resolve(Store.DATABASE_FILE_NAME + "-shm"));
+        assertThatThrownBy(() -> Store.open(data)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("The store in " + data.toAbsolutePath() + " has an empty mfagate.db; restore the database from a backup");
+        assertThat(Files.size(data.resolve(Store.DATABASE_FILE_NAME))).isZero();
+    }
+
+    @Test
     void open_keysetNotJson_refusesWithTheKeysetsReasonAsWhenReadAlone() throws Exception {
         // The keyset is read on a thread of its own while the database opens: its failure is still
         // the one the caller gets, of the same type and words.
