@@ -299,6 +299,29 @@ class CliTest {
     }
 
     @Test
+    void keys_aSeedThatDoesNotOpen_oneLineNamingIt_keysetUnchanged() throws Exception {
+        assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-one").exitCode()).isZero();
+        assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-two").exitCode()).isZero();
+        try (dev.mfagate.core.store.Store s = dev.mfagate.core.store.Store.open(data)) {
+            s.database().jdbi().useHandle(h -> h.createUpdate("UPDATE seeds SET wrapped_key = :w WHERE label = 'acme-one'")
+                    .bind("w", new byte[] {0, 17}).execute());
+        }
+        String keyset = Files.readString(data.resolve(dev.mfagate.core.store.Store.KEYSET_FILE_NAME));
+        InProcessCli.Result rotate = cli.run("keys", "rotate");
+        assertThat(rotate.exitCode()).isEqualTo(1);
+        assertThat(rotate.errLines()).hasSize(1).first().asString().startsWith("mfagate: The stored ciphertext of seed 'acme-one'")
+                .contains("nothing was changed").doesNotContain("unexpected");
+        assertThat(Files.readString(data.resolve(dev.mfagate.core.store.Store.KEYSET_FILE_NAME))).isEqualTo(keyset);
+
+        InProcessCli.Result tenant = cli.run("keys", "tenant", "set", "acme", "--provider", "keyset");
+        assertThat(tenant.exitCode()).as(tenant.err()).isEqualTo(1);
+        assertThat(tenant.errLines()).hasSize(1).first().asString().startsWith("mfagate: The stored ciphertext of seed 'acme-one'")
+                .doesNotContain("unexpected");
+        InProcessCli.Result list = cli.run("keys", "tenant", "list");
+        assertThat(list.out()).doesNotContain("acme");
+    }
+
+    @Test
     void seedRemove_existingAndMissing() throws Exception {
         assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
         assertThat(cli.run("seed", "remove", "acme-aws").exitCode()).isZero();

@@ -565,6 +565,29 @@ public final class SeedRepository {
     }
 
     /**
+     * Opens every seed of the installation (tenants without a key of their own) with {@code kek},
+     * destroying each at once: the check a rotation makes before it changes anything.
+     *
+     * @throws SeedDecryptionException naming the first seed that does not open
+     */
+    int openAll(Kek kek) {
+        forgetCachedRows();
+        return database.jdbi().withHandle(h -> {
+            Set<String> keyed = TenantKeys.keyedTenants(h);
+            List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
+                            "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds ORDER BY label")
+                    .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
+                            new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
+                    .list());
+            rows.removeIf(r -> keyed.contains(r.label().client()));
+            for (RowToRewrap row : rows) {
+                EnvelopeCipher.open(kek, row.label(), row.version(), row.sealed()).destroy();
+            }
+            return rows.size();
+        });
+    }
+
+    /**
      * How many data keys of the installation (seeds of tenants without a key of their own, and the
      * {@code keyset} tenant keys) are wrapped under a KEK other than {@code kekId}.
      */

@@ -468,8 +468,8 @@ public final class Store implements AutoCloseable {
      *
      * @throws UnsupportedOperationException if the keyring is read-only (an environment variable)
      * @throws IllegalStateException if the key provider does not answer (nothing is changed)
-     * @throws dev.mfagate.core.crypto.SeedDecryptionException if a stored seed does not open; the
-     *     database is unchanged and the old KEK is kept
+     * @throws IllegalStateException also if a stored seed does not open (checked before anything is
+     *     changed: the keyset and the database stay as they were)
      */
     public KeyRotation rotateKeys() {
         return rotateKeys(RotationListener.NONE);
@@ -486,6 +486,14 @@ public final class Store implements AutoCloseable {
         rotationLock.writeLock().lock();
         try {
             String previous = database.jdbi().withHandle(h -> SeedRepository.kekState(h, ""));
+            try {
+                // Before the keyset gains a KEK: a seed that does not open would fail the re-wrap
+                // after it, leaving an unfinished rotation that every command then reports.
+                seeds.openAll(keyring.kek());
+            } catch (dev.mfagate.core.crypto.SeedDecryptionException e) {
+                throw new IllegalStateException(e.getMessage() + "; nothing was changed. Remove that seed (mfagate seed"
+                        + " remove " + e.label() + ") and enrol it again, or restore the store from a backup", e);
+            }
             keyring.addPrimaryKek();
             listener.step("keyset-saved");
             Kek kek = keyring.kek();

@@ -81,6 +81,34 @@ class KeyRotationTest {
 
     @ParameterizedTest
     @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
+    void rotateKeys_aSeedThatDoesNotOpen_refusedNamingItKeysetAndDatabaseUnchanged(Dialect backend) throws Exception {
+        try (TestDatabase db = TestDatabases.open(backend, dir);
+                Store store = Store.open(db.database(), Keyring.createFile(keysetFile()))) {
+            addSeeds(store);
+            db.database().jdbi().useHandle(h -> h.createUpdate("UPDATE seeds SET wrapped_key = :w WHERE label = 'acme-github'")
+                    .bind("w", new byte[] {0, 17}).execute());
+            String keyset = Files.readString(keysetFile());
+            List<Map<String, Object>> rowsBefore = rows(db);
+
+            assertThatThrownBy(store::rotateKeys).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("The stored ciphertext of seed 'acme-github'")
+                    .hasMessageEndingWith("; nothing was changed. Remove that seed (mfagate seed remove acme-github) and enrol"
+                            + " it again, or restore the store from a backup");
+
+            assertThat(Files.readString(keysetFile())).as("no KEK added").isEqualTo(keyset);
+            List<Map<String, Object>> rowsAfter = rows(db);
+            assertThat(rowsAfter).hasSameSizeAs(rowsBefore);
+            for (int i = 0; i < rowsAfter.size(); i++) {
+                assertThat(rowsAfter.get(i).get("kek_id")).isEqualTo(rowsBefore.get(i).get("kek_id"));
+                assertThat((byte[]) rowsAfter.get(i).get("wrapped_key")).isEqualTo((byte[]) rowsBefore.get(i).get("wrapped_key"));
+            }
+            assertThat(store.seeds().remove(Label.parse("acme-github"))).isTrue();
+            assertThat(store.rotateKeys().rewrappedDataKeys()).as("after removing it, the rotation goes through").isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
     void rotateKeys_oldKeyset_cannotOpenTheNewWraps(Dialect backend) throws Exception {
         try (TestDatabase db = TestDatabases.open(backend, dir);
                 Store store = Store.open(db.database(), Keyring.createFile(keysetFile()))) {

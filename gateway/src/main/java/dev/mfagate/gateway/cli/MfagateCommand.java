@@ -106,6 +106,12 @@ public final class MfagateCommand implements Runnable {
                 err.flush();
                 return ExitCodes.BAD_INPUT;
             }
+            if (ex instanceof dev.mfagate.core.crypto.SeedDecryptionException sd) {
+                // Names the label and what failed, never key material (see the class).
+                err.println("mfagate: " + sd.getMessage());
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
             if (ex instanceof IllegalStateException || ex instanceof java.io.UncheckedIOException
                     || ex instanceof UnsupportedOperationException) {
                 // The store's own refusals: messages name paths and the fix, never secrets.
