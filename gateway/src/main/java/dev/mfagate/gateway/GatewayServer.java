@@ -317,8 +317,10 @@ public final class GatewayServer implements AutoCloseable {
             while (cause.getCause() != null && cause.getCause() != cause) {
                 cause = cause.getCause();
             }
+            boolean taken = String.valueOf(cause.getMessage()).contains("in use");
             throw new IllegalStateException("Cannot listen on " + settings.host() + ":" + settings.port() + " ("
-                    + cause.getMessage() + "); give another --port, or stop what holds it");
+                    + cause.getMessage() + "); " + (taken ? "give another --port, or stop what holds it"
+                    : "give a --host that is an address of this machine"));
         }
         if (settings.metrics() != null) {
             try {

@@ -195,6 +195,24 @@ class AuditVerifyTest {
     }
 
     @Test
+    void auditVerify_anchorsFileWithoutAnAnchor_exit2NotOk() throws Exception {
+        Path empty = Files.createTempFile("anchors", ".txt");
+        try {
+            Files.writeString(empty, "# anchors are filed here nightly\n\n");
+            InProcessCli.Result r = cli(pristine).run("audit", "verify", "--anchors", empty.toString());
+            assertThat(r.exitCode()).as(r.out()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("mfagate: No anchor in " + empty + "; it must hold SEQ:MAC lines (from audit anchor)"
+                    + " or audit entries\n");
+            assertThat(r.out()).doesNotContain("OK");
+        } finally {
+            Files.delete(empty);
+        }
+        InProcessCli.Result one = cli(pristine).run("audit", "anchor");
+        InProcessCli.Result single = cli(pristine).run("audit", "verify", "--anchor", one.out().strip());
+        assertThat(single.out()).contains("holding 1 anchor (");
+    }
+
+    @Test
     void auditVerify_malformedAnchor_exit2NamingTheRule() throws Exception {
         InProcessCli.Result r = cli(pristine).run("audit", "verify", "--anchor", "10:not-hex");
         assertThat(r.exitCode()).isEqualTo(2);

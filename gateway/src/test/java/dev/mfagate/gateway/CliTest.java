@@ -425,6 +425,17 @@ class CliTest {
     }
 
     @Test
+    void serve_hostNotOfThisMachine_exit1SayingToGiveAnotherHost() {
+        assertThat(cli.run("token", "create", "--name", "ops").exitCode()).isZero();
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine.
+        InProcessCli.Result r = cli.run("serve", "--host", "192.0.2.1", "--port", "0", "--metrics-port", "off", "--allow-plain-http");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.errLines()).anyMatch(line -> line.startsWith("mfagate: Cannot listen on 192.0.2.1:0 (")
+                && line.endsWith("); give a --host that is an address of this machine"));
+        assertThat(r.err()).doesNotContain("--port,");
+    }
+
+    @Test
     void serve_badNetworkFlags_exit2NamingTheFlag() {
         assertThat(cli.run("token", "create", "--name", "ops").exitCode()).isZero();
         InProcessCli.Result port = cli.run("serve", "--port", "0", "--metrics-port", "nine");

@@ -556,7 +556,8 @@ public final class TenantKeys implements AutoCloseable {
                 snapshotTaken = false;
             }
             forgetCachedRows.run();
-            log.warn("Revoked tenant {}'s key ({}); its {} seeds no longer open", tenant, old.reference(), seeds);
+            log.warn("Revoked tenant {}'s key ({}); its seeds ({}) no longer open", tenant, old.reference(),
+                    dev.mfagate.core.Plural.of(seeds, "seed", "seeds"));
             return seeds;
         } finally {
             rotationLock.writeLock().unlock();
@@ -712,9 +713,10 @@ public final class TenantKeys implements AutoCloseable {
         forgetCachedRows.run();
         List<SeedRepository.TenantSeed> seeds = tenantSeeds(h, tenant);
         if (from == null && !seeds.isEmpty()) {
-            throw new IllegalStateException("Tenant " + tenant + "'s key was revoked, and its " + seeds.size()
-                    + " seeds cannot be opened any more: remove them (mfagate seed remove LABEL), then set a new key"
-                    + " and add them again; nothing was changed");
+            throw new IllegalStateException("Tenant " + tenant + "'s key was revoked, and its "
+                    + dev.mfagate.core.Plural.of(seeds.size(), "seed", "seeds") + " cannot be opened any more: remove "
+                    + (seeds.size() == 1 ? "it" : "them") + " (mfagate seed remove LABEL), then set a new key and add "
+                    + (seeds.size() == 1 ? "it" : "them") + " again; nothing was changed");
         }
         return SeedRepository.rewrapIn(h, seeds, from, to, listener);
     }

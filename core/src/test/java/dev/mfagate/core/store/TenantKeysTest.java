@@ -232,7 +232,7 @@ class TenantKeysTest {
                     "SELECT count(*) FROM tenant_key WHERE tenant_id = 'beta' AND wrapped_keyset IS NULL").mapTo(Integer.class).one());
             assertThat(erased).as("the wrapped keyset is erased").isEqualTo(1);
             assertThatThrownBy(() -> a.tenantKeys().set(BETA, "keyset", env(), RotationListener.NONE))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("remove them");
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("its 1 seed cannot be opened any more: remove it (mfagate seed remove LABEL)");
             a.seeds().remove(Label.parse("beta-portal"));
             a.tenantKeys().set(BETA, "keyset", env(), RotationListener.NONE);
             Map<Label, TotpSeed> again = addSeeds(a, "beta-portal");

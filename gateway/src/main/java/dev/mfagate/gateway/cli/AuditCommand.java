@@ -65,7 +65,13 @@ final class AuditCommand {
                 all.add(parseAnchor(a, "--anchor"));
             }
             if (anchorsFile != null) {
-                all.addAll(readAnchors(anchorsFile));
+                List<AuditAnchor> read = readAnchors(anchorsFile);
+                if (read.isEmpty()) {
+                    // A job whose anchoring stopped would otherwise pass for one that checked them.
+                    throw UserError.badInput("No anchor in " + anchorsFile + "; it must hold SEQ:MAC lines (from audit anchor)"
+                            + " or audit entries");
+                }
+                all.addAll(read);
             }
             long start = System.nanoTime();
             VerificationResult result;
@@ -74,7 +80,7 @@ final class AuditCommand {
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (result.isIntact()) {
-                cli.out().println(result.describe() + (all.isEmpty() ? "" : ", holding " + all.size() + " anchors")
+                cli.out().println(result.describe() + (all.isEmpty() ? "" : ", holding " + Plural.of(all.size(), "anchor", "anchors"))
                         + " (" + ms + " ms)");
                 return ExitCodes.OK;
             }

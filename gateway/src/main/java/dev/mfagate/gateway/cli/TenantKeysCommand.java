@@ -189,11 +189,11 @@ final class TenantKeysCommand {
             }
             int seeds = run(store, "Not revoked", s -> {
                 int n = s.tenantKeys().revoke(id);
-                AdminAudit.record(cli, s, "keys-tenant-revoke", null, "tenant " + id + "; " + n + " seeds no longer open");
+                AdminAudit.record(cli, s, "keys-tenant-revoke", null, "tenant " + id + "; " + Plural.of(n, "seed", "seeds") + " no longer open" + (n == 1 ? "s" : ""));
                 return n;
             });
-            cli.out().println("Revoked tenant " + id + "'s key; its " + Plural.of(seeds, "seed", "seeds")
-                    + " no longer open and their codes are refused. Other tenants are unchanged.");
+            cli.out().println("Revoked tenant " + id + "'s key; " + (seeds == 1 ? "its 1 seed no longer opens and its code is"
+                    : "its " + seeds + " seeds no longer open and their codes are") + " refused. Other tenants are unchanged.");
             cli.out().println("To serve tenant " + id + " again: remove its seeds, run 'mfagate keys tenant set " + id
                     + " --provider ...', and add them again.");
             return ExitCodes.OK;
