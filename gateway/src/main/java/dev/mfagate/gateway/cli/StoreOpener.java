@@ -137,7 +137,8 @@ final class StoreOpener {
         try {
             return initStore(dataDir, databaseUrl, poolSize, reference, env);
         } catch (KeyProviderException e) {
-            throw UserError.failure("Not initialised (nothing was written): " + e.getMessage());
+            throw UserError.failure("Not initialised (no keyset or key was written" + (databaseUrl == null || databaseUrl.isBlank()
+                    ? "" : "; the database keeps the empty schema made for it, which a later init uses") + "): " + e.getMessage());
         }
     }
 
@@ -177,9 +178,11 @@ final class StoreOpener {
             Optional<String> claimedBy = db.jdbi().withHandle(h -> h.createQuery("SELECT primary_kek_id FROM kek_state WHERE id = 1")
                     .mapTo(String.class).findOne());
             if (claimedBy.isPresent()) {
+                Optional<String> provider = Store.keyProviderReference(db).filter(r -> !KeyProviders.isFile(r));
                 throw UserError.failure("The database " + db.description() + " is initialised already (its data keys are"
-                        + " wrapped under KEK " + claimedBy.get() + "); do not initialise it again: " + KEYSET_HELP
-                        + ", then run 'mfagate serve --database URL'");
+                        + " wrapped under KEK " + claimedBy.get() + "); do not initialise it again: "
+                        + provider.map(r -> "its keys live in " + r + "; run 'mfagate serve --database URL' with that"
+                                + " provider's credentials").orElse(KEYSET_HELP + ", then run 'mfagate serve --database URL'"));
             }
             Keyring keyring;
             if (fromEnvironment.isPresent()) {

@@ -51,6 +51,29 @@ class StoreOpenerTest {
     }
 
     @Test
+    void initDatabase_keysInAnHsm_refusedInitSaysWhatStays_secondInitNamesTheProvider() throws Exception {
+        String url = STORES.fresh(TestStores.Backend.POSTGRESQL, dir).databaseUrl();
+        dev.mfagate.core.testing.SoftHsm hsm = dev.mfagate.core.testing.SoftHsm.forThisJvm();
+        String label = "init-kek-" + java.util.UUID.randomUUID();
+        hsm.generateAesKey(label);
+        InProcessCli wrongPin = InProcessCli.in(dir.resolve("first")).withEnv(java.util.Map.of("MFAGATE_PKCS11_PIN", "0000"));
+        InProcessCli.Result refused = wrongPin.run("init", "--database", url, "--kek", hsm.reference(label));
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(refused.err()).startsWith("mfagate: Not initialised (no keyset or key was written; the database keeps the empty"
+                + " schema made for it, which a later init uses): ");
+
+        InProcessCli rightPin = InProcessCli.in(dir.resolve("first")).withEnv(java.util.Map.of("MFAGATE_PKCS11_PIN", dev.mfagate.core.testing.SoftHsm.PIN));
+        InProcessCli.Result init = rightPin.run("init", "--database", url, "--kek", hsm.reference(label));
+        assertThat(init.exitCode()).as(init.err()).isZero();
+
+        InProcessCli.Result again = InProcessCli.in(dir.resolve("second")).run("init", "--database", url);
+        assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(again.err()).contains("initialised already").contains("its keys live in " + hsm.reference(label))
+                .doesNotContain("keyset.json");
+        assertThat(dir.resolve("second").resolve(Store.KEYSET_FILE_NAME)).doesNotExist();
+    }
+
+    @Test
     void openDatabase_copiedKeysetWorks_missingKeysetNamesTheFix() throws Exception {
         String url = STORES.fresh(TestStores.Backend.POSTGRESQL, dir).databaseUrl();
         Path first = dir.resolve("first");
