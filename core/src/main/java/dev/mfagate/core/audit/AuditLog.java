@@ -127,13 +127,22 @@ public final class AuditLog implements AutoCloseable {
         deadlines.start();
     }
 
-    /** Takes the stored head as the last committed entry, so a rollback before the first batch is seen too. */
+    /**
+     * Takes the stored head as the last committed entry, so a rollback before the first batch is seen
+     * too. A head that fails its MAC is reported to the listener at once (readiness then says so before
+     * any request has been refused for it), and logged.
+     */
     private void rememberHeadAtStart() {
         try {
             db.jdbi().useHandle(h -> ChainHead.read(h, false).ifPresent(head -> {
                 if (!head.isGenesis() && head.isAuthentic(chainMac)) {
                     committedSeq = head.seq();
                     committedMac = head.lastMac();
+                } else if (!head.isGenesis()) {
+                    AuditUnavailableException e = new AuditUnavailableException("The audit chain head fails its check"
+                            + " (head seq " + head.seq() + "); run audit verify");
+                    LOG.error("At start: {}. Every request that needs an audit entry is refused until it is resolved", e.getMessage());
+                    listener.batchFailed(0, e);
                 }
             }));
         } catch (RuntimeException e) {
