@@ -378,6 +378,25 @@ class ConsoleAdminBrowserIT {
         }
         assertThat(export.body()).contains("token-create").contains("member-add").doesNotContain("beta-bea");
         assertThat(auditLines()).anySatisfy(l -> assertThat(l).contains("exported the audit").contains("by person:ann"));
+
+        // An admin of two tenants exports what the page shows: both tenants' entries, not the first one's.
+        TenantRepository tenants = new TenantRepository(store.database());
+        RoleBinding betaToo = new RoleBinding(new Holder.PersonHolder(new PersonId("ann")), Role.ADMIN, new TenantId("beta"), "test",
+                java.time.Instant.now());
+        tenants.bind(betaToo);
+        try {
+            assertThat(get("/console/access?tenant=beta").statusCode()).as("ann reads beta's rules: an entry of beta's").isEqualTo(200);
+            HttpResponse<String> both = get("/console/audit/export?person=&since=" + today + "&until=" + today);
+            assertThat(both.statusCode()).isEqualTo(200);
+            assertThat(both.body()).contains("\"detail\":\"tenant beta; by person:ann").contains("member-add");
+            List<Long> seqs = new java.util.ArrayList<>();
+            for (String line : both.body().lines().toList()) {
+                seqs.add(JSON.readTree(line).get("seq").asLong());
+            }
+            assertThat(seqs).doesNotHaveDuplicates().hasSizeGreaterThan(lines.size());
+        } finally {
+            tenants.unbind(betaToo.holder(), betaToo.role(), betaToo.scope());
+        }
     }
 
     @Test

@@ -169,9 +169,11 @@ final class AuditPages {
             invalid(ctx, kit.frame(s, "Audit", meta));
             return;
         }
-        Optional<Scope> target = reach.everything() ? Optional.of(Scope.ORGANISATION)
-                : reach.tenantIds().stream().findFirst().map(TenantId::new);
-        if (target.isEmpty()) {
+        // Every tenant the page shows: an admin of two tenants exports both (each tenant's entries
+        // oldest first, one tenant after the other, each read audited), not only the first.
+        List<Scope> targets = reach.everything() ? List.of(Scope.ORGANISATION)
+                : reach.tenantIds().stream().sorted().map(id -> (Scope) new TenantId(id)).toList();
+        if (targets.isEmpty()) {
             kit.render(ctx, HttpStatus.FORBIDDEN, new MessagePage(kit.frame(s, "Audit", meta), "Audit",
                     "You may not read the audit trail: that takes the admin or approver role of a tenant, or the auditor role.",
                     false, true));
@@ -180,21 +182,25 @@ final class AuditPages {
         AuditAdmin.Ask ask = new AuditAdmin.Ask(blank(f.label()), blank(f.person()), blank(f.outcome()),
                 f.sinceInstant() == null ? null : f.sinceInstant().toString(),
                 f.untilInstant() == null ? null : f.untilInstant().toString(), null, null);
-        switch (admin.audit().export(support.request(s, target.get(), meta), ask)) {
-            case AdminResult.Done<java.util.function.ToLongFunction<Writer>> done -> {
-                ctx.status(200).contentType("application/x-ndjson");
-                ctx.header("Content-Disposition", "attachment; filename=\"mfagate-audit.jsonl\"");
-                Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
-                done.value().applyAsLong(out);
-                try {
-                    out.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            case AdminResult.Refused<java.util.function.ToLongFunction<Writer>> refused ->
+        List<java.util.function.ToLongFunction<Writer>> exports = new java.util.ArrayList<>();
+        for (Scope target : targets) {
+            switch (admin.audit().export(support.request(s, target, meta), ask)) {
+                case AdminResult.Done<java.util.function.ToLongFunction<Writer>> done -> exports.add(done.value());
+                case AdminResult.Refused<java.util.function.ToLongFunction<Writer>> refused -> {
                     kit.render(ctx, HttpStatus.UNPROCESSABLE_CONTENT, new MessagePage(kit.frame(s, "Audit", meta), "Audit",
                             "Nothing was exported: " + refused.message() + ".", false, true));
+                    return;
+                }
+            }
+        }
+        ctx.status(200).contentType("application/x-ndjson");
+        ctx.header("Content-Disposition", "attachment; filename=\"mfagate-audit.jsonl\"");
+        Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
+        exports.forEach(export -> export.applyAsLong(out));
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
