@@ -493,8 +493,9 @@ public final class Console {
 
     private void logout(Context ctx, RequestMeta meta) {
         Optional<Session> session = session(ctx);
-        clearCookie(ctx, sessionCookie);
         if (session.isPresent()) {
+            // The token first: a form another site sends must change nothing, not even the cookie, or any
+            // page could sign a person out of their browser while their session lived on in the store.
             if (!csrfOk(ctx, session.get(), meta)) {
                 return;
             }
@@ -503,6 +504,8 @@ public final class Console {
             audit.commit(event(meta, now, Outcome.ALLOWED, "console_sign_out")
                     .detail("person:" + session.get().person().value() + " session " + session.get().ref()).build());
         }
+        // Ended above, or dead already (nothing left to protect): the browser may forget it.
+        clearCookie(ctx, sessionCookie);
         message(ctx, HttpStatus.OK, meta.requestId(), "Signed out", "You are signed out.", true);
     }
 
