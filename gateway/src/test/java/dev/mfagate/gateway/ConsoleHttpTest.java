@@ -2,6 +2,10 @@ package dev.mfagate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.mfagate.core.audit.AuditExporter;
 import dev.mfagate.core.console.ConsoleSessions;
 import dev.mfagate.core.store.Store;
@@ -27,10 +31,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The console's forms and error pages over plain HTTP, no browser: sessions are made in the store as
@@ -46,6 +54,8 @@ class ConsoleHttpTest {
     private static GatewayApp app;
     private static ConsoleSessions sessions;
     private static String base;
+    private static final String CLIENT_ID = "mfagate-console";
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeAll
@@ -57,19 +67,43 @@ class ConsoleHttpTest {
         tenants.addPerson(new PersonId("ann"), "Ann Example", now);
         tenants.bind(new RoleBinding(new Holder.PersonHolder(new PersonId("ann")), Role.ADMIN, new TenantId("acme"), "test", now));
         sessions = new ConsoleSessions(store.database());
-        int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         base = "http://127.0.0.1:" + port;
-        // The provider's address answers nothing; no test here signs in through it.
-        app = GatewayApp.builder(store)
+        // The provider is down: its address answers nothing (a port just freed). Tests of the sign-in flow
+        // itself are ConsoleGroupsSignInTest's and ConsoleBrowserIT's.
+        app = startGateway(store, port, URI.create("http://127.0.0.1:" + freePort() + "/realms/staff"));
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static GatewayApp startGateway(Store on, int port, URI issuer) {
+        return GatewayApp.builder(on)
                 .settings(new GatewayServer.Settings("127.0.0.1", port, Duration.ofSeconds(5), false, 16 * 1024))
                 .options(GatewayFixture.GENEROUS_OPTIONS)
                 .clock(Clock.systemUTC())
-                .console(new ConsoleSettings(URI.create("http://127.0.0.1:9/realms/none"), "mfagate-console", "console-client-secret",
-                        URI.create(base), Duration.ofMinutes(15), Duration.ofHours(8), false, false))
+                .console(new ConsoleSettings(issuer, CLIENT_ID, "console-client-secret", URI.create("http://127.0.0.1:" + port),
+                        Duration.ofMinutes(15), Duration.ofHours(8), false, false))
                 .start();
+    }
+
+    @BeforeEach
+    void captureLog() {
+        log.list.clear();
+        log.start();
+        root().addAppender(log);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        root().detachAppender(log);
+    }
+
+    private static Logger root() {
+        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
     @AfterAll
@@ -116,16 +150,86 @@ class ConsoleHttpTest {
         return out;
     }
 
-    /** The audit reasons of the entries of request {@code requestId}. */
+    /** The audit reasons of the entries of request {@code r}. */
     private static List<String> reasonsOf(HttpResponse<?> r) {
-        String id = r.headers().firstValue("X-Request-Id").orElseThrow();
-        List<String> out = new ArrayList<>();
-        new AuditExporter(store.database()).forEach(Instant.now().minusSeconds(600), Instant.now().plusSeconds(5), e -> {
+        return entriesOf(store, r).stream().map(e -> e.reason()).toList();
+    }
+
+    /** The audit entries of request {@code r} in {@code on}. */
+    private static List<dev.mfagate.core.audit.AuditEvent> entriesOf(Store on, HttpResponse<?> r) {
+        String id = requestId(r);
+        List<dev.mfagate.core.audit.AuditEvent> out = new ArrayList<>();
+        new AuditExporter(on.database()).forEach(Instant.now().minusSeconds(600), Instant.now().plusSeconds(5), e -> {
             if (id.equals(e.event().requestId())) {
-                out.add(e.event().reason());
+                out.add(e.event());
             }
         });
         return out;
+    }
+
+    private static String requestId(HttpResponse<?> r) {
+        return r.headers().firstValue("X-Request-Id").orElseThrow();
+    }
+
+    /** Checks the answer and the log of a sign-in the provider's being down stopped. */
+    private void assertProviderDown(Store on, HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(r.body()).contains("The identity provider cannot be reached at the moment").contains("try again later")
+                .contains("/console/break-glass").contains(requestId(r)).doesNotContain("Exception").doesNotContain("Something went wrong");
+        assertThat(entriesOf(on, r)).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(dev.mfagate.core.audit.Outcome.UNAUTHENTICATED);
+            assertThat(e.reason()).isEqualTo("console_sign_in_failed");
+            assertThat(e.detail()).isEqualTo("provider_unreachable");
+        });
+        List<ILoggingEvent> said = log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+        assertThat(said).as("one warning line, no trace").singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getThrowableProxy()).isNull();
+            assertThat(e.getFormattedMessage()).contains("Identity provider").contains(requestId(r)).doesNotContain("\n");
+        });
+    }
+
+    // ---- Identity provider down -----------------------------------------------------------------
+
+    @Test
+    void login_providerDown_503SentenceAuditedOneWarning() throws Exception {
+        HttpResponse<String> r = get("/console/login", null, "text/html");
+
+        assertProviderDown(store, r);
+        assertThat(r.headers().allValues("Set-Cookie")).as("no sign-in under way").isEmpty();
+    }
+
+    @Test
+    void callback_tokenEndpointDown_503SentenceAuditedOneWarning() throws Exception {
+        MockOAuth2Server provider = new MockOAuth2Server();
+        provider.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        String issuer = provider.issuerUrl("default").toString().replaceAll("/$", "");
+        int port = freePort();
+        try (Store other = Store.init(dir.resolve("callback-data")); GatewayApp gateway = startGateway(other, port, URI.create(issuer));
+             HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()) {
+            String at = "http://127.0.0.1:" + port;
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(at + "/console/login")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).as(login.body()).isEqualTo(302);
+            String loginCookie = login.headers().allValues("Set-Cookie").getFirst();
+            HttpResponse<String> authorize = http.send(HttpRequest.newBuilder(URI.create(login.headers().firstValue("Location")
+                    .orElseThrow())).GET().build(), HttpResponse.BodyHandlers.ofString());
+            String callback = authorize.headers().firstValue("Location").orElseThrow();
+            assertThat(callback).startsWith(at + "/console/callback?");
+            // The provider goes down between its sign-in page and the code exchange.
+            provider.shutdown();
+            log.list.clear();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(callback))
+                    .header("Cookie", loginCookie.substring(0, loginCookie.indexOf(';'))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertProviderDown(other, r);
+            assertThat(r.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("mfagate_session=") && !c.startsWith("mfagate_session=;"));
+            TestLogs.exportAudit(other.database(), "console-http-callback");
+        } finally {
+            provider.shutdown();
+        }
     }
 
     // ---- Sign-out --------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ public final class Console {
         before.accept("/console", this::headers);
         before.accept("/console/*", this::headers);
         cfg.routes.get("/console", ctx -> guarded(ctx, meta, () -> home(ctx, meta)));
-        cfg.routes.get("/console/login", ctx -> guarded(ctx, meta, () -> login(ctx)));
+        cfg.routes.get("/console/login", ctx -> guarded(ctx, meta, () -> login(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/callback", ctx -> guarded(ctx, meta, () -> callback(ctx, meta.apply(ctx))));
         cfg.routes.get("/console/codes", ctx -> guarded(ctx, meta, () -> codes(ctx, meta.apply(ctx))));
         cfg.routes.post("/console/codes/reveal", ctx -> guarded(ctx, meta, () -> reveal(ctx, meta.apply(ctx))));
@@ -245,11 +245,17 @@ public final class Console {
         message(ctx, HttpStatus.OK, meta.apply(ctx).requestId(), "Sign in", "Sign in to see the codes you may get.", true);
     }
 
-    private void login(Context ctx) throws java.io.IOException {
+    private void login(Context ctx, RequestMeta meta) {
         Instant now = clock.instant();
         // Sign-ins never finished and sessions long dead go here, on whichever instance signs someone in.
         sessions.sweep(now, settings.idleTimeout(), LOGIN_MAX_AGE);
-        OidcSignIn.Start start = oidc.start(now);
+        OidcSignIn.Start start;
+        try {
+            start = oidc.start(now);
+        } catch (java.io.IOException e) {
+            providerUnreachable(ctx, meta, now, e);
+            return;
+        }
         String value = sessions.beginLogin(start.pending());
         setCookie(ctx, loginCookie, value, LOGIN_MAX_AGE);
         ctx.redirect(start.authorizationUri().toString(), HttpStatus.FOUND);
@@ -266,7 +272,13 @@ public final class Console {
             return;
         }
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-        OidcSignIn.Outcome outcome = oidc.finish(URI.create(settings.redirectUri() + query), pending.get());
+        OidcSignIn.Outcome outcome;
+        try {
+            outcome = oidc.finish(URI.create(settings.redirectUri() + query), pending.get());
+        } catch (java.io.IOException e) {
+            providerUnreachable(ctx, meta, now, e);
+            return;
+        }
         switch (outcome) {
             case OidcSignIn.Outcome.Failed failed -> signInFailed(ctx, meta, now, failed.reason(), failed.message(), null);
             case OidcSignIn.Outcome.SignedIn signedIn -> {
@@ -336,6 +348,25 @@ public final class Console {
         audit.commit(event(meta, now, Outcome.UNAUTHENTICATED, "console_sign_in_failed")
                 .detail(reason + (identity == null ? "" : " " + identity)).build());
         message(ctx, HttpStatus.UNAUTHORIZED, meta.requestId(), "Sign-in failed", message, true);
+    }
+
+    /**
+     * A provider that is down (or whose discovery document is unusable) stops sign-in and nothing else:
+     * a 503 saying so, a failed sign-in entry, and one warning line. It is expected in operation, so
+     * no stack trace: the cause's type and message say which host and what failed.
+     */
+    private void providerUnreachable(Context ctx, RequestMeta meta, Instant now, java.io.IOException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        LOG.warn("Identity provider {} cannot be reached in console request {}: {}: {}{}", settings.issuer(), meta.requestId(),
+                e.getClass().getSimpleName(), e.getMessage(),
+                root == e ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
+        audit.commit(event(meta, now, Outcome.UNAUTHENTICATED, "console_sign_in_failed").detail("provider_unreachable").build());
+        message(ctx, HttpStatus.SERVICE_UNAVAILABLE, meta.requestId(), "Sign-in unavailable", "The identity provider cannot be"
+                + " reached at the moment, so nobody can sign in with it; try again later. Operators can still sign in with the"
+                + " break-glass passkey at /console/break-glass.", true);
     }
 
     private void codes(Context ctx, RequestMeta meta) {

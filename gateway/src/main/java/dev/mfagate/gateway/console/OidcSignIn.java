@@ -90,7 +90,11 @@ final class OidcSignIn {
         }
     }
 
-    /** A fresh state, nonce and PKCE verifier, and the provider's authorization URL carrying them. */
+    /**
+     * A fresh state, nonce and PKCE verifier, and the provider's authorization URL carrying them.
+     *
+     * @throws IOException when the provider's discovery document cannot be reached or read
+     */
     Start start(Instant now) throws IOException {
         Provider p = provider();
         State state = new State();
@@ -112,8 +116,10 @@ final class OidcSignIn {
      *
      * @param callback the full callback URL as the browser requested it
      * @param pending the sign-in this browser began
+     * @throws IOException when the provider (its discovery document or token endpoint) cannot be
+     *     reached or read: not a refused sign-in but a provider that is down, which the console answers as such
      */
-    Outcome finish(URI callback, PendingLogin pending) {
+    Outcome finish(URI callback, PendingLogin pending) throws IOException {
         AuthenticationResponse response;
         try {
             response = AuthenticationResponseParser.parse(callback);
@@ -156,8 +162,6 @@ final class OidcSignIn {
             return new Outcome.Failed("id_token_invalid", "The ID token did not pass its checks.");
         } catch (ParseException e) {
             return new Outcome.Failed("malformed_token_response", "The identity provider's token answer could not be read.");
-        } catch (IOException e) {
-            return new Outcome.Failed("provider_unreachable", "The identity provider could not be reached; try again shortly.");
         } catch (IllegalArgumentException | ClassCastException e) {
             return new Outcome.Failed("id_token_invalid", "The ID token did not pass its checks.");
         }
