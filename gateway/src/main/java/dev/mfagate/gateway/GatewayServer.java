@@ -260,10 +260,30 @@ public final class GatewayServer implements AutoCloseable {
             }
             cfg.routes.exception(ApiException.class, errors::onApiException);
             cfg.routes.exception(Exception.class, errors::onUnexpected);
-            cfg.routes.error(404, ctx -> errors.onBareStatus(ctx, 404));
-            cfg.routes.error(405, ctx -> errors.onBareStatus(ctx, 405));
-            cfg.routes.error(413, ctx -> errors.onBareStatus(ctx, 413));
+            for (int status : new int[] {404, 405, 413}) {
+                cfg.routes.error(status, ctx -> onBareStatus(cfg, ctx, status));
+            }
         });
+    }
+
+    /**
+     * A status the router set with no page or body of the gateway's: the console answers its own paths
+     * with a page (a GET of a form's address is a 405 there, which Javalin would call a missing
+     * endpoint), everything else is the API's JSON error.
+     */
+    private void onBareStatus(io.javalin.config.JavalinConfig cfg, Context ctx, int status) {
+        String path = ctx.path().substring(Math.min(ctx.contextPath().length(), ctx.path().length()));
+        if (components.console() == null || Exchange.of(ctx) == null || !dev.mfagate.gateway.console.Console.owns(path)) {
+            errors.onBareStatus(ctx, status);
+            return;
+        }
+        Set<String> allowed = new java.util.TreeSet<>();
+        for (HandlerType method : List.of(HandlerType.GET, HandlerType.POST)) {
+            if (method != ctx.method() && cfg.unsafe.internalRouter.hasHttpHandlerEntry(method, path)) {
+                allowed.add(method.name());
+            }
+        }
+        components.console().onBareStatus(ctx, status, allowed, Exchange.of(ctx).meta(ctx));
     }
 
     /** The one path of {@code /totp} and {@code /code}: the issuer decides, audits and computes. */

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -230,6 +232,53 @@ class ConsoleHttpTest {
         } finally {
             provider.shutdown();
         }
+    }
+
+    // ---- Unknown addresses and methods -------------------------------------------------------------
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "/console/tokens/create  | text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8 | 405 | POST",
+        "/console/access/grant   |                                                                  | 405 | POST",
+        "/console/logout         | application/json                                                 | 405 | POST",
+        "/console/no-such-page   | text/html                                                        | 404 |",
+        "/console/tokens/nothing |                                                                  | 404 |",
+    })
+    void get_consoleAddressWithoutSuchPage_consolePageWithSentenceAndRequestId(String path, String accept, int status,
+                                                                               String allow) throws Exception {
+        for (String cookie : java.util.Arrays.asList(null, signedIn().cookieValue())) {
+            HttpResponse<String> r = get(path, cookie, accept);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+            assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue(dev.mfagate.gateway.console.Console.CONTENT_SECURITY_POLICY);
+            assertThat(r.headers().firstValue("Allow")).isEqualTo(java.util.Optional.ofNullable(allow));
+            assertThat(r.body()).contains("<!DOCTYPE html>").contains(requestId(r))
+                    .contains(status == 404 ? "There is no such page." : "This address only takes a form sent from a console page")
+                    .doesNotContain("Endpoint").doesNotContain("not_found").doesNotContain("\"error\"");
+            if (cookie != null) {
+                assertThat(r.body()).as("the navigation of a signed-in person").contains("Ann Example").contains("My codes");
+            }
+        }
+    }
+
+    @Test
+    void consolePageChoosingItsOwnStatus_keptAsItIs() throws Exception {
+        HttpResponse<String> r = get("/console/access?tenant=nosuch", signedIn().cookieValue(), null);
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("No such tenant or object.").doesNotContain("There is no such page");
+    }
+
+    @Test
+    void apiPaths_unknownPathOrMethod_stillTheApiJsonError() throws Exception {
+        HttpResponse<String> r = get("/api/v1/no-such-thing", null, null);
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("\"code\":\"not_found\"");
+        HttpResponse<String> healthz = post("/healthz", null, form());
+        assertThat(healthz.statusCode()).isEqualTo(404);
+        assertThat(healthz.body()).contains("\"code\":\"not_found\"");
     }
 
     // ---- Sign-out --------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ public final class Console {
     /** A sign-in must come back from the provider within this. */
     static final Duration LOGIN_MAX_AGE = Duration.ofMinutes(10);
     private static final String ASSETS = "/dev/mfagate/gateway/console/assets/";
+    /** Marks a response whose page the console rendered, so that a status it chose is not answered again. */
+    private static final String RENDERED = "mfagate.console.rendered";
 
     private final ConsoleSettings settings;
     private final OidcSignIn oidc;
@@ -622,7 +624,57 @@ public final class Console {
     }
 
     void render(Context ctx, HttpStatus status, Object page) {
+        ctx.attribute(RENDERED, Boolean.TRUE);
         ctx.status(status).contentType("text/html; charset=utf-8").result(pages.render(page));
+    }
+
+    /** Whether {@code path} (relative to the context path) is the console's: {@code /console} and below. */
+    public static boolean owns(String path) {
+        return path.equals("/console") || path.startsWith("/console/");
+    }
+
+    /**
+     * The console's answer to a status the router set on one of its paths, where no console page was
+     * rendered: an address no route has (404), or one whose route takes another method (405; such as
+     * opening a form's address again after sending it), or a request too large (413). A console page
+     * with a plain sentence and the request id, never the framework's text or the admin API's JSON.
+     * A console page that chose the status itself (a missing tenant's page) is left as it is.
+     *
+     * @param status the status the router set
+     * @param allowed the methods the path's routes answer (empty for a path no route has)
+     */
+    public void onBareStatus(Context ctx, int status, java.util.Set<String> allowed, RequestMeta meta) {
+        if (ctx.attribute(RENDERED) != null) {
+            return;
+        }
+        Optional<Session> session;
+        try {
+            session = session(ctx);
+        } catch (RuntimeException e) {
+            // Only for the navigation: a store that is away must not turn a missing page into a failure.
+            session = Optional.empty();
+        }
+        String back = session.isPresent() ? " Go back to the page you came from, or to My codes." : " Sign in to use the console.";
+        String heading;
+        String sentence;
+        HttpStatus answer;
+        if (status == 405 || (status == 404 && !allowed.isEmpty())) {
+            answer = HttpStatus.METHOD_NOT_ALLOWED;
+            ctx.header("Allow", String.join(", ", new java.util.TreeSet<>(allowed)));
+            heading = "Nothing to show here";
+            sentence = "This address only takes a form sent from a console page, so there is nothing to show here"
+                    + " and nothing was done." + back;
+        } else if (status == 413) {
+            answer = HttpStatus.CONTENT_TOO_LARGE;
+            heading = "Refused";
+            sentence = "The request is larger than the gateway takes; nothing was done." + back;
+        } else {
+            answer = HttpStatus.NOT_FOUND;
+            heading = "Not found";
+            sentence = "There is no such page." + back;
+        }
+        PageFrame frame = session.map(s -> frame(s, heading, meta)).orElse(PageFrame.anonymous(heading, meta.requestId()));
+        render(ctx, answer, new MessagePage(frame, heading, sentence, session.isEmpty(), true));
     }
 
     private void asset(Context ctx) {
