@@ -180,7 +180,8 @@ class AdminApiHttpTest {
             case "SEEDS:W" -> send("POST", base + "/seeds", caller, "{\"labels\":[\"" + (where.equals("org") ? "acme" : t)
                     + "-s" + n + "\"],\"text\":\"" + SEED_A + "\"}");
             case "RULES:R" -> send("GET", base + "/rules", caller, null);
-            case "RULES:W" -> send("POST", base + "/rules", caller, "{\"principal\":\"user:42\",\"pattern\":\"" + pattern + "\"}");
+            // A principal of its own: two identical rules of one owner are refused (409), and this is about roles.
+            case "RULES:W" -> send("POST", base + "/rules", caller, "{\"principal\":\"user:" + (42_000 + n) + "\",\"pattern\":\"" + pattern + "\"}");
             case "TOKENS:R" -> send("GET", base + "/tokens", caller, null);
             case "TOKENS:W" -> send("POST", base + "/tokens", caller, "{\"name\":\"tok" + n + "\"}");
             case "AUDIT:R" -> send("GET", base + "/audit?limit=5", caller, null);
@@ -316,6 +317,22 @@ class AdminApiHttpTest {
         assertThat(second.statusCode()).as(second.body()).isEqualTo(400);
         assertThat(send("GET", "/api/v1/tenants/acme/rules", "admin", null).body())
                 .doesNotContain("user:7001").doesNotContain("user:7002").doesNotContain("user:7003").doesNotContain("user:7004");
+    }
+
+    @Test
+    void createRule_identicalToOneOfTheSameOwner_409NamingItAndOneRuleStored() throws Exception {
+        String body = "{\"principal\":\"user:7021\",\"pattern\":\"acme-*\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"daily_cap\":4}";
+        HttpResponse<String> first = send("POST", "/api/v1/tenants/acme/rules", "admin", body);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        String id = JSON.readTree(first.body()).get("id").asText();
+
+        HttpResponse<String> again = send("POST", "/api/v1/tenants/acme/rules", "admin", body);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        JsonNode error = JSON.readTree(again.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("conflict");
+        assertThat(error.get("message").asText()).startsWith("Rule " + id + " already grants this");
+        assertThat(JSON.readTree(send("GET", "/api/v1/tenants/acme/rules", "admin", null).body()).get("rules"))
+                .filteredOn(r -> r.get("principal").asText().equals("user:7021")).hasSize(1);
     }
 
     @ParameterizedTest

@@ -281,6 +281,25 @@ class ConsoleHttpTest {
         assertThat(healthz.body()).contains("\"code\":\"not_found\"");
     }
 
+    // ---- Access ------------------------------------------------------------------------------------
+
+    @Test
+    void grant_sameFormSentAgain_refusedNamingTheRuleAndOneRuleStored() throws Exception {
+        ConsoleSessions.Started s = signedIn();
+        Map<String, String> grant = form("csrf", s.session().csrfToken(), "tenant", "acme", "principal", "person:ann",
+                "pattern", "acme-*", "expires", "2099-12-31", "daily_cap", "7");
+        HttpResponse<String> first = post("/console/access/grant", s.cookieValue(), grant);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        List<dev.mfagate.core.policy.Rule> rules = new dev.mfagate.core.policy.PolicyRepository(store.database()).list();
+        assertThat(rules).hasSize(1);
+
+        HttpResponse<String> again = post("/console/access/grant", s.cookieValue(), grant);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(422);
+        assertThat(again.body()).contains("Nothing was granted: Rule " + rules.getFirst().id() + " already grants this");
+        assertThat(new dev.mfagate.core.policy.PolicyRepository(store.database()).list()).isEqualTo(rules);
+        new dev.mfagate.core.policy.PolicyRepository(store.database()).revoke(rules.getFirst().id());
+    }
+
     // ---- Sign-out --------------------------------------------------------------------------------
 
     @Test

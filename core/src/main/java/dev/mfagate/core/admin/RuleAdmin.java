@@ -89,6 +89,9 @@ public final class RuleAdmin {
         Rule stored;
         try {
             stored = policy.grant(rule, r.target());
+        } catch (dev.mfagate.core.policy.DuplicateRuleException e) {
+            // Most often the same form sent twice: refused, naming the rule that grants it already.
+            return AdminResult.conflict(e.getMessage());
         } catch (IllegalArgumentException e) {
             // A person or token the store does not hold, or a rule of that id added since the check above.
             return AdminResult.invalid(e.getMessage());

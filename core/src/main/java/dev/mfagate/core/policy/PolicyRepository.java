@@ -116,6 +116,8 @@ public final class PolicyRepository {
      * @return the rule as stored
      * @throws IllegalArgumentException when a rule with that id exists, or the rule is an inert
      *     {@code channel-name:} rule (see {@link #requireGrantable})
+     * @throws DuplicateRuleException when the owner has an identical rule (principal, pattern, expiry
+     *     and daily cap) under another id
      */
     public Rule grant(Rule rule) {
         Objects.requireNonNull(rule, "rule");
@@ -129,6 +131,9 @@ public final class PolicyRepository {
      * @return the rule as stored
      * @throws IllegalArgumentException as {@link #grant(Rule)}, and when a tenant's rule's pattern
      *     leaves the tenant ({@link Scope#requireCovers})
+     * @throws DuplicateRuleException when {@code owner} has an identical rule (principal, pattern,
+     *     expiry and daily cap) under another id: checked in the transaction that adds, so every door
+     *     (CLI, admin API, console) refuses it, and two identical grants at once add one rule
      */
     public Rule grant(Rule rule, Scope owner) {
         Objects.requireNonNull(rule, "rule");
@@ -141,6 +146,10 @@ public final class PolicyRepository {
                     .bind("id", rule.id()).mapTo(Integer.class).one() > 0;
             if (exists) {
                 throw new IllegalArgumentException("A rule with id " + rule.id() + " exists; revoke it first or choose another id");
+            }
+            Optional<Rule> identical = identical(h, rule, owner);
+            if (identical.isPresent()) {
+                throw new DuplicateRuleException(identical.get());
             }
             requirePrincipalHeld(h, rule);
             TenantRepository.ensure(h, owner, rule.createdAt());
@@ -261,6 +270,23 @@ public final class PolicyRepository {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Rule " + rule.id() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A stored rule and its owner's column. */
+    private record OwnedRow(Rule rule, String tenant) {
+    }
+
+    /** A rule of {@code owner} that grants exactly what {@code rule} would (its id, creator and time aside). */
+    private static Optional<Rule> identical(Handle h, Rule rule, Scope owner) {
+        return h.createQuery("SELECT " + RULE_COLUMNS + ", tenant_id FROM policy_rule WHERE principal = :principal"
+                        + " AND pattern = :pattern ORDER BY id")
+                .bind("principal", rule.principal().text()).bind("pattern", rule.pattern().value())
+                .map((rs, ctx) -> new OwnedRow(mapRule(rs), rs.getString("tenant_id"))).list().stream()
+                .filter(o -> Objects.equals(o.tenant(), owner.toColumn())).map(OwnedRow::rule)
+                // Stored to the millisecond: compared as stored.
+                .filter(r -> r.expiresAt().map(Instant::toEpochMilli).equals(rule.expiresAt().map(Instant::toEpochMilli))
+                        && r.dailyCap().equals(rule.dailyCap()))
+                .findFirst();
     }
 
     private static Rule restamp(Rule r, String by, Instant at) {

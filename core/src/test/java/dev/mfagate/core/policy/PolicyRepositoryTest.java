@@ -108,6 +108,32 @@ class PolicyRepositoryTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void grant_identicalRuleOfTheSameOwner_refusedNamingItAndNothingChanged(Backend backend) {
+        PolicyRepository repo = new PolicyRepository(DBS.fresh(backend).db());
+        Rule first = new Rule("first", Principal.parse("user:7"), LabelPattern.parse("acme-*"), Optional.of(NOW.plusSeconds(86_400)),
+                OptionalInt.of(3), "alice", NOW);
+        repo.grant(first, dev.mfagate.core.tenant.TenantId.parse("acme"));
+        long version = repo.load().version();
+
+        Rule again = new Rule("again", first.principal(), first.pattern(), first.expiresAt(), first.dailyCap(), "bob", NOW.plusSeconds(5));
+        assertThatThrownBy(() -> repo.grant(again, dev.mfagate.core.tenant.TenantId.parse("acme")))
+                .isInstanceOf(DuplicateRuleException.class)
+                .hasMessage("Rule first already grants this (user:7 -> acme-*, the same last day and daily cap); nothing was granted")
+                .satisfies(e -> assertThat(((DuplicateRuleException) e).existingId()).isEqualTo("first"));
+        assertThat(repo.load().version()).isEqualTo(version);
+        assertThat(repo.list()).containsExactly(first);
+
+        // Anything that differs is another grant: the owner, the expiry, the cap.
+        repo.grant(again, dev.mfagate.core.tenant.Scope.ORGANISATION);
+        repo.grant(new Rule("later", first.principal(), first.pattern(), Optional.of(NOW.plusSeconds(2 * 86_400)), first.dailyCap(),
+                "bob", NOW), dev.mfagate.core.tenant.TenantId.parse("acme"));
+        repo.grant(new Rule("uncapped", first.principal(), first.pattern(), first.expiresAt(), OptionalInt.empty(), "bob", NOW),
+                dev.mfagate.core.tenant.TenantId.parse("acme"));
+        assertThat(repo.list()).extracting(Rule::id).containsExactly("again", "first", "later", "uncapped");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void snapshot_changeOnOtherInstance_seenAfterMaxStaleness(Backend backend) {
         var store = DBS.fresh(backend);
         AtomicLong clock = new AtomicLong(1_000_000_000L);

@@ -126,6 +126,23 @@ class TenantCommandsTest {
     }
 
     @Test
+    void grant_identicalRuleTwice_exit2NamingTheRuleAndOneRuleStored() throws java.io.IOException {
+        output("person", "add", "ann", "Ann Lee");
+        output("grant", "person:ann", "acme-*", "--daily-cap", "5");
+        String id;
+        try (Store s = Store.open(data)) {
+            id = new dev.mfagate.core.policy.PolicyRepository(s.database()).list().getFirst().id();
+        }
+
+        assertThat(run("grant", "person:ann", "acme-*", "--daily-cap", "5")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).isEqualTo("mfagate: Rule " + id + " already grants this (person:ann -> acme-*, the same last day"
+                + " and daily cap); nothing was granted\n");
+        try (Store s = Store.open(data)) {
+            assertThat(new dev.mfagate.core.policy.PolicyRepository(s.database()).list()).extracting(r -> r.id()).containsExactly(id);
+        }
+    }
+
+    @Test
     void grant_personOrTokenNotInTheStore_exit2SayingWhatIsMissing() throws java.io.IOException {
         run("token", "create", "--name", "ops-laptop", "--labels", "acme-*");
         assertThat(run("grant", "person:nobody", "acme-*")).isEqualTo(ExitCodes.BAD_INPUT);
