@@ -300,6 +300,59 @@ class ConsoleHttpTest {
         new dev.mfagate.core.policy.PolicyRepository(store.database()).revoke(rules.getFirst().id());
     }
 
+    // ---- Wording -----------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "person:ann    | 2020-01-01 | The last day must be today (TODAY, UTC) or later.",
+        "person:ann    | 9999-12-31 | The last day must be 9999-12-30 or earlier.",
+        "person:nobody | 2099-12-31 | No person nobody; add them first",
+    })
+    void grant_refused_sentenceInTheFormsTermsWithoutRuleIdOrFieldName(String principal, String lastDay, String sentence)
+            throws Exception {
+        ConsoleSessions.Started s = signedIn();
+        HttpResponse<String> r = post("/console/access/grant", s.cookieValue(), form("csrf", s.session().csrfToken(),
+                "tenant", "acme", "principal", principal, "pattern", "acme-*", "expires", lastDay));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("Nothing was granted: " + sentence.replace("TODAY", today()))
+                .doesNotContainPattern("r-[a-z2-7]{12}").doesNotContain("expires_at").doesNotContain("T00:00:00Z");
+        assertThat(new dev.mfagate.core.policy.PolicyRepository(store.database()).list()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "2020-01-01 | The last day must be today (TODAY, UTC) or later.",
+        "9999-12-31 | The last day must be 9999-12-30 or earlier.",
+    })
+    void createToken_lastDayOutOfBounds_sentenceInTheFormsTerms(String lastDay, String sentence) throws Exception {
+        ConsoleSessions.Started s = signedIn();
+        sessions.stepUp(s.cookieValue(), Instant.now().plusSeconds(300));
+        HttpResponse<String> r = post("/console/tokens/create", s.cookieValue(), form("csrf", s.session().csrfToken(),
+                "tenant", "acme", "name", "laptop", "labels", "acme-*", "expires", lastDay));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains(sentence.replace("TODAY", today())).doesNotContain("expiresAt").doesNotContain("must be after now")
+                .doesNotContain("T00:00:00Z");
+    }
+
+    @Test
+    void createToken_noPasskey_sentenceSaysNeedsAndPasskeysPageListsIt() throws Exception {
+        ConsoleSessions.Started s = signedIn();
+        HttpResponse<String> r = post("/console/tokens/create", s.cookieValue(), form("csrf", s.session().csrfToken(),
+                "tenant", "acme", "name", "laptop", "labels", "acme-*"));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+        assertThat(r.body()).contains("Creating a token is a sensitive act and needs a passkey step-up, but you have no passkey yet");
+        assertThat(get("/console/passkeys", s.cookieValue(), null).body())
+                .contains("codes of sensitive labels, enrolling a seed, creating a token, removing a passkey.");
+        assertThat(get("/console/access", s.cookieValue(), null).body()).contains("type=\"date\" max=\"9999-12-30\"");
+    }
+
+    private static String today() {
+        return java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    }
+
     // ---- Sign-out --------------------------------------------------------------------------------
 
     @Test

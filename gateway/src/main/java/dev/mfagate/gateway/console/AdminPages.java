@@ -166,18 +166,25 @@ final class AdminPages {
         Instant expires;
         Integer cap;
         try {
-            expires = PageSupport.date(ctx.formParam("expires"));
+            expires = support.lastDay(ctx.formParam("expires"));
             cap = PageSupport.count(ctx.formParam("daily_cap"));
         } catch (IllegalArgumentException e) {
-            access(ctx, s, meta, e.getMessage(), null);
+            access(ctx, s, meta, "Nothing was granted: " + e.getMessage(), null);
             return;
         }
         String principal = Objects.requireNonNullElse(ctx.formParam("principal"), "").strip();
         String pattern = Objects.requireNonNullElse(ctx.formParam("pattern"), "").strip();
-        AdminResult<RuleAdmin.Owned> result = admin.rules().create(support.request(s, target.get(), meta), null, principal, pattern,
+        // The id is chosen here so that a refusal can be told without it: the person never saw it.
+        String id = Rule.newId();
+        AdminResult<RuleAdmin.Owned> result = admin.rules().create(support.request(s, target.get(), meta), id, principal, pattern,
                 expires, cap);
         support.changed(ctx, s, meta, "Access", result, o -> access(ctx, s, meta, null, "Granted " + o.rule().describe() + "."),
-                why -> access(ctx, s, meta, "Nothing was granted: " + why, null));
+                why -> access(ctx, s, meta, "Nothing was granted: " + withoutRuleId(why, id), null));
+    }
+
+    /** A refusal of the rule {@code id} as the person reads it: the core names the rule, which was never made. */
+    static String withoutRuleId(String why, String id) {
+        return why.replace("Rule " + id + ": ", "").replace(" for rule " + id, "");
     }
 
     private void revokeRule(Context ctx, Session s, RequestMeta meta) {

@@ -507,11 +507,16 @@ public final class Console {
         audit.commit(event(meta, now, Outcome.DENIED, "console_step_up_required")
                 .detail("person:" + s.person().value() + " session " + s.ref() + "; " + why).build());
         String sentence = check == StepUp.Check.NO_PASSKEY
-                ? why + " and need a passkey step-up, but you have no passkey yet: register one on the Passkeys page first."
+                ? why + needs(why) + " a passkey step-up, but you have no passkey yet: register one on the Passkeys page first."
                 : why + ": confirm it is you with your passkey first, then try again.";
         render(ctx, HttpStatus.FORBIDDEN, new StepUpPage(frame(s, "Confirm it is you", meta), sentence,
                 check == StepUp.Check.NEEDED, then, null));
         return false;
+    }
+
+    /** The verb after {@code why}: "Codes for X are sensitive and need", "Creating a token is a sensitive act and needs". */
+    private static String needs(String why) {
+        return why.endsWith(" are sensitive") ? " and need" : " and needs";
     }
 
     PageFrame frame(Session s, String title, RequestMeta meta) {

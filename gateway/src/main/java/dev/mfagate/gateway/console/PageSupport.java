@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.console;
 
+import dev.mfagate.core.Expiry;
 import dev.mfagate.core.admin.AdminCaller;
 import dev.mfagate.core.admin.AdminRequest;
 import dev.mfagate.core.admin.AdminResult;
@@ -139,16 +140,33 @@ final class PageSupport {
         return message.endsWith(".") ? message : message + ".";
     }
 
-    /** A date field: the grant or token lasts to the end of that UTC day; null when empty. */
-    static Instant date(String text) {
+    /** The latest last day a form takes: its end is the latest expiry the store holds ({@link Expiry#LATEST}). */
+    static final LocalDate LATEST_DAY = LocalDate.ofInstant(Expiry.LATEST, ZoneOffset.UTC).minusDays(1);
+
+    /**
+     * A "last day" field: the grant or token lasts to the end of that UTC day; null when empty. Checked
+     * here, in the form's terms, so that the person never reads the service's field names and instants.
+     *
+     * @throws IllegalArgumentException with a sentence for the person when it is no day, has passed or is too late
+     */
+    Instant lastDay(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
+        LocalDate day;
         try {
-            return LocalDate.parse(text.strip()).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            day = LocalDate.parse(text.strip());
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("The date must be a day such as 2026-12-31.");
         }
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        if (day.isBefore(today)) {
+            throw new IllegalArgumentException("The last day must be today (" + today + ", UTC) or later.");
+        }
+        if (day.isAfter(LATEST_DAY)) {
+            throw new IllegalArgumentException("The last day must be " + LATEST_DAY + " or earlier.");
+        }
+        return day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     static Integer count(String text) {

@@ -82,9 +82,9 @@ final class TokenPages {
         }
         Instant expires;
         try {
-            expires = PageSupport.date(ctx.formParam("expires"));
+            expires = support.lastDay(ctx.formParam("expires"));
         } catch (IllegalArgumentException e) {
-            tokens(ctx, s, meta, param, e.getMessage(), null);
+            tokens(ctx, s, meta, param, "No token was created: " + e.getMessage(), null);
             return;
         }
         String role = PageSupport.blankToNull(ctx.formParam("role"));
