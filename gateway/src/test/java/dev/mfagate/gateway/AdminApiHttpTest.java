@@ -335,6 +335,22 @@ class AdminApiHttpTest {
                 .filteredOn(r -> r.get("principal").asText().equals("user:7021")).hasSize(1);
     }
 
+    @Test
+    void labelAccess_askedOfTheOrganisation_listsEveryRuleCoveringItWhateverItsOwner() throws Exception {
+        assertThat(send("POST", "/api/v1/tenants/acme/rules", "admin", "{\"principal\":\"user:7031\",\"pattern\":\"acme-aws\"}")
+                .statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/api/v1/tenants/_org/rules", "operator", "{\"principal\":\"user:7032\",\"pattern\":\"acme-*\"}")
+                .statusCode()).isEqualTo(201);
+        HttpResponse<String> r = send("GET", "/api/v1/tenants/_org/labels/acme-aws/access", "operator", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.get("label").asText()).isEqualTo("acme-aws");
+        assertThat(body.get("rules")).extracting(n -> n.get("principal").asText()).contains("user:7031", "user:7032");
+        assertThat(send("GET", "/api/v1/tenants/_org/labels/Not%20a%20label/access", "operator", null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/tenants/acme/labels/beta-aws/access", "admin", null).statusCode())
+                .as("a tenant's people still ask only of their labels").isEqualTo(404);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "person:nobody | No person nobody; add them first (mfagate person add nobody NAME)",

@@ -123,7 +123,9 @@ public final class RuleAdmin {
         if (refused.isPresent()) {
             return refused.get();
         }
-        Optional<Label> own = SeedAdmin.own(r, label);
+        // The organisation's operators and auditors read every rule, so any label is theirs to ask about;
+        // a tenant's people only their tenant's labels.
+        Optional<Label> own = r.target().isOrganisation() ? valid(label) : SeedAdmin.own(r, label);
         if (own.isEmpty()) {
             return AdminResult.notFound();
         }
@@ -131,6 +133,10 @@ public final class RuleAdmin {
                 .filter(o -> o.rule().covers(own.get()) && o.rule().isActiveAt(r.now())).toList();
         desk.read(r, "listed " + out.size() + " rule(s) granting " + own.get());
         return new AdminResult.Done<>(out);
+    }
+
+    private static Optional<Label> valid(String label) {
+        return label != null && Label.isValid(label) ? Optional.of(Label.parse(label)) : Optional.empty();
     }
 
     private List<Owned> owned() {
