@@ -194,7 +194,7 @@ public final class LabelGrammar {
     }
 
     /** Whether {@code value} has the shape of a secret: 16 or more letters and digits, with nothing else but spaces and '='. */
-    private static boolean mayBeSecret(String value) {
+    public static boolean mayBeSecret(String value) {
         int alphanumerics = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

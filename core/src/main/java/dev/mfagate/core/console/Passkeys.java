@@ -82,12 +82,20 @@ public final class Passkeys {
         }
     }
 
-    /** Checks a passkey's name: 1 to {@link #MAX_NAME_LENGTH} printable characters. */
+    /**
+     * Checks a passkey's name: 1 to {@link #MAX_NAME_LENGTH} characters, none a control or formatting
+     * character (a right-to-left override would show another name in the audit trail), and not the
+     * shape of a secret (a seed pasted there would be stored and audited in the clear).
+     */
     public static String requireName(String name) {
         if (name == null || name.isBlank() || name.strip().length() > MAX_NAME_LENGTH
-                || name.codePoints().anyMatch(c -> Character.isISOControl(c))) {
+                || name.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
             throw new IllegalArgumentException("A passkey's name must be 1 to " + MAX_NAME_LENGTH
-                    + " characters without control characters");
+                    + " characters without control or formatting characters (such as right-to-left marks)");
+        }
+        if (dev.mfagate.api.LabelGrammar.mayBeSecret(name.strip())) {
+            throw new IllegalArgumentException("A passkey's name must not look like a secret (16 or more letters and digits"
+                    + " alone); name the device, such as Ann's laptop");
         }
         return name.strip();
     }

@@ -96,13 +96,19 @@ public record TokenInfo(String id, String name, String labelPattern, boolean onB
             + " letter or digit";
 
     /**
-     * The name for a new token: {@link #normaliseName}, and not starting with the tokens' own
-     * prefix, {@link TokenRepository#PREFIX}, which would make a name look like a token.
+     * The name for a new token: {@link #normaliseName}, not the shape of a secret, and not starting
+     * with the tokens' own prefix, {@link TokenRepository#PREFIX}, which would make a name look like a
+     * token.
      *
      * @throws IllegalArgumentException naming the rule broken
      */
     public static String newName(String name) {
         String checked = normaliseName(name);
+        if (dev.mfagate.api.LabelGrammar.mayBeSecret(checked)) {
+            // A seed or a token pasted into the name would be listed and audited in the clear.
+            throw new IllegalArgumentException("Invalid token name: it looks like a secret (16 or more letters and digits"
+                    + " alone); name what uses the token, such as ci-deploy");
+        }
         if (checked.startsWith(TokenRepository.PREFIX)) {
             throw new IllegalArgumentException("Invalid token name; must not start with " + TokenRepository.PREFIX
                     + ", the prefix of tokens themselves");

@@ -44,6 +44,21 @@ class PasskeysTest {
         return s;
     }
 
+    @org.junit.jupiter.api.Test
+    void requireName_formattingCharactersOrASecretsShape_refusedWithoutQuotingIt() {
+        assertThat(Passkeys.requireName("  Ann's laptop ")).isEqualTo("Ann's laptop");
+        assertThat(Passkeys.requireName("YubiKey 5 NFC")).isEqualTo("YubiKey 5 NFC");
+        for (String bidi : new String[] {"\uFF2B\uFF25\uFF39\u202Eevil", "key\u2066x", "zero\u200Bwidth"}) {
+            assertThatThrownBy(() -> Passkeys.requireName(bidi)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("A passkey's name must be 1 to " + Passkeys.MAX_NAME_LENGTH
+                            + " characters without control or formatting characters (such as right-to-left marks)");
+        }
+        for (String secret : new String[] {"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "jbsw y3dp ehpk 3pxp"}) {
+            assertThatThrownBy(() -> Passkeys.requireName(secret)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("A passkey's name must not look like a secret").hasMessageNotContaining(secret);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void add_newCredential_listedWithNameAndTimesAndFoundWithItsData(Backend backend) {
@@ -73,7 +88,7 @@ class PasskeysTest {
             assertThat(p.add(BOB, "cred-1", "Mine now", DATA, 0, NOW)).isFalse();
             assertThat(p.find("cred-1").orElseThrow().passkey().person()).isEqualTo(ANN);
             assertThatThrownBy(() -> p.add(ANN, "cred-3", "bad\nname", DATA, 0, NOW))
-                    .hasMessageContaining("without control characters");
+                    .hasMessageContaining("without control or formatting characters");
         }
     }
 

@@ -121,6 +121,9 @@ class TenantCommandsTest {
         assertThat(run("token", "create", "--name", "Ops Laptop")).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(last.err()).isEqualTo("mfagate: Invalid token name 'Ops Laptop': must be letters (kept in lower case), digits,"
                 + " '_', '.' or '-', starting with a letter or digit\n");
+        assertThat(run("token", "create", "--name", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(last.err()).isEqualTo("mfagate: Invalid token name: it looks like a secret (16 or more letters and digits"
+                + " alone); name what uses the token, such as ci-deploy\n");
         assertThat(run("token", "create", "--name", "MFG_x")).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(last.err()).startsWith("mfagate: Invalid token name; must not start with mfg_");
     }
