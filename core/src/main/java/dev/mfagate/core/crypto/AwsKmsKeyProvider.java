@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.kms.model.KmsException;
  * <p>Credentials: {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}(/{@code AWS_SESSION_TOKEN})
  * when given, else the SDK's default chain (profile, container, instance role). The region comes
  * from the key ARN, else {@code AWS_REGION}/{@code AWS_DEFAULT_REGION}; {@code AWS_ENDPOINT_URL_KMS}
- * (or {@code AWS_ENDPOINT_URL}) overrides the endpoint (VPC endpoints, tests). {@code AWS_MAX_ATTEMPTS}
+ * (or {@code AWS_ENDPOINT_URL}) overrides the endpoint (VPC endpoints, tests; https, or http on loopback
+ * only, since the calls carry data keys). {@code AWS_MAX_ATTEMPTS}
  * bounds the SDK's retries (throttling included; default 3).
  *
  * <p>Tested against a stand-in that follows the KMS JSON API, not against AWS itself.
@@ -88,12 +89,22 @@ final class AwsKmsKeyProvider implements KeyProvider {
                         .build());
         String endpoint = firstNonBlank(env.get("AWS_ENDPOINT_URL_KMS"), env.get("AWS_ENDPOINT_URL"));
         if (endpoint != null) {
+            URI uri;
             try {
-                builder.endpointOverride(URI.create(endpoint));
+                uri = URI.create(endpoint.strip());
             } catch (IllegalArgumentException e) {
                 throw new KeyProviderException(config.reference(), config.keyId(), "opening the KMS client",
                         KeyProviderException.Failure.MISCONFIGURED, "AWS_ENDPOINT_URL_KMS is not a URL");
             }
+            // SigV4 keeps the credentials off the wire, but Encrypt and Decrypt carry the data key itself.
+            boolean https = "https".equalsIgnoreCase(uri.getScheme());
+            boolean plainLoopback = "http".equalsIgnoreCase(uri.getScheme()) && LoopbackHosts.isLoopback(uri.getHost());
+            if (uri.getHost() == null || !(https || plainLoopback)) {
+                throw new KeyProviderException(config.reference(), config.keyId(), "opening the KMS client",
+                        KeyProviderException.Failure.MISCONFIGURED,
+                        "AWS_ENDPOINT_URL_KMS must be an https URL (http only for an endpoint on loopback)");
+            }
+            builder.endpointOverride(uri);
         }
         int attempts = 3;
         String maxAttempts = env.get("AWS_MAX_ATTEMPTS");

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * {@code VAULT_ROLE_ID} and {@code VAULT_SECRET_ID} (or {@code VAULT_SECRET_ID_FILE}) at
  * {@code auth/<VAULT_APPROLE_MOUNT, default approle>/login}, logging in again once when a token is
  * refused. {@code VAULT_NAMESPACE} is sent as {@code X-Vault-Namespace}. The reference names the
- * server, the mount and the key: {@code transit:https://vault.example:8200/transit/mfagate}.
+ * server, the mount and the key: {@code transit:https://vault.example:8200/transit/mfagate}; plain
+ * {@code http:} only for a Vault on loopback (127.0.0.0/8, {@code ::1}, {@code localhost}).
  *
  * <p>Thread-safe. Tested against a stand-in that follows Vault's documented HTTP API, not against
  * Vault itself.
@@ -61,6 +62,11 @@ final class TransitKeyProvider implements KeyProvider {
                     || uri.getFragment() != null || uri.getPath() == null) {
                 throw new IllegalArgumentException("Invalid transit reference: must be transit:https://HOST[:PORT]/MOUNT/KEY"
                         + " (no user, query or fragment)");
+            }
+            // The token goes in X-Vault-Token and data keys cross in clear inside the JSON bodies.
+            if (uri.getScheme().equals("http") && !LoopbackHosts.isLoopback(uri.getHost())) {
+                throw new IllegalArgumentException("Invalid transit reference: must be an https URL (http only for a Vault"
+                        + " on loopback), so the token and data keys are not sent in clear");
             }
             String path = uri.getPath().replaceAll("^/+|/+$", "");
             if (path.startsWith("v1/")) {

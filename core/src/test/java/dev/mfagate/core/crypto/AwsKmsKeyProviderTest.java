@@ -197,6 +197,17 @@ class AwsKmsKeyProviderTest {
     }
 
     @Test
+    void open_plainHttpEndpointOffLoopback_refusedSoDataKeysAreNotSentInClear() {
+        Map<String, String> env = new java.util.HashMap<>(env());
+        env.put("AWS_ENDPOINT_URL_KMS", "http://kms.example.com:4566");
+
+        assertThatThrownBy(() -> KeyProviders.open("awskms:" + arn, env))
+                .isInstanceOfSatisfying(KeyProviderException.class,
+                        e -> assertThat(e.failure()).isEqualTo(KeyProviderException.Failure.MISCONFIGURED))
+                .hasMessageContaining("AWS_ENDPOINT_URL_KMS must be an https URL (http only for an endpoint on loopback)");
+    }
+
+    @Test
     void normalize_notAKmsArn_refused() {
         assertThatThrownBy(() -> KeyProviders.normalize("awskms:arn:aws:s3:::bucket"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a KMS key or alias ARN");

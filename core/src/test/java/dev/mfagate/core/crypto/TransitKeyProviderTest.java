@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Vault/OpenBao Transit provider against {@link TransitDouble}, a stand-in that follows
@@ -206,5 +208,31 @@ class TransitKeyProviderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("pw");
         assertThatThrownBy(() -> KeyProviders.normalize("transit:https://vault.example/k"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/MOUNT/KEY");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "transit:http://vault.example:8200/transit/k",
+        "transit:http://10.0.0.5:8200/transit/k",
+        "transit:http://127.example.com/transit/k",
+        "transit:http://127.0.0.1.example.com/transit/k",
+        "transit:http://[2001:db8::1]:8200/transit/k",
+    })
+    void normalize_plainHttpOffLoopback_refusedSoTheTokenIsNotSentInClear(String reference) {
+        assertThatThrownBy(() -> KeyProviders.normalize(reference))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be an https URL (http only for a Vault on loopback)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "transit:http://127.0.0.1:8200/transit/k",
+        "transit:http://127.1.2.3:8200/transit/k",
+        "transit:http://localhost:8200/transit/k",
+        "transit:http://[::1]:8200/transit/k",
+        "transit:https://vault.example:8200/transit/k",
+    })
+    void normalize_httpsOrPlainHttpOnLoopback_accepted(String reference) {
+        assertThat(KeyProviders.normalize(reference)).isEqualTo(reference);
     }
 }
