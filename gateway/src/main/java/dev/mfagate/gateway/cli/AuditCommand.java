@@ -106,7 +106,7 @@ final class AuditCommand {
         @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "jsonl", description = "Only jsonl (JSON lines).")
         String format;
 
-        @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+        @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE, a new file (never overwritten), instead of standard output.")
         Path output;
 
         Export(CliContext cli) {
@@ -123,14 +123,18 @@ final class AuditCommand {
             if (!from.isBefore(to)) {
                 throw UserError.badInput("--since must be before --until");
             }
-            try (Store s = store.open();
-                 Writer w = output == null
-                         ? new BufferedWriter(new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8))
-                         : Files.newBufferedWriter(output)) {
-                long n = new AuditExporter(s.database()).export(from, to, w);
-                w.flush();
-                cli.err().println("Exported " + Plural.of(n, "entry", "entries") + ".");
+            long[] n = new long[1];
+            try (Store s = store.open()) {
+                AuditExporter exporter = new AuditExporter(s.database());
+                if (output == null) {
+                    Writer w = new BufferedWriter(new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8));
+                    n[0] = exporter.export(from, to, w);
+                    w.flush();
+                } else {
+                    OutputFiles.writeNew(output, "--output", w -> n[0] = exporter.export(from, to, w));
+                }
             }
+            cli.err().println("Exported " + Plural.of(n[0], "entry", "entries") + ".");
             return ExitCodes.OK;
         }
 

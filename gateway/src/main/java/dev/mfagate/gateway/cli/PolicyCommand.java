@@ -57,7 +57,7 @@ final class PolicyCommand {
         StoreOptions store;
 
         @Parameters(index = "0", paramLabel = "FILE", defaultValue = "-",
-                description = "Where to write the YAML; '-' (the default) for standard output.")
+                description = "Where to write the YAML, a new file (never overwritten); '-' (the default) for standard output.")
         String file;
 
         Export(CliContext cli) {
@@ -73,7 +73,7 @@ final class PolicyCommand {
             if (file.equals("-")) {
                 cli.out().print(yaml);
             } else {
-                Files.writeString(Path.of(file), yaml);
+                OutputFiles.writeNew(OutputFiles.path(file, "FILE"), "FILE", w -> w.write(yaml));
                 cli.err().println("Wrote the policy to " + file + ".");
             }
             return ExitCodes.OK;
