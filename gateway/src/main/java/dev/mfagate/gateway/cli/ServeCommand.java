@@ -264,6 +264,10 @@ final class ServeCommand implements Callable<Integer> {
             NetworkOptions network = new NetworkOptions(nonBlank(allowCidrs), nonBlank(trustedProxies), tlsCert, tlsKey,
                     allowPlainHttp, idleTimeout, maxConnections, maxConnectionsPerAddress, requestHeaderTimeout);
             settings = new GatewayServer.Settings(host, port, nextCodeThreshold, demo, 16 * 1024, network, metricsAddress());
+            if (network.tls()) {
+                // Read and matched now, before any check thread or listener starts, so a wrong file is one line and exit 2.
+                dev.mfagate.gateway.http.PemKeyStores.load(network.tlsCertificate(), network.tlsPrivateKey(), new char[] {'-'});
+            }
         } catch (IllegalArgumentException e) {
             s.close();
             throw UserError.badInput(e.getMessage());

@@ -160,11 +160,7 @@ public final class JettySetup {
         // Protects only the in-memory key store Jetty reads; random so nothing guessable is kept.
         char[] password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16)).toCharArray();
         SslContextFactory.Server ssl = new SslContextFactory.Server();
-        try {
-            ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("Cannot read the TLS files: " + e.getClass().getSimpleName() + " " + e.getMessage());
-        }
+        ssl.setKeyStore(PemKeyStores.load(net.tlsCertificate(), net.tlsPrivateKey(), password));
         ssl.setKeyStorePassword(new String(password));
         ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
         return ssl;
