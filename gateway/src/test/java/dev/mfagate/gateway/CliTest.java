@@ -523,8 +523,10 @@ class CliTest {
     }
 
     @Test
-    void serve_badEnvironmentSeed_refusesNamingTheVariableNotTheValue() {
-        InProcessCli.Result r = cli.run("serve", "--port", "0", "--env-file", tmp.resolve("none").toString());
+    void serve_badEnvironmentSeed_refusesNamingTheVariableNotTheValue() throws Exception {
+        // An empty file rather than a missing one, which serve refuses with exit 2 before it looks at tokens.
+        Path noSeeds = Files.writeString(tmp.resolve("no-seeds.env"), "");
+        InProcessCli.Result r = cli.run("serve", "--port", "0", "--env-file", noSeeds.toString());
         assertThat(r.exitCode()).isEqualTo(1);
         InProcessCli.Result bad = cli.withEnv(Map.of("MFAGATE_SEED_ENVCO_VPN", "NOT!BASE32SECRETVALUE")).run("serve", "--port", "0");
         assertThat(bad.exitCode()).isEqualTo(2);

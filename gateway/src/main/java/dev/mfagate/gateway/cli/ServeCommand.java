@@ -69,10 +69,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Below this much time left in a step, responses also carry the next code (default ${DEFAULT-VALUE}).")
     Duration nextCodeThreshold;
 
-    @Option(names = "--env-file", paramLabel = "FILE", defaultValue = ".env",
-            description = "A .env file with MFAGATE_SEED_<CLIENT>_<SERVICE> seeds, read if present (default ${DEFAULT-VALUE}).")
+    @Option(names = "--env-file", paramLabel = "FILE",
+            description = "A .env file with MFAGATE_SEED_<CLIENT>_<SERVICE> seeds, which must exist (env MFAGATE_ENV_FILE);"
+                    + " without it, .env is read if present.")
     @EnvironmentDefault("MFAGATE_ENV_FILE")
     Path envFile;
+
+    /** Read when no {@code --env-file} is given, and only if it is there. */
+    private static final Path DEFAULT_ENV_FILE = Path.of(".env");
 
     @Option(names = "--rate-limit-label", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "5/1m",
             description = "Codes per principal and label (default ${DEFAULT-VALUE}).")
@@ -420,11 +424,24 @@ final class ServeCommand implements Callable<Integer> {
 
     private Map<Label, TotpSeed> environmentSeeds() throws SeedImportException, IOException {
         Map<String, String> vars = new HashMap<>();
-        if (envFile != null && Files.isRegularFile(envFile)) {
+        Path file = envFile;
+        if (file == null) {
+            file = Files.isRegularFile(DEFAULT_ENV_FILE) ? DEFAULT_ENV_FILE : null;
+        } else if (!Files.exists(file)) {
+            // A file named on purpose and missing would otherwise start the gateway without the seeds it holds.
+            throw UserError.badInput("No file " + file + " (--env-file)");
+        } else if (!Files.isRegularFile(file)) {
+            throw UserError.badInput(file + " is not a file (--env-file)");
+        } else if (!Files.isReadable(file)) {
+            throw UserError.badInput("Cannot read " + file + ": permission denied (--env-file)");
+        }
+        if (file != null) {
             try {
-                vars.putAll(DotEnv.read(envFile));
+                vars.putAll(DotEnv.read(file));
             } catch (DotEnvException e) {
                 throw UserError.badInput(e.getMessage());
+            } catch (IOException e) {
+                throw UserError.badInput("Cannot read " + file + " (--env-file)");
             }
         }
         vars.putAll(cli.env());

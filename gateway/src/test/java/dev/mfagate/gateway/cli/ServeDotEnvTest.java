@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code serve --env-file} reads the file with the project's one strict reader ({@code api.config.DotEnv}) before
- * anything else: a bad file stops it with exit 2 and one line naming the file and line, never the value.
+ * anything else: a bad file stops it with exit 2 and one line naming the file and line, never the value,
+ * and so does a file named by {@code --env-file} or {@code MFAGATE_ENV_FILE} that is not there.
  */
 class ServeDotEnvTest {
     private static final String SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -51,5 +52,32 @@ class ServeDotEnvTest {
 
         assertThat(exit).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(err.toString()).contains(env + ": line 1: quote \" is not closed").doesNotContain(SEED.substring(0, 8));
+    }
+
+    @Test
+    void serve_envFileGivenButMissingOrADirectory_exits2NamingIt() throws Exception {
+        Path missing = dir.resolve("nonexistent.env");
+        //        --env-file  what serve says
+        for (Object[] bad : new Object[][] {
+                {missing,     "mfagate: No file " + missing + " (--env-file)"},
+                {dir,         "mfagate: " + dir + " is not a file (--env-file)"}}) {
+            StringWriter err = new StringWriter();
+
+            int exit = serve(err, "--port", "0", "--env-file", bad[0].toString(), "--data-dir", dir.resolve("none").toString());
+
+            assertThat(exit).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(err.toString().strip()).isEqualTo(bad[1]);
+        }
+    }
+
+    @Test
+    void serve_envFileFromTheEnvironmentMissing_exits2NamingIt() {
+        Path missing = dir.resolve("nonexistent.env");
+
+        InProcessCli.Result r = InProcessCli.in(null).withEnv(java.util.Map.of("MFAGATE_ENV_FILE", missing.toString()))
+                .run("serve", "--port", "0", "--data-dir", dir.resolve("none").toString());
+
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err().strip()).isEqualTo("mfagate: No file " + missing + " (--env-file)");
     }
 }
