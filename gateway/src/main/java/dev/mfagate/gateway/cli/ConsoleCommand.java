@@ -3,6 +3,7 @@ package dev.mfagate.gateway.cli;
 import dev.mfagate.core.console.Passkeys;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.tenant.TenantRepository;
+import dev.mfagate.gateway.console.ConsoleSettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +34,8 @@ final class ConsoleCommand {
         StoreOptions store;
 
         @Option(names = "--console-url", paramLabel = "URL", description = "The console as browsers reach it, to print"
-                + " the enrolment link with (else only the path is printed).")
+                + " the enrolment link with (else only the path is printed); checked as serve checks it: https, or http on loopback,"
+                + " without query or fragment.")
         String consoleUrl;
 
         Enrol(CliContext cli) {
@@ -42,6 +44,15 @@ final class ConsoleCommand {
 
         @Override
         public Integer call() {
+            String base = "";
+            if (consoleUrl != null) {
+                // Checked as serve checks it, before a code exists: a link under a bad URL would not work.
+                try {
+                    base = ConsoleSettings.consoleUrl(consoleUrl).toString().replaceAll("/+$", "");
+                } catch (IllegalArgumentException e) {
+                    throw UserError.badInput(e.getMessage());
+                }
+            }
             String code;
             try (Store s = store.open()) {
                 code = new Passkeys(s.database()).newBreakGlassCode(new TenantRepository(s.database()), cli.clock().instant(),
@@ -49,7 +60,6 @@ final class ConsoleCommand {
                 AdminAudit.record(cli, s, "break-glass-enrol-code", null, "one-time enrolment code for person:"
                         + Passkeys.BREAK_GLASS.value() + ", valid " + CODE_VALIDITY.toMinutes() + " min");
             }
-            String base = consoleUrl == null ? "" : consoleUrl.replaceAll("/+$", "");
             cli.out().println("Open " + base + "/console/break-glass/enrol within 15 minutes and give this one-time code"
                     + " (it works once):");
             cli.out().println(code);

@@ -350,13 +350,9 @@ final class ServeCommand implements Callable<Integer> {
             }
             url = java.net.URI.create("http://" + hostForUrl(host) + ":" + port);
         } else {
-            try {
-                url = new java.net.URI(consoleUrl.strip());
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException("Invalid --console-url: not a URL");
-            }
+            url = dev.mfagate.gateway.console.ConsoleSettings.consoleUrl(consoleUrl);
         }
-        boolean plainLoopback = "http".equals(url.getScheme()) && url.getHost() != null && isLoopbackName(url.getHost());
+        boolean plainLoopback = dev.mfagate.gateway.console.ConsoleSettings.isPlainLoopback(url);
         if ("http".equals(url.getScheme()) && !plainLoopback) {
             throw new IllegalArgumentException("Invalid --console-url: plain http is allowed only on a loopback address;"
                     + " browsers must reach the console over https");
@@ -369,11 +365,6 @@ final class ServeCommand implements Callable<Integer> {
         }
         return new dev.mfagate.gateway.console.ConsoleSettings(issuer, oidcClientId.strip(), secret, url,
                 consoleIdleTimeout, consoleLifetime, !plainLoopback, autoLinkEmail, oidcGroupsClaim.strip());
-    }
-
-    private static boolean isLoopbackName(String host) {
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return h.equals("localhost") || h.equals("::1") || h.startsWith("127.");
     }
 
     /** The metrics listener's address, or null when metrics are off. */

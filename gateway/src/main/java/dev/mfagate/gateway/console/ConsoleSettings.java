@@ -45,6 +45,51 @@ public record ConsoleSettings(URI issuer, String clientId, String clientSecret, 
     /** Default absolute lifetime: 8 hours, a working day. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(8);
 
+    /**
+     * The console's address as browsers reach it, from {@code --console-url} ({@code serve}, and
+     * {@code console break-glass enrol}, which prints links under it): an absolute https URL with a host
+     * and no query or fragment; plain http only on a loopback address (a local test set-up), since
+     * session cookies and passkey ceremonies must not cross a network in clear.
+     *
+     * @throws IllegalArgumentException naming {@code --console-url} and the rule; the value is not repeated
+     */
+    public static URI consoleUrl(String text) {
+        URI url;
+        try {
+            url = new URI(text.strip());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("Invalid --console-url: not a URL");
+        }
+        requireConsoleUrl(url);
+        if ("http".equals(url.getScheme()) && !isPlainLoopback(url)) {
+            throw new IllegalArgumentException("Invalid --console-url: plain http is allowed only on a loopback address;"
+                    + " browsers must reach the console over https");
+        }
+        return url;
+    }
+
+    /**
+     * Whether {@code url} is plain http on {@code localhost}, 127.0.0.0/8 or {@code ::1}. Only literal
+     * addresses count: a name such as {@code 127.example.com} is not loopback.
+     */
+    public static boolean isPlainLoopback(URI url) {
+        String host = url.getHost();
+        if (!"http".equals(url.getScheme()) || host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    }
+
+    private static void requireConsoleUrl(URI publicUrl) {
+        if (!("https".equals(publicUrl.getScheme()) || "http".equals(publicUrl.getScheme())) || publicUrl.getHost() == null
+                || publicUrl.getRawQuery() != null || publicUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("Invalid --console-url: must be the gateway's https URL as browsers reach it,"
+                    + " without query or fragment");
+        }
+    }
+
     /** Validates. */
     public ConsoleSettings {
         Objects.requireNonNull(issuer, "issuer");
@@ -60,11 +105,7 @@ public record ConsoleSettings(URI issuer, String clientId, String clientSecret, 
         if (clientSecret.isEmpty()) {
             throw new IllegalArgumentException("The OIDC client secret is empty; give --oidc-client-secret-file or MFAGATE_OIDC_CLIENT_SECRET");
         }
-        if (!("https".equals(publicUrl.getScheme()) || "http".equals(publicUrl.getScheme())) || publicUrl.getHost() == null
-                || publicUrl.getRawQuery() != null || publicUrl.getRawFragment() != null) {
-            throw new IllegalArgumentException("Invalid --console-url: must be the gateway's https URL as browsers reach it,"
-                    + " without query or fragment");
-        }
+        requireConsoleUrl(publicUrl);
         Objects.requireNonNull(groupsClaim, "groupsClaim");
         if (!groupsClaim.matches("[A-Za-z0-9_.:/-]{1,128}")) {
             throw new IllegalArgumentException("Invalid --oidc-groups-claim: must be a claim name of 1 to 128 of"
