@@ -103,7 +103,9 @@ final class ServeCommand implements Callable<Integer> {
     Duration lockoutFor;
 
     @Option(names = "--allow-cidr", paramLabel = "CIDR", split = ",",
-            description = "Client networks allowed (IPv4/IPv6, repeat or comma-separate); others get 403 and an audit entry (env MFAGATE_ALLOW_CIDR).")
+            description = "Client networks allowed (IPv4/IPv6, repeat or comma-separate). A peer outside them is reset as it"
+                    + " connects, counted and logged, not audited; a client behind a --trusted-proxy outside them gets 403"
+                    + " and an audit entry (env MFAGATE_ALLOW_CIDR).")
     @EnvironmentDefault("MFAGATE_ALLOW_CIDR")
     List<String> allowCidrs;
 

@@ -100,6 +100,17 @@ class HelpTextTest {
         }
     }
 
+    /** As docs/architecture.md says: refused at accept (ConnectionGuard, DroppedConnectionLog), not answered 403. */
+    @Test
+    void serveHelp_allowCidr_saysPeersOutsideAreResetAtConnectNotAnswered403() {
+        CommandLine serve = InProcessCli.in(null).commandLine().getSubcommands().get("serve");
+        String help = serve.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+
+        assertThat(help).contains("A peer outside them is reset as it connects, counted and logged, not audited;"
+                + " a client behind a --trusted-proxy outside them gets 403 and an audit entry")
+                .doesNotContain("others get 403");
+    }
+
     @Test
     void version_printsTheProjectVersionOfTheBuild() {
         String expected = System.getProperty("mfagate.project.version");
