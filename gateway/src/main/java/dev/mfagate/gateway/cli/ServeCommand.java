@@ -239,6 +239,7 @@ final class ServeCommand implements Callable<Integer> {
     private Integer serve() throws Exception {
         dev.mfagate.core.StartupTrace.mark("serve: command parsed");
         Map<Label, TotpSeed> envSeeds = environmentSeeds();
+        LockoutPolicy lockout = lockoutPolicy();
         Store s;
         Path tempDir = null;
         if (demo) {
@@ -288,7 +289,7 @@ final class ServeCommand implements Callable<Integer> {
         GatewayApp.Options options;
         try {
             options = new GatewayApp.Options(new RateLimitConfig(perPrincipalAndLabel, perPrincipal, perToken),
-                    new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor), GatewayApp.Options.defaults().instanceId(), !noMetrics, ntpServer, maxClockSkew);
+                    lockout, GatewayApp.Options.defaults().instanceId(), !noMetrics, ntpServer, maxClockSkew);
         } catch (IllegalArgumentException e) {
             s.close();
             throw UserError.badInput(e.getMessage());
@@ -409,6 +410,23 @@ final class ServeCommand implements Callable<Integer> {
                 LOG.debug("Rate-limit bucket sweep failed: {}", e.getClass().getSimpleName());
             }
         }, 1, 5, TimeUnit.MINUTES);
+    }
+
+    /**
+     * The lockout flags as a policy, checked here so a refusal names the flag and its range rather
+     * than the record's fields ({@link LockoutPolicy} says "maxDenials", "window").
+     */
+    private LockoutPolicy lockoutPolicy() {
+        if (lockoutAfter < 1) {
+            throw UserError.badInput("Invalid --lockout-after: must be a whole number of denials from 1 to " + Integer.MAX_VALUE);
+        }
+        if (lockoutWindow.toMillis() < 1) {
+            throw UserError.badInput("Invalid --lockout-window: must be at least 1ms, such as 10m");
+        }
+        if (lockoutFor.toMillis() < 1) {
+            throw UserError.badInput("Invalid --lockout-for: must be at least 1ms, such as 15m");
+        }
+        return new LockoutPolicy(lockoutAfter, lockoutWindow, lockoutFor);
     }
 
     private static String hostForUrl(String host) {
