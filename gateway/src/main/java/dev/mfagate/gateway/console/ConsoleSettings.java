@@ -96,7 +96,8 @@ public record ConsoleSettings(URI issuer, String clientId, String clientSecret, 
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(clientSecret, "clientSecret");
         Objects.requireNonNull(publicUrl, "publicUrl");
-        if (!("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme())) || issuer.getHost() == null) {
+        // The client secret and the codes that become sessions travel to the issuer: in clear only on loopback.
+        if (!("https".equals(issuer.getScheme()) && issuer.getHost() != null || isPlainLoopback(issuer))) {
             throw new IllegalArgumentException("Invalid --oidc-issuer: must be an https URL (http only for a provider on loopback)");
         }
         if (clientId.isBlank() || clientId.length() > 255) {

@@ -36,4 +36,22 @@ class ConsoleSettingsTest {
         assertThatThrownBy(() -> withClaim(claim)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Invalid --oidc-groups-claim: must be a claim name of 1 to 128 of");
     }
+
+    private static ConsoleSettings withIssuer(String issuer) {
+        return new ConsoleSettings(URI.create(issuer), "client", "secret", URI.create("https://mfa.example"),
+                Duration.ofMinutes(15), Duration.ofHours(8), true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://idp.example/realms/x", "http://10.0.0.5:8080/default", "http://127.example.com/x", "ftp://idp.example"})
+    void issuer_plainHttpOffLoopback_refused(String issuer) {
+        assertThatThrownBy(() -> withIssuer(issuer)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid --oidc-issuer: must be an https URL (http only for a provider on loopback)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://idp.example/realms/x", "http://127.0.0.1:18501/default", "http://localhost:8080/x", "http://[::1]:9/x"})
+    void issuer_httpsOrLoopback_accepted(String issuer) {
+        assertThat(withIssuer(issuer).issuer()).isEqualTo(URI.create(issuer));
+    }
 }
