@@ -517,14 +517,7 @@ public final class SeedRepository {
         // The update comes first: it blocks adders (who read kek_state FOR SHARE) until commit.
         h.createUpdate("UPDATE kek_state SET primary_kek_id = :kek WHERE id = 1")
                 .bind("kek", kek.primaryKeyId()).execute();
-        Set<String> keyed = TenantKeys.keyedTenants(h);
-        List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
-                        "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds ORDER BY label")
-                .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
-                        new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
-                .list());
-        // A tenant with a key of its own keeps it: its data keys are not the installation's.
-        rows.removeIf(r -> keyed.contains(r.label().client()));
+        List<RowToRewrap> rows = installationRows(h);
         TenantKeys.rewrapKeysetTenantsIn(h, kek);
         int i = 0;
         for (RowToRewrap row : rows) {
@@ -548,12 +541,7 @@ public final class SeedRepository {
      * @throws SeedDecryptionException naming the first seed that does not open
      */
     static int verifyAllIn(Handle h, Kek kek) {
-        Set<String> keyed = TenantKeys.keyedTenants(h);
-        List<RowToRewrap> rows = new ArrayList<>(h.createQuery("SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds")
-                .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
-                        new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
-                .list());
-        rows.removeIf(r -> keyed.contains(r.label().client()));
+        List<RowToRewrap> rows = installationRows(h);
         for (RowToRewrap row : rows) {
             if (!row.sealed().kekId().equals(kek.primaryKeyId())) {
                 throw new IllegalStateException("The data key of seed '" + row.label() + "' is still wrapped under KEK "
@@ -565,6 +553,21 @@ public final class SeedRepository {
     }
 
     /**
+     * The sealed seeds whose data keys are the installation's, by label: a tenant with a key of its
+     * own keeps it, its data keys are not the installation's.
+     */
+    private static List<RowToRewrap> installationRows(Handle h) {
+        Set<String> keyed = TenantKeys.keyedTenants(h);
+        List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
+                        "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds ORDER BY label")
+                .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
+                        new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
+                .list());
+        rows.removeIf(r -> keyed.contains(r.label().client()));
+        return rows;
+    }
+
+    /**
      * Opens every seed of the installation (tenants without a key of their own) with {@code kek},
      * destroying each at once: the check a rotation makes before it changes anything.
      *
@@ -573,13 +576,7 @@ public final class SeedRepository {
     int openAll(Kek kek) {
         forgetCachedRows();
         return database.jdbi().withHandle(h -> {
-            Set<String> keyed = TenantKeys.keyedTenants(h);
-            List<RowToRewrap> rows = new ArrayList<>(h.createQuery(
-                            "SELECT label, version, kek_id, wrapped_key, ciphertext FROM seeds ORDER BY label")
-                    .map((rs, ctx) -> new RowToRewrap(Label.parse(rs.getString(1)), rs.getInt(2),
-                            new SealedSeed(rs.getString(3), rs.getBytes(4), rs.getBytes(5))))
-                    .list());
-            rows.removeIf(r -> keyed.contains(r.label().client()));
+            List<RowToRewrap> rows = installationRows(h);
             for (RowToRewrap row : rows) {
                 EnvelopeCipher.open(kek, row.label(), row.version(), row.sealed()).destroy();
             }
