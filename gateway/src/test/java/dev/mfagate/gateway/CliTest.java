@@ -322,6 +322,18 @@ class CliTest {
     }
 
     @Test
+    void keys_badTargetOrMissingTenant_saysWhichFlagAndWhichTenant() {
+        InProcessCli.Result to = cli.run("keys", "migrate", "--to", "bogus");
+        assertThat(to.exitCode()).isEqualTo(2);
+        assertThat(to.err()).isEqualTo("mfagate: Invalid --to; must be file, pkcs11:..., awskms:... or transit:...\n");
+        for (String act : new String[] {"rotate", "retire"}) {
+            InProcessCli.Result r = cli.run("keys", "tenant", act, "nosuch");
+            assertThat(r.exitCode()).as(act + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("mfagate: No tenant nosuch; add it with `mfagate tenant add nosuch`\n");
+        }
+    }
+
+    @Test
     void seedRemove_existingAndMissing() throws Exception {
         assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
         assertThat(cli.run("seed", "remove", "acme-aws").exitCode()).isZero();

@@ -627,6 +627,8 @@ public final class TenantKeys implements AutoCloseable {
     }
 
     private Row activeRow(TenantId tenant, String what) {
+        // A tenant that does not exist is said to be so first, not told to get a key it cannot be given.
+        requireTenant(tenant);
         Row r = database.jdbi().withHandle(h -> read(h, tenant, "")).orElseThrow(() -> new IllegalStateException(
                 "Not " + what + ": tenant " + tenant + " has no key of its own (its seeds use the installation's KEK);"
                         + " give it one with `mfagate keys tenant set " + tenant + " --provider ...`"));

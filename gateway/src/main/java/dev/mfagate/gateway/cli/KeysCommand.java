@@ -131,7 +131,8 @@ final class KeysCommand {
             try {
                 target = KeyProviders.normalize(to);
             } catch (IllegalArgumentException e) {
-                throw UserError.badInput(e.getMessage());
+                // The reference's rules are worded for init's --kek; here it was given as --to.
+                throw UserError.badInput(e.getMessage().replace("--kek", "--to"));
             }
             try (Store s = store.open()) {
                 KeyMigration m;
