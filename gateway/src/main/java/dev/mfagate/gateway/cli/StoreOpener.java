@@ -237,6 +237,15 @@ final class StoreOpener {
         java.sql.SQLException sql = deepestSqlException(e);
         String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
         String advice;
+        java.net.UnknownHostException unknown = null;
+        for (Throwable t = e; t != null && unknown == null; t = t.getCause()) {
+            unknown = t instanceof java.net.UnknownHostException u ? u : null;
+        }
+        if (unknown != null) {
+            // The driver's own words ("The connection attempt failed") do not say the name is the problem.
+            return "Cannot connect to PostgreSQL (" + url.describe() + "): the host name does not resolve. Check the"
+                    + " host in the URL and this machine's DNS (or /etc/hosts).";
+        }
         if (state.equals("3D000")) {
             advice = "Create it (createdb -h " + url.host() + " -p " + url.port() + url.user().map(u -> " -U " + u).orElse("")
                     + " " + url.database() + ") or fix the database name in the URL.";

@@ -112,6 +112,18 @@ class StoreOpenerTest {
     }
 
     @Test
+    void openDatabase_hostThatDoesNotResolve_saysSoWithoutPassword() {
+        Store.init(dir).close();
+        // .invalid never resolves (RFC 2606).
+        assertThat(run("token", "list", "--data-dir", dir.toString(),
+                "--database", "postgresql://mfagate:s3cret-pw@db.example.invalid:5432/mfagate")).isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString())
+                .isEqualTo("mfagate: Cannot connect to PostgreSQL (host db.example.invalid, port 5432, database mfagate, user"
+                        + " mfagate): the host name does not resolve. Check the host in the URL and this machine's DNS (or"
+                        + " /etc/hosts).\n");
+    }
+
+    @Test
     void openDatabase_unknownDatabase_namesHostPortDatabaseUserAndCreatedbWithoutPassword() {
         Store.init(dir).close();
         assertThat(run("token", "list", "--data-dir", dir.toString(),
