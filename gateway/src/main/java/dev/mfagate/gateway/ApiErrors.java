@@ -73,9 +73,9 @@ final class ApiErrors {
 
     /** The error handler of a bare status set by the router (404, 405, 413). */
     void onBareStatus(Context ctx, int status) {
-        String type = ctx.res().getContentType();
-        // A console page (HTML) that answers 404 has its own plain sentence already.
-        if (ctx.attribute(ERROR) != null || (type != null && type.startsWith("text/html"))) {
+        // The console answers its own paths (GatewayServer); here, a body Javalin wrote for a browser
+        // ("Endpoint ... not found", HTML) is replaced by the API's JSON error like any other.
+        if (ctx.attribute(ERROR) != null) {
             return;
         }
         RefusalReason reason = ErrorMapping.forStatus(status);

@@ -279,6 +279,11 @@ class ConsoleHttpTest {
         HttpResponse<String> healthz = post("/healthz", null, form());
         assertThat(healthz.statusCode()).isEqualTo(404);
         assertThat(healthz.body()).contains("\"code\":\"not_found\"");
+        // As a browser asks: still the API's JSON, not Javalin's own text.
+        HttpResponse<String> browser = get("/api/v1/no-such-thing", null, "text/html,application/xhtml+xml,*/*;q=0.8");
+        assertThat(browser.statusCode()).isEqualTo(404);
+        assertThat(browser.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(browser.body()).contains("\"code\":\"not_found\"").doesNotContain("Endpoint");
     }
 
     // ---- Access ------------------------------------------------------------------------------------
