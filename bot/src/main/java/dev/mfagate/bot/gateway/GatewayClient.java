@@ -62,12 +62,12 @@ public final class GatewayClient {
     /** The current code of {@code label} for {@code who}. */
     public GatewayResult<TotpResponse> code(RequestedLabel label, Requester who, String requestId) {
         String path = "/totp/" + pathSegment(label.client()) + "/" + pathSegment(label.service());
-        return get(path, who, requestId, TotpResponse.class);
+        return get(path, who, requestId, TotpResponse.class, false);
     }
 
     /** The labels {@code who} may ask for. */
     public GatewayResult<LabelsResponse> labels(Requester who, String requestId) {
-        return get("/labels", who, requestId, LabelsResponse.class);
+        return get("/labels", who, requestId, LabelsResponse.class, true);
     }
 
     /** Whether the gateway answers HTTP at all (any status counts): the bot's readiness check. */
@@ -84,7 +84,15 @@ public final class GatewayClient {
         }
     }
 
-    private <T> GatewayResult<T> get(String path, Requester who, String requestId, Class<T> type) {
+    /**
+     * Sends the request, again on a failure to connect (the request was not sent); on any other
+     * failure (a timeout, a connection lost after the request went out) again only if
+     * {@code resendWhenMaybeSent}: a code request may have reached the gateway then, and a code
+     * issued, audited and counted against a daily cap would be issued a second time. The member asks
+     * again instead. (A kept-alive connection the gateway closed before reading is retried by the
+     * JDK's client itself for a GET.)
+     */
+    private <T> GatewayResult<T> get(String path, Requester who, String requestId, Class<T> type, boolean resendWhenMaybeSent) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).GET()
                 .header("Authorization", authorization)
                 .header("Accept", "application/json")
@@ -111,6 +119,10 @@ public final class GatewayClient {
                 return interpret(response, type);
             } catch (IOException e) {
                 lastProblem = e.getClass().getSimpleName();
+                boolean notSent = e instanceof java.net.ConnectException || e instanceof java.net.http.HttpConnectTimeoutException;
+                if (!notSent && !resendWhenMaybeSent) {
+                    return new GatewayResult.Unreachable<>(lastProblem);
+                }
                 try {
                     Thread.sleep(100L << attempt);
                 } catch (InterruptedException ie) {

@@ -149,6 +149,52 @@ class GatewayClientTest {
     }
 
     @Test
+    void code_gatewayTakesTheRequestButDoesNotAnswerInTime_sentOnceNotAgain_labelsAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        java.net.Socket s = silent.accept();
+                        held.add(s);
+                        Thread.ofVirtual().start(() -> {
+                            try {
+                                var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
+                                if (in.readLine() != null) {
+                                    requests.incrementAndGet(); // read, never answered
+                                }
+                            } catch (java.io.IOException e) {
+                                // closed by the test
+                            }
+                        });
+                    }
+                } catch (java.io.IOException e) {
+                    held.forEach(h -> {
+                        try {
+                            h.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing
+                        }
+                    });
+                }
+            });
+            GatewayClient slow = new GatewayClient(URI.create("http://127.0.0.1:" + silent.getLocalPort()), Secret.ofTrusted(TOKEN),
+                    Duration.ofMillis(500));
+
+            GatewayResult<TotpResponse> code = slow.code(label("acme-aws"), ADA, "zulip-message-7");
+
+            assertThat(code).isInstanceOf(GatewayResult.Unreachable.class);
+            Thread.sleep(300);
+            assertThat(requests.get()).as("a code request that may have been served is not sent again").isEqualTo(1);
+
+            slow.labels(ADA, "zulip-message-8");
+            Thread.sleep(300);
+            assertThat(requests.get()).as("a label list is asked for again").isGreaterThan(2);
+        }
+    }
+
+    @Test
     void reachable_anyHttpAnswer_countsAsReachable() {
         server.answer(Answer.json(503, "{}"));
 
