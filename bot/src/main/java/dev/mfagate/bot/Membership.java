@@ -53,8 +53,15 @@ final class Membership {
         this.ttlNanos = ttl.toNanos();
     }
 
-    /** Replaces the groups with a fresh {@code realm_user_groups}, after a registration. */
+    /**
+     * Replaces the groups with a fresh {@code realm_user_groups}, after a registration, and forgets
+     * the channels and their subscribers: a new queue follows a lost one, and the events of the gap
+     * (a member removed from a channel among them) never arrive, so what was cached before may be
+     * stale until its time runs out.
+     */
     synchronized void resetGroups(List<UserGroup> fresh) {
+        channels = null;
+        subscribers.clear();
         groups.clear();
         for (UserGroup g : fresh) {
             groups.put(g.id(), new Group(g.name(), new HashSet<>(g.members()), new HashSet<>(g.directSubgroupIds())));
