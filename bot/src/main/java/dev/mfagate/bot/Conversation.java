@@ -157,8 +157,15 @@ final class Conversation {
                 TotpResponse r = ok.value();
                 long replyId = zulip.sendDirect(m.senderId(), Replies.code(r, label.value(), config.expiryAction()));
                 sent("code", receivedNanos);
-                expiry.schedule(replyId, label.value(), expiresAt(r));
+                Instant expires = expiresAt(r);
+                expiry.schedule(replyId, label.value(), expires);
                 auditNotice(m, sender, label);
+                if (!clock.instant().isBefore(expires.minus(EXPIRY_GRACE))) {
+                    // Zulip took the reply only after retries outlasted the code: it is taken down at
+                    // once, and the member is told why rather than left with nothing.
+                    directReply(m.senderId(), Replies.expiredBeforeDelivery(label.value()), "late_code", receivedNanos);
+                    yield "code_late";
+                }
                 yield "code";
             }
             case GatewayResult.Refused<TotpResponse> no -> {

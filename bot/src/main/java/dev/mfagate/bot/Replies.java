@@ -55,6 +55,15 @@ public final class Replies {
         return "**" + label + "**: the code expired. Send `!mfa-" + label + "` for a new one.";
     }
 
+    /**
+     * After a code reply that Zulip took only once its codes had expired (the bot kept retrying while
+     * Zulip failed): why the member got no usable code, and what to do.
+     */
+    public static String expiredBeforeDelivery(String label) {
+        return "**" + label + "**: Zulip took my reply only after its code had expired, so it is of no use. Send `!mfa-"
+                + label + "` for a new one.";
+    }
+
     /** The channel answer to a request made there: no code, just where it went. */
     public static String sentByDirectMessage(String fullName, int userId) {
         return "@**" + fullName + "|" + userId + "** I've sent you a direct message.";

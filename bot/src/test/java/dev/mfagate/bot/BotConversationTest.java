@@ -88,6 +88,31 @@ class BotConversationTest {
     }
 
     @Test
+    void codeRequest_zulipTakesTheReplyOnlyAfterTheCodeExpired_memberIsToldWhyAndTheCodeIsTakenDown() throws Exception {
+        harness.close();
+        try (StubServer gateway = new StubServer()) {
+            gateway.answer(StubServer.Answer.json(200, "{\"client\":\"acme\",\"service\":\"aws\",\"code\":\"314159\",\"valid_for\":1,"
+                    + "\"timestamp\":\"" + java.time.Instant.now() + "\"}"));
+            harness = BotHarness.start(zulip, bot, gateway.baseUrl(), "gateway-token",
+                    Map.of("MFAGATE_BOT_BACKOFF_BASE_MS", "1000", "MFAGATE_BOT_BACKOFF_MAX_MS", "1000"));
+            // Three failed posts of the reply, a second apart: it lands after its one second of validity.
+            zulip.faults().failNext(3, dev.mfagate.zulip.emulator.FaultKind.SERVER_ERROR,
+                    dev.mfagate.zulip.emulator.FaultTarget.of("POST", "/messages"));
+            zulip.sendDirectMessage(ada, List.of(bot), "!mfa-acme-aws");
+
+            EmulatedMessage late = replyTo(ada, "Zulip took my reply only after its code had expired");
+            assertThat(late.content()).contains("`!mfa-acme-aws`").doesNotContain("314159");
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline && zulip.messages().stream()
+                    .anyMatch(m -> m.senderId() == bot && m.content().contains("314159") && !m.deleted())) {
+                Thread.sleep(100);
+            }
+            assertThat(zulip.messages()).as("the late code reply is taken down")
+                    .noneMatch(m -> m.senderId() == bot && m.content().contains("314159") && !m.deleted());
+        }
+    }
+
+    @Test
     void channelMessage_withoutMention_isIgnored_withMention_isAnswered() {
         zulip.sendChannelMessage(ada, "ops", "general", "!mfa-client-demo");
         zulip.sendChannelMessage(ada, "ops", "general", "@**MFA Bot** help");
