@@ -130,8 +130,12 @@ final class ReplyExpiry {
             if (r instanceof ChangeResult.Refused refused) {
                 metrics.error("expiry_refused");
                 if (warnedRefusal.compareAndSet(false, true)) {
-                    log.warn("Zulip refused to {} an expired code reply; the organisation's settings forbid it. Carrying on; codes stay visible until they are removed by hand. {} {}",
-                            action == ExpiryAction.DELETE ? "delete" : "edit", kv("status", refused.status()), kv("zulip_code", refused.code()));
+                    log.warn("Zulip refused to {} an expired code reply; the organisation's settings forbid it. Carrying on; codes stay visible until they are removed by hand. {} {} {}",
+                            action == ExpiryAction.DELETE ? "delete" : "edit", kv("message_id", messageId), kv("status", refused.status()),
+                            kv("zulip_code", refused.code()));
+                } else {
+                    // Each one, by id: the operator removes them by hand, so needs to know which.
+                    log.warn("expired code reply left showing its code {}", kv("message_id", messageId));
                 }
             } else {
                 metrics.replySent(action == ExpiryAction.DELETE ? "expiry_delete" : "expiry_edit");

@@ -134,6 +134,32 @@ class ReplyExpiryTest {
     }
 
     @Test
+    void schedule_deletingAndEditingForbidden_everyReplyLeftShowingItsCodeIsLoggedById() {
+        zulip.setEveryoneCanDeleteOwnMessages(false);
+        zulip.setAllowMessageEditing(false);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ReplyExpiry.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
+        try {
+            ReplyExpiry expiry = expiry(ExpiryAction.DELETE);
+            int first = reply();
+            int second = reply();
+            expiry.schedule(first, "acme-aws", NOW);
+            awaitPending(expiry, 0);
+            expiry.schedule(second, "acme-aws", NOW);
+            awaitPending(expiry, 0);
+            expiry.close(Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+            List<String> lines = seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("codes stay visible").contains("message_id=" + first));
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("left showing its code").contains("message_id=" + second));
+        } finally {
+            logger.detachAppender(seen);
+        }
+    }
+
+    @Test
     void close_zulipUnreachable_leavesThePendingReplyCounted() {
         ReplyExpiry expiry = expiry(ExpiryAction.DELETE);
         int id = reply();
