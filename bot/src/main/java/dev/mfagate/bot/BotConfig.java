@@ -94,6 +94,11 @@ public record BotConfig(
         if (sendRatePerSecond <= 0 || sendBurst < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("sendRatePerSecond, sendBurst and maxInFlight must be positive");
         }
+        Objects.requireNonNull(backoffBase, "backoffBase");
+        Objects.requireNonNull(backoffMax, "backoffMax");
+        if (backoffBase.isNegative() || backoffBase.isZero() || backoffBase.compareTo(backoffMax) > 0) {
+            throw new IllegalArgumentException("backoffBase " + backoffBase + " must be positive and at most backoffMax " + backoffMax);
+        }
     }
 
     /** Reads the configuration from the process environment, {@code ./.env} if present, and {@code zuliprc} if given. */
@@ -122,11 +127,19 @@ public record BotConfig(
 
         InetSocketAddress admin = adminAddress(s.optional("MFAGATE_BOT_ADMIN_BIND"), s.optional("MFAGATE_BOT_ADMIN_PORT"));
 
+        Duration backoffBase = millis(s.optional("MFAGATE_BOT_BACKOFF_BASE_MS"), 500, 1);
+        Duration backoffMax = millis(s.optional("MFAGATE_BOT_BACKOFF_MAX_MS"), 60_000, 1);
+        if (backoffBase.compareTo(backoffMax) > 0) {
+            // Checked here, not only by Backoff, so that it is one line naming both settings and exit 2, not a stack trace.
+            throw new ConfigException("MFAGATE_BOT_BACKOFF_BASE_MS", "must be at most MFAGATE_BOT_BACKOFF_MAX_MS ("
+                    + backoffMax.toMillis() + ")");
+        }
+
         return new BotConfig(site, email.value, key, gateway, token, expiry, audit, auditChannel,
                 auditTopic == null ? DEFAULT_AUDIT_TOPIC : auditTopic, admin,
                 millis(s.optional("MFAGATE_BOT_CLOCK_SKEW_THRESHOLD_MS"), 5_000, 1),
-                millis(s.optional("MFAGATE_BOT_BACKOFF_BASE_MS"), 500, 1),
-                millis(s.optional("MFAGATE_BOT_BACKOFF_MAX_MS"), 60_000, 1),
+                backoffBase,
+                backoffMax,
                 positiveDouble(s.optional("MFAGATE_BOT_SEND_RATE"), 10.0),
                 (int) positiveLong(s.optional("MFAGATE_BOT_SEND_BURST"), 30, 100_000),
                 millis(s.optional("MFAGATE_BOT_MEMBERSHIP_CACHE_MS"), 60_000, 0),

@@ -187,6 +187,24 @@ class BotConfigTest {
     }
 
     @Test
+    void load_backoffBaseAboveMax_namesBothSettings() {
+        Map<String, String> env = env();
+        env.put("MFAGATE_BOT_BACKOFF_BASE_MS", "5000");
+        env.put("MFAGATE_BOT_BACKOFF_MAX_MS", "1000");
+        assertThatThrownBy(() -> BotConfig.load(env, null, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("MFAGATE_BOT_BACKOFF_BASE_MS: must be at most MFAGATE_BOT_BACKOFF_MAX_MS (1000)");
+    }
+
+    @Test
+    void load_backoffBaseEqualToMax_isAccepted() throws Exception {
+        Map<String, String> env = env();
+        env.put("MFAGATE_BOT_BACKOFF_BASE_MS", "1000");
+        env.put("MFAGATE_BOT_BACKOFF_MAX_MS", "1000");
+        assertThat(BotConfig.load(env, null, null).backoffBase()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void load_zuliprcWithoutApiSection_isRefused() throws Exception {
         Path rc = dir.resolve("zuliprc");
         Files.writeString(rc, "email=x@y\n");

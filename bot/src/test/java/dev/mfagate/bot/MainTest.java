@@ -56,4 +56,16 @@ class MainTest {
                 + System.lineSeparator());
         assertThat(text).doesNotContain(TOKEN);
     }
+
+    @Test
+    void start_backoffBaseAboveMax_exits2WithOneLineNamingBothSettings() {
+        Map<String, String> env = env();
+        env.put("ZULIP_API_KEY", "key");
+        env.put("MFAGATE_BOT_BACKOFF_BASE_MS", "5000");
+        env.put("MFAGATE_BOT_BACKOFF_MAX_MS", "1000");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(env, err)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "mfagate-bot: MFAGATE_BOT_BACKOFF_BASE_MS: must be at most MFAGATE_BOT_BACKOFF_MAX_MS (1000)" + System.lineSeparator());
+    }
 }
