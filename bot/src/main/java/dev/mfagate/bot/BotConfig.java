@@ -2,6 +2,7 @@ package dev.mfagate.bot;
 
 import dev.mfagate.api.config.DotEnv;
 import dev.mfagate.api.config.DotEnvException;
+import dev.mfagate.api.logging.LogSettings;
 import dev.mfagate.bot.secret.Secret;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -135,6 +136,12 @@ public record BotConfig(
                     + backoffMax.toMillis() + ")");
         }
 
+        // Refused here like every other malformed setting: a misspelt format would otherwise write no log at all.
+        Setting logFormat = s.optional(LogSettings.FORMAT);
+        Setting logLevel = s.optional(LogSettings.LEVEL);
+        refuse(logFormat, LogSettings.formatRule(logFormat.value));
+        refuse(logLevel, LogSettings.levelRule(logLevel.value));
+
         return new BotConfig(site, email.value, key, gateway, token, expiry, audit, auditChannel,
                 auditTopic == null ? DEFAULT_AUDIT_TOPIC : auditTopic, admin,
                 millis(s.optional("MFAGATE_BOT_CLOCK_SKEW_THRESHOLD_MS"), 5_000, 1),
@@ -205,6 +212,12 @@ public record BotConfig(
             return Secret.of(s.value);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(s.name, e.getMessage());
+        }
+    }
+
+    private static void refuse(Setting s, java.util.Optional<String> brokenRule) throws ConfigException {
+        if (brokenRule.isPresent()) {
+            throw new ConfigException(s.name, brokenRule.get());
         }
     }
 

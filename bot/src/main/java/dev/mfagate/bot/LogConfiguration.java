@@ -19,8 +19,10 @@ import net.logstash.logback.encoder.LogstashEncoder;
  * (Joran and the JDK's SAX parser) loads about 300 classes that then stay in the bot's memory for good.
  *
  * <p>Logs go to standard error. {@code MFAGATE_LOG_FORMAT=json} (default) writes one JSON object a line
- * (the logstash encoder); {@code plain} is for local runs; any other value writes no log.
- * {@code MFAGATE_LOG_LEVEL} (default INFO) is the root level. Each is read as a system property first,
+ * (the logstash encoder); {@code plain} is for local runs. {@code MFAGATE_LOG_LEVEL} (default INFO) is
+ * the root level. Any other value of either is refused at start ({@link Main}, with
+ * {@link dev.mfagate.api.logging.LogSettings}); should something log before that check, it gets JSON lines
+ * at INFO rather than no log. Each is read as a system property first,
  * then from the environment. The JDK's HTTP client logs warnings only. Nothing logged may hold a code,
  * an API key or a token; tests scan what is written.
  *
@@ -58,11 +60,9 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(setting(settings, LEVEL, "INFO"), Level.INFO));
         switch (setting(settings, FORMAT, "json")) {
-            case "json" -> root.addAppender(console(lc, "json", json(lc)));
             case "plain" -> root.addAppender(console(lc, "plain", pattern(lc)));
-            default -> {
-                // Neither json nor plain: no log.
-            }
+            // json, or a value Main refuses at start: a log rather than none.
+            default -> root.addAppender(console(lc, "json", json(lc)));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.mfagate.bot;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.mfagate.api.logging.JsonStandardError;
+import dev.mfagate.api.logging.LogSettings;
 import dev.mfagate.bot.zulip.ZulipException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -56,6 +57,11 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         // With the JSON log format (the default), a start-up failure is a JSON line like every log event.
         JsonStandardError.install("mfagate-bot", System.getenv());
+        // BotConfig checks the environment and .env; the logging reads a system property first (JAVA_OPTS -D...).
+        LogSettings.problem(System::getProperty).ifPresent(problem -> {
+            System.err.println("mfagate-bot: " + problem + " (system property)");
+            System.exit(2);
+        });
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

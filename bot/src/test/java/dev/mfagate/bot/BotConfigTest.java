@@ -8,8 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class BotConfigTest {
     private static final String KEY = "zulip-key-ABCdef0123456789";
@@ -202,6 +206,39 @@ class BotConfigTest {
         env.put("MFAGATE_BOT_BACKOFF_BASE_MS", "1000");
         env.put("MFAGATE_BOT_BACKOFF_MAX_MS", "1000");
         assertThat(BotConfig.load(env, null, null).backoffBase()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    static Stream<Arguments> badLogSettings() {
+        String format = "MFAGATE_LOG_FORMAT: must be json or plain (in lower case)";
+        String level = "MFAGATE_LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF (in any case)";
+        return Stream.of(
+                //            setting                value    message
+                Arguments.of("MFAGATE_LOG_FORMAT", "xml",   format),
+                Arguments.of("MFAGATE_LOG_FORMAT", "text",  format),
+                Arguments.of("MFAGATE_LOG_FORMAT", "JSON",  format),
+                Arguments.of("MFAGATE_LOG_LEVEL",  "bogus", level));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badLogSettings")
+    void load_badLogSetting_refusedNamingTheSettingAndRule(String setting, String value, String message) {
+        Map<String, String> env = env();
+        env.put(setting, value);
+        assertThatThrownBy(() -> BotConfig.load(env, null, null)).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test
+    void load_badLogFormatInDotEnv_refused() throws Exception {
+        Path dotEnv = Files.writeString(dir.resolve(".env"), "MFAGATE_LOG_FORMAT=xml\n");
+        assertThatThrownBy(() -> BotConfig.load(env(), dotEnv, null)).hasMessageStartingWith("MFAGATE_LOG_FORMAT: must be json or plain");
+    }
+
+    @Test
+    void load_validLogSettings_accepted() throws Exception {
+        Map<String, String> env = env();
+        env.put("MFAGATE_LOG_FORMAT", "plain");
+        env.put("MFAGATE_LOG_LEVEL", "debug");
+        assertThat(BotConfig.load(env, null, null)).isNotNull();
     }
 
     @Test

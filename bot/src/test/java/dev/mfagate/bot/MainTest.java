@@ -68,4 +68,15 @@ class MainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "mfagate-bot: MFAGATE_BOT_BACKOFF_BASE_MS: must be at most MFAGATE_BOT_BACKOFF_MAX_MS (1000)" + System.lineSeparator());
     }
+
+    @Test
+    void start_unknownLogFormat_exits2WithOneLine() {
+        Map<String, String> env = env();
+        env.put("ZULIP_API_KEY", "key");
+        env.put("MFAGATE_LOG_FORMAT", "xml");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(env, err)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "mfagate-bot: MFAGATE_LOG_FORMAT: must be json or plain (in lower case)" + System.lineSeparator());
+    }
 }

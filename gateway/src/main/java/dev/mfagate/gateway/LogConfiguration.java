@@ -28,7 +28,9 @@ import net.logstash.logback.stacktrace.ShortenedThrowableConverter;
  * token). {@code MFAGATE_LOG_FORMAT=json} (default) writes one JSON object a line; {@code plain} is
  * for local runs; {@code MFAGATE_LOG_LEVEL} (default INFO) is the level of the gateway's own
  * loggers; {@code MFAGATE_AUDIT_LOG=off} keeps audit entries out of the log (they stay in the audit
- * store). Each is read as a system property first, then from the environment. Nothing logged may
+ * store). Each is read as a system property first, then from the environment. A format or level
+ * other than these is refused at start ({@link Main}, with {@link dev.mfagate.api.logging.LogSettings});
+ * should something log before that check, it gets JSON lines rather than no log. Nothing logged may
  * hold a code, seed or token; tests scan what is written.
  *
  * <p>A one-shot command ({@value #ONE_SHOT} set by {@link Main} for every command but {@code serve})
@@ -101,11 +103,9 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         switch (setting(settings, FORMAT, "json")) {
-            case "json" -> root.addAppender(appender(lc, "json", oneShot, () -> console(lc, "json", json(lc))));
             case "plain" -> root.addAppender(appender(lc, "plain", oneShot, () -> console(lc, "plain", pattern(lc, PLAIN_PATTERN))));
-            default -> {
-                // Neither json nor plain: no log.
-            }
+            // json, or a value Main refuses at start: a log rather than none.
+            default -> root.addAppender(appender(lc, "json", oneShot, () -> console(lc, "json", json(lc))));
         }
     }
 

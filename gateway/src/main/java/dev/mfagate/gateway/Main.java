@@ -1,10 +1,14 @@
 package dev.mfagate.gateway;
 
 import dev.mfagate.api.logging.JsonStandardError;
+import dev.mfagate.api.logging.LogSettings;
 import dev.mfagate.core.store.Dialect;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.gateway.cli.CliContext;
+import dev.mfagate.gateway.cli.ExitCodes;
 import dev.mfagate.gateway.cli.MfagateCommand;
+import java.io.PrintStream;
+import java.util.function.Function;
 
 /** The {@code mfagate} command: {@code java -jar mfagate.jar <command>}. */
 public final class Main {
@@ -39,6 +43,18 @@ public final class Main {
         return url != null && !url.isBlank();
     }
 
+    /**
+     * Refuses a malformed {@code MFAGATE_LOG_FORMAT} or {@code MFAGATE_LOG_LEVEL} among {@code settings} with
+     * one line on {@code err}: returns {@link ExitCodes#BAD_INPUT}, or 0 when both are fine. A misspelt format
+     * used to write no log at all, a misspelt level to be ignored.
+     */
+    static int checkLogSettings(Function<String, String> settings, PrintStream err) {
+        return LogSettings.problem(settings).map(problem -> {
+            err.println("mfagate: " + problem);
+            return ExitCodes.BAD_INPUT;
+        }).orElse(0);
+    }
+
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) throws Exception {
         dev.mfagate.core.StartupTrace.mark("main");
@@ -51,6 +67,11 @@ public final class Main {
         // With the JSON log format (the default), every line on standard error is a JSON object,
         // the one-line reason of a failed command too.
         JsonStandardError.install("mfagate", System.getenv());
+        // Before the defaults below, which set MFAGATE_LOG_LEVEL as a property, and before anything logs.
+        int badLogSettings = checkLogSettings(LogSettings::propertyOrEnvironment, System.err);
+        if (badLogSettings != 0) {
+            System.exit(badLogSettings);
+        }
         if (!MfagateCommand.isServing(args) && System.getenv("MFAGATE_LOG_LEVEL") == null) {
             // One-shot commands print their own results; only warnings from the libraries matter.
             System.setProperty("MFAGATE_LOG_LEVEL", "WARN");

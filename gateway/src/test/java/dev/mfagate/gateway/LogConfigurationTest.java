@@ -84,6 +84,13 @@ class LogConfigurationTest {
         assertTrue(lines[1].matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  org\\.example\\.Library +- disk nearly full"), lines[1]);
     }
 
+    @Test
+    void unknownFormatStillLogsJsonLines() {
+        // Main refuses it at start; should anything log before that, a log rather than none.
+        LoggerContext context = configured(Map.of("MFAGATE_LOG_FORMAT", "xml"));
+        assertTrue(context.getLogger("ROOT").getAppender("json") != null, "a JSON appender");
+    }
+
     private static LoggerContext configured(Map<String, String> variables) {
         return configured(variables, true);
     }

@@ -3,6 +3,10 @@ package dev.mfagate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,5 +51,25 @@ class MainTest {
             assertThatCode(() -> Class.forName(name, false, GatewayApp.class.getClassLoader())).as(name).doesNotThrowAnyException();
         }
         assertThatCode(GatewayApp::preload).doesNotThrowAnyException();
+    }
+
+    @Test
+    void checkLogSettings_badFormatOrLevel_oneLineAndBadInput() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        assertThat(Main.checkLogSettings(Map.of("MFAGATE_LOG_FORMAT", "xml")::get, err)).isEqualTo(2);
+        assertThat(Main.checkLogSettings(Map.of("MFAGATE_LOG_LEVEL", "bogus")::get, err)).isEqualTo(2);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "mfagate: MFAGATE_LOG_FORMAT: must be json or plain (in lower case)" + System.lineSeparator()
+                + "mfagate: MFAGATE_LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF (in any case)" + System.lineSeparator());
+    }
+
+    @Test
+    void checkLogSettings_unsetOrValid_passes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        assertThat(Main.checkLogSettings(Map.<String, String>of()::get, err)).isZero();
+        assertThat(Main.checkLogSettings(Map.of("MFAGATE_LOG_FORMAT", "plain", "MFAGATE_LOG_LEVEL", "debug")::get, err)).isZero();
+        assertThat(bytes.size()).isZero();
     }
 }
