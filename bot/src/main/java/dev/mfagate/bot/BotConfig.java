@@ -51,6 +51,8 @@ import java.util.Objects;
  * @param pollTimeout timeout of one long poll of {@code GET /events} (beyond Zulip's heartbeat interval)
  * @param maxInFlight most messages handled at once
  * @param shutdownGrace how long shutdown waits for in-flight replies
+ * @param logFormat {@code MFAGATE_LOG_FORMAT} as found ({@code json} or {@code plain}), or null when unset
+ * @param logLevel {@code MFAGATE_LOG_LEVEL} as found (a Logback level name), or null when unset
  */
 public record BotConfig(
         URI zulipSite,
@@ -72,7 +74,9 @@ public record BotConfig(
         Duration requestTimeout,
         Duration pollTimeout,
         int maxInFlight,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        String logFormat,
+        String logLevel) {
 
     /** Default admin port. */
     public static final int DEFAULT_ADMIN_PORT = 9465;
@@ -99,6 +103,9 @@ public record BotConfig(
         Objects.requireNonNull(backoffMax, "backoffMax");
         if (backoffBase.isNegative() || backoffBase.isZero() || backoffBase.compareTo(backoffMax) > 0) {
             throw new IllegalArgumentException("backoffBase " + backoffBase + " must be positive and at most backoffMax " + backoffMax);
+        }
+        if (LogSettings.formatRule(logFormat).isPresent() || LogSettings.levelRule(logLevel).isPresent()) {
+            throw new IllegalArgumentException("logFormat must be json or plain and logLevel a level name");
         }
     }
 
@@ -137,6 +144,7 @@ public record BotConfig(
         }
 
         // Refused here like every other malformed setting: a misspelt format would otherwise write no log at all.
+        // Read here, not only by LogConfiguration, so that the .env file counts too: Main hands them on.
         Setting logFormat = s.optional(LogSettings.FORMAT);
         Setting logLevel = s.optional(LogSettings.LEVEL);
         refuse(logFormat, LogSettings.formatRule(logFormat.value));
@@ -156,14 +164,15 @@ public record BotConfig(
                 // guard, each holding its requests, answers and connections. Not fewer: under Zulip faults a
                 // slow or lost request holds its slot until it times out.
                 (int) positiveLong(s.optional("MFAGATE_BOT_MAX_IN_FLIGHT"), 32, 10_000),
-                millis(s.optional("MFAGATE_BOT_SHUTDOWN_GRACE_MS"), 10_000, 0));
+                millis(s.optional("MFAGATE_BOT_SHUTDOWN_GRACE_MS"), 10_000, 0),
+                logFormat.value, logLevel.value);
     }
 
     /** A copy with another admin address (tests use an ephemeral port). */
     public BotConfig withAdminAddress(InetSocketAddress address) {
         return new BotConfig(zulipSite, zulipEmail, zulipApiKey, gatewayUrl, gatewayToken, expiryAction, auditMode,
                 auditChannel, auditTopic, address, clockSkewThreshold, backoffBase, backoffMax, sendRatePerSecond,
-                sendBurst, membershipCacheTtl, requestTimeout, pollTimeout, maxInFlight, shutdownGrace);
+                sendBurst, membershipCacheTtl, requestTimeout, pollTimeout, maxInFlight, shutdownGrace, logFormat, logLevel);
     }
 
     // ---- parsing helpers -------------------------------------------------------------------------

@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -40,17 +42,24 @@ public final class Main implements Callable<Integer> {
     Path envFile;
 
     private final Map<String, String> environment;
-    private final PrintStream err;
+    private PrintStream err;
+    /** Whether this command owns the process: its system properties, standard error and logging. */
+    private final boolean ownsProcess;
 
     /** The command for this process: its environment and standard error. */
     public Main() {
-        this(System.getenv(), System.err);
+        this(System.getenv(), System.err, true);
     }
 
-    /** The command with an explicit environment and error stream (tests). */
+    /** The command with an explicit environment and error stream (tests); the process's logging is left alone. */
     Main(Map<String, String> environment, PrintStream err) {
+        this(environment, err, false);
+    }
+
+    private Main(Map<String, String> environment, PrintStream err, boolean ownsProcess) {
         this.environment = environment;
         this.err = err;
+        this.ownsProcess = ownsProcess;
     }
 
     /** Entry point. */
@@ -76,6 +85,10 @@ public final class Main implements Callable<Integer> {
             err.println("mfagate-bot: " + e.getMessage());
             return 2;
         }
+        if (ownsProcess) {
+            useLogSettings(config);
+        }
+        // The first logger: Logback configures itself now (LogConfiguration), with the settings just handed on.
         Logger log = LoggerFactory.getLogger(Main.class);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MfaBot bot = new MfaBot(config, new BotMetrics(registry), Clock.systemUTC());
@@ -124,6 +137,38 @@ public final class Main implements Callable<Integer> {
         }
         log.info("mfagate-bot shut down cleanly {}", kv("signal", signal.get() == null ? "none" : "SIG" + signal.get()));
         return 0;
+    }
+
+    /**
+     * Hands the log settings found in the environment or the {@code .env} file to the logging, which reads
+     * system properties and the environment only, and is set up when the first logger is asked for. With
+     * {@code plain} from {@code .env}, undoes the JSON standard error {@link #main} installed for the default.
+     */
+    private void useLogSettings(BotConfig config) {
+        boolean wasJson = JsonStandardError.isJson(environment);
+        logProperties(config, System::getProperty).forEach(System::setProperty);
+        if (wasJson && !JsonStandardError.isJson(environment)) {
+            JsonStandardError.uninstall();
+            err = System.err;
+        }
+    }
+
+    /**
+     * The system properties that carry {@code config}'s log settings to {@link LogConfiguration}: those found
+     * and not already given as a system property ({@code -D}, which the logging reads first and so still wins).
+     */
+    static Map<String, String> logProperties(BotConfig config, Function<String, String> systemProperties) {
+        Map<String, String> out = new TreeMap<>();
+        putUnlessGiven(out, LogSettings.FORMAT, config.logFormat(), systemProperties);
+        putUnlessGiven(out, LogSettings.LEVEL, config.logLevel(), systemProperties);
+        return out;
+    }
+
+    private static void putUnlessGiven(Map<String, String> out, String name, String value, Function<String, String> systemProperties) {
+        String given = systemProperties.apply(name);
+        if (value != null && (given == null || given.isBlank())) {
+            out.put(name, value);
+        }
     }
 
     private static void stop(MfaBot bot, AdminServer admin) {

@@ -242,6 +242,17 @@ class BotConfigTest {
     }
 
     @Test
+    void load_logSettings_environmentThenDotEnv() throws Exception {
+        Path dotEnv = Files.writeString(dir.resolve(".env"), "MFAGATE_LOG_FORMAT=plain\nMFAGATE_LOG_LEVEL=debug\n");
+        Map<String, String> env = env();
+        env.put("MFAGATE_LOG_LEVEL", "WARN");
+        BotConfig c = BotConfig.load(env, dotEnv, null);
+        assertThat(c.logFormat()).isEqualTo("plain");
+        assertThat(c.logLevel()).as("the environment wins").isEqualTo("WARN");
+        assertThat(BotConfig.load(env(), null, null).logFormat()).as("unset").isNull();
+    }
+
+    @Test
     void load_zuliprcWithoutApiSection_isRefused() throws Exception {
         Path rc = dir.resolve("zuliprc");
         Files.writeString(rc, "email=x@y\n");

@@ -64,6 +64,10 @@ class BotProcessIT {
     }
 
     private void startBot() throws Exception {
+        startBot(Map.of("MFAGATE_LOG_FORMAT", "json"));
+    }
+
+    private void startBot(Map<String, String> extraEnvironment) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -71,7 +75,7 @@ class BotProcessIT {
         env.keySet().removeIf(k -> k.startsWith("ZULIP_") || k.startsWith("MFAGATE_"));
         env.putAll(BotHarness.testEnvironment(zulip, bot, BotConversationTest.closedPort(), "no-gateway-token"));
         env.put("MFAGATE_BOT_ADMIN_PORT", "off");
-        env.put("MFAGATE_LOG_FORMAT", "json");
+        env.putAll(extraEnvironment);
         pb.directory(dir.toFile()); // no stray ./.env
         errFile = dir.resolve("stderr.log");
         pb.redirectError(errFile.toFile());
@@ -97,5 +101,36 @@ class BotProcessIT {
         assertThat(process.exitValue()).as("exit code after SIGTERM; log: %s", log).isZero();
         assertThat(log).as("the log says so").anyMatch(l -> l.contains("mfagate-bot shut down cleanly") && l.contains("SIGTERM"));
         assertThat(zulip.eventQueueIds(bot)).as("the queue was deleted on the way out").isEmpty();
+    }
+
+    @Test
+    void start_logSettingsInDotEnv_takeEffect() throws Exception {
+        // The working directory's .env, read by default: its log settings count like every other setting.
+        Files.writeString(dir.resolve(".env"), "MFAGATE_LOG_FORMAT=plain\nMFAGATE_LOG_LEVEL=DEBUG\n");
+        startBot(Map.of());
+        process.destroy();
+        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        List<String> log = stderr();
+        assertThat(log).as("plain text lines, none of them JSON").isNotEmpty().noneMatch(l -> l.startsWith("{"));
+        assertThat(log).as("DEBUG from .env").anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} DEBUG .*"));
+        assertThat(log).anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  .*mfagate-bot shut down cleanly.*"));
+    }
+
+    @Test
+    void start_unknownLogFormat_exits2WithOneLine() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString());
+        pb.environment().keySet().removeIf(k -> k.startsWith("ZULIP_") || k.startsWith("MFAGATE_"));
+        pb.environment().putAll(BotHarness.testEnvironment(zulip, bot, BotConversationTest.closedPort(), "no-gateway-token"));
+        pb.environment().put("MFAGATE_LOG_FORMAT", "xml");
+        pb.directory(dir.toFile());
+        errFile = dir.resolve("stderr.log");
+        pb.redirectError(errFile.toFile());
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        process = pb.start();
+        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(2);
+        List<String> log = stderr();
+        assertThat(log).as("one JSON line (the default format stands in for the refused one)").hasSize(1);
+        assertThat(log.get(0)).contains("mfagate-bot: MFAGATE_LOG_FORMAT: must be json or plain");
     }
 }

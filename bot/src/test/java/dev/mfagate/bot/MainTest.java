@@ -79,4 +79,20 @@ class MainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "mfagate-bot: MFAGATE_LOG_FORMAT: must be json or plain (in lower case)" + System.lineSeparator());
     }
+
+    @Test
+    void logProperties_settingsFromDotEnv_handedOnUnlessGivenAsSystemProperty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path dotEnv = java.nio.file.Files.writeString(dir.resolve("bot.env"),
+                "MFAGATE_LOG_FORMAT=plain\nMFAGATE_LOG_LEVEL=debug\n");
+        Map<String, String> env = env();
+        env.put("ZULIP_API_KEY", "key");
+        BotConfig config = BotConfig.load(env, dotEnv, null);
+        assertThat(Main.logProperties(config, name -> null))
+                .isEqualTo(Map.of("MFAGATE_LOG_FORMAT", "plain", "MFAGATE_LOG_LEVEL", "debug"));
+        assertThat(Main.logProperties(config, Map.of("MFAGATE_LOG_FORMAT", "json")::get))
+                .as("a -D system property is read first by the logging, so it still wins")
+                .isEqualTo(Map.of("MFAGATE_LOG_LEVEL", "debug"));
+        assertThat(Main.logProperties(BotConfig.load(env, null, null), name -> null)).as("unset: the defaults").isEmpty();
+    }
 }

@@ -67,6 +67,15 @@ public final class JsonStandardError extends OutputStream {
         }
     }
 
+    /**
+     * Undoes {@link #install}: {@link System#err} writes to the file descriptor as it is. For a process that
+     * learns the format only after installing (the bot reads {@value #FORMAT_VARIABLE} from its {@code .env}
+     * file too), before anything is logged.
+     */
+    public static void uninstall() {
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+    }
+
     @Override
     public void write(int b) throws IOException {
         if (b == '\n') {
