@@ -229,6 +229,24 @@ class LauncherIT {
         try (Stream<Path> files = Files.list(cache)) {
             caches = files.filter(p -> p.getFileName().toString().endsWith(".aot")).toList();
         }
+        // What a training whose launcher was killed before its rename leaves (its pid gone): the next
+        // training clears it; a live training's files (this JVM's pid) are left alone.
+        String dead = caches.getFirst() + ".2147483646";
+        String live = caches.getFirst() + "." + ProcessHandle.current().pid();
+        for (String stem : List.of(dead, live)) {
+            Files.write(Path.of(stem + ".tmp"), new byte[1024]);
+            Files.writeString(Path.of(stem + ".log"), "AOTCache creation is complete\n");
+            Files.createDirectories(Path.of(stem + ".tmp.native"));
+        }
+        Result again = run(launcher(), java17Environment(), env, "aot", "cli", "--quiet");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(Path.of(dead + ".tmp")).doesNotExist();
+        assertThat(Path.of(dead + ".log")).doesNotExist();
+        assertThat(Path.of(dead + ".tmp.native")).doesNotExist();
+        assertThat(Path.of(live + ".tmp")).exists();
+        Files.delete(Path.of(live + ".tmp"));
+        Files.deleteIfExists(Path.of(live + ".log")); // a finished training removes every log of its cache
+        Files.delete(Path.of(live + ".tmp.native"));
         assertThat(caches).as("one cache, for the CLI commands").singleElement()
                 .satisfies(p -> assertThat(p.getFileName().toString())
                         .matches("mfagate\\.jar-\\d+-cli-\\d+-jdk" + Runtime.version().feature() + "\\.aot"));
