@@ -294,6 +294,11 @@ class ConsoleEnrolBrowserIT {
         enrolFile(bomb, "acme-bomb", true);
         assertThat(browser.findElement(By.id("enrol-error")).getText())
                 .isEqualTo("The uploaded image: image is 8000x8000 pixels; must be at most 12000000 pixels.");
+        shoot("enrol-image-too-large-desktop");
+        browser.manage().window().setSize(new Dimension(390, 844));
+        shoot("enrol-image-too-large-phone");
+        assertNoSideways();
+        browser.manage().window().setSize(new Dimension(1280, 900));
 
         // Over the upload limit (1 MiB), with a pasted secret beside it that must not reach the disk either.
         Path big = tmp.resolve("big.png");
@@ -302,6 +307,11 @@ class ConsoleEnrolBrowserIT {
         Files.write(big, noise);
         enrolFile(big, "acme-big", true);
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("larger than 1 MiB").contains("nothing was stored");
+        shoot("enrol-form-too-large-desktop");
+        browser.manage().window().setSize(new Dimension(390, 844));
+        shoot("enrol-form-too-large-phone");
+        assertNoSideways();
+        browser.manage().window().setSize(new Dimension(1280, 900));
 
         // A 12-megapixel picture with a QR code in it: read at a quarter of its pixels, enrolled.
         String seed = randomSeed();

@@ -213,7 +213,7 @@ public final class Console {
                 audit.commit(event(meta.apply(ctx), clock.instant(), Outcome.MALFORMED, "console_form_unreadable").build());
                 message(ctx, HttpStatus.BAD_REQUEST, requestId, "Refused", "The form could not be read: an uploaded file is"
                         + " larger than " + dev.mfagate.gateway.http.JettySetup.MAX_UPLOAD_KIB / 1024 + " MiB, or the form is incomplete;"
-                        + " nothing was stored.", false);
+                        + " nothing was stored. Go back and choose a smaller file.", false);
             } else {
                 LOG.error("Unexpected failure in console request {}", requestId, e);
                 message(ctx, HttpStatus.INTERNAL_SERVER_ERROR, requestId, "Something went wrong",
