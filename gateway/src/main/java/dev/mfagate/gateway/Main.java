@@ -8,6 +8,9 @@ import dev.mfagate.gateway.cli.CliContext;
 import dev.mfagate.gateway.cli.ExitCodes;
 import dev.mfagate.gateway.cli.MfagateCommand;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** The {@code mfagate} command: {@code java -jar mfagate.jar <command>}. */
@@ -49,10 +52,22 @@ public final class Main {
      * used to write no log at all, a misspelt level to be ignored.
      */
     static int checkLogSettings(Function<String, String> settings, PrintStream err) {
-        return LogSettings.problem(settings).map(problem -> {
+        return LogSettings.problem(settings).or(() -> auditLogProblem(settings.apply(LogConfiguration.AUDIT))).map(problem -> {
             err.println("mfagate: " + problem);
             return ExitCodes.BAD_INPUT;
         }).orElse(0);
+    }
+
+    /**
+     * The rule a {@code MFAGATE_AUDIT_LOG} value breaks, as one line naming the setting, or empty when it is
+     * unset, blank, {@code on}, {@code off} or {@code info} (in any case). Before, any other value (a typo of
+     * {@code off}, say) was taken as {@code on}, and audit entries kept going to the log unnoticed.
+     */
+    static Optional<String> auditLogProblem(String value) {
+        if (value == null || value.isBlank() || List.of("on", "off", "info").contains(value.toLowerCase(Locale.ROOT))) {
+            return Optional.empty();
+        }
+        return Optional.of(LogConfiguration.AUDIT + ": must be on or off");
     }
 
     /** Runs the command line and exits with its code. */

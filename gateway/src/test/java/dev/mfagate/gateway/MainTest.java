@@ -59,9 +59,12 @@ class MainTest {
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(Main.checkLogSettings(Map.of("MFAGATE_LOG_FORMAT", "xml")::get, err)).isEqualTo(2);
         assertThat(Main.checkLogSettings(Map.of("MFAGATE_LOG_LEVEL", "bogus")::get, err)).isEqualTo(2);
+        // A typo of "off" left audit entries in the log, unnoticed.
+        assertThat(Main.checkLogSettings(Map.of("MFAGATE_AUDIT_LOG", "of")::get, err)).isEqualTo(2);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "mfagate: MFAGATE_LOG_FORMAT: must be json or plain (in lower case)" + System.lineSeparator()
-                + "mfagate: MFAGATE_LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF (in any case)" + System.lineSeparator());
+                + "mfagate: MFAGATE_LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF (in any case)" + System.lineSeparator()
+                + "mfagate: MFAGATE_AUDIT_LOG: must be on or off" + System.lineSeparator());
     }
 
     @Test
@@ -70,6 +73,9 @@ class MainTest {
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(Main.checkLogSettings(Map.<String, String>of()::get, err)).isZero();
         assertThat(Main.checkLogSettings(Map.of("MFAGATE_LOG_FORMAT", "plain", "MFAGATE_LOG_LEVEL", "debug")::get, err)).isZero();
+        for (String audit : new String[] {"off", "OFF", "on", "On", "info"}) {
+            assertThat(Main.checkLogSettings(Map.of("MFAGATE_AUDIT_LOG", audit)::get, err)).as(audit).isZero();
+        }
         assertThat(bytes.size()).isZero();
     }
 }
