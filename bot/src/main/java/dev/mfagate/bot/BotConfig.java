@@ -1,5 +1,6 @@
 package dev.mfagate.bot;
 
+import dev.mfagate.api.config.BoundedFiles;
 import dev.mfagate.api.config.DotEnv;
 import dev.mfagate.api.config.DotEnvException;
 import dev.mfagate.api.logging.LogSettings;
@@ -10,8 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -382,7 +381,9 @@ public record BotConfig(
 
     private static List<String> readLines(String what, Path file) throws ConfigException {
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
+            return BoundedFiles.readUtf8(file, DotEnv.MAX_FILE_SIZE_BYTES).lines().toList();
+        } catch (BoundedFiles.TooLargeException e) {
+            throw new ConfigException(what, "holds more than " + DotEnv.MAX_FILE_SIZE_BYTES + " bytes: " + file + " is not a " + what);
         } catch (IOException e) {
             throw new ConfigException(what, "cannot be read from " + file + " (" + e.getClass().getSimpleName() + ")");
         }

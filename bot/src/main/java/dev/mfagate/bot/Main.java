@@ -8,6 +8,7 @@ import dev.mfagate.bot.zulip.ZulipException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,7 +72,29 @@ public final class Main implements Callable<Integer> {
             System.err.println("mfagate-bot: " + problem + " (system property)");
             System.exit(2);
         });
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine(new Main(), System.getenv()).execute(args));
+    }
+
+    /**
+     * The command line of {@code main}: a failure that {@link #call} does not turn into a sentence itself
+     * prints one line naming its kind and exits 1, instead of picocli's stack trace. Its message is left
+     * out, as it may quote a setting (an API key among them); {@code MFAGATE_DEBUG=1} adds the stack trace.
+     */
+    static CommandLine commandLine(Main main, Map<String, String> environment) {
+        CommandLine cl = new CommandLine(main);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> unexpected(ex, cmd.getErr(), environment));
+        return cl;
+    }
+
+    /** Writes {@code ex} to {@code w} as {@link #commandLine} describes; returns the exit code, 1. */
+    static int unexpected(Exception ex, PrintWriter w, Map<String, String> environment) {
+        w.println("mfagate-bot: cannot start: unexpected " + ex.getClass().getSimpleName()
+                + "; run with MFAGATE_DEBUG=1 for details");
+        if (environment.containsKey("MFAGATE_DEBUG")) {
+            ex.printStackTrace(w);
+        }
+        w.flush();
+        return 1;
     }
 
     @Override

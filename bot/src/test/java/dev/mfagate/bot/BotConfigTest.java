@@ -3,6 +3,7 @@ package dev.mfagate.bot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mfagate.api.config.DotEnv;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,6 +251,15 @@ class BotConfigTest {
         assertThat(c.logFormat()).isEqualTo("plain");
         assertThat(c.logLevel()).as("the environment wins").isEqualTo("WARN");
         assertThat(BotConfig.load(env(), null, null).logFormat()).as("unset").isNull();
+    }
+
+    @Test
+    void load_zuliprcEndlessDevice_isRefusedInOneLine() {
+        // A device reports size 0; read whole, --zuliprc /dev/zero ended the bot with an OutOfMemoryError.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")), "no /dev/zero on this system");
+        assertThatThrownBy(() -> BotConfig.load(env(), null, Path.of("/dev/zero")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("zuliprc: holds more than " + DotEnv.MAX_FILE_SIZE_BYTES + " bytes: /dev/zero is not a zuliprc");
     }
 
     @Test

@@ -70,6 +70,20 @@ class MainTest {
     }
 
     @Test
+    void unexpected_failure_oneLineWithoutItsMessage_stackOnlyWithDebug() {
+        // picocli's default printed the stack trace and the message, which may quote a setting.
+        RuntimeException ex = new IllegalStateException("cannot use " + TOKEN);
+        java.io.StringWriter quiet = new java.io.StringWriter();
+        assertThat(Main.unexpected(ex, new java.io.PrintWriter(quiet), Map.of())).isEqualTo(1);
+        assertThat(quiet.toString()).isEqualTo("mfagate-bot: cannot start: unexpected IllegalStateException;"
+                + " run with MFAGATE_DEBUG=1 for details" + System.lineSeparator());
+        java.io.StringWriter debug = new java.io.StringWriter();
+        Main.unexpected(ex, new java.io.PrintWriter(debug), Map.of("MFAGATE_DEBUG", "1"));
+        assertThat(debug.toString()).contains("\tat dev.mfagate.bot.MainTest");
+        assertThat(Main.commandLine(new Main(env(), System.err), Map.of()).getExecutionExceptionHandler()).isNotNull();
+    }
+
+    @Test
     void start_unknownLogFormat_exits2WithOneLine() {
         Map<String, String> env = env();
         env.put("ZULIP_API_KEY", "key");

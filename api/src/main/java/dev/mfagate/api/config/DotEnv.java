@@ -1,8 +1,6 @@
 package dev.mfagate.api.config;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,7 +36,7 @@ import java.util.regex.Pattern;
 public final class DotEnv {
 
     /** A {@code .env} file of seeds and settings is small; this bounds memory. */
-    public static final long MAX_FILE_SIZE_BYTES = 1024 * 1024;
+    public static final int MAX_FILE_SIZE_BYTES = 1024 * 1024;
 
     private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s#");
     private static final Pattern ENTRY = Pattern.compile("(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*)");
@@ -54,12 +52,14 @@ public final class DotEnv {
      */
     public static Map<String, String> read(Path file) throws IOException, DotEnvException {
         Objects.requireNonNull(file, "file");
-        long size = Files.size(file);
-        if (size > MAX_FILE_SIZE_BYTES) {
-            throw new DotEnvException(file + " is " + size + " bytes; must be at most " + MAX_FILE_SIZE_BYTES);
+        String text;
+        try {
+            text = BoundedFiles.readUtf8(file, MAX_FILE_SIZE_BYTES);
+        } catch (BoundedFiles.TooLargeException e) {
+            throw new DotEnvException(file + " holds more than " + MAX_FILE_SIZE_BYTES + " bytes; a .env file must be at most " + MAX_FILE_SIZE_BYTES);
         }
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8));
+            return parse(text);
         } catch (DotEnvException e) {
             throw e.in(file.toString());
         }

@@ -1,6 +1,7 @@
 package dev.mfagate.api.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
@@ -88,6 +89,19 @@ class DotEnvTest {
         Path file = Files.writeString(dir.resolve(".env"), "K=" + "x".repeat((int) DotEnv.MAX_FILE_SIZE_BYTES));
 
         assertRejected(() -> DotEnv.read(file), "must be at most " + DotEnv.MAX_FILE_SIZE_BYTES);
+    }
+
+    @Test
+    void read_endlessDevice_isRejectedAfterTheBound() {
+        // A device reports size 0; read whole, /dev/zero ended the process with an OutOfMemoryError.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")), "no /dev/zero on this system");
+        assertRejected(() -> DotEnv.read(Path.of("/dev/zero")), "must be at most " + DotEnv.MAX_FILE_SIZE_BYTES);
+    }
+
+    @Test
+    void read_notUtf8_isRefusedAsBefore(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve(".env"), new byte[] {'K', '=', (byte) 0xff, '\n'});
+        assertThatThrownBy(() -> DotEnv.read(file)).isInstanceOf(java.nio.charset.CharacterCodingException.class);
     }
 
     private static DotEnvException assertRejected(ThrowingCallable call, String rule) {
