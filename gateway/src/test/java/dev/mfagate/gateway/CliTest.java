@@ -326,11 +326,17 @@ class CliTest {
         InProcessCli.Result to = cli.run("keys", "migrate", "--to", "bogus");
         assertThat(to.exitCode()).isEqualTo(2);
         assertThat(to.err()).isEqualTo("mfagate: Invalid --to; must be file, pkcs11:..., awskms:... or transit:...\n");
-        for (String act : new String[] {"rotate", "retire"}) {
+        // revoke without --yes: said before the confirmation is asked for (it asked first).
+        for (String act : new String[] {"rotate", "retire", "revoke"}) {
             InProcessCli.Result r = cli.run("keys", "tenant", act, "nosuch");
             assertThat(r.exitCode()).as(act + ": " + r.err()).isEqualTo(2);
             assertThat(r.err()).isEqualTo("mfagate: No tenant nosuch; add it with `mfagate tenant add nosuch`\n");
         }
+        assertThat(cli.run("tenant", "add", "acme").exitCode()).isZero();
+        InProcessCli.Result noKey = cli.run("keys", "tenant", "revoke", "acme");
+        assertThat(noKey.exitCode()).isEqualTo(1);
+        assertThat(noKey.err()).startsWith("mfagate: Not revoking: tenant acme has no key of its own")
+                .doesNotContain("--yes");
     }
 
     @Test

@@ -564,6 +564,16 @@ public final class TenantKeys implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that {@link #revoke} could revoke {@code tenant}'s key now, changing nothing: so that an
+     * operator asked to confirm is not asked about a tenant or a key that does not exist.
+     *
+     * @throws IllegalStateException as {@link #revoke} would
+     */
+    public void checkRevocable(TenantId tenant) {
+        activeRow(tenant, "revoking");
+    }
+
     /** Releases every tenant's provider. */
     @Override
     public void close() {

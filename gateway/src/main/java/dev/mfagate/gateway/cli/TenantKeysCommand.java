@@ -184,6 +184,11 @@ final class TenantKeysCommand {
         public Integer call() {
             TenantId id = TenantCommands.parse(() -> TenantId.parse(tenant));
             if (!yes) {
+                // A tenant that does not exist, or has no key of its own, is said to be so before any confirmation.
+                run(store, "Not revoked", s -> {
+                    s.tenantKeys().checkRevocable(id);
+                    return null;
+                });
                 throw UserError.badInput("Revoking tenant " + id + "'s key makes its seeds unreadable for good;"
                         + " run again with --yes to do it");
             }
