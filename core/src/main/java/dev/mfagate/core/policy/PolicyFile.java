@@ -25,7 +25,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -146,7 +148,30 @@ public record PolicyFile(List<Rule> rules) {
                         + (e.id() == null ? "" : " (" + Texts.describe(e.id()) + ")") + ": " + ex.getMessage(), ex);
             }
         }
+        requireNoTwoAlike(rules);
         return new PolicyFile(rules);
+    }
+
+    /**
+     * Refuses two rules of a file that grant exactly the same (principal, labels, expiry to the
+     * millisecond as stored, daily cap), as {@code grant}, the admin API and the console refuse a rule
+     * identical to one held: applied, such a file made two rules where the other doors allow one. Only
+     * files read are checked; a policy exported from an older store may hold such a pair, and then
+     * says so when applied again.
+     */
+    private static void requireNoTwoAlike(List<Rule> rules) {
+        Map<List<Object>, Integer> first = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            Rule r = rules.get(i);
+            List<Object> grants = List.of(r.principal().text(), r.pattern().value(),
+                    r.expiresAt().map(Instant::toEpochMilli).orElse(-1L), r.dailyCap().orElse(-1));
+            Integer earlier = first.putIfAbsent(grants, i);
+            if (earlier != null) {
+                throw new IllegalArgumentException("Invalid policy file: rule #" + (i + 1) + " (" + Texts.describe(r.id())
+                        + ") grants exactly what rule #" + (earlier + 1) + " (" + Texts.describe(rules.get(earlier).id())
+                        + ") grants; keep one of them");
+            }
+        }
     }
 
     /**

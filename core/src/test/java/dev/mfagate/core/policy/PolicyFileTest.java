@@ -100,6 +100,26 @@ class PolicyFileTest {
     }
 
     @Test
+    void parse_twoRulesGrantingTheSame_refusedNamingBoth() {
+        // Applied, this file made two identical rules, which grant and the admin API refuse.
+        assertThatThrownBy(() -> PolicyFile.parse("""
+                version: 2
+                rules:
+                  - {id: a1, principal: "user:1", labels: "acme-*", daily_cap: 3}
+                  - {id: b2, principal: "user:2", labels: "acme-*", daily_cap: 3}
+                  - {id: c3, principal: "user:1", labels: "acme-*", daily_cap: 3}
+                """)).hasMessage("Invalid policy file: rule #3 ('c3') grants exactly what rule #1 ('a1') grants; keep one of them");
+        // A different cap or expiry is a different rule.
+        assertThat(PolicyFile.parse("""
+                version: 2
+                rules:
+                  - {id: a1, principal: "user:1", labels: "acme-*", daily_cap: 3}
+                  - {id: c3, principal: "user:1", labels: "acme-*", daily_cap: 4}
+                  - {id: d4, principal: "user:1", labels: "acme-*", daily_cap: 3, expires_at: "2030-01-01T00:00:00Z"}
+                """).rules()).hasSize(3);
+    }
+
+    @Test
     void parse_badPrincipal_namesRuleAndProblem() {
         assertThatThrownBy(() -> PolicyFile.parse("version: 1\nrules:\n  - {id: x1, principal: 'user:abc', labels: '*'}\n"))
                 .hasMessageContaining("rule #1 ('x1')").hasMessageContaining("Invalid user id");
