@@ -67,7 +67,7 @@ public final class StoreHealth implements AuditLogListener {
         auditFailureFromOutage = StoreFailures.isStoreFailure(cause) || cause instanceof DiskFullException;
         auditFailure = cause instanceof AuditUnavailableException u && u.chainTampered()
                 ? "audit chain rolled back: appends refused; run audit verify"
-                : cause instanceof AuditUnavailableException u && u.getMessage() != null && u.getMessage().startsWith("The audit chain")
+                : cause instanceof AuditUnavailableException u && u.aboutChain()
                 ? u.getMessage() // the chain's own sentence (head missing, failing its check, disagreeing): no data in it
                 : "last batch failed: " + cause.getClass().getSimpleName();
     }

@@ -139,7 +139,7 @@ public final class AuditLog implements AutoCloseable {
                     committedSeq = head.seq();
                     committedMac = head.lastMac();
                 } else if (!head.isGenesis()) {
-                    AuditUnavailableException e = new AuditUnavailableException("The audit chain head fails its check"
+                    AuditUnavailableException e = AuditUnavailableException.aboutChain("The audit chain head fails its check"
                             + " (head seq " + head.seq() + "); run audit verify");
                     LOG.error("At start: {}. Every request that needs an audit entry is refused until it is resolved", e.getMessage());
                     listener.batchFailed(0, e);
@@ -485,11 +485,11 @@ public final class AuditLog implements AutoCloseable {
      */
     private void requireConsistent(ChainHead head, long lastSeq, boolean lastSeqCurrent) {
         if (head.isGenesis() ? lastSeqCurrent && lastSeq != 0 : !head.isAuthentic(chainMac)) {
-            throw new AuditUnavailableException("The audit chain head fails its check (head seq " + head.seq()
+            throw AuditUnavailableException.aboutChain("The audit chain head fails its check (head seq " + head.seq()
                     + ", last entry " + lastSeq + "); run audit verify");
         }
         if (lastSeqCurrent && lastSeq != head.seq()) {
-            throw new AuditUnavailableException("The audit chain head (seq " + head.seq()
+            throw AuditUnavailableException.aboutChain("The audit chain head (seq " + head.seq()
                     + ") disagrees with the last entry (seq " + lastSeq + "); run audit verify");
         }
     }
@@ -499,7 +499,7 @@ public final class AuditLog implements AutoCloseable {
         long lastSeq;
         try (java.sql.ResultSet rs = s.headAndLastSeq.executeQuery()) {
             if (!rs.next()) {
-                throw new AuditUnavailableException(
+                throw AuditUnavailableException.aboutChain(
                         "The audit chain head is missing: the tail may have been truncated; run audit verify");
             }
             byte[] mac = rs.getBytes(2);
@@ -531,7 +531,7 @@ public final class AuditLog implements AutoCloseable {
         s.updateHead.setBytes(2, prev);
         s.updateHead.setBytes(3, chainMac.computeMac(ChainRow.headBytes(seq, prev)));
         if (s.updateHead.executeUpdate() != 1) {
-            throw new AuditUnavailableException("The audit chain head vanished during the write");
+            throw AuditUnavailableException.aboutChain("The audit chain head vanished during the write");
         }
         return rows;
     }
@@ -543,7 +543,7 @@ public final class AuditLog implements AutoCloseable {
                 return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
             }
         } catch (java.sql.SQLException e) {
-            throw new AuditUnavailableException("The audit chain could not be read: " + describe(e), e);
+            throw AuditUnavailableException.aboutChain("The audit chain could not be read: " + describe(e), e);
         }
     }
 

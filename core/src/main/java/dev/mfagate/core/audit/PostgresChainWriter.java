@@ -136,9 +136,9 @@ final class PostgresChainWriter {
                 List<ChainRow> rows = seal(events, head.seq(), head.lastMac());
                 if (!append(c, head, rows, headMacAfter(rows), committedSeq).written()) {
                     HeadRead again = readHead(c, committedSeq, true).orElseThrow(() ->
-                            new AuditUnavailableException("The audit chain head vanished during the write"));
+                            AuditUnavailableException.aboutChain("The audit chain head vanished during the write"));
                     check.check(again.head(), again.lastSeq(), true, again.macAtAskedSeq());
-                    throw new AuditUnavailableException("The audit chain head changed during the write; run audit verify");
+                    throw AuditUnavailableException.aboutChain("The audit chain head changed during the write; run audit verify");
                 }
                 if (beforeCommit != null) {
                     beforeCommit.accept(h);
@@ -191,7 +191,7 @@ final class PostgresChainWriter {
     }
 
     private static AuditUnavailableException missingHead() {
-        return new AuditUnavailableException("The audit chain head is missing: the tail may have been truncated; run audit verify");
+        return AuditUnavailableException.aboutChain("The audit chain head is missing: the tail may have been truncated; run audit verify");
     }
 
     /** The locked head, the last entry's seq, and the MAC stored at the seq asked about (null when none). */
