@@ -300,6 +300,12 @@ class ConsoleEnrolBrowserIT {
         assertNoSideways();
         browser.manage().window().setSize(new Dimension(1280, 900));
 
+        // Not an image at all: the console's own sentence, not the library's.
+        Path notes = Files.writeString(tmp.resolve("notes.txt"), "the account's recovery codes are elsewhere\n");
+        enrolFile(notes, "acme-notes", true);
+        assertThat(browser.findElement(By.id("enrol-error")).getText())
+                .isEqualTo("The uploaded file is not an image this gateway can read (PNG, JPEG or GIF).");
+
         // Over the upload limit (1 MiB), with a pasted secret beside it that must not reach the disk either.
         Path big = tmp.resolve("big.png");
         byte[] noise = new byte[1536 * 1024];

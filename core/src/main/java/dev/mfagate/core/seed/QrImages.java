@@ -75,8 +75,9 @@ public final class QrImages {
     /**
      * The text of each QR code in the image, in reading order.
      *
-     * @throws SeedImportException {@link Kind#BAD_IMAGE} when the file cannot be read as an image,
-     *     {@link Kind#NO_QR_CODE} when it holds no readable QR code
+     * @throws SeedImportException {@link Kind#NOT_AN_IMAGE} when the file is in no image format read here,
+     *     {@link Kind#BAD_IMAGE} when it cannot be read as an image, {@link Kind#NO_QR_CODE} when it holds
+     *     no readable QR code
      */
     public static List<String> decode(Path file) throws SeedImportException {
         Objects.requireNonNull(file, "file");
@@ -92,8 +93,9 @@ public final class QrImages {
      * The text of each QR code in an uploaded image, in reading order, refusing before decoding an
      * image of more than {@code maxPixels} pixels (a small file can declare a huge image).
      *
-     * @throws SeedImportException {@link Kind#BAD_IMAGE} when the bytes are not an image or it is
-     *     too large, {@link Kind#NO_QR_CODE} when it holds no readable QR code
+     * @throws SeedImportException {@link Kind#NOT_AN_IMAGE} when the bytes are in no image format read
+     *     here, {@link Kind#BAD_IMAGE} when the image is damaged or too large, {@link Kind#NO_QR_CODE} when
+     *     it holds no readable QR code
      */
     public static List<String> decode(byte[] image, long maxPixels) throws SeedImportException {
         Objects.requireNonNull(image, "image");
@@ -239,7 +241,7 @@ public final class QrImages {
         try {
             Iterator<ImageReader> readers = input == null ? null : ImageIO.getImageReaders(input);
             if (readers == null || !readers.hasNext()) {
-                throw new SeedImportException(Kind.BAD_IMAGE, "file is not an image this build can read (PNG, JPEG, GIF, BMP)");
+                throw new SeedImportException(Kind.NOT_AN_IMAGE, "file is not an image this build can read (PNG, JPEG, GIF, BMP)");
             }
             ImageReader reader = readers.next();
             try {

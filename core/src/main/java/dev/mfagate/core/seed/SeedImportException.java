@@ -35,8 +35,10 @@ public final class SeedImportException extends Exception {
         BAD_URI,
         /** An image holds no QR code that could be read. */
         NO_QR_CODE,
-        /** An image file cannot be read or is not an image. */
+        /** An image file cannot be read: damaged, too large, missing. */
         BAD_IMAGE,
+        /** A file is not in an image format this build reads (PNG, JPEG, GIF, BMP). */
+        NOT_AN_IMAGE,
         /** A Google Authenticator export payload ends early. */
         TRUNCATED_MIGRATION,
         /** A Google Authenticator export is malformed, or a multi-part export is incomplete. */

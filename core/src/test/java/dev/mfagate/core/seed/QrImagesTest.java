@@ -146,7 +146,7 @@ class QrImagesTest {
         Path file = dir.resolve("fake.png");
         Files.writeString(file, "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP");
 
-        assertRejected(() -> QrImages.decode(file), Kind.BAD_IMAGE, "not an image this build can read", "JBSWY3DPEHPK3PXP");
+        assertRejected(() -> QrImages.decode(file), Kind.NOT_AN_IMAGE, "not an image this build can read", "JBSWY3DPEHPK3PXP");
     }
 
     @Test

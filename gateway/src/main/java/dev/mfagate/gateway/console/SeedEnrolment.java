@@ -139,7 +139,7 @@ final class SeedEnrolment {
                 // a bounded size, one image at a time (QrImages).
                 texts = QrImages.decode(form.qrImage(), dev.mfagate.core.admin.SeedAdmin.MAX_IMAGE_PIXELS);
             } catch (SeedImportException e) {
-                return new Result.Refused(e.kind() == SeedImportException.Kind.BAD_IMAGE && e.getMessage().startsWith("file is not")
+                return new Result.Refused(e.kind() == SeedImportException.Kind.NOT_AN_IMAGE
                         ? "The uploaded file is not an image this gateway can read (PNG, JPEG or GIF)."
                         : "The uploaded image: " + e.getMessage() + ".");
             }
