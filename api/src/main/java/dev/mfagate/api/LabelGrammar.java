@@ -184,13 +184,32 @@ public final class LabelGrammar {
     /**
      * Quotes short printable ASCII values that cannot be a secret; otherwise only says how long the
      * value was. A TOTP secret typed or pasted where a label belongs (base32 or hex, 16 characters or
-     * more, perhaps grouped by spaces, perhaps padded) is never quoted back.
+     * more, perhaps grouped by spaces, perhaps padded) is never quoted back, nor one inside other text:
+     * with a stray comma or quote, or in an {@code otpauth://} link ({@link #holdsSecretRun}).
      */
     public static String describe(String value) {
-        if (value.length() <= 40 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !mayBeSecret(value)) {
+        if (value.length() <= 40 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !mayBeSecret(value)
+                && !holdsSecretRun(value)) {
             return "'" + value + "'";
         }
         return "(" + value.length() + " characters, not shown)";
+    }
+
+    /**
+     * Whether {@code value} holds 16 or more letters and digits in a row, as a secret does wherever it
+     * is pasted ({@code JBSWY3DPEHPK3PXP,}, {@code otpauth://totp/a?secret=JBSWY3DPEHPK3PXP}). A value
+     * of words joined by '-', '_' or '.' (a label, a pattern) has no such run unless a word is that long.
+     */
+    public static boolean holdsSecretRun(String value) {
+        int run = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            run = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ? run + 1 : 0;
+            if (run >= 16) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code value} has the shape of a secret: 16 or more letters and digits, with nothing else but spaces and '='. */

@@ -115,4 +115,17 @@ class LabelGrammarTest {
             return false;
         }
     }
+
+    @Test
+    void describe_secretInsideOtherText_notQuoted() {
+        // Each of these was quoted back before: the punctuation made the value no secret's shape.
+        for (String pasted : new String[] {"JBSWY3DPEHPK3PXP,", "'JBSWY3DPEHPK3PXP'", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP",
+                "acme-JBSWY3DPEHPK3PXP"}) {
+            assertThat(LabelGrammar.describe(pasted)).as(pasted).isEqualTo("(" + pasted.length() + " characters, not shown)");
+        }
+        assertThat(LabelGrammar.describe("JBSW Y3DP EHPK 3PXP")).isEqualTo("(19 characters, not shown)");
+        // Labels and patterns of ordinary words are still quoted, so that a typo can be seen.
+        assertThat(LabelGrammar.describe("acme-aws_prod.eu-*")).isEqualTo("'acme-aws_prod.eu-*'");
+        assertThat(LabelGrammar.describe("Acme-AWS")).isEqualTo("'Acme-AWS'");
+    }
 }

@@ -89,7 +89,7 @@ public final class TenantAdmin {
         TenantId tenant;
         List<Holder> holders = new ArrayList<>();
         try {
-            tenant = TenantId.parse(Objects.requireNonNullElse(id, ""));
+            tenant = TenantId.parseNew(Objects.requireNonNullElse(id, ""));
             for (String a : admins) {
                 Holder h = Holder.parse(Objects.requireNonNullElse(a, ""));
                 new RoleBinding(h, Role.ADMIN, tenant, "check", r.now());

@@ -24,6 +24,21 @@ public record PersonId(String value) implements Comparable<PersonId> {
         }
     }
 
+    /**
+     * Parses the id of a person being added: as the constructor, and refusing an id of 16 or more
+     * letters and digits alone, the shape of a pasted secret (see {@link TenantId#parseNew}).
+     *
+     * @throws IllegalArgumentException naming the rule broken, never quoting a secret-shaped id
+     */
+    public static PersonId parseNew(String text) {
+        PersonId id = new PersonId(text);
+        if (dev.mfagate.api.LabelGrammar.mayBeSecret(id.value())) {
+            throw new IllegalArgumentException("Invalid person id " + TenantId.describe(id.value()) + ": 16 or more letters and"
+                    + " digits alone look like a pasted secret; use a shorter id, or separate its words with '.', '_' or '-'");
+        }
+        return id;
+    }
+
     @Override
     public int compareTo(PersonId o) {
         return value.compareTo(o.value);

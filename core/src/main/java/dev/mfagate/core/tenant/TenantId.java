@@ -41,6 +41,23 @@ public record TenantId(String value) implements Scope, Comparable<TenantId> {
         return new TenantId(text);
     }
 
+    /**
+     * Parses the id of a tenant being created: as {@link #parse}, and refusing an id of 16 or more
+     * letters and digits alone ({@link dev.mfagate.api.LabelGrammar#mayBeSecret}), the shape of a
+     * pasted base32 or hex secret, which every listing, page and audit entry would then show. Ids of
+     * tenants that exist are still parsed with {@link #parse}.
+     *
+     * @throws IllegalArgumentException naming the rule broken, never quoting a secret-shaped id
+     */
+    public static TenantId parseNew(String text) {
+        TenantId id = parse(text);
+        if (dev.mfagate.api.LabelGrammar.mayBeSecret(id.value())) {
+            throw new IllegalArgumentException("Invalid tenant " + describe(id.value()) + ": 16 or more letters and digits"
+                    + " alone look like a pasted secret; use a shorter id, or separate its words with '_' or '.'");
+        }
+        return id;
+    }
+
     /** The tenant that owns {@code label}: its client part. */
     public static TenantId of(Label label) {
         return new TenantId(label.client());
@@ -95,10 +112,8 @@ public record TenantId(String value) implements Scope, Comparable<TenantId> {
         return value;
     }
 
+    /** As {@link dev.mfagate.api.LabelGrammar#describe}: a secret-shaped value is never quoted back. */
     static String describe(String value) {
-        if (value.length() <= 40 && value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            return "'" + value + "'";
-        }
-        return "(" + value.length() + " characters, not shown)";
+        return dev.mfagate.api.LabelGrammar.describe(value);
     }
 }

@@ -89,4 +89,19 @@ class TenantIdTest {
         assertThat(new PersonId("Ana.P").value()).isEqualTo("ana.p");
         assertThat(dev.mfagate.core.store.TokenInfo.normaliseName("CI-Deploy")).isEqualTo("ci-deploy");
     }
+
+    @org.junit.jupiter.api.Test
+    void parseNew_secretShapedId_refusedWithoutQuotingIt_existingOnesStillParse() {
+        // Lower-cased, a base32 seed is still the seed (base32 ignores case); it was added and echoed.
+        String seed = "JBSWY3DPEHPK3PXPJBSW";
+        assertThatThrownBy(() -> TenantId.parseNew(seed)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid tenant (20 characters, not shown): 16 or more letters and digits alone")
+                .hasMessageNotContaining(seed.toLowerCase(java.util.Locale.ROOT));
+        assertThatThrownBy(() -> PersonId.parseNew(seed)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid person id (20 characters, not shown): 16 or more letters and digits alone");
+        assertThat(TenantId.parseNew("acme_corporation.eu").value()).isEqualTo("acme_corporation.eu");
+        assertThat(PersonId.parseNew("ann.lee-contractor").value()).isEqualTo("ann.lee-contractor");
+        assertThat(TenantId.parse(seed).value()).as("a tenant made before is still named").isEqualTo(seed.toLowerCase(java.util.Locale.ROOT));
+        assertThatThrownBy(() -> TenantId.parse("JBSWY3DPEHPK3PXP,")).hasMessageContaining("(17 characters, not shown)");
+    }
 }

@@ -63,7 +63,7 @@ final class TenantCommands {
 
         @Override
         public Integer call() {
-            TenantId id = parse(() -> TenantId.parse(tenant));
+            TenantId id = parse(() -> TenantId.parseNew(tenant));
             withRepo(store, s -> {
                 if (!new TenantRepository(s.database()).addTenant(id, cli.clock().instant())) {
                     throw UserError.badInput("Tenant " + id + " exists already");
@@ -124,7 +124,7 @@ final class TenantCommands {
 
         @Override
         public Integer call() {
-            PersonId pid = parse(() -> new PersonId(id));
+            PersonId pid = parse(() -> PersonId.parseNew(id));
             parse(() -> {
                 Person.requireDisplayName(name);
                 return null;
