@@ -261,7 +261,7 @@ public final class GatewayApp implements AutoCloseable {
             }
             dev.mfagate.core.StartupTrace.mark("gateway: key checks");
             Authenticator authenticator = (token, now) -> store.tokens().authenticate(token, now)
-                    .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf()));
+                    .map(t -> new Subject.Token(t.id(), t.pattern(), t.onBehalfOf(), t.role().isPresent()));
             AuditSink auditSink = auditDecorator.apply(AuditSink.of(auditLog));
             CodeIssuer.Builder issuer = CodeIssuer.builder()
                     .seeds(SeedSource.of(store.seeds(), environmentSeeds))

@@ -231,6 +231,30 @@ class AdminApiHttpTest {
         return node;
     }
 
+    // ---------------------------------------------------------------- codes and roles
+
+    @Test
+    void roleTokens_getCodesOnlyThroughARuleNamingThem() throws Exception {
+        // Before, every token was granted by its own labels: an auditor token (labels "*" by default)
+        // got every tenant's codes with no rule at all.
+        for (String role : List.of("operator", "auditor", "admin", "approver", "member")) {
+            HttpResponse<String> r = send("GET", "/code?label=acme-aws", role, null);
+            assertThat(r.statusCode()).as(role + ": " + r.body()).isEqualTo(403);
+            assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("forbidden");
+        }
+        assertThat(send("GET", "/code?label=acme-aws", "code", null).statusCode()).as("a code token: its labels grant").isEqualTo(200);
+        HttpResponse<String> rule = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"token:" + tokenIds.get("approver") + "\",\"pattern\":\"acme-aws\"}");
+        assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+        try {
+            assertThat(send("GET", "/totp/acme/aws", "approver", null).statusCode()).as("named by a rule").isEqualTo(200);
+            assertThat(send("GET", "/totp/acme/aws", "member", null).statusCode()).as("another role token still not").isEqualTo(403);
+        } finally {
+            String id = JSON.readTree(rule.body()).get("id").asText();
+            assertThat(send("DELETE", "/api/v1/tenants/acme/rules/" + id, "admin", null).statusCode()).isEqualTo(200);
+        }
+    }
+
     // ---------------------------------------------------------------- tokens and rules
 
     @Test

@@ -105,8 +105,9 @@ public final class Policy {
         }
         List<Rule> candidates = new ArrayList<>();
         boolean expiredMatch = collect(subject, label, now, candidates);
-        if (!subject.isOnBehalf() && !token.mayActOnBehalf() && candidates.isEmpty() && !expiredMatch) {
-            // No token: rule narrows this label, so the plain token's own scope is the grant.
+        if (!subject.isOnBehalf() && !token.mayActOnBehalf() && !token.holdsRole() && candidates.isEmpty() && !expiredMatch) {
+            // No token: rule narrows this label, so the plain token's own scope is the grant. Not for a
+            // token that holds a role: a role never yields a code, only a rule naming the token does.
             return PolicyDecision.Allowed.byTokenScope();
         }
         if (candidates.isEmpty()) {

@@ -108,12 +108,19 @@ public record Subject(Token token, Optional<OnBehalf> onBehalf, Optional<PersonI
      * @param tokenId the token's public id (never its secret)
      * @param scope the labels the token may ever obtain; a ceiling for everything it asks
      * @param mayActOnBehalf whether the token may ask on behalf of Zulip users (the bot's token)
+     * @param holdsRole whether the token holds an administrative role: such a token gets codes only
+     *     through rules naming it, never by its scope alone (a role never yields a code)
      */
-    public record Token(String tokenId, LabelPattern scope, boolean mayActOnBehalf) {
+    public record Token(String tokenId, LabelPattern scope, boolean mayActOnBehalf, boolean holdsRole) {
         /** Validates. */
         public Token {
             Texts.checkTokenId(tokenId);
             Objects.requireNonNull(scope, "scope");
+        }
+
+        /** A token without a role. */
+        public Token(String tokenId, LabelPattern scope, boolean mayActOnBehalf) {
+            this(tokenId, scope, mayActOnBehalf, false);
         }
 
         /** Whether {@code label} is inside the token's scope. */

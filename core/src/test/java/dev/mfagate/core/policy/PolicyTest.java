@@ -287,4 +287,14 @@ class PolicyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Only a request on behalf of a user can be recognised as a person");
     }
+
+    @Test
+    void decide_tokenHoldingARole_deniedWithoutARuleNamingIt() {
+        Subject.Token auditor = new Subject.Token("t9", LabelPattern.parse("*"), false, true);
+        Policy none = new Policy(1, List.of());
+        assertThat(none.decide(Subject.direct(auditor), ACME_AWS, NOW)).isEqualTo(new PolicyDecision.Denied(DenialReason.NO_MATCHING_RULE));
+        assertThat(none.decide(Subject.direct(plainToken("*")), ACME_AWS, NOW)).isInstanceOf(PolicyDecision.Allowed.class);
+        Policy named = new Policy(1, List.of(rule("r1", "token:t9", "acme-*")));
+        assertThat(named.decide(Subject.direct(auditor), ACME_AWS, NOW)).isInstanceOf(PolicyDecision.Allowed.class);
+    }
 }

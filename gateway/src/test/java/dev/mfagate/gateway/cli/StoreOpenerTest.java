@@ -56,9 +56,11 @@ class StoreOpenerTest {
         dev.mfagate.core.testing.SoftHsm hsm = dev.mfagate.core.testing.SoftHsm.forThisJvm();
         String label = "init-kek-" + java.util.UUID.randomUUID();
         hsm.generateAesKey(label);
-        InProcessCli wrongPin = InProcessCli.in(dir.resolve("first")).withEnv(java.util.Map.of("MFAGATE_PKCS11_PIN", "0000"));
-        InProcessCli.Result refused = wrongPin.run("init", "--database", url, "--kek", hsm.reference(label));
-        assertThat(refused.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        // Refused by the provider: a key the token does not hold. (A wrong PIN is not refused when another
+        // test in this JVM is logged in to the token already: PKCS#11 logins belong to the process.)
+        InProcessCli noKey = InProcessCli.in(dir.resolve("first")).withEnv(java.util.Map.of("MFAGATE_PKCS11_PIN", dev.mfagate.core.testing.SoftHsm.PIN));
+        InProcessCli.Result refused = noKey.run("init", "--database", url, "--kek", hsm.reference(label + "-missing"));
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(ExitCodes.FAILURE);
         assertThat(refused.err()).startsWith("mfagate: Not initialised (no keyset or key was written; the database keeps the empty"
                 + " schema made for it, which a later init uses): ");
 
