@@ -92,11 +92,12 @@ public record Subject(Token token, Optional<OnBehalf> onBehalf, Optional<PersonI
 
     /**
      * The principal the request counts against for daily caps, rate limits and lockout:
-     * {@code user:<id>} for a delegated request, {@code person:<id>} for a console request, else
-     * {@code token:<id>}.
+     * {@code person:<id>} for a request recognised as a person (a console request, or a delegated
+     * one whose Zulip user is linked to a person), so that a person's identities and doors share one
+     * count; else {@code user:<id>} for a delegated request, {@code token:<id>} for a direct one.
      */
     public String principalKey() {
-        if (isConsolePerson()) {
+        if (person.isPresent()) {
             return "person:" + person.get().value();
         }
         return onBehalf.<String>map(u -> "user:" + u.userId()).orElseGet(() -> "token:" + token.tokenId());

@@ -156,6 +156,26 @@ class PersonOnBehalfTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void dailyCap_ofAPersonRule_countsThePersonAcrossTheirZulipIdentities(Backend backend) {
+        Fixture f = fixture(backend);
+        try {
+            assertThat(f.authorizer().policies().revoke("ann-aws")).isTrue();
+            f.authorizer().policies().grant(new Rule("ann-aws-1", Principal.parse("person:ann"), LabelPattern.parse("acme-aws"),
+                    Optional.empty(), java.util.OptionalInt.of(1), "t", NOW));
+            f.tenants().link(ANN, new Identity.ZulipUser(BOB_ZULIP), NOW);
+            CodeIssuer issuer = f.issuer(PersonLookup.cached(f.tenants(), Duration.ZERO, System::nanoTime));
+
+            assertThat(ask(issuer, ANN_ZULIP)).isInstanceOf(IssueResult.Issued.class);
+            // Counted per Zulip id before: Ann's second identity got a second code on a cap of 1.
+            assertThat(ask(issuer, BOB_ZULIP)).isInstanceOfSatisfying(IssueResult.Refused.class,
+                    r -> assertThat(r.reason()).isEqualTo(RefusalReason.DAILY_CAP_REACHED));
+        } finally {
+            f.audit().close();
+        }
+    }
+
     private IssueResult ask(CodeIssuer issuer, long zulipUser) {
         requestNo++;
         Subject subject = Subject.onBehalf(BOT, new Subject.OnBehalf(zulipUser, Optional.empty(), Set.of(7L), Set.of(12L)));
