@@ -58,11 +58,28 @@ public final class ApiGuard {
     /** Authenticates and reads the on-behalf headers, in that order, or throws the refusal. */
     void check(Context ctx, String route) {
         ctx.attribute(ROUTE, route);
-        Subject.Token token = authenticate(ctx.header("Authorization"));
+        Subject.Token token = authenticate(single(ctx, "Authorization", RefusalReason.BAD_REQUEST));
         ctx.attribute(TOKEN, token);
-        Optional<Subject.OnBehalf> onBehalf = OnBehalfHeaders.fromHeaders(ctx::header);
+        Optional<Subject.OnBehalf> onBehalf = OnBehalfHeaders.fromHeaders(name -> single(ctx, name, RefusalReason.INVALID_ON_BEHALF));
         Subject subject = onBehalf.map(u -> Subject.onBehalf(token, u)).orElseGet(() -> Subject.direct(token));
         ctx.attribute(REQUESTER, new Requester.ApiCaller(subject));
+    }
+
+    /**
+     * The one value of header {@code name}, or null when it is absent. Sent twice it is refused with
+     * {@code reason}: the first was used before, and a proxy in front may read the other, so two
+     * parts of the system could see two callers or two users.
+     */
+    static String single(Context ctx, String name, RefusalReason reason) {
+        java.util.Enumeration<String> values = ctx.req().getHeaders(name);
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String value = values.nextElement();
+        if (values.hasMoreElements()) {
+            throw ApiException.atDoor(reason, name + " was sent more than once; send it once");
+        }
+        return value;
     }
 
     /** The token the {@code Authorization} header presents, or {@code unauthenticated}. */

@@ -100,6 +100,27 @@ class OnBehalfHeadersHttpTest {
         }
     }
 
+    @Test
+    void headersSentTwice_refused400_neitherValueUsed() throws Exception {
+        // The first of each was used before: the bot's token asked as user 42 while a proxy in front
+        // could have read 503, and a request carrying two tokens was served with the first.
+        GatewayFixture.Response users = gw.get("/totp/acme/aws", bot, OnBehalfOf.USER_ID, "42", OnBehalfOf.USER_ID, "503",
+                OnBehalfOf.CHANNEL_IDS, OPS);
+        assertThat(users.status()).as(users.body()).isEqualTo(400);
+        assertThat(users.errorCode()).isEqualTo("invalid_on_behalf");
+        assertThat(users.body()).contains(OnBehalfOf.USER_ID + " was sent more than once").doesNotContain("503");
+        GatewayFixture.Response channels = gw.get("/totp/acme/aws", bot, OnBehalfOf.USER_ID, "42",
+                OnBehalfOf.CHANNEL_IDS, OPS, OnBehalfOf.CHANNEL_IDS, "15");
+        assertThat(channels.status()).as(channels.body()).isEqualTo(400);
+        GatewayFixture.Response tokens = gw.get("/totp/acme/aws", bot, "Authorization", "Bearer " + bot);
+        assertThat(tokens.status()).as(tokens.body()).isEqualTo(400);
+        assertThat(tokens.errorCode()).isEqualTo("bad_request");
+        assertThat(tokens.body()).contains("Authorization was sent more than once").doesNotContain(bot);
+        assertThat(gw.auditOf(tokens.requestId())).as("refused, and audited").isNotEmpty();
+        GatewayFixture.Response once = gw.get("/totp/acme/aws", bot, GatewayFixture.onBehalf(42, "ann@example.com", null, OPS));
+        assertThat(once.status()).isEqualTo(200);
+    }
+
     static Stream<Arguments> channelNames() {
         return Stream.of(
                 //            header                               value            what it imitates
