@@ -224,6 +224,9 @@ final class ServeCommand implements Callable<Integer> {
     /** The demo mode's temporary store, removed at the stop, and also when the start fails. */
     private Path demoDir;
 
+    /** The SQLite store's {@link ServeLock}, held while this command serves; null on PostgreSQL and in demo mode. */
+    private ServeLock serveLock;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -233,6 +236,10 @@ final class ServeCommand implements Callable<Integer> {
                 deleteTree(demoDir);
             }
             throw e;
+        } finally {
+            if (serveLock != null) {
+                serveLock.close();
+            }
         }
     }
 
@@ -259,6 +266,14 @@ final class ServeCommand implements Callable<Integer> {
             }
         } else {
             s = store.open();
+            if (s.database().dialect() == Dialect.SQLITE) {
+                try {
+                    serveLock = ServeLock.acquire(store.dataDir());
+                } catch (UserError e) {
+                    s.close();
+                    throw e;
+                }
+            }
             if (s.tokens().list().stream().noneMatch(t -> t.revokedAt().isEmpty()
                     && t.expiresAt().map(e -> e.isAfter(cli.clock().instant())).orElse(true))) {
                 s.close();
