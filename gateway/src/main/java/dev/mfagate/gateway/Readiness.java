@@ -58,8 +58,18 @@ public final class Readiness {
         return this;
     }
 
-    /** Runs every check. */
+    /** Runs every check, naming each entry of a group ({@code tenant_key:acme}): for operators. */
     public Report report() {
+        return report(true);
+    }
+
+    /**
+     * Runs every check; with {@code named} false, as {@code /readyz} answers anyone who can reach it,
+     * each group is one entry under its prefix that counts its entries by state ({@code ok}, or such as
+     * {@code 1 unavailable, 2 ok}), so that no tenant's name, nor a provider's address or error, is told.
+     * The status is the same either way.
+     */
+    public Report report(boolean named) {
         Map<String, String> results = new LinkedHashMap<>();
         boolean hardOk = true;
         boolean softOk = true;
@@ -80,9 +90,20 @@ public final class Readiness {
             } catch (RuntimeException e) {
                 states = Map.of("", "failed: " + e.getClass().getSimpleName());
             }
+            Map<String, Integer> counts = new java.util.TreeMap<>();
             for (var s : states.entrySet()) {
-                results.put(g.getKey() + ":" + s.getKey(), s.getValue());
+                if (named) {
+                    results.put(g.getKey() + ":" + s.getKey(), s.getValue());
+                } else {
+                    // "unavailable: Key provider ..." counts as "unavailable".
+                    int colon = s.getValue().indexOf(':');
+                    counts.merge(colon < 0 ? s.getValue() : s.getValue().substring(0, colon), 1, Integer::sum);
+                }
                 softOk &= g.getValue().fine().test(s.getValue());
+            }
+            if (!counts.isEmpty()) {
+                results.put(g.getKey(), counts.keySet().equals(java.util.Set.of("ok")) ? "ok" : String.join(", ",
+                        counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()).toList()));
             }
         }
         String status = !hardOk ? "unready" : softOk ? "ready" : "degraded";

@@ -328,7 +328,16 @@ public final class TenantKeys implements AutoCloseable {
     public void check() {
         for (TenantId tenant : freshGenerations().keySet()) {
             Entry e = entries.get(tenant);
-            if (e == null || e.revoked()) {
+            if (e == null) {
+                // A key set since the start (or on another instance): loaded now, not at its tenant's first request.
+                try {
+                    current(tenant);
+                } catch (RuntimeException ex) {
+                    log.warn("Loading tenant {}'s key failed: {}", tenant, ex.getClass().getSimpleName());
+                }
+                continue;
+            }
+            if (e.revoked()) {
                 continue;
             }
             if (e.problem() != null) {

@@ -135,6 +135,21 @@ class TenantKeysTest {
 
     @ParameterizedTest
     @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
+    void check_aKeySetOnAnotherInstance_isLoadedWithoutWaitingForItsTenantsFirstCode(Dialect backend) {
+        try (TestDatabase db = TestDatabases.open(backend, dir);
+                Store a = Store.open(db.openAnother(), Keyring.createFile(dir.resolve("keyset.json")), env());
+                Store b = open(db, env())) {
+            addSeeds(a, "beta-portal");
+            a.tenantKeys().set(BETA, "keyset", env(), RotationListener.NONE);
+            assertThat(b.tenantKeys().health()).containsEntry(BETA, "not loaded");
+            // The readiness interval's check: before, it skipped a key it had not loaded, and /readyz stayed degraded.
+            b.tenantKeys().check();
+            assertThat(b.tenantKeys().health()).containsEntry(BETA, "ok");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.mfagate.core.testing.TestDatabases#backends")
     void rotateRetire_tenantKeyAndInstallationKey_otherInstanceKeepsServingAndAuditVerifies(Dialect backend) {
         try (TestDatabase db = TestDatabases.open(backend, dir);
                 Store a = Store.open(db.openAnother(), Keyring.createFile(dir.resolve("keyset.json")), env());
