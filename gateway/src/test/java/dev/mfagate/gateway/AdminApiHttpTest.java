@@ -224,6 +224,19 @@ class AdminApiHttpTest {
         }
     }
 
+    @Test
+    void tenantAdmin_ruleNamingAnotherTenantsTokenByName_isNotToldItsId() throws Exception {
+        // Before, the refusal named beta's admin token's id to acme's admin.
+        HttpResponse<String> other = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"token:beta-admin\",\"pattern\":\"acme-aws\"}");
+        assertThat(other.statusCode()).isEqualTo(400);
+        assertThat(other.body()).contains("No token has the id 'beta-admin'").doesNotContain(tokenIds.get("beta-admin"));
+        HttpResponse<String> own = send("POST", "/api/v1/tenants/acme/rules", "admin",
+                "{\"principal\":\"token:code\",\"pattern\":\"acme-aws\"}");
+        assertThat(own.statusCode()).isEqualTo(400);
+        assertThat(own.body()).as("its own tenant's token: the id helps").contains("that token is token:" + tokenIds.get("code"));
+    }
+
     private static JsonNode withoutRequestId(HttpResponse<String> r) throws Exception {
         var node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(r.body());
         ((com.fasterxml.jackson.databind.node.ObjectNode) node.get("error")).remove("request_id");

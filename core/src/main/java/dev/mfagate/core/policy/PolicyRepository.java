@@ -4,6 +4,7 @@ import dev.mfagate.core.Expiry;
 import dev.mfagate.core.LabelPattern;
 import dev.mfagate.core.store.Database;
 import dev.mfagate.core.tenant.Scope;
+import dev.mfagate.core.tenant.TenantId;
 import dev.mfagate.core.tenant.TenantRepository;
 import java.util.Map;
 import java.util.TreeMap;
@@ -151,7 +152,7 @@ public final class PolicyRepository {
             if (identical.isPresent()) {
                 throw new DuplicateRuleException(identical.get());
             }
-            requirePrincipalHeld(h, rule);
+            requirePrincipalHeld(h, rule, owner);
             TenantRepository.ensure(h, owner, rule.createdAt());
             insert(h, rule, owner);
         });
@@ -199,8 +200,8 @@ public final class PolicyRepository {
             PolicyDiff diff = PolicyDiff.between(readRules(h), desired.rules());
             diff.added().forEach(PolicyRepository::requireGrantable);
             diff.changed().forEach(c -> requireGrantable(c.after()));
-            diff.added().forEach(r -> requirePrincipalHeld(h, r));
-            diff.changed().forEach(c -> requirePrincipalHeld(h, c.after()));
+            diff.added().forEach(r -> requirePrincipalHeld(h, r, Scope.ORGANISATION));
+            diff.changed().forEach(c -> requirePrincipalHeld(h, c.after(), Scope.ORGANISATION));
             for (Rule r : diff.removed()) {
                 h.createUpdate("DELETE FROM policy_rule WHERE id = :id").bind("id", r.id()).execute();
             }
@@ -251,18 +252,26 @@ public final class PolicyRepository {
      */
     public void requirePrincipalHeld(Rule rule) {
         Objects.requireNonNull(rule, "rule");
-        db.jdbi().useHandle(h -> requirePrincipalHeld(h, rule));
+        db.jdbi().useHandle(h -> requirePrincipalHeld(h, rule, Scope.ORGANISATION));
     }
 
-    private static void requirePrincipalHeld(Handle h, Rule rule) {
+    /** As {@link #requirePrincipalHeld(Rule)}, for a rule of {@code owner}: another tenant's token id is never told. */
+    private static void requirePrincipalHeld(Handle h, Rule rule, Scope owner) {
         try {
             if (rule.principal() instanceof Principal.Person p) {
                 TenantRepository.requirePerson(h, p.person());
             } else if (rule.principal() instanceof Principal.ApiToken t
                     && h.createQuery("SELECT 1 FROM api_tokens WHERE id = :id").bind("id", t.tokenId())
                             .mapTo(Integer.class).findOne().isEmpty()) {
-                Optional<String> byName = h.createQuery("SELECT id FROM api_tokens WHERE name = :name")
-                        .bind("name", dev.mfagate.api.LabelGrammar.asciiLowerCase(t.tokenId())).mapTo(String.class).findOne();
+                // The id of a token named so is told unless it is another tenant's than the rule's owner: never
+                // another tenant's token id to a tenant admin (an organisation's rule may name any token).
+                Optional<String> ownerTenant = owner.tenant().map(TenantId::value);
+                Optional<String> byName = h.createQuery("SELECT id, tenant_id FROM api_tokens WHERE name = :name")
+                        .bind("name", dev.mfagate.api.LabelGrammar.asciiLowerCase(t.tokenId()))
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), Optional.ofNullable(rs.getString(2))))
+                        .findOne()
+                        .filter(e -> owner.isOrganisation() || e.getValue().isEmpty() || e.getValue().equals(ownerTenant))
+                        .map(Map.Entry::getKey);
                 throw new IllegalArgumentException(byName
                         .map(id -> "token: takes a token's id, not its name; that token is token:" + id)
                         .orElse("No token has the id " + Texts.describe(t.tokenId()) + "; see mfagate token list"));
