@@ -102,8 +102,20 @@ public final class PostgresBucketBackend implements BucketBackend {
         return limit.capacity() < LEASE_MIN_CAPACITY ? 1 : Math.min(MAX_LEASE, limit.capacity() / 32);
     }
 
+    /**
+     * The row of {@code key} under {@code limit}: the limit is part of the id. Bucket4j applies a
+     * bucket's configuration only when it creates its row, so with the key alone a limit changed and
+     * restarted with kept the old one until the row expired (about an hour for a bucket being abused,
+     * which never refills), and instances started with different limits used whichever came first.
+     * A changed limit therefore starts its buckets anew; the old rows expire and are swept.
+     */
+    static String rowId(String key, RateLimit limit) {
+        return key + "|" + limit.capacity() + "/" + limit.refillTokens() + "/" + limit.refillPeriod().toMillis();
+    }
+
     @Override
-    public long tryConsumeNanosToWait(String key, RateLimit limit) {
+    public long tryConsumeNanosToWait(String bucketKey, RateLimit limit) {
+        String key = rowId(bucketKey, limit);
         long size = leaseSize(limit);
         if (size == 1) {
             return takeOne(key, limit);
@@ -136,7 +148,8 @@ public final class PostgresBucketBackend implements BucketBackend {
     }
 
     @Override
-    public void refund(String key, RateLimit limit) {
+    public void refund(String bucketKey, RateLimit limit) {
+        String key = rowId(bucketKey, limit);
         Lease lease = leaseSize(limit) == 1 ? null : leases.get(key);
         if (lease != null) {
             lease.lock.lock();

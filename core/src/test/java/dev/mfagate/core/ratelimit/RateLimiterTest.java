@@ -156,11 +156,34 @@ class RateLimiterTest {
         backend.tryConsumeNanosToWait("live", limit);
         assertThat(backend.removeExpired(100)).as("rows live about a minute past their refill").isZero();
         // Bucket4j stamps expiry from the system clock, so age the row directly.
-        pg.jdbi().useHandle(h -> h.execute("UPDATE rate_limit_bucket SET expires_at = 0 WHERE id = 'old'"));
+        pg.jdbi().useHandle(h -> h.execute("UPDATE rate_limit_bucket SET expires_at = 0 WHERE id = ?",
+                PostgresBucketBackend.rowId("old", limit)));
 
         assertThat(backend.removeExpired(100)).isEqualTo(1);
         List<String> left = pg.jdbi().withHandle(h -> h.createQuery("SELECT id FROM rate_limit_bucket").mapTo(String.class).list());
-        assertThat(left).containsExactly("live");
+        assertThat(left).containsExactly(PostgresBucketBackend.rowId("live", limit));
+    }
+
+    @Test
+    void postgresBackend_limitChanged_appliesToABucketThatExists() {
+        Database pg = DBS.fresh(Backend.POSTGRESQL).db();
+        RateLimit generous = RateLimit.perPeriod(50, Duration.ofHours(1));
+        PostgresBucketBackend before = new PostgresBucketBackend(pg, clock);
+        for (int i = 0; i < 50; i++) {
+            assertThat(before.tryConsumeNanosToWait("pl|token:t1|acme-aws", generous)).isZero();
+        }
+        assertThat(before.tryConsumeNanosToWait("pl|token:t1|acme-aws", generous)).as("used up").isPositive();
+        // A restart with the limit raised: before, the row kept 50 an hour (retry in minutes) until it expired.
+        PostgresBucketBackend raised = new PostgresBucketBackend(pg, clock);
+        assertThat(raised.tryConsumeNanosToWait("pl|token:t1|acme-aws", RateLimit.perPeriod(1_000, Duration.ofMinutes(1)))).isZero();
+        // And lowered: a fresh row under the new limit admits no more than it.
+        PostgresBucketBackend lowered = new PostgresBucketBackend(pg, clock);
+        RateLimit strict = RateLimit.perPeriod(3, Duration.ofMinutes(1));
+        int admitted = 0;
+        for (int i = 0; i < 10; i++) {
+            admitted += lowered.tryConsumeNanosToWait("pl|token:t2|acme-aws", strict) == 0 ? 1 : 0;
+        }
+        assertThat(admitted).isEqualTo(3);
     }
 
     @Test
