@@ -1,6 +1,12 @@
 package dev.mfagate.gateway;
 
 import java.util.LinkedHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -27,6 +33,12 @@ public final class Readiness {
      */
     public record Report(boolean ready, String status, Map<String, String> checks) {
     }
+
+    /** How long a report waits for its checks, all run at once: more than the pool's 2 s connection timeout. */
+    static final java.time.Duration ANSWER_WITHIN = java.time.Duration.ofMillis(2_500);
+    static final String NO_ANSWER = "no answer within 2.5 s";
+    /** The checks' threads: virtual, one per check of a report, never closed (they end with their check). */
+    private static final ExecutorService CHECKS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("readiness-", 0).factory());
 
     private final Map<String, Check> hard = new LinkedHashMap<>();
     private final Map<String, Check> soft = new LinkedHashMap<>();
@@ -70,44 +82,84 @@ public final class Readiness {
      * The status is the same either way.
      */
     public Report report(boolean named) {
+        // Every check at once, each given until the same deadline: run one after another, three checks
+        // that each waited out the pool's 2 s timeout made /readyz answer in 6 s while the database was
+        // down, longer than a load balancer's probe waits.
+        long deadline = System.nanoTime() + ANSWER_WITHIN.toNanos();
+        Map<String, Future<String>> hardRuns = new LinkedHashMap<>();
+        hard.forEach((name, check) -> hardRuns.put(name, CHECKS.submit(() -> run(check))));
+        Map<String, Future<String>> softRuns = new LinkedHashMap<>();
+        soft.forEach((name, check) -> softRuns.put(name, CHECKS.submit(() -> run(check))));
+        Map<String, Future<Map<String, String>>> groupRuns = new LinkedHashMap<>();
+        groups.forEach((prefix, g) -> groupRuns.put(prefix, CHECKS.submit(() -> states(g))));
+
         Map<String, String> results = new LinkedHashMap<>();
         boolean hardOk = true;
         boolean softOk = true;
-        for (var e : hard.entrySet()) {
-            String r = run(e.getValue());
+        for (var e : hardRuns.entrySet()) {
+            String r = answer(e.getValue(), deadline);
             results.put(e.getKey(), r);
             hardOk &= r.equals("ok");
         }
-        for (var e : soft.entrySet()) {
-            String r = run(e.getValue());
+        for (var e : softRuns.entrySet()) {
+            String r = answer(e.getValue(), deadline);
             results.put(e.getKey(), r);
             softOk &= r.equals("ok");
         }
-        for (var g : groups.entrySet()) {
+        for (var e : groupRuns.entrySet()) {
+            Group g = groups.get(e.getKey());
             Map<String, String> states;
             try {
-                states = g.getValue().states().get();
-            } catch (RuntimeException e) {
-                states = Map.of("", "failed: " + e.getClass().getSimpleName());
+                states = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException ex) {
+                states = Map.of("", NO_ANSWER);
+            } catch (ExecutionException | InterruptedException ex) {
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                states = Map.of("", "failed: " + ex.getClass().getSimpleName());
             }
             Map<String, Integer> counts = new java.util.TreeMap<>();
-            for (var s : states.entrySet()) {
+            for (var st : states.entrySet()) {
                 if (named) {
-                    results.put(g.getKey() + ":" + s.getKey(), s.getValue());
+                    // A group that could not be read at all has no names: its one entry goes under the prefix.
+                    results.put(st.getKey().isEmpty() ? e.getKey() : e.getKey() + ":" + st.getKey(), st.getValue());
                 } else {
                     // "unavailable: Key provider ..." counts as "unavailable".
-                    int colon = s.getValue().indexOf(':');
-                    counts.merge(colon < 0 ? s.getValue() : s.getValue().substring(0, colon), 1, Integer::sum);
+                    int colon = st.getValue().indexOf(':');
+                    counts.merge(colon < 0 ? st.getValue() : st.getValue().substring(0, colon), 1, Integer::sum);
                 }
-                softOk &= g.getValue().fine().test(s.getValue());
+                softOk &= g.fine().test(st.getValue());
             }
             if (!counts.isEmpty()) {
-                results.put(g.getKey(), counts.keySet().equals(java.util.Set.of("ok")) ? "ok" : String.join(", ",
+                results.put(e.getKey(), counts.keySet().equals(java.util.Set.of("ok")) ? "ok" : String.join(", ",
                         counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()).toList()));
             }
         }
         String status = !hardOk ? "unready" : softOk ? "ready" : "degraded";
         return new Report(hardOk, status, results);
+    }
+
+    private static Map<String, String> states(Group g) {
+        try {
+            return g.states().get();
+        } catch (RuntimeException e) {
+            return Map.of("", "failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** The check's answer once it comes, or {@value #NO_ANSWER} at the deadline (the check is left to finish). */
+    private static String answer(Future<String> run, long deadline) {
+        try {
+            return run.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return NO_ANSWER;
+        } catch (ExecutionException e) {
+            return "failed: " + e.getCause().getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "failed: interrupted";
+        }
     }
 
     private static String run(Check check) {
