@@ -246,7 +246,16 @@ final class StoreOpener {
             return "Cannot connect to PostgreSQL (" + url.describe() + "): the host name does not resolve. Check the"
                     + " host in the URL and this machine's DNS (or /etc/hosts).";
         }
-        if (state.equals("3D000")) {
+        boolean tls = false;
+        for (Throwable t = e; t != null && !tls; t = t.getCause()) {
+            tls = t instanceof javax.net.ssl.SSLException || t.getMessage() != null && t.getMessage().contains("SSL");
+        }
+        if (tls) {
+            // The driver's words (such as "Could not open SSL root certificate file") are about TLS, not the server being up.
+            advice = "Check the URL's sslmode and sslrootcert: the CA file must exist and be readable by the user running"
+                    + " mfagate (under systemd, hand it over with LoadCredential= and name it %d/...), and must sign the"
+                    + " server's certificate, whose name must match the host.";
+        } else if (state.equals("3D000")) {
             advice = "Create it (createdb -h " + url.host() + " -p " + url.port() + url.user().map(u -> " -U " + u).orElse("")
                     + " " + url.database() + ") or fix the database name in the URL.";
         } else if (state.startsWith("28")) {
