@@ -79,27 +79,33 @@ final class ServeCommand implements Callable<Integer> {
     private static final Path DEFAULT_ENV_FILE = Path.of(".env");
 
     @Option(names = "--rate-limit-label", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "5/1m",
-            description = "Codes per principal and label (default ${DEFAULT-VALUE}).")
+            description = "Codes per principal and label (env MFAGATE_RATE_LIMIT_LABEL; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_RATE_LIMIT_LABEL")
     RateLimit perPrincipalAndLabel;
 
     @Option(names = "--rate-limit-principal", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "20/1m",
-            description = "Requests per principal (a Zulip user, or a token asking for itself) (default ${DEFAULT-VALUE}).")
+            description = "Requests per principal (a Zulip user, or a token asking for itself) (env MFAGATE_RATE_LIMIT_PRINCIPAL; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_RATE_LIMIT_PRINCIPAL")
     RateLimit perPrincipal;
 
     @Option(names = "--rate-limit-token", paramLabel = "N/DURATION", converter = RateLimits.class, defaultValue = "300/1m",
-            description = "Requests per API token, whoever it asks for (default ${DEFAULT-VALUE}).")
+            description = "Requests per API token, whoever it asks for (env MFAGATE_RATE_LIMIT_TOKEN; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_RATE_LIMIT_TOKEN")
     RateLimit perToken;
 
     @Option(names = "--lockout-after", paramLabel = "N", defaultValue = "5",
-            description = "Lock a principal out after N denials within --lockout-window (default ${DEFAULT-VALUE}).")
+            description = "Lock a principal out after N denials within --lockout-window (env MFAGATE_LOCKOUT_AFTER; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_LOCKOUT_AFTER")
     int lockoutAfter;
 
     @Option(names = "--lockout-window", paramLabel = "DURATION", converter = Durations.class, defaultValue = "10m",
-            description = "The window denials are counted in (default ${DEFAULT-VALUE}).")
+            description = "The window denials are counted in (env MFAGATE_LOCKOUT_WINDOW; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_LOCKOUT_WINDOW")
     Duration lockoutWindow;
 
     @Option(names = "--lockout-for", paramLabel = "DURATION", converter = Durations.class, defaultValue = "15m",
-            description = "How long a lockout lasts (default ${DEFAULT-VALUE}).")
+            description = "How long a lockout lasts (env MFAGATE_LOCKOUT_FOR; default ${DEFAULT-VALUE}).")
+    @EnvironmentDefault("MFAGATE_LOCKOUT_FOR")
     Duration lockoutFor;
 
     @Option(names = "--allow-cidr", paramLabel = "CIDR", split = ",",
