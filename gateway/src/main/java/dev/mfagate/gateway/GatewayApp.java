@@ -361,7 +361,7 @@ public final class GatewayApp implements AutoCloseable {
                 probedAt = now;
                 probe = probeOnce();
             }
-            return !"ok".equals(probe) ? probe : health.checkAudit();
+            return !"ok".equals(probe) ? probe : health.checkAudit(true);
         }
 
         private String probeOnce() {

@@ -100,6 +100,13 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         for (String quiet : new String[] {"com.zaxxer.hikari", "org.flywaydb", "org.eclipse.jetty", "io.javalin"}) {
             lc.getLogger(quiet).setLevel(Level.WARN);
         }
+        // When the database goes away, Hikari warns once per pooled connection, each with a stack trace
+        // (and advises a shorter maxLifetime, which is not the cause): StoreHealth logs one line each way
+        // instead. Javalin logs "Failed to start Javalin" before the one-line reason serve prints itself.
+        for (String noisy : new String[] {"com.zaxxer.hikari.pool.ProxyConnection", "com.zaxxer.hikari.pool.PoolBase"}) {
+            lc.getLogger(noisy).setLevel(Level.ERROR);
+        }
+        lc.getLogger("io.javalin.Javalin").setLevel(Level.OFF);
         Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         switch (setting(settings, FORMAT, "json")) {

@@ -18,39 +18,62 @@ import java.util.Objects;
  * because the disk was nearly full, stops counting once the store check passes again (the next
  * batch starts afresh from the stored chain head; without this an unready instance would get no
  * traffic, write no batch and stay unready for ever), while a batch refused for any other reason
- * (a chain head that fails its check) keeps the instance unready until a batch commits. Register {@code store} before {@code audit}: the audit
- * check reads the store check's last result.
+ * (a chain head that fails its check) keeps the instance unready until a batch commits. The audit
+ * check is told whether its own write probe reached the store, else reads the store check's last result.
  *
  * <p>Thread-safe. As an {@link AuditLogListener} it is called on the audit writer's thread.
  */
 public final class StoreHealth implements AuditLogListener {
 
-    private final Database database;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreHealth.class);
+
+    private final java.util.function.BooleanSupplier ping;
     private volatile String lastStoreResult = "not checked yet";
     private volatile String auditFailure;
     private volatile boolean auditFailureFromOutage;
 
     /** Checks for the store on {@code database}. */
     public StoreHealth(Database database) {
-        this.database = Objects.requireNonNull(database, "database");
+        this(Objects.requireNonNull(database, "database")::ping);
+    }
+
+    /** Checks with {@code ping} for the database's {@code SELECT 1} (tests). */
+    StoreHealth(java.util.function.BooleanSupplier ping) {
+        this.ping = Objects.requireNonNull(ping, "ping");
     }
 
     /** {@code ok}, or why the database does not answer. */
     public String checkStore() {
         String result;
         try {
-            result = database.ping() ? "ok" : "unexpected answer";
+            result = ping.getAsBoolean() ? "ok" : "unexpected answer";
         } catch (RuntimeException e) {
             result = "unreachable: " + StoreFailures.describe(e);
         }
+        String before = lastStoreResult;
         lastStoreResult = result;
+        // One line each way, so that an operator reading the log sees when an outage began and ended.
+        if (result.equals("ok") && before.startsWith("unreachable")) {
+            LOG.info("The store answers again; readiness no longer fails on it");
+        } else if (!result.equals("ok") && !result.equals(before)) {
+            LOG.warn("The store does not answer ({}); requests are refused with 503 until it does", result);
+        }
         return result;
     }
 
     /** {@code ok}, or why the last audit batch failed while that still matters. */
     public String checkAudit() {
+        return checkAudit(false);
+    }
+
+    /**
+     * As {@link #checkAudit()}, told whether the store answered a write just now (the audit probe's
+     * rolled-back insert): the readiness checks run at once, so the store check of the same report
+     * may not have run yet, and an outage is over as soon as either says so.
+     */
+    public String checkAudit(boolean storeWritableNow) {
         String failure = auditFailure;
-        if (failure == null || (auditFailureFromOutage && lastStoreResult.equals("ok"))) {
+        if (failure == null || (auditFailureFromOutage && (storeWritableNow || lastStoreResult.equals("ok")))) {
             return "ok";
         }
         return failure;

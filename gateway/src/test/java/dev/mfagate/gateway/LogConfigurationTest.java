@@ -43,6 +43,10 @@ class LogConfigurationTest {
         assertEquals(Level.OFF, context.getLogger("dev.mfagate.audit").getLevel());
         assertFalse(context.getLogger("dev.mfagate.audit").isAdditive());
         assertEquals(Level.WARN, context.getLogger("com.zaxxer.hikari").getLevel());
+        // A stack trace per pooled connection when the database goes away; StoreHealth logs one line instead.
+        assertEquals(Level.ERROR, context.getLogger("com.zaxxer.hikari.pool.ProxyConnection").getLevel());
+        assertEquals(Level.ERROR, context.getLogger("com.zaxxer.hikari.pool.PoolBase").getLevel());
+        assertEquals(Level.OFF, context.getLogger("io.javalin.Javalin").getLevel());
         // Unset: the XML's defaults.
         LoggerContext defaults = configured(Map.of());
         assertEquals(Level.INFO, defaults.getLogger("dev.mfagate").getLevel());
