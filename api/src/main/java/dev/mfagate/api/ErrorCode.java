@@ -41,6 +41,10 @@ public enum ErrorCode {
     UNKNOWN_OBJECT("unknown_object", 404),
     /** Admin API: the change conflicts with what is stored (a name or id taken, a label with a seed). */
     CONFLICT("conflict", 409),
+    /** Admin API: one request adds more seeds than one request may (100); nothing was stored. */
+    SEED_BATCH_TOO_LARGE("seed_batch_too_large", 400),
+    /** Admin API: the seeds would take the tenant past the most seeds a tenant may hold (1,000); nothing was stored. */
+    TENANT_SEED_LIMIT("tenant_seed_limit", 409),
     /** The route exists but not with this method. */
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     /** The request body is larger than allowed. */

@@ -73,6 +73,15 @@ public record LabelPattern(String value) {
         return glob(value, label.value());
     }
 
+    /**
+     * The text every label this pattern matches starts with: what comes before its first {@code *}
+     * (the whole pattern when it has none; {@code ""} for {@code *}).
+     */
+    public String literalPrefix() {
+        int star = value.indexOf('*');
+        return star < 0 ? value : value.substring(0, star);
+    }
+
     /** Greedy glob match with single-star backtracking: O(pattern × text) at worst. */
     private static boolean glob(String pattern, String text) {
         int p = 0;

@@ -324,10 +324,12 @@ final class AdminRoutes {
         return switch (result) {
             case AdminResult.Done<T> done -> done.value();
             case AdminResult.Refused<T> refused -> throw ApiException.atDoor(switch (refused.kind()) {
-                case INVALID -> RefusalReason.BAD_REQUEST;
+                case INVALID -> AdminResult.SEED_BATCH_TOO_LARGE.equals(refused.auditReason())
+                        ? RefusalReason.SEED_BATCH_TOO_LARGE : RefusalReason.BAD_REQUEST;
                 case FORBIDDEN -> RefusalReason.ADMIN_FORBIDDEN;
                 case NOT_FOUND -> "not_visible".equals(refused.auditReason()) ? RefusalReason.NOT_VISIBLE : RefusalReason.NO_SUCH_OBJECT;
-                case CONFLICT -> RefusalReason.CONFLICT;
+                case CONFLICT -> AdminResult.TENANT_SEED_LIMIT.equals(refused.auditReason())
+                        ? RefusalReason.TENANT_SEED_LIMIT : RefusalReason.CONFLICT;
             }, refused.message());
         };
     }

@@ -572,6 +572,85 @@ class AdminApiHttpTest {
         assertThat(send("GET", "/api/v1/tenants/acme/audit?since=yesterday", "admin", null).statusCode()).isEqualTo(400);
     }
 
+    // ---------------------------------------------------------------- limits on seeds
+
+    /** A JSON upload of {@code n} seeds labelled {@code prefix1} to {@code prefixN}. */
+    private static String upload(String prefix, int n) {
+        List<String> labels = new ArrayList<>();
+        List<String> seeds = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            labels.add("\"" + prefix + i + "\"");
+            seeds.add(SEED_A);
+        }
+        return "{\"labels\":[" + String.join(",", labels) + "],\"text\":\"" + String.join("\\n", seeds) + "\"}";
+    }
+
+    private List<String> seedLabels(String tenant, String caller) throws Exception {
+        HttpResponse<String> r = send("GET", "/api/v1/tenants/" + tenant + "/seeds", caller, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<String> out = new ArrayList<>();
+        JSON.readTree(r.body()).get("seeds").forEach(x -> out.add(x.get("label").asText()));
+        return out;
+    }
+
+    @Test
+    void addSeeds_moreSeedsThanOneRequestMayAdd_400SeedBatchTooLargeAndNothingStored() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                upload("acme-many", dev.mfagate.core.admin.SeedAdmin.MAX_SEEDS_PER_UPLOAD + 1));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("seed_batch_too_large");
+        assertThat(error.get("message").asText()).as("names the limit and the size").contains("at most 100 seeds").contains("101");
+        assertThat(seedLabels("acme", "admin")).noneMatch(l -> l.startsWith("acme-many"));
+    }
+
+    @Test
+    void addSeeds_pastTheTenantLimit_409TenantSeedLimitNamingItAndNothingStored() throws Exception {
+        int limit = dev.mfagate.core.store.SeedRepository.MAX_SEEDS_PER_TENANT;
+        TenantId full = new TenantId("full");
+        List<Map.Entry<dev.mfagate.core.Label, dev.mfagate.core.totp.TotpSeed>> rows = new ArrayList<>();
+        for (int i = 0; i < limit - 2; i++) {
+            rows.add(Map.entry(dev.mfagate.core.Label.parse("full-s" + i), dev.mfagate.core.seed.SeedParser.parse(SEED_A)));
+        }
+        app.store().seeds().addAll(rows, Instant.now());
+        token(app.store(), "full-admin", "full-*", full, Role.ADMIN);
+
+        HttpResponse<String> over = send("POST", "/api/v1/tenants/full/seeds", "full-admin", upload("full-new", 3));
+        assertThat(over.statusCode()).as(over.body()).isEqualTo(409);
+        JsonNode error = JSON.readTree(over.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("tenant_seed_limit");
+        assertThat(error.get("message").asText()).as("names the limit").contains("at most " + limit + " seeds");
+        assertThat(seedLabels("full", "full-admin")).hasSize(limit - 2).noneMatch(l -> l.startsWith("full-new"));
+
+        assertThat(send("POST", "/api/v1/tenants/full/seeds", "full-admin", upload("full-new", 2)).statusCode()).isEqualTo(201);
+        assertThat(seedLabels("full", "full-admin")).as("up to the limit").hasSize(limit);
+        assertThat(send("POST", "/api/v1/tenants/full/seeds", "full-admin", upload("full-more", 1)).statusCode()).isEqualTo(409);
+        assertThat(seedLabels("acme", "admin")).as("another tenant's list is its own").noneMatch(l -> l.startsWith("full-"));
+    }
+
+    @Test
+    void addSeeds_batch_oneAdminEntryPerSeedWithItsLabel() throws Exception {
+        int n = dev.mfagate.core.admin.SeedAdmin.MAX_SEEDS_PER_UPLOAD;
+        long after = lastSeq(JSON.readTree(send("GET", "/api/v1/tenants/acme/audit?limit=1000&outcome=ADMIN", "admin", null).body()));
+
+        assertThat(send("POST", "/api/v1/tenants/acme/seeds", "admin", upload("acme-bulk", n)).statusCode()).isEqualTo(201);
+
+        JsonNode page = JSON.readTree(send("GET", "/api/v1/tenants/acme/audit?outcome=ADMIN&limit=1000&after=" + after, "admin", null).body());
+        List<String> labels = new ArrayList<>();
+        for (JsonNode e : page.get("entries")) {
+            assertThat(e.get("reason").asText()).isEqualTo("seed-add");
+            assertThat(e.get("detail").asText()).contains("added seed " + e.get("label").asText() + " (SHA1, 6 digits, 30 s)")
+                    .contains(" of " + n + " in one request");
+            labels.add(e.get("label").asText());
+        }
+        assertThat(labels).as("every added seed on the trail, by its label")
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(1, n).mapToObj(i -> "acme-bulk" + i).toList());
+        for (int i = 1; i <= n; i++) {
+            assertThat(send("DELETE", "/api/v1/tenants/acme/seeds/acme-bulk" + i, "admin", null).statusCode()).isEqualTo(200);
+        }
+    }
+
     private static long lastSeq(JsonNode page) {
         long last = 0;
         for (JsonNode e : page.get("entries")) {

@@ -195,6 +195,50 @@ class CliTest {
         assertThat(labels()).containsExactlyInAnyOrder("acme-aws", "acme-github", "beta-portal");
     }
 
+    /** A text file of {@code n} otpauth URIs and the arguments labelling them {@code prefix1} to {@code prefixN}. */
+    private List<String> importArgs(String prefix, int n) throws Exception {
+        Path file = tmp.resolve(prefix + n + ".txt");
+        String secret = base32(randomKey(10));
+        List<String> lines = new java.util.ArrayList<>();
+        List<String> args = new java.util.ArrayList<>(List.of("seed", "import"));
+        for (int i = 1; i <= n; i++) {
+            lines.add("otpauth://totp/s" + i + "?secret=" + secret);
+            args.add("--label");
+            args.add(prefix + i);
+        }
+        Files.writeString(file, String.join("\n", lines));
+        args.add(file.toString());
+        return args;
+    }
+
+    @Test
+    void seedImport_moreThanOneImportAdds_oneLineExit2NothingWritten() throws Exception {
+        InProcessCli.Result r = cli.run(importArgs("acme-s", 1001).toArray(String[]::new));
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1).first().asString().contains("at most 1000 seeds").contains("1001")
+                .contains("nothing was imported");
+        assertThat(labels()).isEmpty();
+    }
+
+    @Test
+    void seedImport_pastTheTenantLimit_oneLineExit2NothingWritten_andEachImportedSeedAudited() throws Exception {
+        assertThat(cli.run(importArgs("acme-s", 1000).toArray(String[]::new)).exitCode()).isZero();
+
+        InProcessCli.Result r = cli.run(importArgs("acme-more", 1).toArray(String[]::new));
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1).first().asString().contains("Tenant acme may hold at most 1000 seeds")
+                .contains("nothing was imported");
+        assertThat(labels()).hasSize(1000).doesNotContain("acme-more1");
+        InProcessCli.Result audit = cli.run("audit", "export");
+        assertThat(audit.exitCode()).as(audit.err()).isZero();
+        List<String> audited = audit.out().lines().filter(l -> l.contains("\"seed-import\""))
+                .map(l -> l.replaceAll(".*\"label\":\"([^\"]*)\".*", "$1")).toList();
+        assertThat(audited).as("one entry per imported seed, with its label").hasSize(1000)
+                .containsAll(List.of("acme-s1", "acme-s500", "acme-s1000"));
+    }
+
     @Test
     void seedImport_truncatedMigration_exit2NothingWritten() throws Exception {
         Path file = tmp.resolve("export.txt");

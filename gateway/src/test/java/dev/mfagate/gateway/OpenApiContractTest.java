@@ -244,6 +244,8 @@ class OpenApiContractTest {
                 "{\"labels\":[\"beta-aws\",\"beta-gcp\"],\"text\":\"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\\nGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\"}", 201);
         admin("POST", "/api/v1/tenants/beta/seeds", adm, "{\"labels\":[\"beta-aws\"],\"text\":\"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\"}", 409);
         admin("POST", "/api/v1/tenants/beta/seeds", adm, "x".repeat((int) AdminRoutes.MAX_SEED_UPLOAD_BYTES + 1), 413);
+        admin("POST", "/api/v1/tenants/beta/seeds", adm, "{\"labels\":[" + String.join(",", java.util.stream.IntStream.rangeClosed(1, 101)
+                .mapToObj(i -> "\"beta-s" + i + "\"").toList()) + "],\"text\":\"JBSWY3DPEHPK3PXP\"}", 400);
         admin("GET", "/api/v1/tenants/beta/seeds", adm, null, 200);
         admin("POST", "/api/v1/tenants/beta/seeds/beta-gcp/disable", adm, null, 200);
         admin("DELETE", "/api/v1/tenants/beta/seeds/beta-gcp", adm, null, 200);

@@ -56,6 +56,18 @@ public final class AdminDesk {
         audit.commit(event(r, Outcome.ADMIN, action, label, ruleId, change));
     }
 
+    /**
+     * Commits one {@code ADMIN} entry per changed label, each naming its label, all before the
+     * answer leaves; {@code changes} (one per label, in order) must hold no secret.
+     */
+    void changedEach(AdminRequest r, String action, java.util.List<String> labels, java.util.List<String> changes) {
+        java.util.List<AuditEvent> events = new java.util.ArrayList<>(labels.size());
+        for (int i = 0; i < labels.size(); i++) {
+            events.add(event(r, Outcome.ADMIN, action, labels.get(i), null, changes.get(i)));
+        }
+        audit.commitAll(events);
+    }
+
     /** Commits the {@code ALLOWED} entry of a read. */
     void read(AdminRequest r, String what) {
         audit.commit(event(r, Outcome.ALLOWED, "admin_read", null, null, what));

@@ -63,6 +63,11 @@ public sealed interface AdminResult<T> {
         return new Refused<>(Kind.INVALID, message, "invalid_input");
     }
 
+    /** The audit reason of a batch with more seeds than one request may add ({@link Kind#INVALID}). */
+    String SEED_BATCH_TOO_LARGE = "seed_batch_too_large";
+    /** The audit reason of a batch that would take a tenant past its seed limit ({@link Kind#CONFLICT}). */
+    String TENANT_SEED_LIMIT = "tenant_seed_limit";
+
     /** A missing object (the same answer as one the caller may not see). */
     static <T> AdminResult<T> notFound() {
         return new Refused<>(Kind.NOT_FOUND, NOT_FOUND_MESSAGE, "no_such_object");

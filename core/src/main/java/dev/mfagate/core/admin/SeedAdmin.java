@@ -10,6 +10,7 @@ import dev.mfagate.core.seed.SeedImports;
 import dev.mfagate.core.store.DuplicateLabelException;
 import dev.mfagate.core.store.SeedInfo;
 import dev.mfagate.core.store.SeedRepository;
+import dev.mfagate.core.store.TenantSeedLimitException;
 import dev.mfagate.core.tenant.AdminAuthorizer.Action;
 import dev.mfagate.core.tenant.AdminAuthorizer.Resource;
 import dev.mfagate.core.tenant.TenantId;
@@ -47,6 +48,19 @@ public final class SeedAdmin {
      * decoded, because a small file can declare a huge image and the gateway's heap is small.
      */
     public static final long MAX_IMAGE_PIXELS = 12_000_000L;
+
+    /**
+     * The most seeds one request may add (over the admin API and in the console): a client's
+     * accounts come a few at a time, and a larger batch comes in several requests. Counted by its
+     * labels, before any seed is read.
+     */
+    public static final int MAX_SEEDS_PER_UPLOAD = 100;
+
+    /** The sentence a batch over {@link #MAX_SEEDS_PER_UPLOAD} is refused with; {@code n} is its size. */
+    public static String batchTooLarge(int n) {
+        return "Nothing stored: one request adds at most " + MAX_SEEDS_PER_UPLOAD + " seeds, and this one has " + n
+                + "; send them in several";
+    }
 
     private final SeedRepository seeds;
     private final AdminDesk desk;
@@ -94,6 +108,10 @@ public final class SeedAdmin {
         if (labels == null || labels.isEmpty()) {
             return AdminResult.invalid("Give 'labels': one label per seed, in the order the seeds come");
         }
+        if (labels.size() > MAX_SEEDS_PER_UPLOAD) {
+            return new AdminResult.Refused<>(AdminResult.Kind.INVALID, batchTooLarge(labels.size()),
+                    AdminResult.SEED_BATCH_TOO_LARGE);
+        }
         for (String l : labels) {
             try {
                 if (!tenant.owns(Label.parse(Objects.requireNonNullElse(l, "")))) {
@@ -119,12 +137,18 @@ public final class SeedAdmin {
             seeds.addAll(labelled.stream().map(s -> Map.entry(s.label(), s.seed())).toList(), r.now());
         } catch (DuplicateLabelException e) {
             return AdminResult.conflict("Nothing stored: the label " + e.label() + " has a seed already; remove it first");
+        } catch (TenantSeedLimitException e) {
+            return new AdminResult.Refused<>(AdminResult.Kind.CONFLICT, "Nothing stored: " + e.getMessage()
+                    + "; remove seeds it no longer needs first", AdminResult.TENANT_SEED_LIMIT);
         } finally {
             labelled.forEach(s -> s.seed().destroy());
         }
         List<SeedInfo> stored = labelled.stream().map(s -> seeds.info(s.label()).orElseThrow()).toList();
-        desk.changed(r, "seed-add", stored.size() == 1 ? stored.get(0).label().value() : null, null,
-                "added " + String.join(", ", stored.stream().map(SeedAdmin::describe).toList()));
+        // One entry per seed, each with its label: a batch's one entry would cut its detail short.
+        int n = stored.size();
+        desk.changedEach(r, "seed-add", stored.stream().map(i -> i.label().value()).toList(),
+                java.util.stream.IntStream.range(0, n).mapToObj(i -> "added " + describe(stored.get(i))
+                        + (n > 1 ? "; " + (i + 1) + " of " + n + " in one request" : "")).toList());
         return new AdminResult.Done<>(stored);
     }
 
@@ -135,9 +159,7 @@ public final class SeedAdmin {
             return refused.get();
         }
         TenantId tenant = r.target().tenant().orElseThrow();
-        Map<Label, Instant> disabled = seeds.disabled();
-        List<Listed> out = seeds.list().stream().filter(i -> tenant.owns(i.label()))
-                .map(i -> new Listed(i, Optional.ofNullable(disabled.get(i.label())))).toList();
+        List<Listed> out = seeds.list(tenant).stream().map(e -> new Listed(e.getKey(), e.getValue())).toList();
         desk.read(r, "listed " + out.size() + " seed(s)");
         return new AdminResult.Done<>(out);
     }

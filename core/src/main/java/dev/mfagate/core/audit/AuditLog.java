@@ -191,7 +191,16 @@ public final class AuditLog implements AutoCloseable {
      *     not issue a code
      */
     public long appendDurably(AuditEvent event) {
-        CompletableFuture<Long> future = append(event);
+        return await(append(event));
+    }
+
+    /**
+     * Waits for an entry {@link #append queued} earlier to be committed, as {@link #appendDurably} does.
+     *
+     * @return its sequence number
+     * @throws AuditUnavailableException when it was not (or not in time) written
+     */
+    public static long await(CompletableFuture<Long> future) {
         try {
             return future.get();
         } catch (ExecutionException | CompletionException e) {

@@ -16,6 +16,15 @@ public interface AuditSink {
      */
     void commit(AuditEvent event);
 
+    /**
+     * Appends every one of {@code events}, in order, and returns once all are committed.
+     *
+     * @throws dev.mfagate.core.audit.AuditUnavailableException when one was not
+     */
+    default void commitAll(java.util.List<AuditEvent> events) {
+        events.forEach(this::commit);
+    }
+
     /** Queues {@code event} without waiting (no code is at stake); never throws. */
     void offer(AuditEvent event);
 
@@ -25,6 +34,15 @@ public interface AuditSink {
             @Override
             public void commit(AuditEvent event) {
                 log.appendDurably(event);
+            }
+
+            @Override
+            public void commitAll(java.util.List<AuditEvent> events) {
+                // Queued together, they are written in one batch or a few rather than one commit each.
+                java.util.List<java.util.concurrent.CompletableFuture<Long>> queued = events.stream().map(log::append).toList();
+                for (java.util.concurrent.CompletableFuture<Long> f : queued) {
+                    AuditLog.await(f);
+                }
             }
 
             @Override

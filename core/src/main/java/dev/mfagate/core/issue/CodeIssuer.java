@@ -247,7 +247,8 @@ public final class CodeIssuer {
         }
         try {
             subject = recognise(subject, entry);
-            List<Label> allowed = policy.listAllowed(subject, seeds.labels(), now);
+            // Only the labels the token's scope can cover are read: a tenant's token never reads the others'.
+            List<Label> allowed = policy.listAllowed(subject, seeds.labels(subject.token().scope().literalPrefix()), now);
             audit.commit(entry.event(Outcome.ALLOWED, "list_labels", null));
             return new LabelsResult.Listed(allowed);
         } catch (AuditUnavailableException e) {

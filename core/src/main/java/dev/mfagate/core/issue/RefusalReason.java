@@ -48,6 +48,10 @@ public enum RefusalReason {
     NO_SUCH_OBJECT,
     /** The change conflicts with what is stored. */
     CONFLICT,
+    /** One request adds more seeds than one request may. */
+    SEED_BATCH_TOO_LARGE,
+    /** The seeds would take their tenant past the most seeds a tenant may hold. */
+    TENANT_SEED_LIMIT,
 
     // In the issuer: lockout, rate limits, policy.
     /** The principal is locked out after too many denials. */
@@ -97,7 +101,8 @@ public enum RefusalReason {
                     Outcome.RATE_LIMITED;
             case LOCKED_OUT -> Outcome.LOCKED_OUT;
             case INVALID_ON_BEHALF, BAD_REQUEST, INVALID_LABEL, NO_SUCH_ROUTE, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE,
-                 URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, CONFLICT -> Outcome.MALFORMED;
+                 URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, CONFLICT, SEED_BATCH_TOO_LARGE, TENANT_SEED_LIMIT ->
+                    Outcome.MALFORMED;
             case SHUTTING_DOWN, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
                  INTERNAL_ERROR -> Outcome.FAILED;
         };

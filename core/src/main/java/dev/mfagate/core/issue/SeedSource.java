@@ -2,14 +2,12 @@ package dev.mfagate.core.issue;
 
 import dev.mfagate.core.Label;
 import dev.mfagate.core.SecretBytes;
-import dev.mfagate.core.store.SeedInfo;
 import dev.mfagate.core.store.SeedRepository;
 import dev.mfagate.core.store.TenantKeyUnavailableException;
 import dev.mfagate.core.totp.TotpSeed;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * Where the issuer finds a seed, found first and decrypted later: {@link #locate} reads what it
@@ -42,8 +40,11 @@ public interface SeedSource {
     /** The seed of {@code label}, not yet decrypted, or empty when no seed has that label. */
     Optional<Located> locate(Label label);
 
-    /** Every label that has a seed. */
-    SortedSet<Label> labels();
+    /**
+     * Every label that has a seed not disabled and starts with {@code prefix} ({@code ""} for all):
+     * labels only, never a seed, and from the store only the rows with that prefix.
+     */
+    SortedSet<Label> labels(String prefix);
 
     /**
      * Seeds from the encrypted store first, then from read-only {@code MFAGATE_SEED_*} environment
@@ -101,14 +102,9 @@ public interface SeedSource {
             }
 
             @Override
-            public SortedSet<Label> labels() {
-                SortedSet<Label> all = new TreeSet<>(env.keySet());
-                java.util.Set<Label> disabled = store.disabled().keySet();
-                for (SeedInfo i : store.list()) {
-                    if (!disabled.contains(i.label())) {
-                        all.add(i.label());
-                    }
-                }
+            public SortedSet<Label> labels(String prefix) {
+                SortedSet<Label> all = store.enabledLabels(prefix);
+                env.keySet().stream().filter(l -> l.value().startsWith(prefix)).forEach(all::add);
                 return all;
             }
         };

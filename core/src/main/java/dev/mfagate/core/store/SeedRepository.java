@@ -37,6 +37,13 @@ import org.jdbi.v3.core.Handle;
  */
 public final class SeedRepository {
 
+    /**
+     * The most seeds one tenant may hold (every tenant, through every door): a client with more MFA
+     * accounts than this is not realistic, and the bound keeps one tenant's admin from growing the
+     * store, and what a list of its seeds holds in memory, without end.
+     */
+    public static final int MAX_SEEDS_PER_TENANT = 1_000;
+
     private final Database database;
     private final Keyring keyring;
     private final ReadWriteLock rotationLock;
@@ -88,6 +95,8 @@ public final class SeedRepository {
      *
      * @throws DuplicateLabelException naming the first label that is taken in the store or appears
      *     twice in {@code entries}; nothing is stored
+     * @throws TenantSeedLimitException when a tenant would hold more than {@link #MAX_SEEDS_PER_TENANT}
+     *     seeds; nothing is stored
      */
     public void addAll(List<Map.Entry<Label, TotpSeed>> entries, Instant now) {
         Objects.requireNonNull(entries, "entries");
@@ -140,11 +149,23 @@ public final class SeedRepository {
         long createdAtMs = now.toEpochMilli();
         Dialect dialect = database.dialect();
         database.jdbi().useTransaction(h -> {
+            Map<TenantId, Integer> adding = new java.util.TreeMap<>(java.util.Comparator.comparing(TenantId::value));
+            entries.forEach(e -> adding.merge(TenantId.of(e.getKey()), 1, Integer::sum));
+            for (Map.Entry<TenantId, Integer> t : adding.entrySet()) {
+                TenantRepository.ensure(h, t.getKey(), now);
+                // A write first: it holds the tenant's row (PostgreSQL) or the write lock (SQLite) until
+                // commit, so that two batches at once cannot both pass the count below.
+                h.createUpdate("UPDATE tenant SET created_at_ms = created_at_ms WHERE id = ?")
+                        .bind(0, t.getKey().value()).execute();
+                int held = countIn(h, t.getKey());
+                if (held + t.getValue() > MAX_SEEDS_PER_TENANT) {
+                    throw new TenantSeedLimitException(t.getKey(), MAX_SEEDS_PER_TENANT, held, t.getValue());
+                }
+            }
             Kek installationKek = null;
             for (Map.Entry<Label, TotpSeed> e : entries) {
                 Label label = e.getKey();
                 TenantId tenant = TenantId.of(label);
-                TenantRepository.ensure(h, tenant, now);
                 TotpSeed seed = e.getValue();
                 // A write first: on SQLite it takes the write lock before anything is read.
                 int version = nextVersion(h, label);
@@ -259,6 +280,51 @@ public final class SeedRepository {
         database.jdbi().useHandle(h -> h.createQuery("SELECT label, disabled_at_ms FROM seeds WHERE disabled_at_ms IS NOT NULL")
                 .map((rs, ctx) -> Map.entry(Label.parse(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2))))
                 .forEach(e -> out.put(e.getKey(), e.getValue())));
+        return out;
+    }
+
+    /** How many seeds {@code tenant} holds, disabled ones included. */
+    public int count(TenantId tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        return database.jdbi().withHandle(h -> countIn(h, tenant));
+    }
+
+    private static int countIn(Handle h, TenantId tenant) {
+        String prefix = tenant.value() + "-";
+        return h.createQuery("SELECT COUNT(*) FROM seeds WHERE substr(label, 1, :n) = :prefix")
+                .bind("n", prefix.length()).bind("prefix", prefix).mapTo(Integer.class).one();
+    }
+
+    /**
+     * The seeds of {@code tenant}, without secrets, ordered by label, each with when it was disabled
+     * if it was: only that tenant's rows are read, and no ciphertext.
+     */
+    public List<Map.Entry<SeedInfo, Optional<Instant>>> list(TenantId tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        String prefix = tenant.value() + "-";
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT " + INFO_COLUMNS + ", disabled_at_ms FROM seeds"
+                        + " WHERE substr(label, 1, :n) = :prefix ORDER BY label")
+                .bind("n", prefix.length()).bind("prefix", prefix)
+                .map((rs, ctx) -> {
+                    SeedInfo info = info(rs);
+                    long disabledAt = rs.getLong(9);
+                    return Map.entry(info, rs.wasNull() ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(disabledAt)));
+                })
+                .list());
+    }
+
+    /**
+     * The labels of the seeds that are not disabled and start with {@code prefix} ({@code ""} for
+     * all), sorted: the label column alone is read.
+     */
+    public java.util.SortedSet<Label> enabledLabels(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        java.util.SortedSet<Label> out = new java.util.TreeSet<>();
+        database.jdbi().useHandle(h -> h.createQuery("SELECT label FROM seeds WHERE disabled_at_ms IS NULL"
+                        + " AND substr(label, 1, :n) = :prefix")
+                .bind("n", prefix.length()).bind("prefix", prefix)
+                .map((rs, ctx) -> Label.parse(rs.getString(1)))
+                .forEach(out::add));
         return out;
     }
 

@@ -99,8 +99,8 @@ class CodeIssuerTest {
             }
 
             @Override
-            public SortedSet<Label> labels() {
-                return real.labels();
+            public SortedSet<Label> labels(String prefix) {
+                return real.labels(prefix);
             }
         };
         return CodeIssuer.builder()

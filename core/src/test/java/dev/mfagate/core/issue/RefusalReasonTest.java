@@ -37,6 +37,8 @@ class RefusalReasonTest {
                 Arguments.of(RefusalReason.NOT_VISIBLE,                      Outcome.DENIED,          "not_visible"),
                 Arguments.of(RefusalReason.NO_SUCH_OBJECT,                   Outcome.DENIED,          "no_such_object"),
                 Arguments.of(RefusalReason.CONFLICT,                         Outcome.MALFORMED,       "conflict"),
+                Arguments.of(RefusalReason.SEED_BATCH_TOO_LARGE,             Outcome.MALFORMED,       "seed_batch_too_large"),
+                Arguments.of(RefusalReason.TENANT_SEED_LIMIT,                Outcome.MALFORMED,       "tenant_seed_limit"),
                 Arguments.of(RefusalReason.LOCKED_OUT,                       Outcome.LOCKED_OUT,      "locked_out"),
                 Arguments.of(RefusalReason.RATE_LIMITED_PRINCIPAL_AND_LABEL, Outcome.RATE_LIMITED,    "rate_limited_principal_and_label"),
                 Arguments.of(RefusalReason.RATE_LIMITED_PRINCIPAL,           Outcome.RATE_LIMITED,    "rate_limited_principal"),

@@ -23,6 +23,24 @@ final class AdminAudit {
         return user.replaceAll("[^\\x21-\\x7e]", "?");
     }
 
+    /**
+     * Commits one {@code ADMIN} entry per label, each naming its label, in one batch or a few;
+     * {@code detail} (the same for each) must hold no secret.
+     */
+    static void recordEach(CliContext cli, Store store, String action, java.util.List<String> labels, String detail) {
+        try (AuditLog log = AuditLog.builder(store.database(), store.keyring().auditMac()).build()) {
+            java.time.Instant now = cli.clock().instant();
+            var queued = labels.stream().map(label -> log.append(AuditEvent.builder(now, Outcome.ADMIN)
+                    .route("cli:" + action)
+                    .label(label)
+                    .reason(action)
+                    .detail("by " + operator(cli) + (detail == null ? "" : "; " + detail))
+                    .instanceId("cli")
+                    .build())).toList();
+            queued.forEach(AuditLog::await);
+        }
+    }
+
     /** Commits one {@code ADMIN} entry; {@code detail} must hold no secret. */
     static void record(CliContext cli, Store store, String action, String label, String detail) {
         try (AuditLog log = AuditLog.builder(store.database(), store.keyring().auditMac()).build()) {

@@ -33,6 +33,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "seed", mixinStandardHelpOptions = true, description = "Add, import, list and remove seeds.")
 final class SeedCommand {
 
+    /**
+     * The most seeds one {@code seed import} adds: as many as a tenant may hold
+     * ({@link dev.mfagate.core.store.SeedRepository#MAX_SEEDS_PER_TENANT}); a larger move runs as
+     * several imports.
+     */
+    static final int MAX_IMPORT_SEEDS = dev.mfagate.core.store.SeedRepository.MAX_SEEDS_PER_TENANT;
+
     /** The most a seed input may be; a seed or a batch of URIs is far smaller. */
     static final int MAX_STDIN_BYTES = 64 * 1024;
 
@@ -99,6 +106,8 @@ final class SeedCommand {
                 AdminAudit.record(cli, s, "seed-add", l.value(), null);
             } catch (DuplicateLabelException e) {
                 throw UserError.badInput("Label " + l + " already has a seed; remove it first with 'mfagate seed remove " + l + "'");
+            } catch (dev.mfagate.core.store.TenantSeedLimitException e) {
+                throw UserError.badInput(e.getMessage() + "; nothing was added");
             } finally {
                 seed.destroy();
             }
@@ -142,11 +151,19 @@ final class SeedCommand {
             if (mapping != null && !labels.isEmpty()) {
                 throw UserError.badInput("Give labels either with --label or with --mapping, not both");
             }
+            if (labels.size() > MAX_IMPORT_SEEDS) {
+                throw tooMany(labels.size());
+            }
             List<ImportInput> sources = new ArrayList<>();
             for (String in : inputs) {
                 sources.add(input(in));
             }
             List<ImportedEntry> entries = SeedImports.read(sources);
+            if (entries.size() > MAX_IMPORT_SEEDS) {
+                int n = entries.size();
+                entries.forEach(e -> e.seed().destroy());
+                throw tooMany(n);
+            }
             LabelMapping map = mapping != null ? mapping(mapping) : LabelMapping.ofLabels(labels);
             List<LabeledSeed> batch = map.assign(entries);
             try {
@@ -155,9 +172,12 @@ final class SeedCommand {
                             .map(b -> Map.entry(b.label(), b.seed())).toList();
                     try (Store s = store.open()) {
                         s.seeds().addAll(rows, cli.clock().instant());
-                        AdminAudit.record(cli, s, "seed-import", null, Plural.of(rows.size(), "seed", "seeds") + ": "
-                                + String.join(",", rows.stream().map(r -> r.getKey().value()).toList()));
+                        // One entry per seed, each with its label: one entry for the batch would cut its detail short.
+                        AdminAudit.recordEach(cli, s, "seed-import", rows.stream().map(r -> r.getKey().value()).toList(),
+                                rows.size() == 1 ? null : "one of " + Plural.of(rows.size(), "seed", "seeds") + " imported at once");
                     } catch (DuplicateLabelException e) {
+                        throw UserError.badInput(e.getMessage() + "; nothing was imported");
+                    } catch (dev.mfagate.core.store.TenantSeedLimitException e) {
                         throw UserError.badInput(e.getMessage() + "; nothing was imported");
                     }
                 }
@@ -173,6 +193,11 @@ final class SeedCommand {
                 batch.forEach(b -> b.seed().destroy());
             }
             return ExitCodes.OK;
+        }
+
+        private static UserError tooMany(int n) {
+            return UserError.badInput("One import adds at most " + MAX_IMPORT_SEEDS + " seeds, and this one has " + n
+                    + "; import them in several parts; nothing was imported");
         }
 
         /** The mapping file, checked as the inputs are: a regular file of UTF-8 text. */

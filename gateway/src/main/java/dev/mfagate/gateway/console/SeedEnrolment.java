@@ -158,6 +158,13 @@ final class SeedEnrolment {
             }
             return new Result.Refused("Nothing was enrolled: " + e.getMessage() + ".");
         }
+        if (entries.size() > dev.mfagate.core.admin.SeedAdmin.MAX_SEEDS_PER_UPLOAD) {
+            int n = entries.size();
+            entries.forEach(e -> e.seed().destroy());
+            return new Result.Refused("Nothing was enrolled: one enrolment takes at most "
+                    + dev.mfagate.core.admin.SeedAdmin.MAX_SEEDS_PER_UPLOAD + " seeds, and this one holds " + n
+                    + "; export them in several parts.");
+        }
         if (entries.size() > 1) {
             return hold(session, entries, now);
         }
@@ -297,6 +304,8 @@ final class SeedEnrolment {
         } catch (DuplicateLabelException e) {
             return new Result.Refused("Nothing was enrolled: a seed with one of these labels was added meanwhile;"
                     + " check the labels and enrol again.");
+        } catch (dev.mfagate.core.store.TenantSeedLimitException e) {
+            return new Result.Refused("Nothing was enrolled: " + e.getMessage() + "; remove seeds it no longer needs first.");
         } catch (IllegalArgumentException e) {
             return new Result.Refused("Nothing was enrolled: " + e.getMessage());
         }

@@ -33,6 +33,8 @@ public final class ErrorMapping {
             // Not visible and missing are one answer: a tenant's admin learns nothing of other tenants.
             case NOT_VISIBLE, NO_SUCH_OBJECT -> ErrorCode.UNKNOWN_OBJECT;
             case CONFLICT -> ErrorCode.CONFLICT;
+            case SEED_BATCH_TOO_LARGE -> ErrorCode.SEED_BATCH_TOO_LARGE;
+            case TENANT_SEED_LIMIT -> ErrorCode.TENANT_SEED_LIMIT;
             case LOCKED_OUT -> ErrorCode.LOCKED_OUT;
             case RATE_LIMITED_PRINCIPAL_AND_LABEL, RATE_LIMITED_PRINCIPAL, RATE_LIMITED_TOKEN -> ErrorCode.RATE_LIMITED;
             case ON_BEHALF_NOT_PERMITTED -> ErrorCode.ON_BEHALF_NOT_PERMITTED;

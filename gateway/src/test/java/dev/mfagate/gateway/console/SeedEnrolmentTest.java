@@ -78,6 +78,41 @@ class SeedEnrolmentTest {
     }
 
     @Test
+    void moreSeedsThanOneEnrolmentTakes_refusedWithASentence_nothingHeldOrStored() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i <= dev.mfagate.core.admin.SeedAdmin.MAX_SEEDS_PER_UPLOAD; i++) {
+            text.append("otpauth://totp/Svc:u").append(i).append("?secret=").append(A).append('\n');
+        }
+
+        var result = enrolment.enrol(ann, new SeedEnrolment.Form("", text.toString(), null), NOW, META);
+
+        assertThat(result).isInstanceOf(SeedEnrolment.Result.Refused.class);
+        assertThat(((SeedEnrolment.Result.Refused) result).message())
+                .isEqualTo("Nothing was enrolled: one enrolment takes at most 100 seeds, and this one holds 101;"
+                        + " export them in several parts.");
+        assertThat(store.seeds().list()).hasSize(1);
+        assertThat(audit).isEmpty();
+    }
+
+    @Test
+    void pastTheTenantLimit_refusedWithASentenceNamingIt_nothingStored() throws Exception {
+        List<java.util.Map.Entry<Label, dev.mfagate.core.totp.TotpSeed>> rows = new ArrayList<>();
+        for (int i = 1; i < dev.mfagate.core.store.SeedRepository.MAX_SEEDS_PER_TENANT; i++) {
+            rows.add(java.util.Map.entry(Label.parse("acme-s" + i), SeedParser.parse(C)));
+        }
+        store.seeds().addAll(rows, NOW);
+        var pending = read();
+
+        var result = enrolment.enrolPending(ann, pending.id(), List.of("acme-gh-ann", "acme-gh-bob"), NOW, META);
+
+        assertThat(result).isInstanceOf(SeedEnrolment.Result.Refused.class);
+        assertThat(((SeedEnrolment.Result.Refused) result).message()).isEqualTo("Nothing was enrolled: Tenant acme may"
+                + " hold at most 1000 seeds; it holds 1000 and 2 more would exceed that; remove seeds it no longer needs first.");
+        assertThat(store.seeds().count(new TenantId("acme"))).isEqualTo(1000);
+        assertThat(audit).isEmpty();
+    }
+
+    @Test
     void severalSeeds_areHeldAndListedByIssuerAndAccount_withDerivedLabels_neverTheSecret() {
         var pending = read();
 
