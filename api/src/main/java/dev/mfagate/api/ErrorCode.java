@@ -86,6 +86,11 @@ public enum ErrorCode {
      * be reached; other tenants are served. No code is issued; the gateway tries the provider again.
      */
     TENANT_KEY_UNAVAILABLE("tenant_key_unavailable", 503),
+    /**
+     * Too many list requests ({@code GET /labels}, a tenant's seeds) are being answered at once;
+     * see {@code Retry-After}. Code requests are not held by this.
+     */
+    BUSY("busy", 503),
     /** The gateway is shutting down and takes no new requests; another instance, or a retry, will. */
     SHUTTING_DOWN("shutting_down", 503);
 

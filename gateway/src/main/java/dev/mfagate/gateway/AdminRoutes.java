@@ -112,11 +112,14 @@ final class AdminRoutes {
     private final Clock clock;
     private final long maxJsonBytes;
     private final Console console;
+    private final ListGate lists;
 
     /**
      * @param console the web console whose sessions are callers too, or null when it is not served
+     * @param lists the bound on list requests at once, shared with {@code GET /labels}
      */
-    AdminRoutes(AdminServices admin, Clock clock, long maxJsonBytes, Console console) {
+    AdminRoutes(AdminServices admin, Clock clock, long maxJsonBytes, Console console, ListGate lists) {
+        this.lists = Objects.requireNonNull(lists, "lists");
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxJsonBytes = maxJsonBytes;
@@ -174,8 +177,12 @@ final class AdminRoutes {
         });
         on(cfg, HandlerType.DELETE, MEMBER, ctx -> ok(ctx, admin.tenants().removeMember(req(ctx), ctx.pathParam("holder"),
                 ctx.pathParam("role")), x -> new AdminWire.Status("removed")));
-        on(cfg, HandlerType.GET, SEEDS, ctx -> ok(ctx, admin.seeds().list(req(ctx)),
-                l -> new AdminWire.Seeds(l.stream().map(AdminViews::seed).toList())));
+        on(cfg, HandlerType.GET, SEEDS, lists.gated(ctx -> {
+            // Written before the turn is given back, so that no more lists than the gate lets run are held.
+            AdminWire.Seeds seeds = new AdminWire.Seeds(value(admin.seeds().list(req(ctx))).stream().map(AdminViews::seed).toList());
+            ctx.status(200);
+            dev.mfagate.gateway.http.JsonBodies.write(ctx, seeds);
+        }));
         on(cfg, HandlerType.POST, SEEDS, this::addSeeds);
         on(cfg, HandlerType.POST, SEED_DISABLE, ctx -> ok(ctx, admin.seeds().disable(req(ctx), label(ctx)), AdminViews::seed));
         on(cfg, HandlerType.DELETE, SEED, ctx -> ok(ctx, admin.seeds().remove(req(ctx), label(ctx)),

@@ -244,15 +244,18 @@ public final class GatewayServer implements AutoCloseable {
                 JsonBodies.write(ctx, new CodeResponse(w.code(), w.periodSeconds(), w.validForSeconds(), w.nextCode().orElse(null),
                         nextValid(w)));
             });
-            cfg.routes.get(LABELS_ROUTE, ctx -> {
+            ListGate lists = new ListGate();
+            cfg.routes.get(LABELS_ROUTE, lists.gated(ctx -> {
                 LabelsResult result = components.issuer().listLabels(ApiGuard.requester(ctx), components.clock().instant(),
                         Exchange.of(ctx).meta(ctx));
                 switch (result) {
-                    case LabelsResult.Listed listed -> ctx.json(new LabelsResponse(listed.labels().stream().map(Label::value).toList()));
+                    // Written before the turn is given back, so that no more lists than the gate lets run are held.
+                    case LabelsResult.Listed listed ->
+                            JsonBodies.write(ctx, new LabelsResponse(listed.labels().stream().map(Label::value).toList()));
                     case IssueResult.Refused refused -> throw ApiException.audited(refused);
                 }
-            });
-            new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes(), components.console())
+            }));
+            new AdminRoutes(components.admin(), components.clock(), settings.maxRequestBodyBytes(), components.console(), lists)
                     .register(cfg, guards, guard);
             if (components.console() != null) {
                 components.console().register(cfg, guards::add, ctx -> Exchange.of(ctx).meta(ctx));

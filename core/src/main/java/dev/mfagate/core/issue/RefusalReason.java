@@ -36,6 +36,8 @@ public enum RefusalReason {
     HEADERS_TOO_LARGE,
     /** The request did not arrive in time. */
     REQUEST_TIMEOUT,
+    /** Too many list requests are being answered at once: retry shortly. */
+    BUSY,
 
     // At the admin door (the admin API).
     /** The caller's role does not allow this administrative act where it may see. */
@@ -103,7 +105,7 @@ public enum RefusalReason {
             case INVALID_ON_BEHALF, BAD_REQUEST, INVALID_LABEL, NO_SUCH_ROUTE, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE,
                  URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, CONFLICT, SEED_BATCH_TOO_LARGE, TENANT_SEED_LIMIT ->
                     Outcome.MALFORMED;
-            case SHUTTING_DOWN, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
+            case SHUTTING_DOWN, BUSY, KEY_UNAVAILABLE, TENANT_KEY_REVOKED, TENANT_KEY_UNAVAILABLE, SEED_UNREADABLE, STORE_UNAVAILABLE, AUDIT_UNAVAILABLE,
                  INTERNAL_ERROR -> Outcome.FAILED;
         };
     }

@@ -32,6 +32,7 @@ class RefusalReasonTest {
                 Arguments.of(RefusalReason.URI_TOO_LONG,                     Outcome.MALFORMED,       "uri_too_long"),
                 Arguments.of(RefusalReason.HEADERS_TOO_LARGE,                Outcome.MALFORMED,       "headers_too_large"),
                 Arguments.of(RefusalReason.REQUEST_TIMEOUT,                  Outcome.MALFORMED,       "request_timeout"),
+                Arguments.of(RefusalReason.BUSY,                             Outcome.FAILED,          "busy"),
                 Arguments.of(RefusalReason.ADMIN_FORBIDDEN,                  Outcome.DENIED,          "admin_forbidden"),
                 Arguments.of(RefusalReason.CSRF_REFUSED,                     Outcome.DENIED,          "csrf_refused"),
                 Arguments.of(RefusalReason.NOT_VISIBLE,                      Outcome.DENIED,          "not_visible"),

@@ -17,6 +17,7 @@ public final class ErrorMapping {
     public static ErrorCode errorCode(RefusalReason reason) {
         return switch (reason) {
             case SHUTTING_DOWN -> ErrorCode.SHUTTING_DOWN;
+            case BUSY -> ErrorCode.BUSY;
             case ADDRESS_NOT_ALLOWED -> ErrorCode.ADDRESS_NOT_ALLOWED;
             case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;
             case INVALID_ON_BEHALF -> ErrorCode.INVALID_ON_BEHALF;
