@@ -41,6 +41,36 @@ public record Label(String client, String service) implements Comparable<Label> 
         return new Label(parts.client(), parts.service());
     }
 
+    /**
+     * {@code label}, unless it holds what looks like a pasted secret: 16 or more letters and digits in
+     * a row, digits among them (a base32 or hex secret almost always has both; a run of letters alone,
+     * such as {@code awsrootaccount}, is a word). Checked where a seed is given a label: every listing,
+     * page, log line and audit entry shows a label, so a secret typed as one would be everywhere.
+     *
+     * @throws IllegalArgumentException saying so, without quoting the label
+     */
+    public static Label requireNotSecretShaped(Label label) {
+        String v = label.value();
+        int run = 0;
+        boolean digit = false;
+        for (int i = 0; i <= v.length(); i++) {
+            char c = i < v.length() ? v.charAt(i) : '-';
+            boolean d = c >= '0' && c <= '9';
+            if (d || c >= 'a' && c <= 'z') {
+                run++;
+                digit |= d;
+            } else {
+                if (run >= 16 && digit) {
+                    throw new IllegalArgumentException("Invalid label (" + v.length() + " characters, not shown): 16 or more"
+                            + " letters and digits in a row look like a pasted secret; separate a label's words with '-'");
+                }
+                run = 0;
+                digit = false;
+            }
+        }
+        return label;
+    }
+
     /** Whether {@code text} is a valid label. */
     public static boolean isValid(String text) {
         return LabelGrammar.isValid(text);

@@ -68,4 +68,18 @@ class LabelTest {
     void constructor_parts_sameAsParse() {
         assertThat(new Label("Acme", "AWS-Prod")).isEqualTo(Label.parse("acme-aws-prod"));
     }
+
+    @org.junit.jupiter.api.Test
+    void requireNotSecretShaped_aSecretAsALabel_refusedWithoutQuotingIt_wordsKept() {
+        // Was stored, then shown in every listing, log line and audit entry.
+        String secret = "onswg4tforzwk4tfor2gk43uonswg4tf";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Label.requireNotSecretShaped(Label.parse("acme-" + secret)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining(secret)
+                .hasMessageStartingWith("Invalid label (37 characters, not shown): 16 or more letters and digits in a row");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Label.requireNotSecretShaped(Label.parse("jbswy3dpehpk3pxp-aws")))
+                .isInstanceOf(IllegalArgumentException.class);
+        for (String fine : new String[] {"acme-awsrootaccountproduction", "acme-aws-root-2024", "acme-db.prod_eu-west-1", "acme-a1b2c3d4e5f6g7h"}) {
+            org.assertj.core.api.Assertions.assertThat(Label.requireNotSecretShaped(Label.parse(fine)).value()).isEqualTo(fine);
+        }
+    }
 }

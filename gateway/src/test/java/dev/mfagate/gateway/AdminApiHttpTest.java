@@ -318,6 +318,21 @@ class AdminApiHttpTest {
     }
 
     @Test
+    void addSeeds_theSecretTypedAsItsLabel_400NotQuotedNothingStored() throws Exception {
+        // Before: stored, and the secret was in every listing, log line and audit entry from then on.
+        String lower = SEED_B.toLowerCase(java.util.Locale.ROOT);
+        HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/seeds", "admin",
+                "{\"labels\":[\"acme-" + SEED_B + "\"],\"text\":\"" + SEED_B + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("look like a pasted secret").doesNotContainIgnoringCase(SEED_B);
+        assertThat(labels("acme")).noneMatch(l -> l.contains(lower));
+        HttpResponse<String> person = send("POST", "/api/v1/tenants/acme/members", "admin",
+                "{\"holder\":\"person:" + SEED_B.substring(0, 20) + "\",\"role\":\"member\"}");
+        assertThat(person.statusCode()).isEqualTo(400);
+        assertThat(person.body()).contains("No person (20 characters, not shown)").doesNotContainIgnoringCase(SEED_B.substring(0, 20));
+    }
+
+    @Test
     void addSeeds_oneLabelTaken_409AndNothingStored() throws Exception {
         HttpResponse<String> r = send("POST", "/api/v1/tenants/acme/seeds", "admin",
                 "{\"labels\":[\"acme-fresh2\",\"acme-aws\"],\"text\":\"" + SEED_B + "\\n" + SEED_A + "\"}");

@@ -384,6 +384,17 @@ class CliTest {
     }
 
     @Test
+    void seedAdd_labelThatLooksLikeASecret_refusedBeforeTheSeedIsAskedFor() throws Exception {
+        String secret = base32(randomKey(20));
+        InProcessCli.Result r = cli.runWithStdin(secret, "seed", "add", "acme-" + secret);
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mfagate: Invalid label (").contains("look like a pasted secret")
+                .doesNotContainIgnoringCase(secret);
+        assertThat(r.out()).doesNotContain("Seed (");
+        assertThat(labels()).isEmpty();
+    }
+
+    @Test
     void seedRemove_existingAndMissing() throws Exception {
         assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-aws").exitCode()).isZero();
         assertThat(cli.run("seed", "remove", "acme-aws").exitCode()).isZero();

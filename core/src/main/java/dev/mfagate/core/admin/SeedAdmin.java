@@ -114,7 +114,7 @@ public final class SeedAdmin {
         }
         for (String l : labels) {
             try {
-                if (!tenant.owns(Label.parse(Objects.requireNonNullElse(l, "")))) {
+                if (!tenant.owns(Label.requireNotSecretShaped(Label.parse(Objects.requireNonNullElse(l, ""))))) {
                     return AdminResult.invalid("Every label must be tenant " + tenant + "'s (" + tenant + "-...)");
                 }
             } catch (IllegalArgumentException e) {

@@ -94,7 +94,7 @@ public final class TenantAdmin {
                 Holder h = Holder.parse(Objects.requireNonNullElse(a, ""));
                 new RoleBinding(h, Role.ADMIN, tenant, "check", r.now());
                 if (h instanceof Holder.PersonHolder p && tenants.person(p.person()).isEmpty()) {
-                    return AdminResult.invalid("No person " + p.person() + "; add them first (mfagate person add)");
+                    return AdminResult.invalid("No person " + p.person().shown() + "; add them first (mfagate person add)");
                 }
                 holders.add(h);
             }
@@ -154,7 +154,7 @@ public final class TenantAdmin {
             binding = new RoleBinding(Holder.parse(Objects.requireNonNullElse(holder, "")),
                     Role.parse(Objects.requireNonNullElse(role, "")), r.target(), r.caller().describe(), r.now());
             if (binding.holder() instanceof Holder.PersonHolder p && tenants.person(p.person()).isEmpty()) {
-                return AdminResult.invalid("No person " + p.person() + "; add them first (mfagate person add)");
+                return AdminResult.invalid("No person " + p.person().shown() + "; add them first (mfagate person add)");
             }
         } catch (IllegalArgumentException e) {
             return AdminResult.invalid(e.getMessage());

@@ -183,7 +183,7 @@ public final class LabelMapping {
 
     private static Label label(String text, String origin) throws SeedImportException {
         try {
-            return Label.parse(text.strip());
+            return Label.requireNotSecretShaped(Label.parse(text.strip()));
         } catch (IllegalArgumentException e) {
             throw new SeedImportException(Kind.BAD_MAPPING, origin + ": " + e.getMessage());
         }

@@ -97,6 +97,7 @@ public final class SeedRepository {
      *     twice in {@code entries}; nothing is stored
      * @throws TenantSeedLimitException when a tenant would hold more than {@link #MAX_SEEDS_PER_TENANT}
      *     seeds; nothing is stored
+     * @throws IllegalArgumentException when a label looks like a pasted secret ({@link Label#requireNotSecretShaped})
      */
     public void addAll(List<Map.Entry<Label, TotpSeed>> entries, Instant now) {
         Objects.requireNonNull(entries, "entries");
@@ -107,6 +108,7 @@ public final class SeedRepository {
             Objects.requireNonNull(e, "entry");
             Objects.requireNonNull(e.getKey(), "label");
             Objects.requireNonNull(e.getValue(), "seed");
+            Label.requireNotSecretShaped(e.getKey());
             if (!seen.add(e.getKey())) {
                 throw new DuplicateLabelException(e.getKey(), "appears more than once in the batch");
             }

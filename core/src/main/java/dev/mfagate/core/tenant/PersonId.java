@@ -39,6 +39,11 @@ public record PersonId(String value) implements Comparable<PersonId> {
         return id;
     }
 
+    /** The id as a message shows it: as it is, or only its length when it looks like a pasted secret. */
+    public String shown() {
+        return dev.mfagate.api.LabelGrammar.mayBeSecret(value) ? "(" + value.length() + " characters, not shown)" : value;
+    }
+
     @Override
     public int compareTo(PersonId o) {
         return value.compareTo(o.value);

@@ -253,7 +253,10 @@ public final class TenantRepository {
      */
     public static void requirePerson(Handle h, PersonId id) {
         if (!personExists(h, id)) {
-            throw new IllegalArgumentException("No person " + id + "; add them first (mfagate person add " + id + " NAME)");
+            // A secret-shaped id (a seed pasted where a person belongs) is not quoted back.
+            throw new IllegalArgumentException(dev.mfagate.api.LabelGrammar.mayBeSecret(id.value())
+                    ? "No person " + id.shown() + "; add them first (mfagate person add ID NAME)"
+                    : "No person " + id + "; add them first (mfagate person add " + id + " NAME)");
         }
     }
 }

@@ -99,7 +99,8 @@ final class SeedCommand {
 
         @Override
         public Integer call() throws SeedImportException {
-            Label l = label(label);
+            // Before the seed is read: a label that looks like a secret is refused without asking for one.
+            Label l = TenantCommands.parse(() -> Label.requireNotSecretShaped(label(label)));
             TotpSeed seed = SeedParser.parse(readStdin(cli, "Seed (base32 or otpauth:// URI, not echoed): "));
             try (Store s = store.open()) {
                 s.seeds().add(l, seed, cli.clock().instant());

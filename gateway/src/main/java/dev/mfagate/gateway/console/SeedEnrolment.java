@@ -280,6 +280,13 @@ final class SeedEnrolment {
                         + " dots, underscores and dashes.");
                 continue;
             }
+            try {
+                Label.requireNotSecretShaped(label);
+            } catch (IllegalArgumentException e) {
+                problems.add(who + "the label looks like a secret (16 or more letters and digits in a row); separate its"
+                        + " words with dashes.");
+                continue;
+            }
             Integer earlier = firstWith.putIfAbsent(label, entry.index());
             if (earlier != null) {
                 problems.add(who + "the label " + label.value() + " is given to entry " + earlier + " too.");
