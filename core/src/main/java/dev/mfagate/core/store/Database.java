@@ -143,18 +143,36 @@ public final class Database implements AutoCloseable {
         return openPostgres(PostgresUrl.parse(Objects.requireNonNull(url, "url")), maxPoolSize);
     }
 
-    /** Opens the PostgreSQL database {@code url} names and migrates it. */
+    /** Opens the PostgreSQL database {@code url} names and migrates it, making the schema if it has none. */
     public static Database openPostgres(PostgresUrl url, int maxPoolSize) {
+        return openPostgres(url, maxPoolSize, true);
+    }
+
+    /**
+     * Opens the PostgreSQL database {@code url} names and migrates it. With {@code createSchema}
+     * false, a database (or {@code currentSchema}) without mfagate's schema is refused before
+     * anything is written to it: only {@code init} and {@code migrate} make a store; every other
+     * command on a wrong or empty database would otherwise leave mfagate's tables there.
+     *
+     * @throws NoStoreException when {@code createSchema} is false and there is no mfagate schema
+     */
+    public static Database openPostgres(PostgresUrl url, int maxPoolSize, boolean createSchema) {
         // The driver's DataSource with each part set as a property: the driver's own URL parser takes
         // no user or password before the host, and a DataSource skips the DriverManager scan.
         org.postgresql.ds.PGSimpleDataSource driver = postgresDataSource(url);
         // One connection straight from the driver first: a server that is away, an unknown database or
         // a refused login fails at once with the driver's reason, where the pool would wait out its
         // connection timeout (twice: for the schema check, then again for Flyway).
+        boolean hasSchema;
         try (java.sql.Connection probe = driver.getConnection()) {
-            probe.isValid(1);
+            hasSchema = createSchema || hasSchemaHistory(probe);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("Cannot connect to " + url.redacted(), e);
+        }
+        if (!hasSchema) {
+            throw new NoStoreException("No mfagate store in the PostgreSQL database " + url.database() + " ("
+                    + url.redacted() + "): it has no mfagate schema, and nothing was written to it; run 'mfagate init"
+                    + " --database URL' to make a store there, or fix the database in the URL");
         }
         awaitLoggingSetUp();
         HikariConfig config = new HikariConfig();
@@ -167,6 +185,15 @@ public final class Database implements AutoCloseable {
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
         return migrate(new HikariDataSource(config), Dialect.POSTGRESQL, url.redacted(), url);
+    }
+
+    /** Whether the connection's current schema holds Flyway's history table, which every mfagate store has. */
+    private static boolean hasSchemaHistory(java.sql.Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
+                     + " WHERE schemaname = current_schema() AND tablename = 'flyway_schema_history')")) {
+            return rs.next() && rs.getBoolean(1);
+        }
     }
 
     /**

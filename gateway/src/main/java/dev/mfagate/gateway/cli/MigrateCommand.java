@@ -64,15 +64,15 @@ final class MigrateCommand implements Callable<Integer> {
             return Keyring.openFile(file);
         });
         try (Store source = openStore(Database.openSqlite(sqliteFile), keyring);
-             Database target = StoreOpener.openDatabase(to, 4)) {
+             Database target = StoreOpener.openDatabase(to, 4, true)) {
             StoreMigration.Summary summary;
             try {
                 summary = new StoreMigration(source, target, source.keyring(), beforeCommit)
-                        .run(() -> StoreOpener.openDatabase(to, 2));
+                        .run(() -> StoreOpener.openDatabase(to, 2, false));
             } catch (StoreMigration.RefusedException e) {
                 throw UserError.failure(e.getMessage());
             }
-            try (Store migrated = openStore(StoreOpener.openDatabase(to, 2), keyring)) {
+            try (Store migrated = openStore(StoreOpener.openDatabase(to, 2, false), keyring)) {
                 AdminAudit.record(cli, migrated, "migrate", null, "from sqlite:" + sqliteFile.toAbsolutePath()
                         + "; " + Plural.of(summary.rows().get("audit_entry"), "audit entry", "audit entries") + " up to seq " + summary.lastAuditSeq());
             } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.mfagate.core.crypto.KeyProviderException;
 import dev.mfagate.core.crypto.KeyProviders;
 import dev.mfagate.core.crypto.Keyring;
 import dev.mfagate.core.store.Database;
+import dev.mfagate.core.store.NoStoreException;
 import dev.mfagate.core.store.PostgresUrl;
 import dev.mfagate.core.store.Store;
 import dev.mfagate.core.store.StoreFailures;
@@ -80,7 +81,7 @@ final class StoreOpener {
                 throw e;
             }
         }
-        Database db = openDatabase(databaseUrl, poolSize);
+        Database db = openDatabase(databaseUrl, poolSize, false);
         try {
             refuseEnvironmentKeysetForProvider(db, env);
             return Store.open(db, env, () -> environmentKeyring(env).orElseGet(() -> {
@@ -152,7 +153,7 @@ final class StoreOpener {
             return Store.init(dataDir, kek, env);
         }
         if (!file) {
-            Database db = openDatabase(databaseUrl, poolSize);
+            Database db = openDatabase(databaseUrl, poolSize, true);
             try {
                 if (Store.keyProviderReference(db).isPresent() || db.jdbi().withHandle(h -> h.createQuery(
                         "SELECT primary_kek_id FROM kek_state WHERE id = 1").mapTo(String.class).findOne()).isPresent()) {
@@ -172,7 +173,7 @@ final class StoreOpener {
             throw UserError.failure("Refusing to initialise: " + keysetFile + " exists, and a keyset is never overwritten;"
                     + " to serve an initialised database with it, run 'mfagate serve --database URL'");
         }
-        Database db = openDatabase(databaseUrl, poolSize);
+        Database db = openDatabase(databaseUrl, poolSize, true);
         boolean createdKeyset = false;
         try {
             Optional<String> claimedBy = db.jdbi().withHandle(h -> h.createQuery("SELECT primary_kek_id FROM kek_state WHERE id = 1")
@@ -204,20 +205,27 @@ final class StoreOpener {
     }
 
     /**
-     * Opens and migrates the database at {@code url}.
+     * Opens and migrates the database at {@code url}; with {@code createSchema}, makes mfagate's
+     * schema in a database that has none ({@code init}, {@code migrate}). Every other command passes
+     * false, and a database without the schema is then refused with nothing written to it.
      *
-     * @throws UserError with a one-line reason when the URL is malformed or the database cannot be
-     *     reached; for PostgreSQL it names host, port, database and user (never the password) and
-     *     what to check
+     * @throws UserError with a one-line reason when the URL is malformed, the database cannot be
+     *     reached or holds no store (and may not get one); for PostgreSQL it names host, port,
+     *     database and user (never the password) and what to check
      */
-    static Database openDatabase(String url, int poolSize) {
+    static Database openDatabase(String url, int poolSize, boolean createSchema) {
         PostgresUrl postgres = null;
         try {
             if (PostgresUrl.isPostgres(url)) {
                 postgres = PostgresUrl.parse(url);
-                return Database.openPostgres(postgres, poolSize);
+                return Database.openPostgres(postgres, poolSize, createSchema);
+            }
+            if (!createSchema) {
+                requireSqliteStore(url);
             }
             return Database.open(url);
+        } catch (NoStoreException e) {
+            throw UserError.failure(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw UserError.badInput(e.getMessage());
         } catch (RuntimeException e) {
@@ -227,6 +235,25 @@ final class StoreOpener {
             }
             throw e;
         }
+    }
+
+    /** A {@code sqlite:PATH} URL names an existing, non-empty file: SQLite would make a new store of anything else. */
+    private static void requireSqliteStore(String url) {
+        String path = url.startsWith("jdbc:sqlite:") ? url.substring("jdbc:sqlite:".length())
+                : url.startsWith("sqlite:") ? url.substring("sqlite:".length()) : null;
+        if (path == null) {
+            return; // Database.open says what it accepts.
+        }
+        Path file = Path.of(path).toAbsolutePath();
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) > 0) {
+                return;
+            }
+        } catch (IOException e) {
+            // Opening it says what is wrong.
+            return;
+        }
+        throw UserError.failure("No mfagate store at " + file + "; run 'mfagate init' first (or fix the path in the URL)");
     }
 
     /**

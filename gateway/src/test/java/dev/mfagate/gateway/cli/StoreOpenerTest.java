@@ -158,4 +158,56 @@ class StoreOpenerTest {
         assertThat(err.toString()).startsWith("mfagate: Invalid PostgreSQL URL: ").contains("%23")
                 .doesNotContain("9431").hasLineCount(1);
     }
+
+    @Test
+    void openDatabase_noMfagateSchema_refusedNamingItWithoutPassword_nothingWritten_initThenOpens() throws Exception {
+        dev.mfagate.core.store.PostgresUrl fresh = dev.mfagate.core.store.PostgresUrl.parse(
+                STORES.fresh(TestStores.Backend.POSTGRESQL, dir).databaseUrl());
+        String schema = "empty_" + Long.toHexString(System.nanoTime());
+        try (java.sql.Connection c = dev.mfagate.core.store.Database.postgresDataSource(fresh).getConnection();
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        // The local server trusts this user: the password is sent, ignored, and must never be printed.
+        String url = "postgresql://postgres:pw-7713@" + fresh.hosts().get(0) + "/" + fresh.database() + "?currentSchema=" + schema;
+        // A keyset beside it (another store's): before the fix the command claimed the empty database for it.
+        assertThat(run("init", "--data-dir", dir.resolve("other").toString())).as(err.toString()).isZero();
+
+        for (String[] command : new String[][] {{"token", "list"}, {"audit", "verify"}, {"policy", "show"}}) {
+            err.getBuffer().setLength(0);
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--data-dir", dir.resolve("other").toString(), "--database", url));
+            assertThat(run(args.toArray(String[]::new))).as(String.join(" ", command)).isEqualTo(ExitCodes.FAILURE);
+            assertThat(err.toString().strip())
+                    .isEqualTo("mfagate: No mfagate store in the PostgreSQL database " + fresh.database() + " (postgresql://postgres:***@"
+                            + fresh.hosts().get(0) + "/" + fresh.database() + "?currentSchema=" + schema + "): it has no mfagate"
+                            + " schema, and nothing was written to it; run 'mfagate init --database URL' to make a store there,"
+                            + " or fix the database in the URL")
+                    .doesNotContain("pw-7713");
+        }
+        try (java.sql.Connection c = dev.mfagate.core.store.Database.postgresDataSource(fresh).getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_tables WHERE schemaname = ?")) {
+            s.setString(1, schema);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("tables left in the schema by refused commands").isZero();
+            }
+        }
+
+        err.getBuffer().setLength(0);
+        Path made = dir.resolve("made");
+        assertThat(run("init", "--data-dir", made.toString(), "--database", url)).as(err.toString()).isZero();
+        assertThat(run("token", "list", "--data-dir", made.toString(), "--database", url)).as(err.toString()).isZero();
+    }
+
+    @Test
+    void openDatabase_sqliteUrlOfNoFile_refusedWithoutMakingOne() {
+        Store.init(dir.resolve("data")).close();
+        Path missing = dir.resolve("missing.db");
+        assertThat(run("token", "list", "--data-dir", dir.resolve("data").toString(), "--database", "sqlite:" + missing))
+                .isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString().strip()).isEqualTo("mfagate: No mfagate store at " + missing.toAbsolutePath()
+                + "; run 'mfagate init' first (or fix the path in the URL)");
+        assertThat(missing).doesNotExist();
+    }
 }
