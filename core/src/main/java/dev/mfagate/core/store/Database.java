@@ -73,11 +73,14 @@ public final class Database implements AutoCloseable {
      * Opens (creating if needed) the SQLite file at {@code file} and migrates it.
      *
      * @throws DiskFullException if its file system has less than {@link #MIN_FREE_BYTES} free
+     * @throws IllegalStateException naming the files and the {@code chmod} when this process cannot
+     *     write the file, its {@code -wal} or {@code -shm}, or their directory (nothing is created then)
      */
     public static Database openSqlite(Path file) {
         Objects.requireNonNull(file, "file");
         Path directory = file.toAbsolutePath().getParent();
         requireFreeSpace(directory);
+        SqliteFileAccess.requireWritable(file);
         java.util.Properties pragmas = new java.util.Properties();
         pragmas.setProperty("journal_mode", "WAL");
         pragmas.setProperty("synchronous", "FULL");
