@@ -58,8 +58,10 @@ final class FileKeyring implements Keyring {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException("Keyset file " + file + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw unreadable(file, System.getProperty("user.name", "?"));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read keyset file " + file, e);
+            throw new UncheckedIOException("Could not read keyset file " + file + ": " + reason(e), e);
         }
         try {
             if (!SecureFiles.OWNER_READ_WRITE.containsAll(permissions)) {
@@ -72,14 +74,49 @@ final class FileKeyring implements Keyring {
         }
     }
 
+    /**
+     * Why {@code user} was refused reading {@code file}, and the fix: its mode and owner, or, when
+     * even those cannot be read, that its directory is closed to this user.
+     */
+    static IllegalStateException unreadable(Path file, String user) {
+        Path absolute = file.toAbsolutePath();
+        java.nio.file.attribute.PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(absolute, java.nio.file.attribute.PosixFileAttributes.class);
+        } catch (IOException | UnsupportedOperationException e) {
+            return new IllegalStateException("Keyset file " + absolute + " cannot be read by user " + user
+                    + " (permission denied; its directory " + absolute.getParent() + " does not let this user in):"
+                    + " give the directory to the user that runs mfagate (chmod 0700, owner " + user + ")");
+        }
+        String owner = a.owner().getName();
+        int mode = 0;
+        for (PosixFilePermission p : a.permissions()) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        String fix = owner.equals(user) ? "chmod 0600 " + absolute
+                : "run mfagate as " + owner + ", or chown " + user + " " + absolute + " and chmod 0600 " + absolute;
+        return new IllegalStateException("Keyset file " + absolute + " cannot be read by user " + user
+                + " (permission denied: mode " + String.format("0%03o", mode) + ", owner " + owner + "); " + fix);
+    }
+
+    /** The operating system's reason in an {@link IOException}, without repeating the path. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private static Stamp stampOf(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return new Stamp(a.fileKey(), a.lastModifiedTime(), a.size());
         } catch (NoSuchFileException e) {
             throw new IllegalStateException("Keyset file " + file + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw unreadable(file, System.getProperty("user.name", "?"));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read keyset file " + file, e);
+            throw new UncheckedIOException("Could not read keyset file " + file + ": " + reason(e), e);
         }
     }
 

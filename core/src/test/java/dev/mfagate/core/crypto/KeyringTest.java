@@ -55,6 +55,31 @@ class KeyringTest {
         assertThat(opened.auditMac().verifyMac(created.auditMac().computeMac(DATA), DATA)).isTrue();
     }
 
+    // Root reads any mode, and the tests may run as root: the refusal is built from the file as it is,
+    // with the user the operating system refused.
+    @Test
+    void unreadable_modeDeniesTheOwner_namesModeOwnerUserAndChmod() throws Exception {
+        Path file = dir.resolve("keyset.json");
+        Keyring.createFile(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        String owner = Files.getOwner(file).getName();
+
+        assertThat(FileKeyring.unreadable(file, owner)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Keyset file " + file.toAbsolutePath() + " cannot be read by user " + owner
+                        + " (permission denied: mode 0000, owner " + owner + "); chmod 0600 " + file.toAbsolutePath());
+    }
+
+    @Test
+    void unreadable_ownedByAnotherUser_namesBothAndChownOrRunAsOwner() throws Exception {
+        Path file = dir.resolve("keyset.json");
+        Keyring.createFile(file);
+        String owner = Files.getOwner(file).getName();
+
+        assertThat(FileKeyring.unreadable(file, "mfagate-svc")).hasMessage("Keyset file " + file.toAbsolutePath()
+                + " cannot be read by user mfagate-svc (permission denied: mode 0600, owner " + owner + "); run mfagate as "
+                + owner + ", or chown mfagate-svc " + file.toAbsolutePath() + " and chmod 0600 " + file.toAbsolutePath());
+    }
+
     @Test
     void openFile_readableByGroup_refusesNamingModeAndFix() throws Exception {
         Path file = dir.resolve("keyset.json");
