@@ -404,7 +404,8 @@ class DeploymentFilesTest {
     @ValueSource(strings = {".env.example", "zuliprc.example", "deploy/systemd/mfagate.env.example", "deploy/bot.env.example",
             "deploy/systemd/mfagate.service.d/postgresql.conf.example", "deploy/docker/docker-compose.yml"})
     void exampleFiles_holdOnlyObviouslyFakeSecrets(String file) throws IOException {
-        Pattern secretName = Pattern.compile("(?i)(_API_KEY|^key|TOKEN|PASSWORD$|SECRET|^" + EnvSeeds.PREFIX + ".*|^"
+        // MFAGATE_RATE_LIMIT_TOKEN is a limit per token, not a token.
+        Pattern secretName = Pattern.compile("(?i)(_API_KEY|^key|(?<!RATE_LIMIT_)TOKEN|PASSWORD$|SECRET|^" + EnvSeeds.PREFIX + ".*|^"
                 + Keyring.ENVIRONMENT_VARIABLE + ")$");
         Pattern assignment = Pattern.compile("^[#;\\s]*(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)\\s*[=:]\\s*(.*)$");
         // A URL's password parameter; Java's -Djavax.net.ssl.trustStorePassword guards no secret.
