@@ -8,22 +8,16 @@ import dev.mfagate.core.tenant.TenantId;
 import dev.mfagate.core.tenant.TenantRepository;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,40 +59,11 @@ class LargeImageIT {
             token = store.tokens().create("acme-admin", "acme-*", false, Optional.empty(), Instant.now(), new TenantId("acme"),
                     Optional.of(Role.ADMIN)).plaintext();
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        ProcessBuilder pb = new ProcessBuilder(LauncherIT.launcher().toAbsolutePath().toString(), "serve", "--port",
-                String.valueOf(port), "--metrics-port", "off").redirectErrorStream(true);
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("MFAGATE_DATA_DIR", data.toString());
-        env.put("MFAGATE_AOT", "off");
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.remove("JAVA_OPTS");
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process gateway = pb.start();
-        List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Void> listening = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    output.add(line);
-                    if (line.contains("listening on")) {
-                        listening.complete(null);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                listening.completeExceptionally(e);
-            }
-        });
-        try {
-            listening.get(60, TimeUnit.SECONDS);
+        try (ShippedServe gw = ShippedServe.start(data)) {
             HttpClient http = HttpClient.newHttpClient();
             byte[] png = picture(4000, 3000);
             assertThat(png.length).isLessThan(1024 * 1024);
-            HttpRequest upload = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/tenants/acme/seeds?label=acme-x"))
+            HttpRequest upload = HttpRequest.newBuilder(URI.create(gw.baseUrl + "/api/v1/tenants/acme/seeds?label=acme-x"))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "image/png").timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build();
             for (int i = 0; i < 2; i++) {
@@ -113,16 +78,11 @@ class LargeImageIT {
             for (CompletableFuture<HttpResponse<String>> f : atOnce) {
                 assertThat(f.get(120, TimeUnit.SECONDS).statusCode()).isEqualTo(400);
             }
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl + "/healthz")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(gateway.isAlive()).isTrue();
-            assertThat(String.join("\n", output)).doesNotContain("OutOfMemoryError");
-        } finally {
-            gateway.destroy();
-            if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
-                gateway.destroyForcibly();
-            }
+            assertThat(gw.process.isAlive()).isTrue();
+            assertThat(String.join("\n", gw.output)).doesNotContain("OutOfMemoryError");
         }
     }
 }

@@ -10,13 +10,10 @@ import dev.mfagate.core.store.Store;
 import dev.mfagate.core.tenant.Role;
 import dev.mfagate.core.tenant.TenantId;
 import dev.mfagate.core.tenant.TenantRepository;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,11 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -72,38 +67,9 @@ class SeedListFloodIT {
             code = store.tokens().create("acme-code", "acme-*", false, Optional.empty(), now, new TenantId("acme"),
                     Optional.empty()).plaintext();
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        ProcessBuilder pb = new ProcessBuilder(LauncherIT.launcher().toAbsolutePath().toString(), "serve", "--port",
-                String.valueOf(port), "--metrics-port", "off").redirectErrorStream(true);
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("MFAGATE_DATA_DIR", data.toString());
-        env.put("MFAGATE_AOT", "off");
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.remove("JAVA_OPTS");
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process gateway = pb.start();
-        List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Void> listening = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    output.add(line);
-                    if (line.contains("listening on")) {
-                        listening.complete(null);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                listening.completeExceptionally(e);
-            }
-        });
-        try {
-            listening.get(60, TimeUnit.SECONDS);
+        try (ShippedServe gw = ShippedServe.start(data)) {
             HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + port;
+            String base = gw.baseUrl;
 
             int batch = SeedAdmin.MAX_SEEDS_PER_UPLOAD;
             int limit = SeedRepository.MAX_SEEDS_PER_TENANT;
@@ -123,14 +89,14 @@ class SeedListFloodIT {
                     String target = a < SEED_ADDRESSES ? "/api/v1/tenants/acme/seeds" : "/labels";
                     String bearer = a < SEED_ADDRESSES ? admin : code;
                     for (int i = 0; i < PER_ADDRESS; i++) {
-                        all.add(pool.submit(() -> get(from, port, target, bearer)));
+                        all.add(pool.submit(() -> get(from, gw.port, target, bearer)));
                     }
                 }
                 for (var f : all) {
                     statuses.computeIfAbsent(f.get(90, TimeUnit.SECONDS), k -> new AtomicInteger()).incrementAndGet();
                 }
             }
-            assertThat(gateway.isAlive()).as("the gateway is up; its output ends: %s", tail(output)).isTrue();
+            assertThat(gw.process.isAlive()).as("the gateway is up; its output ends: %s", tail(gw.output)).isTrue();
             assertThat(statuses.keySet()).as("each list answered, or refused as busy: %s", statuses).isSubsetOf(200, 503);
             assertThat(statuses.get(200)).as("lists answered: %s", statuses).isNotNull();
 
@@ -143,12 +109,7 @@ class SeedListFloodIT {
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-            assertThat(String.join("\n", output)).doesNotContain("OutOfMemoryError");
-        } finally {
-            gateway.destroy();
-            if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
-                gateway.destroyForcibly();
-            }
+            assertThat(String.join("\n", gw.output)).doesNotContain("OutOfMemoryError");
         }
     }
 
