@@ -254,6 +254,9 @@ class AdminApiHttpTest {
             HttpResponse<String> r = send("GET", "/code?label=acme-aws", role, null);
             assertThat(r.statusCode()).as(role + ": " + r.body()).isEqualTo(403);
             assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("forbidden");
+            assertThat(JSON.readTree(r.body()).at("/error/message").asText()).as("the refusal says why")
+                    .isEqualTo("No rule allows this token codes for acme-aws: a token that holds a role gets codes only through"
+                            + " a rule naming it (token:" + tokenIds.get(role) + ")");
         }
         assertThat(send("GET", "/code?label=acme-aws", "code", null).statusCode()).as("a code token: its labels grant").isEqualTo(200);
         HttpResponse<String> rule = send("POST", "/api/v1/tenants/acme/rules", "admin",

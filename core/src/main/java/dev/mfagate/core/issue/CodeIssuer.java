@@ -361,6 +361,11 @@ public final class CodeIssuer {
             case ON_BEHALF_NOT_PERMITTED -> IssueResult.Refused.of(reason, "This token may not act on behalf of users");
             case OUTSIDE_TOKEN_SCOPE -> IssueResult.Refused.of(reason, "This token may not get codes for " + label.value());
             case GRANT_EXPIRED -> IssueResult.Refused.of(reason, "Your grant for " + label.value() + " has expired");
+            case NO_MATCHING_RULE -> IssueResult.Refused.of(reason, subject.token().holdsRole() && !subject.isOnBehalf()
+                    // The one refusal a role token's holder could not explain: its labels cover the label.
+                    ? "No rule allows this token codes for " + label.value() + ": a token that holds a role gets codes only"
+                            + " through a rule naming it (token:" + subject.token().tokenId() + ")"
+                    : "No rule allows you codes for " + label.value());
             default -> IssueResult.Refused.of(reason, "No rule allows you codes for " + label.value());
         };
     }
