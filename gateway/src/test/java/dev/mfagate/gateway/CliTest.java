@@ -401,6 +401,12 @@ class CliTest {
         assertThat(labels()).isEmpty();
         InProcessCli.Result again = cli.run("seed", "remove", "acme-aws");
         assertThat(again.exitCode()).isEqualTo(2);
+
+        // A sensitive seed's mark outlives it, and the removal says so (it said nothing).
+        assertThat(cli.runWithStdin(base32(randomKey(20)), "seed", "add", "acme-vault").exitCode()).isZero();
+        assertThat(cli.run("seed", "sensitive", "acme-vault", "on").exitCode()).isZero();
+        assertThat(cli.run("seed", "remove", "acme-vault").out()).isEqualTo("Removed acme-vault. Its sensitive mark stays for a seed"
+                + " enrolled under it again; 'mfagate seed sensitive acme-vault off' clears it.\n");
     }
 
     @Test

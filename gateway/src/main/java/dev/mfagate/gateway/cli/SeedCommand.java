@@ -298,13 +298,17 @@ final class SeedCommand {
         @Override
         public Integer call() {
             Label l = label(label);
+            boolean sensitive;
             try (Store s = store.open()) {
                 if (!s.seeds().remove(l)) {
                     throw UserError.badInput("No seed has the label " + l);
                 }
                 AdminAudit.record(cli, s, "seed-remove", l.value(), null);
+                sensitive = new dev.mfagate.core.console.Passkeys(s.database()).isSensitive(l);
             }
-            cli.out().println("Removed " + l + ".");
+            // The mark stays on purpose, so that a seed enrolled again under the label keeps its step-up; said, not silent.
+            cli.out().println("Removed " + l + "." + (sensitive ? " Its sensitive mark stays for a seed enrolled under it again;"
+                    + " 'mfagate seed sensitive " + l + " off' clears it." : ""));
             return ExitCodes.OK;
         }
     }
