@@ -244,6 +244,33 @@ class AdminApiHttpTest {
         return node;
     }
 
+    // ---------------------------------------------------------------- tenants
+
+    @Test
+    void createTenant_sameIdManyAtOnce_oneCreatedTheOthers409_oneAdminToken() throws Exception {
+        // Before, a request that lost the race to insert the tenant went on and gave it its own admin token.
+        int n = 16;
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String body = "{\"tenant\":\"race\",\"admin_token\":\"race-admin-" + i + "\"}";
+            all.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return send("POST", "/api/v1/tenants", "operator", body);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+        }
+        Map<Integer, Integer> statuses = new HashMap<>();
+        for (var f : all) {
+            statuses.merge(f.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode(), 1, Integer::sum);
+        }
+        assertThat(statuses).isEqualTo(Map.of(201, 1, 409, n - 1));
+        try (var s = Store.open(dir.resolve("data"))) {
+            assertThat(s.tokens().list()).filteredOn(t -> t.name().startsWith("race-admin-")).hasSize(1);
+        }
+    }
+
     // ---------------------------------------------------------------- codes and roles
 
     @Test

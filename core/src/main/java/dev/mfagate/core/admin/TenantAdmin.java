@@ -107,10 +107,11 @@ public final class TenantAdmin {
         } catch (IllegalArgumentException e) {
             return AdminResult.invalid(e.getMessage());
         }
-        if (tenants.exists(tenant)) {
+        // addTenant answers whether it added the tenant: one made by another admin at the same moment is
+        // refused here too, rather than given this request's admins and token.
+        if (tenants.exists(tenant) || !tenants.addTenant(tenant, r.now())) {
             return AdminResult.conflict("Tenant " + tenant + " exists already");
         }
-        tenants.addTenant(tenant, r.now());
         for (Holder h : holders) {
             tenants.bind(new RoleBinding(h, Role.ADMIN, tenant, r.caller().describe(), r.now()));
         }
