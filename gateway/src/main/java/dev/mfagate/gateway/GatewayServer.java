@@ -205,7 +205,7 @@ public final class GatewayServer implements AutoCloseable {
             // up at every start (about 90 classes, their pools and extension registry) for nothing.
             cfg.unsafe.servlet = kotlin.LazyKt.lazy(() -> new ServletEntry(null, new JavalinServlet(cfg.unsafe)));
             JettySetup.apply(cfg, settings.host(), settings.port(), settings.maxRequestBodyBytes(), settings.network(),
-                    addresses, (remote, reason) -> components.issuer().recordRejected(reason, RequestIds.create(), remote,
+                    addresses, (remote, reason, requestId) -> components.issuer().recordRejected(reason, requestId, remote,
                             components.clock().instant()),
                     components.metrics()::connectionDropped, SHUTDOWN_GRACE);
             cfg.routes.before(this::beginRequest);

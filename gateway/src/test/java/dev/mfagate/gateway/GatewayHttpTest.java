@@ -227,6 +227,31 @@ class GatewayHttpTest {
     void request_hugeHeader_431Json() throws Exception {
         RawHttp.Response r = RawHttp.get(app.port(), "/totp/client/demo", "X-Big: " + "y".repeat(20_000));
         assertError(r.status(), r.body(), 431, "headers_too_large");
+        // Its request id, as every other answer has (these had none), is the audit entry's.
+        String id = JSON.readTree(r.body()).at("/error/request_id").asText();
+        assertThat(id).matches("[a-z]{21}");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        String exported = "";
+        while (!exported.contains(id) && System.nanoTime() < deadline) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            new dev.mfagate.core.audit.AuditExporter(app.store().database()).export(Instant.EPOCH, Instant.now().plusSeconds(3600), out);
+            exported = out.toString();
+            Thread.sleep(50);
+        }
+        assertThat(exported).contains("\"request_id\":\"" + id + "\"");
+    }
+
+    @Test
+    void request_http09_505AsTheClientsMistake_notAnInternalError() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /code?label=client-demo\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String all = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(all).startsWith("HTTP/1.1 505");
+            JsonNode body = JSON.readTree(all.substring(all.indexOf("\r\n\r\n") + 4));
+            assertThat(body.at("/error/code").asText()).isEqualTo("bad_request");
+            assertThat(body.at("/error/request_id").asText()).matches("[a-z]{21}");
+        }
     }
 
     @Test

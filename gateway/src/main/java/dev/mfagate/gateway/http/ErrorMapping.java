@@ -63,6 +63,8 @@ public final class ErrorMapping {
             case 414 -> RefusalReason.URI_TOO_LONG;
             case 431 -> RefusalReason.HEADERS_TOO_LARGE;
             case 503 -> RefusalReason.STORE_UNAVAILABLE;
+            // An HTTP version the server does not speak (HTTP/0.9, say) is the client's mistake, not an internal error.
+            case 505 -> RefusalReason.BAD_REQUEST;
             default -> status >= 500 ? RefusalReason.INTERNAL_ERROR : RefusalReason.BAD_REQUEST;
         };
     }

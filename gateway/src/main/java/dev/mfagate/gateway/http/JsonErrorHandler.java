@@ -21,8 +21,12 @@ public final class JsonErrorHandler extends ErrorHandler {
     /** Told of every request refused here, so it can be audited. */
     @FunctionalInterface
     public interface RejectionListener {
-        /** @param remoteAddress the peer, or null when unknown; @param reason why it was refused */
-        void rejected(String remoteAddress, RefusalReason reason);
+        /**
+         * @param remoteAddress the peer, or null when unknown
+         * @param reason why it was refused
+         * @param requestId the id the answer carries, for the audit entry
+         */
+        void rejected(String remoteAddress, RefusalReason reason, String requestId);
     }
 
     private final RejectionListener listener;
@@ -50,13 +54,15 @@ public final class JsonErrorHandler extends ErrorHandler {
         // A connection already closed here was dropped by the gateway itself (a request header
         // timeout, a connection guard), which counted it; the error Jetty raises for the broken
         // exchange afterwards answers no one and is not a refusal of its own.
+        // Its own id, as every other answer has, and the same in the audit entry: before, these bodies had none.
+        String requestId = RequestIds.create();
         if (request.getConnectionMetaData().getConnection().getEndPoint().isOpen()) {
-            listener.rejected(remote, reason);
+            listener.rejected(remote, reason, requestId);
         }
         response.setStatus(status);
         response.getHeaders().put(JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), null)), callback);
+        response.write(true, ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), requestId)), callback);
         return true;
     }
 
@@ -65,7 +71,8 @@ public final class JsonErrorHandler extends ErrorHandler {
         fields.put(JSON);
         RefusalReason refusal = ErrorMapping.forStatus(status);
         ErrorCode code = ErrorMapping.errorCode(refusal);
-        listener.rejected(null, refusal);
-        return ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), null));
+        String requestId = RequestIds.create();
+        listener.rejected(null, refusal, requestId);
+        return ByteBuffer.wrap(ErrorResponses.body(code, ErrorResponses.messageFor(code), requestId));
     }
 }

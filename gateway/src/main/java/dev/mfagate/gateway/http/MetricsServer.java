@@ -81,7 +81,7 @@ public final class MetricsServer implements AutoCloseable {
         connector.setIdleTimeout(Duration.ofSeconds(30).toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(16, server));
-        server.setErrorHandler(new JsonErrorHandler((remote, wireCode) -> { }));
+        server.setErrorHandler(new JsonErrorHandler((remote, wireCode, requestId) -> { }));
         server.setHandler(new ScrapeHandler(scrape));
         try {
             server.start();

@@ -21,7 +21,7 @@ class JettySetupTest {
     void apply_connector_httpConnectionsReadOnOneThreadAtATime() {
         NetworkOptions net = NetworkOptions.defaults();
         Javalin app = Javalin.create(cfg -> JettySetup.apply(cfg, "127.0.0.1", 0, 16 * 1024, net, new ClientAddresses(net),
-                (remote, reason) -> { }, reason -> { }, Duration.ofSeconds(1)));
+                (remote, reason, requestId) -> { }, reason -> { }, Duration.ofSeconds(1)));
         try {
             app.start();
             Connector[] connectors = app.jettyServer().server().getConnectors();

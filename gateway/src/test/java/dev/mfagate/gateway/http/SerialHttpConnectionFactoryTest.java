@@ -153,7 +153,7 @@ class SerialHttpConnectionFactoryTest {
     /** Starts the gateway's Jetty set-up with {@code connections} on a free port, answering {@code ok} to every request it accepts. */
     private int start(HttpConnectionFactory connections) throws Exception {
         server = new Server(JettySetup.threadPool());
-        server.setErrorHandler(new JsonErrorHandler((remote, reason) -> { }));
+        server.setErrorHandler(new JsonErrorHandler((remote, reason, requestId) -> { }));
         connections.getHttpConfiguration().setRequestHeaderSize(8 * 1024);
         ServerConnector connector = new ServerConnector(server, connections);
         connector.setHost("127.0.0.1");
