@@ -78,6 +78,49 @@ final class SchemaVersions {
     }
 
     /**
+     * How {@code dataSource}'s schema stands against the migrations of {@code folder} and
+     * {@code javaMigrations}, read without writing: what a read-only store is checked with, since it
+     * is never migrated.
+     */
+    static Standing standing(DataSource dataSource, String folder, Collection<Class<?>> javaMigrations) {
+        Optional<Set<List<BigInteger>>> available = available(folder, javaMigrations);
+        if (available.isEmpty()) {
+            return Standing.UNKNOWN;
+        }
+        Set<List<BigInteger>> applied = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version, success FROM " + HISTORY_TABLE)) {
+            while (rs.next()) {
+                String version = rs.getString(1);
+                if (!rs.getBoolean(2)) {
+                    return Standing.UNKNOWN;
+                }
+                if (version != null) {
+                    applied.add(parse(version));
+                }
+            }
+        } catch (SQLException | IllegalArgumentException e) {
+            return Standing.UNKNOWN;
+        }
+        if (!available.get().containsAll(applied)) {
+            return Standing.NEWER;
+        }
+        return applied.containsAll(available.get()) ? Standing.CURRENT : Standing.OLDER;
+    }
+
+    /** A store's schema against this build's migrations (see {@link #standing}). */
+    enum Standing {
+        /** Every migration of this build applied, and no other. */
+        CURRENT,
+        /** Some migration of this build is missing: an older mfagate wrote it. */
+        OLDER,
+        /** It holds a migration this build does not know: a later mfagate wrote it. */
+        NEWER,
+        /** Cannot be told: no history table, a failed migration, or migrations that cannot be listed. */
+        UNKNOWN
+    }
+
+    /**
      * The versions of the versioned migrations in {@code folder} (a class-path folder such as
      * {@code db/migration/sqlite}) and of {@code javaMigrations} (named {@code V<version>__<description>}
      * as Flyway requires); empty when the folder cannot be listed or holds a repeatable migration.

@@ -71,6 +71,28 @@ class SchemaVersionsTest {
         assertThat(SchemaVersions.isBehind(ds, folder, List.of())).as("without it, the SQL files are all applied").isFalse();
     }
 
+    @Test
+    void standing_newCurrentOlderNewerOrFailed_toldApartWithoutWriting(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("s.db");
+        SQLiteDataSource ds = new SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + file);
+        String folder = "db/migration/sqlite";
+
+        assertThat(SchemaVersions.standing(ds, folder, JAVA)).as("no history table").isEqualTo(SchemaVersions.Standing.UNKNOWN);
+        Database.openSqlite(file).close();
+        assertThat(SchemaVersions.standing(ds, folder, JAVA)).as("just migrated").isEqualTo(SchemaVersions.Standing.CURRENT);
+        assertThat(SchemaVersions.standing(ds, folder, List.of())).as("a migration this build lacks")
+                .isEqualTo(SchemaVersions.Standing.NEWER);
+        try (var c = ds.getConnection(); var s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '4.1'");
+        }
+        assertThat(SchemaVersions.standing(ds, folder, JAVA)).as("one not applied").isEqualTo(SchemaVersions.Standing.OLDER);
+        try (var c = ds.getConnection(); var s = c.createStatement()) {
+            s.executeUpdate("UPDATE flyway_schema_history SET success = 0 WHERE version = '2'");
+        }
+        assertThat(SchemaVersions.standing(ds, folder, JAVA)).as("a failed migration").isEqualTo(SchemaVersions.Standing.UNKNOWN);
+    }
+
     private static List<BigInteger> v(int... parts) {
         return Arrays.stream(parts).mapToObj(BigInteger::valueOf).toList();
     }
