@@ -126,6 +126,62 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the SQLite store at {@code file} read-only, for reading the audit trail of a copy this
+     * process may not write (a backup, a forensic copy): SQLite's {@code mode=ro}, no migration and
+     * no write of any kind. When the file or its directory cannot be written and there is no
+     * {@code -wal} or {@code -shm} beside it, also {@code immutable=1}: SQLite then makes no
+     * {@code -shm} and takes no lock, which a read-only directory would refuse; never so for a store
+     * another process may be writing, whose changes an immutable reader would not see.
+     *
+     * @throws NoStoreException if the file is not an mfagate store
+     * @throws IllegalStateException if its schema is older or newer than this build's (it is not
+     *     migrated), or it cannot be read
+     */
+    public static Database openSqliteReadOnly(Path file) {
+        Objects.requireNonNull(file, "file");
+        Path absolute = file.toAbsolutePath();
+        String description = "sqlite:" + absolute;
+        boolean companions = java.nio.file.Files.exists(Path.of(absolute + "-wal"))
+                || java.nio.file.Files.exists(Path.of(absolute + "-shm"));
+        boolean immutable = !companions && SqliteFileAccess.refusal(absolute, java.nio.file.Files::isWritable, "").isPresent();
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.setPragma(org.sqlite.SQLiteConfig.Pragma.MMAP_SIZE, "0");
+        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(config);
+        sqlite.setUrl("jdbc:sqlite:file:" + absolute.toUri().getRawPath() + "?mode=ro" + (immutable ? "&immutable=1" : ""));
+        try (java.sql.Connection probe = sqlite.getConnection();
+             java.sql.Statement s = probe.createStatement()) {
+            s.executeQuery("SELECT count(*) FROM sqlite_schema").close();
+        } catch (java.sql.SQLException e) {
+            String reason = String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ");
+            throw new IllegalStateException("Cannot read the store " + description + " read-only: " + reason
+                    + (companions ? " (a copy with its -wal needs a writable -shm, or checkpoint it before copying)" : ""), e);
+        }
+        String folder = "db/migration/" + Dialect.SQLITE.migrationFolder();
+        SchemaVersions.Standing standing = SchemaVersions.standing(sqlite, folder, JAVA_MIGRATIONS);
+        switch (standing) {
+            case CURRENT -> { }
+            case OLDER -> throw new IllegalStateException("The store " + description + " has an older schema than this"
+                    + " mfagate's, and a read-only store is never migrated; read it with the mfagate version that wrote it,"
+                    + " or run 'mfagate migrate' on a writable copy");
+            case NEWER -> throw new IllegalStateException("The store " + description + " has a newer schema than this"
+                    + " mfagate's (a later version wrote it); read it with that version or a later one");
+            case UNKNOWN -> throw new NoStoreException(description + " holds no complete mfagate schema (not a store, a"
+                    + " failed migration, or damaged); restore the store from a backup, or give the right --data-dir");
+        }
+        HikariConfig pool = new HikariConfig();
+        pool.setDataSource(sqlite);
+        pool.setPoolName("mfagate-sqlite-read-only");
+        pool.setMaximumPoolSize(2);
+        pool.setMinimumIdle(0);
+        pool.setConnectionTimeout(5_000);
+        // Said to the pool too: else it sets every connection back to read-write, which the driver refuses.
+        pool.setReadOnly(true);
+        return new Database(new HikariDataSource(pool), Dialect.SQLITE, description + " (read-only)", null, null, null);
+    }
+
     /** The file's real path (links resolved), so that every name of one file shares its write lock. */
     private static Path realPath(Path file) {
         try {
@@ -416,6 +472,10 @@ public final class Database implements AutoCloseable {
      * transaction takes; so write nothing in it.
      */
     public <R, X extends Exception> R readTransaction(org.jdbi.v3.core.HandleCallback<R, X> callback) throws X {
+        if (dialect == Dialect.SQLITE && writeLock == null) {
+            // A read-only store (openSqliteReadOnly): no writer of this process to stay clear of.
+            return jdbi.inTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel.SERIALIZABLE, callback);
+        }
         if (writeLock == null) {
             return jdbi.inTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ, callback);
         }
