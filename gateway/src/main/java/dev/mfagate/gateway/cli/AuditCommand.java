@@ -8,7 +8,6 @@ import dev.mfagate.core.audit.AuditAnchor;
 import dev.mfagate.core.audit.AuditExporter;
 import dev.mfagate.core.audit.AuditVerifier;
 import dev.mfagate.core.audit.VerificationResult;
-import dev.mfagate.core.store.Store;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -75,8 +74,8 @@ final class AuditCommand {
             }
             long start = System.nanoTime();
             VerificationResult result;
-            try (Store s = store.open()) {
-                result = new AuditVerifier(s.database(), s.keyring().auditMac()).verify(all);
+            try (AuditStore s = store.openForAudit()) {
+                result = new AuditVerifier(s.database(), s.auditMac()).verify(all);
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (result.isIntact()) {
@@ -124,7 +123,7 @@ final class AuditCommand {
                 throw UserError.badInput("--since must be before --until");
             }
             long[] n = new long[1];
-            try (Store s = store.open()) {
+            try (AuditStore s = store.openForAudit()) {
                 AuditExporter exporter = new AuditExporter(s.database());
                 if (output == null) {
                     Writer w = new BufferedWriter(new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8));
@@ -168,11 +167,14 @@ final class AuditCommand {
         @Override
         public Integer call() {
             java.util.Optional<AuditAnchor> head;
-            try (Store s = store.open()) {
-                head = new AuditVerifier(s.database(), s.keyring().auditMac()).headAnchor();
-            } catch (IllegalStateException e) {
-                cli.out().println("TAMPERED: " + e.getMessage());
-                return ExitCodes.TAMPERED;
+            try (AuditStore s = store.openForAudit()) {
+                try {
+                    head = new AuditVerifier(s.database(), s.auditMac()).headAnchor();
+                } catch (IllegalStateException e) {
+                    // Only the head's own failures: a store that does not open is not tampered with.
+                    cli.out().println("TAMPERED: " + e.getMessage());
+                    return ExitCodes.TAMPERED;
+                }
             }
             if (head.isEmpty()) {
                 cli.err().println("The audit chain is empty: no anchor yet.");

@@ -1,5 +1,6 @@
 package dev.mfagate.gateway.cli;
 
+import dev.mfagate.core.store.ReadOnlyStore;
 import dev.mfagate.core.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,23 @@ public final class StoreOptions {
         Store opened = StoreOpener.open(dataDir, databaseUrl, poolSize, cli.env());
         dev.mfagate.core.StartupTrace.mark("store: opened");
         return opened;
+    }
+
+    /**
+     * Opens the store for the audit commands, which only read: as {@link #open()}, except that a
+     * SQLite store this user cannot write (a backup or forensic copy) is opened read-only, never
+     * migrated and never written ({@link ReadOnlyStore}).
+     */
+    AuditStore openForAudit() {
+        if (hasDatabaseUrl() || !Files.isDirectory(dataDir) || !ReadOnlyStore.isUnwritable(dataDir)) {
+            return AuditStore.of(open());
+        }
+        checkPoolSize();
+        try {
+            return AuditStore.of(ReadOnlyStore.open(dataDir, cli.env()));
+        } catch (IllegalArgumentException e) {
+            throw UserError.badInput(e.getMessage());
+        }
     }
 
     /** Creates a new store: SQLite in the data directory, or the schema in the database with the keyset kept here. */
