@@ -240,6 +240,20 @@ class ConsoleEnrolBrowserIT {
         assertThat(value("secret")).as("the secret is not sent back").isEmpty();
         assertThat(labels()).doesNotContain("acme-fine", "acme-old", "acme-odd");
         shoot("enrol-export-refused-desktop");
+
+        // The secret typed as its own label: refused in a sentence that does not show it.
+        String pasted = randomSeed();
+        open("/console/enrol");
+        browser.findElement(By.id("label")).sendKeys("acme-" + pasted);
+        browser.findElement(By.id("secret")).sendKeys(pasted);
+        browser.findElement(By.xpath("//button[normalize-space()='Enrol seed']")).click();
+        WebElement error = new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("enrol-error")));
+        see();
+        assertThat(error.getText()).isEqualTo("The label looks like a secret (16 or more letters and digits in a row); separate"
+                + " its words with dashes.");
+        assertThat(browser.getPageSource()).doesNotContainIgnoringCase(pasted);
+        assertThat(labels()).noneMatch(l -> l.contains(pasted.toLowerCase(java.util.Locale.ROOT)));
+        shoot("enrol-label-like-a-secret-desktop");
     }
 
     @Test

@@ -454,8 +454,9 @@ public final class Console {
         String label = Objects.requireNonNullElse(ctx.formParam("label"), "");
         SeedEnrolment.Result result = enrolment.enrol(session.get(), new SeedEnrolment.Form(label, ctx.formParam("secret"), image),
                 clock.instant(), meta);
-        // The label comes back only when it is one: a secret pasted into the wrong field is never echoed.
-        answer(ctx, session.get(), meta, result, Label.isValid(label.strip()) ? label.strip() : "");
+        // The label comes back only when it is one and looks like no secret: a secret pasted into the
+        // wrong field, or typed as the label, is never echoed.
+        answer(ctx, session.get(), meta, result, SeedEnrolment.echoable(label));
     }
 
     private void enrolPending(Context ctx, RequestMeta meta) {

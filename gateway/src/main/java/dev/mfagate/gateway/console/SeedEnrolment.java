@@ -77,6 +77,23 @@ final class SeedEnrolment {
     }
 
     /** One entry of a pending import as the page shows it: its name, the label given, what is wrong with it. */
+    /**
+     * {@code label} as the form may show it again: only a valid label that does not look like a secret
+     * ({@link Label#requireNotSecretShaped}); a secret pasted into a label field is never sent back.
+     */
+    static String echoable(String label) {
+        String l = label == null ? "" : label.strip();
+        if (!Label.isValid(l)) {
+            return "";
+        }
+        try {
+            Label.requireNotSecretShaped(Label.parse(l));
+            return l;
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
     record Row(int index, String name, String label, String error) {
     }
 
@@ -247,7 +264,7 @@ final class SeedEnrolment {
         for (int i = 0; i < entries.size(); i++) {
             String prefix = "Entry " + entries.get(i).index() + " ";
             String error = problems.stream().filter(p -> p.startsWith(prefix)).findFirst().orElse(null);
-            rows.add(new Row(entries.get(i).index(), name(entries.get(i)), Label.isValid(given.get(i)) ? given.get(i) : "", error));
+            rows.add(new Row(entries.get(i).index(), name(entries.get(i)), echoable(given.get(i)), error));
         }
         return new Result.Pending(id, rows, "Nothing was enrolled: " + problems.size() + " of " + entries.size()
                 + " entries cannot be enrolled as labelled; correct them and enrol again.");
