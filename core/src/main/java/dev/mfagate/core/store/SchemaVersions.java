@@ -55,26 +55,9 @@ final class SchemaVersions {
     /** Whether {@code dataSource}'s schema lacks a migration of {@code folder} or of {@code javaMigrations}. */
     static boolean isBehind(DataSource dataSource, String folder, Collection<Class<?>> javaMigrations) {
         Optional<Set<List<BigInteger>>> available = available(folder, javaMigrations);
-        if (available.isEmpty()) {
-            return true;
-        }
-        Set<List<BigInteger>> applied = new HashSet<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT version, success FROM " + HISTORY_TABLE)) {
-            while (rs.next()) {
-                String version = rs.getString(1);
-                if (!rs.getBoolean(2)) {
-                    return true;
-                }
-                if (version != null) {
-                    applied.add(parse(version));
-                }
-            }
-        } catch (SQLException | IllegalArgumentException e) {
-            // No history table yet (a new store), or one this check does not understand: Flyway decides.
-            return true;
-        }
-        return !applied.containsAll(available.get());
+        // No history table yet (a new store), a failed migration, or a history this check does not understand: Flyway decides.
+        Optional<Set<List<BigInteger>>> applied = available.isEmpty() ? Optional.empty() : applied(dataSource);
+        return applied.isEmpty() || !applied.get().containsAll(available.get());
     }
 
     /**
@@ -84,28 +67,37 @@ final class SchemaVersions {
      */
     static Standing standing(DataSource dataSource, String folder, Collection<Class<?>> javaMigrations) {
         Optional<Set<List<BigInteger>>> available = available(folder, javaMigrations);
-        if (available.isEmpty()) {
+        Optional<Set<List<BigInteger>>> applied = available.isEmpty() ? Optional.empty() : applied(dataSource);
+        if (applied.isEmpty()) {
             return Standing.UNKNOWN;
         }
+        if (!available.get().containsAll(applied.get())) {
+            return Standing.NEWER;
+        }
+        return applied.get().containsAll(available.get()) ? Standing.CURRENT : Standing.OLDER;
+    }
+
+    /**
+     * The versions {@code dataSource}'s history records as applied; empty when there is no history
+     * table, a migration failed, or a version this check does not understand.
+     */
+    private static Optional<Set<List<BigInteger>>> applied(DataSource dataSource) {
         Set<List<BigInteger>> applied = new HashSet<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT version, success FROM " + HISTORY_TABLE)) {
             while (rs.next()) {
                 String version = rs.getString(1);
                 if (!rs.getBoolean(2)) {
-                    return Standing.UNKNOWN;
+                    return Optional.empty();
                 }
                 if (version != null) {
                     applied.add(parse(version));
                 }
             }
         } catch (SQLException | IllegalArgumentException e) {
-            return Standing.UNKNOWN;
+            return Optional.empty();
         }
-        if (!available.get().containsAll(applied)) {
-            return Standing.NEWER;
-        }
-        return applied.containsAll(available.get()) ? Standing.CURRENT : Standing.OLDER;
+        return Optional.of(applied);
     }
 
     /** A store's schema against this build's migrations (see {@link #standing}). */
